@@ -1,0 +1,119 @@
+//! syn input -> our nodes. Each node keeps its original tokens, so errors point at them.
+
+use proc_macro2::Span;
+use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
+
+use crate::attr::{self, ContainerAttrs, Errors, FieldAttrs};
+
+pub struct Input<'a> {
+    pub ident: &'a Ident,
+    pub vis: &'a Visibility,
+    pub attrs: ContainerAttrs,
+    pub fields: Vec<Field<'a>>,
+    /// False when the input is not a struct with named fields (already reported).
+    pub named_struct: bool,
+}
+
+pub struct Field<'a> {
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+    pub attrs: FieldAttrs,
+}
+
+impl Field<'_> {
+    /// The attribute name as stored: `rename`, or the field name without `r#`.
+    pub fn stored_name(&self) -> String {
+        match &self.attrs.rename {
+            Some(name) => name.value(),
+            None => unraw(self.ident),
+        }
+    }
+
+    /// Where errors about the stored name point.
+    pub fn name_span(&self) -> Span {
+        self.attrs
+            .rename
+            .as_ref()
+            .map_or_else(|| self.ident.span(), |r| r.span())
+    }
+
+    pub fn is_stored(&self) -> bool {
+        self.attrs.skip.is_none()
+    }
+}
+
+pub fn unraw(ident: &Ident) -> String {
+    let name = ident.to_string();
+    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+}
+
+impl<'a> Input<'a> {
+    /// Parses what it can; every problem goes to `errors`.
+    pub fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Input<'a> {
+        let attrs = attr::container(&input.attrs, errors);
+        if !input.generics.params.is_empty() {
+            errors.spanned(
+                &input.generics,
+                "a Model cannot be generic: its table and schema are fixed at compile time",
+            );
+        }
+        let named_struct = matches!(
+            &input.data,
+            Data::Struct(syn::DataStruct { fields: Fields::Named(_), .. })
+        );
+        let fields = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => named
+                    .named
+                    .iter()
+                    .map(|f| Field {
+                        ident: f.ident.as_ref().expect("named fields have names"),
+                        ty: &f.ty,
+                        attrs: attr::field(&f.attrs, errors),
+                    })
+                    .collect(),
+                _ => {
+                    errors.at(
+                        input.ident.span(),
+                        "a Model must be a struct with named fields, one per attribute",
+                    );
+                    Vec::new()
+                }
+            },
+            _ => {
+                errors.at(
+                    input.ident.span(),
+                    "a Model must be a struct with named fields, one per attribute",
+                );
+                Vec::new()
+            }
+        };
+        Input {
+            ident: &input.ident,
+            vis: &input.vis,
+            attrs,
+            fields,
+            named_struct,
+        }
+    }
+
+    pub fn stored_fields(&self) -> impl Iterator<Item = &Field<'a>> {
+        self.fields.iter().filter(|f| f.is_stored())
+    }
+
+    /// The field whose stored name or Rust name is `name`.
+    pub fn field_named(&self, name: &str) -> Option<&Field<'a>> {
+        self.fields
+            .iter()
+            .find(|f| f.stored_name() == name)
+            .or_else(|| self.fields.iter().find(|f| unraw(f.ident) == name))
+    }
+
+    pub fn hash_key(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|f| f.attrs.hash_key.is_some())
+    }
+
+    pub fn range_key(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|f| f.attrs.range_key.is_some())
+    }
+}

@@ -1,0 +1,287 @@
+//! `#[dynamo(...)]` syntax -> typed settings. Errors are collected, not returned, so that every
+//! mistake in a model is reported in one compile.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token};
+
+/// Collects every error of one derive, each on its own span.
+#[derive(Default)]
+pub struct Errors(Vec<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        self.0.push(error);
+    }
+
+    pub fn at(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.0.push(syn::Error::new(span, message));
+    }
+
+    pub fn spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.0.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// All errors as one, or `None` when there were none.
+    pub fn finish(self) -> Option<syn::Error> {
+        self.0.into_iter().reduce(|mut all, e| {
+            all.combine(e);
+            all
+        })
+    }
+}
+
+/// The settings on the struct.
+#[derive(Default)]
+pub struct ContainerAttrs {
+    pub table: Option<LitStr>,
+    pub indexes: Vec<IndexAttr>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    Global,
+    Local,
+}
+
+pub enum Projection {
+    All,
+    KeysOnly,
+    Include(Vec<LitStr>),
+}
+
+/// One `gsi(..)` or `lsi(..)`.
+pub struct IndexAttr {
+    pub kind: IndexKind,
+    /// The `gsi`/`lsi` keyword, for errors about the whole index.
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub hash: Option<LitStr>,
+    pub range: Option<LitStr>,
+    pub projection: Projection,
+}
+
+/// The settings on one field. Flags keep their span so errors can point at them.
+#[derive(Default)]
+pub struct FieldAttrs {
+    pub hash_key: Option<Span>,
+    pub range_key: Option<Span>,
+    pub rename: Option<LitStr>,
+    pub skip: Option<Span>,
+    pub serde: Option<Span>,
+}
+
+const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`";
+const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
+
+pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
+    let mut out = ContainerAttrs::default();
+    for attr in dynamo_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("table") {
+                if let Some(table) = string_value(&meta, errors)? {
+                    set_once(&mut out.table, table, &meta, errors);
+                }
+            } else if meta.path.is_ident("gsi") {
+                out.indexes.push(index(&meta, IndexKind::Global, errors)?);
+            } else if meta.path.is_ident("lsi") {
+                out.indexes.push(index(&meta, IndexKind::Local, errors)?);
+            } else {
+                unknown(&meta, CONTAINER_OPTIONS, "struct", errors)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in dynamo_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let span = meta.path.segments[0].ident.span();
+            if meta.path.is_ident("hash_key") {
+                flag(&mut out.hash_key, span, &meta, errors)?;
+            } else if meta.path.is_ident("range_key") {
+                flag(&mut out.range_key, span, &meta, errors)?;
+            } else if meta.path.is_ident("skip") {
+                flag(&mut out.skip, span, &meta, errors)?;
+            } else if meta.path.is_ident("serde") {
+                flag(&mut out.serde, span, &meta, errors)?;
+            } else if meta.path.is_ident("rename") {
+                if let Some(name) = string_value(&meta, errors)? {
+                    set_once(&mut out.rename, name, &meta, errors);
+                }
+            } else {
+                unknown(&meta, FIELD_OPTIONS, "field", errors)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+fn dynamo_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("dynamo"))
+}
+
+fn index(meta: &ParseNestedMeta, kind: IndexKind, errors: &mut Errors) -> syn::Result<IndexAttr> {
+    let mut index = IndexAttr {
+        kind,
+        span: meta.path.segments[0].ident.span(),
+        name: None,
+        hash: None,
+        range: None,
+        projection: Projection::All,
+    };
+    if !meta.input.peek(syn::token::Paren) {
+        errors.at(
+            index.span,
+            "an index needs its settings: `gsi(name = \"by_email\", hash = \"email\")`",
+        );
+        skip_value(meta)?;
+        return Ok(index);
+    }
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") {
+            if let Some(name) = string_value(&inner, errors)? {
+                set_once(&mut index.name, name, &inner, errors);
+            }
+        } else if inner.path.is_ident("hash") {
+            if let Some(hash) = string_value(&inner, errors)? {
+                set_once(&mut index.hash, hash, &inner, errors);
+            }
+        } else if inner.path.is_ident("range") {
+            if let Some(range) = string_value(&inner, errors)? {
+                set_once(&mut index.range, range, &inner, errors);
+            }
+        } else if inner.path.is_ident("projection") {
+            index.projection = projection(&inner, errors)?;
+        } else {
+            unknown(&inner, INDEX_OPTIONS, "index", errors)?;
+        }
+        Ok(())
+    })?;
+    Ok(index)
+}
+
+/// `projection = "all" | "keys_only"` or `projection(include("a", "b"))`.
+fn projection(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Projection> {
+    if meta.input.peek(syn::token::Paren) {
+        let mut projection = Projection::All;
+        meta.parse_nested_meta(|inner| {
+            if inner.path.is_ident("include") {
+                let content;
+                syn::parenthesized!(content in inner.input);
+                let names = content.parse_terminated(|input| input.parse::<LitStr>(), Token![,])?;
+                projection = Projection::Include(names.into_iter().collect());
+            } else {
+                unknown(&inner, "`include`", "projection", errors)?;
+            }
+            Ok(())
+        })?;
+        return Ok(projection);
+    }
+    let Some(value) = string_value(meta, errors)? else {
+        return Ok(Projection::All);
+    };
+    match value.value().as_str() {
+        "all" => Ok(Projection::All),
+        "keys_only" => Ok(Projection::KeysOnly),
+        _ => {
+            errors.spanned(
+                &value,
+                "unknown projection: expected \"all\", \"keys_only\" or `projection(include(\"attr\", ..))`",
+            );
+            Ok(Projection::All)
+        }
+    }
+}
+
+/// `key = "string"`; a value of another kind is an error on that value, and parsing goes on.
+fn string_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
+    let name = meta.path.segments[0].ident.to_string();
+    if !meta.input.peek(Token![=]) {
+        errors.spanned(
+            &meta.path,
+            format!("`{name}` needs a string value: `{name} = \"...\"`"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(Some(s)),
+        other => {
+            errors.spanned(
+                other,
+                format!("`{name}` takes a string literal: `{name} = \"...\"`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// A flag like `hash_key`: takes no value, may appear once.
+fn flag(
+    slot: &mut Option<Span>,
+    span: Span,
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let name = meta.path.segments[0].ident.to_string();
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        errors.at(span, format!("`{name}` takes no value: write `#[dynamo({name})]`"));
+        skip_value(meta)?;
+    }
+    if slot.is_some() {
+        errors.at(span, format!("`{name}` is given twice"));
+    }
+    *slot = Some(span);
+    Ok(())
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta, errors: &mut Errors) {
+    if slot.is_some() {
+        let name = meta.path.segments[0].ident.to_string();
+        errors.spanned(&meta.path, format!("`{name}` is given twice"));
+    }
+    *slot = Some(value);
+}
+
+fn unknown(
+    meta: &ParseNestedMeta,
+    expected: &str,
+    place: &str,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let name = meta
+        .path
+        .get_ident()
+        .map_or_else(|| "this".to_owned(), |i| format!("`{i}`"));
+    errors.spanned(
+        &meta.path,
+        format!("unknown dynamo {place} option {name}; expected one of {expected}"),
+    );
+    skip_value(meta)
+}
+
+/// Consumes `= value` or `(...)` after an option we reported, so parsing can go on.
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! Code generation. Generated code names the runtime only through `::dynamo_model::__private`
+//! and puts trait impls in `const _: () = { .. };`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use crate::ast::{Field, Input};
+use crate::attr::{Errors, IndexAttr, IndexKind, Projection};
+use crate::{fallback, valid};
+
+pub fn model(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let ast = Input::from_syn(input, &mut errors);
+    valid::check(&ast, &mut errors);
+    match errors.finish() {
+        Some(error) => fallback::model(&ast, error),
+        None => generate(&ast),
+    }
+}
+
+fn private() -> TokenStream {
+    quote!(::dynamo_model::__private)
+}
+
+pub fn key_ident(ident: &Ident) -> Ident {
+    format_ident!("{}Key", ident)
+}
+
+fn generate(input: &Input) -> TokenStream {
+    let p = private();
+    let ident = input.ident;
+    let key_ident = key_ident(ident);
+    let table = input.attrs.table.as_ref().expect("checked by valid");
+    let hash = input.hash_key().expect("checked by valid");
+    let range = input.range_key();
+
+    let hash_def = key_def(hash, KeyRole::Table);
+    let range_def = option(range.map(|f| key_def(f, KeyRole::Table)));
+    let indexes = input
+        .attrs
+        .indexes
+        .iter()
+        .map(|index| index_def(input, index, &hash_def));
+    let attribute_names = input.stored_fields().map(Field::stored_name);
+    let stored_count = input.stored_fields().count();
+
+    let writes = input.stored_fields().map(|field| {
+        let name = field.stored_name();
+        let member = field.ident;
+        let ty = field.ty;
+        if field.attrs.serde.is_some() {
+            quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
+        } else {
+            quote_spanned!(ty.span()=> #p::write::<#ty>(&mut item, #name, &self.#member)?;)
+        }
+    });
+    let reads = input.fields.iter().map(|field| {
+        let name = field.stored_name();
+        let member = field.ident;
+        let ty = field.ty;
+        if !field.is_stored() {
+            quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),)
+        } else if field.attrs.serde.is_some() {
+            quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
+        } else {
+            quote_spanned!(ty.span()=> #member: #p::read::<#ty>(&mut item, #name)?,)
+        }
+    });
+
+    let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
+    let key_struct = key_struct(input, &key_ident, &key_fields);
+    let key_clones = key_fields.iter().map(|f| {
+        let member = f.ident;
+        quote!(#member: ::core::clone::Clone::clone(&self.#member),)
+    });
+    let key_writes = key_fields.iter().map(|f| {
+        let member = f.ident;
+        let name = f.stored_name();
+        quote! {
+            item.insert(::std::string::String::from(#name), #p::key_value(&self.#member, #name)?);
+        }
+    });
+    let key_count = key_fields.len();
+    let handles = handles(input, true);
+
+    quote! {
+        #key_struct
+
+        #handles
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Model for #ident {
+                type Key = #key_ident;
+
+                const SCHEMA: &'static #p::Schema = &#p::Schema {
+                    table: #table,
+                    hash_key: #hash_def,
+                    range_key: #range_def,
+                    indexes: &[#(#indexes),*],
+                    attributes: &[#(#attribute_names),*],
+                };
+
+                fn to_item(&self) -> #p::Result<#p::Item> {
+                    let mut item = #p::item(#stored_count);
+                    #(#writes)*
+                    ::core::result::Result::Ok(item)
+                }
+
+                fn from_item(mut item: #p::Item) -> #p::Result<Self> {
+                    ::core::result::Result::Ok(Self {
+                        #(#reads)*
+                    })
+                }
+
+                fn key(&self) -> #key_ident {
+                    #key_ident { #(#key_clones)* }
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::PrimaryKey for #key_ident {
+                type Model = #ident;
+
+                fn to_item(&self) -> #p::Result<#p::Item> {
+                    let mut item = #p::item(#key_count);
+                    #(#key_writes)*
+                    ::core::result::Result::Ok(item)
+                }
+            }
+        };
+    }
+}
+
+#[derive(Clone, Copy)]
+enum KeyRole {
+    Table,
+    Index,
+}
+
+fn key_def(field: &Field, role: KeyRole) -> TokenStream {
+    let p = private();
+    let name = field.stored_name();
+    let ty = field.ty;
+    let scalar = match role {
+        KeyRole::Table => quote_spanned!(ty.span()=> <#ty as #p::KeyAttribute>::SCALAR),
+        KeyRole::Index => quote_spanned!(ty.span()=> <#ty as #p::IndexKeyAttribute>::SCALAR),
+    };
+    quote!(#p::KeyDef { name: #name, scalar: #scalar })
+}
+
+fn option(tokens: Option<TokenStream>) -> TokenStream {
+    match tokens {
+        Some(tokens) => quote!(::core::option::Option::Some(#tokens)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn index_field<'a>(input: &'a Input, name: &syn::LitStr) -> &'a Field<'a> {
+    input.field_named(&name.value()).expect("checked by valid")
+}
+
+fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> TokenStream {
+    let p = private();
+    let name = index.name.as_ref().expect("checked by valid");
+    let (kind, hash) = match index.kind {
+        IndexKind::Global => {
+            let hash = index.hash.as_ref().expect("checked by valid");
+            (
+                quote!(#p::IndexKind::Global),
+                key_def(index_field(input, hash), KeyRole::Index),
+            )
+        }
+        IndexKind::Local => (quote!(#p::IndexKind::Local), table_hash.clone()),
+    };
+    let range = option(
+        index
+            .range
+            .as_ref()
+            .map(|r| key_def(index_field(input, r), KeyRole::Index)),
+    );
+    let projection = match &index.projection {
+        Projection::All => quote!(#p::IndexProjection::All),
+        Projection::KeysOnly => quote!(#p::IndexProjection::KeysOnly),
+        Projection::Include(names) => {
+            let names = names.iter().map(|n| {
+                input
+                    .field_named(&n.value())
+                    .map_or_else(|| n.value(), Field::stored_name)
+            });
+            quote!(#p::IndexProjection::Include(&[#(#names),*]))
+        }
+    };
+    quote! {
+        #p::IndexDef {
+            name: #name,
+            kind: #kind,
+            hash_key: #hash,
+            range_key: #range,
+            projection: #projection,
+        }
+    }
+}
+
+fn key_struct(input: &Input, key_ident: &Ident, key_fields: &[&Field]) -> TokenStream {
+    let vis = input.vis;
+    let ident = input.ident;
+    let doc = format!("The primary key of [`{ident}`]: every call that takes a key of `{ident}` takes this type.");
+    let fields = key_fields.iter().map(|f| {
+        let member = f.ident;
+        let ty = f.ty;
+        let doc = format!("The `{}` key attribute.", f.stored_name());
+        quote!(#[doc = #doc] #vis #member: #ty,)
+    });
+    let params = key_fields.iter().map(|f| {
+        let member = f.ident;
+        let ty = f.ty;
+        quote!(#member: impl ::core::convert::Into<#ty>)
+    });
+    let inits = key_fields.iter().map(|f| {
+        let member = f.ident;
+        quote!(#member: ::core::convert::Into::into(#member))
+    });
+    let new_doc = format!(
+        "A key of [`{ident}`] from its {}.",
+        key_fields
+            .iter()
+            .map(|f| format!("`{}`", f.ident))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #vis struct #key_ident {
+            #(#fields)*
+        }
+
+        impl #key_ident {
+            #[doc = #new_doc]
+            #vis fn new(#(#params),*) -> Self {
+                #key_ident { #(#inits),* }
+            }
+        }
+    }
+}
+
+/// `User::EMAIL` for each stored field and `User::BY_EMAIL` for each index.
+pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
+    let p = private();
+    let vis = input.vis;
+    let ident = input.ident;
+    let mut seen = std::collections::HashSet::new();
+    let fields = input.stored_fields().filter_map(|field| {
+        let name = field.stored_name();
+        let handle = format_ident!("{}", valid::handle_name(&crate::ast::unraw(field.ident)), span = field.ident.span());
+        if !seen.insert(handle.to_string()) {
+            return None;
+        }
+        let ty = field.ty;
+        let doc = format!("Typed handle to the attribute `{name}` (field `{}`).", field.ident);
+        Some(quote! {
+            #[doc = #doc]
+            #vis const #handle: #p::Attr<#ident, #ty> = #p::Attr::new(#name);
+        })
+    });
+    let fields: Vec<TokenStream> = fields.collect();
+    let declared = if with_indexes { &input.attrs.indexes[..] } else { &[] };
+    let indexes = declared.iter().enumerate().filter_map(|(i, index)| {
+        let name = index.name.as_ref()?;
+        let handle = format_ident!("{}", valid::handle_name(&name.value()), span = name.span());
+        let hash_ty = match index.kind {
+            IndexKind::Global => input.field_named(&index.hash.as_ref()?.value())?.ty,
+            IndexKind::Local => input.hash_key()?.ty,
+        };
+        let range_ty = match &index.range {
+            Some(range) => {
+                let ty = input.field_named(&range.value())?.ty;
+                quote!(<#ty as #p::IndexKeyAttribute>::Key)
+            }
+            None => quote!(()),
+        };
+        let doc = format!("Typed handle to the index `{}`.", name.value());
+        Some(quote! {
+            #[doc = #doc]
+            #vis const #handle: #p::Index<#ident, <#hash_ty as #p::IndexKeyAttribute>::Key, #range_ty> =
+                #p::Index::new(&<#ident as #p::Model>::SCHEMA.indexes[#i]);
+        })
+    });
+    let indexes: Vec<TokenStream> = indexes.collect();
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#fields)*
+            #(#indexes)*
+        }
+    }
+}

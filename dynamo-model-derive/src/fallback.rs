@@ -1,0 +1,52 @@
+//! On error: the errors, plus stand-ins for what the derive would have generated, so a mistake
+//! in a model is reported once instead of again at every use of the model.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::Input;
+use crate::expand::{handles, key_ident};
+
+pub fn model(input: &Input, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    if !input.named_struct {
+        return errors;
+    }
+    let p = quote!(::dynamo_model::__private);
+    let ident = input.ident;
+    let vis = input.vis;
+    let key_ident = key_ident(ident);
+    let unreachable = quote!(::core::unreachable!("the Model derive failed"));
+    // Index handles point into the schema, which the stand-in does not have.
+    let handles = handles(input, false);
+    quote! {
+        #errors
+
+        #handles
+
+        #[doc(hidden)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone)]
+        #vis struct #key_ident;
+
+        const _: () = {
+            impl #p::Model for #ident {
+                type Key = #key_ident;
+                const SCHEMA: &'static #p::Schema = &#p::Schema {
+                    table: "",
+                    hash_key: #p::KeyDef { name: "", scalar: #p::ScalarType::String },
+                    range_key: ::core::option::Option::None,
+                    indexes: &[],
+                    attributes: &[],
+                };
+                fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
+                fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }
+                fn key(&self) -> #key_ident { #unreachable }
+            }
+
+            impl #p::PrimaryKey for #key_ident {
+                type Model = #ident;
+                fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
+            }
+        };
+    }
+}

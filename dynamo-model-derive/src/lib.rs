@@ -1,0 +1,19 @@
+//! Derive macros for [dynamo-model](https://docs.rs/dynamo-model). Use them through
+//! `dynamo_model`, which re-exports them; the generated code names only `::dynamo_model`.
+
+mod ast;
+mod attr;
+mod expand;
+mod fallback;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Derives `dynamo_model::Model` for a struct with named fields: the schema, item conversions,
+/// the typed key struct `<Name>Key` and the typed attribute and index handles. See the
+/// `dynamo_model` crate docs for the options.
+#[proc_macro_derive(Model, attributes(dynamo))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::model(&input).into()
+}

@@ -1,0 +1,240 @@
+//! Cross-field rules, one `check_*` function each; every violation is an error on its span.
+
+use std::collections::HashMap;
+
+use syn::LitStr;
+
+use crate::ast::{unraw, Input};
+use crate::attr::{Errors, IndexKind};
+
+pub fn check(input: &Input, errors: &mut Errors) {
+    check_table(input, errors);
+    check_keys(input, errors);
+    check_field_options(input, errors);
+    check_stored_names(input, errors);
+    check_indexes(input, errors);
+}
+
+/// DynamoDB's table and index names: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+fn check_name(name: &LitStr, what: &str, errors: &mut Errors) {
+    let value = name.value();
+    let valid_chars = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !(3..=255).contains(&value.len()) || !valid_chars {
+        errors.spanned(
+            name,
+            format!("invalid {what} name {value:?}: DynamoDB needs 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`"),
+        );
+    }
+}
+
+fn check_table(input: &Input, errors: &mut Errors) {
+    match &input.attrs.table {
+        Some(table) => check_name(table, "table", errors),
+        None => errors.at(
+            input.ident.span(),
+            "missing table name: add `#[dynamo(table = \"...\")]` to the struct",
+        ),
+    }
+}
+
+fn check_keys(input: &Input, errors: &mut Errors) {
+    let mut hash = None;
+    let mut range = None;
+    for field in &input.fields {
+        if let Some(span) = field.attrs.hash_key {
+            match hash {
+                Some(first) => errors.at(
+                    span,
+                    format!("a model has one hash key, and `{first}` is already it"),
+                ),
+                None => hash = Some(field.ident),
+            }
+        }
+        if let Some(span) = field.attrs.range_key {
+            match range {
+                Some(first) => errors.at(
+                    span,
+                    format!("a model has at most one range key, and `{first}` is already it"),
+                ),
+                None => range = Some(field.ident),
+            }
+            if field.attrs.hash_key.is_some() {
+                errors.at(span, "a field cannot be both the hash key and the range key");
+            }
+        }
+    }
+    if hash.is_none() && input.named_struct {
+        errors.at(
+            input.ident.span(),
+            "no hash key: mark the partition key field with `#[dynamo(hash_key)]`",
+        );
+    }
+}
+
+fn check_field_options(input: &Input, errors: &mut Errors) {
+    for field in &input.fields {
+        let attrs = &field.attrs;
+        if let Some(skip) = attrs.skip {
+            let conflicts = [
+                (attrs.hash_key.is_some(), "hash_key"),
+                (attrs.range_key.is_some(), "range_key"),
+                (attrs.rename.is_some(), "rename"),
+                (attrs.serde.is_some(), "serde"),
+            ];
+            for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
+                errors.at(
+                    skip,
+                    format!("`skip` conflicts with `{option}`: a skipped field is never stored"),
+                );
+            }
+        }
+        if let Some(serde) = attrs.serde {
+            if attrs.hash_key.is_some() || attrs.range_key.is_some() {
+                errors.at(
+                    serde,
+                    "a key attribute cannot use `serde`: keys must be a string, a number or binary",
+                );
+            }
+        }
+        if let Some(rename) = &attrs.rename {
+            if rename.value().is_empty() {
+                errors.spanned(rename, "an attribute name cannot be empty");
+            }
+        }
+    }
+}
+
+/// Two fields stored under one name, or two handles (`User::EMAIL`) with one name.
+fn check_stored_names(input: &Input, errors: &mut Errors) {
+    let mut names = HashMap::new();
+    let mut handles = HashMap::new();
+    for field in input.stored_fields() {
+        let name = field.stored_name();
+        if key_name_too_long(field, &name) {
+            errors.at(
+                field.name_span(),
+                "a key attribute name can be at most 255 bytes",
+            );
+        }
+        if let Some(first) = names.insert(name.clone(), field.ident) {
+            errors.at(
+                field.name_span(),
+                format!("attribute `{name}` is already stored by field `{first}`; `rename` one of them"),
+            );
+        }
+        let handle = handle_name(&unraw(field.ident));
+        if let Some(first) = handles.insert(handle.clone(), field.ident) {
+            errors.at(
+                field.ident.span(),
+                format!("fields `{first}` and `{}` would both have the handle `{handle}`", field.ident),
+            );
+        }
+    }
+    for index in &input.attrs.indexes {
+        if let Some(name) = &index.name {
+            let handle = handle_name(&name.value());
+            if let Some(field) = handles.get(&handle) {
+                errors.spanned(
+                    name,
+                    format!("index handle `{handle}` would clash with the handle of field `{field}`; rename the index"),
+                );
+            }
+        }
+    }
+}
+
+fn key_name_too_long(field: &crate::ast::Field, name: &str) -> bool {
+    (field.attrs.hash_key.is_some() || field.attrs.range_key.is_some()) && name.len() > 255
+}
+
+/// `by_email` -> `BY_EMAIL`: the associated const naming a field's or an index's handle.
+pub fn handle_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push('_');
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) || out.is_empty() {
+        out.insert(0, '_');
+    }
+    out
+}
+
+fn check_indexes(input: &Input, errors: &mut Errors) {
+    let mut names = HashMap::new();
+    let has_range = input.range_key().is_some();
+    for index in &input.attrs.indexes {
+        let kind = match index.kind {
+            IndexKind::Global => "gsi",
+            IndexKind::Local => "lsi",
+        };
+        match &index.name {
+            Some(name) => {
+                check_name(name, "index", errors);
+                if names.insert(name.value(), ()).is_some() {
+                    errors.spanned(name, format!("index `{}` is declared twice", name.value()));
+                }
+            }
+            None => errors.at(index.span, format!("the {kind} needs a name: `{kind}(name = \"...\", ..)`")),
+        }
+        for key in [&index.hash, &index.range].into_iter().flatten() {
+            check_index_key(input, key, errors);
+        }
+        match index.kind {
+            IndexKind::Global if index.hash.is_none() => errors.at(
+                index.span,
+                "a gsi needs its hash key: `gsi(name = \"...\", hash = \"field\")`",
+            ),
+            IndexKind::Local => {
+                if let Some(hash) = &index.hash {
+                    errors.spanned(
+                        hash,
+                        "an lsi always uses the table's hash key; give only `range = \"field\"`",
+                    );
+                }
+                if index.range.is_none() {
+                    errors.at(
+                        index.span,
+                        "an lsi needs its range key: `lsi(name = \"...\", range = \"field\")`",
+                    );
+                }
+                if !has_range {
+                    errors.at(
+                        index.span,
+                        "a local secondary index needs a table with a range key (`#[dynamo(range_key)]`)",
+                    );
+                }
+            }
+            IndexKind::Global => {}
+        }
+    }
+}
+
+fn check_index_key(input: &Input, key: &LitStr, errors: &mut Errors) {
+    let name = key.value();
+    match input.field_named(&name) {
+        None => {
+            let fields: Vec<String> = input.stored_fields().map(|f| unraw(f.ident)).collect();
+            errors.spanned(
+                key,
+                format!(
+                    "no field `{name}` in `{}`; its fields are: {}",
+                    input.ident,
+                    fields.join(", ")
+                ),
+            );
+        }
+        Some(field) if !field.is_stored() => {
+            errors.spanned(key, format!("field `{name}` is `skip`ped, so it cannot be an index key"));
+        }
+        Some(field) if field.attrs.serde.is_some() => {
+            errors.spanned(key, format!("field `{name}` uses `serde`, so it cannot be an index key"));
+        }
+        Some(_) => {}
+    }
+}

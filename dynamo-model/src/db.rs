@@ -1,0 +1,90 @@
+//! `Db`: the entry point that every operation starts from.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::Client;
+
+use crate::model::{Model, PrimaryKey};
+use crate::op::delete::Delete;
+use crate::op::get::Get;
+use crate::op::put::{Create, Put};
+use crate::op::table::{CreateTable, DeleteTable};
+
+/// A handle to DynamoDB: an aws-sdk-dynamodb [`Client`] plus an optional table-name prefix.
+///
+/// Cheap to clone (the client is reference counted); build one per process and share it.
+#[derive(Debug, Clone)]
+pub struct Db {
+    client: Client,
+    prefix: Option<Arc<str>>,
+}
+
+impl Db {
+    /// A `Db` configured by the standard AWS chain (environment, profile, instance role), the
+    /// same as every AWS SDK: the code that runs on DynamoDB Local runs on AWS unchanged.
+    pub async fn from_env() -> Self {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Self::new(Client::new(&config))
+    }
+
+    /// A `Db` over a client you built.
+    pub fn new(client: Client) -> Self {
+        Db {
+            client,
+            prefix: None,
+        }
+    }
+
+    /// Prefixes every table name, e.g. `dev_` to keep environments apart in one account.
+    #[must_use]
+    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        let prefix: String = prefix.into();
+        self.prefix = (!prefix.is_empty()).then(|| prefix.into());
+        self
+    }
+
+    /// The underlying aws-sdk-dynamodb client, for anything this library does not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The full table name of model `M`, prefix included.
+    pub fn table_name<M: Model>(&self) -> String {
+        match &self.prefix {
+            Some(prefix) => format!("{prefix}{}", M::SCHEMA.table),
+            None => M::SCHEMA.table.to_owned(),
+        }
+    }
+
+    /// Creates `M`'s table from its schema (keys, indexes, on-demand billing) and waits until it
+    /// is active.
+    pub fn create_table<M: Model>(&self) -> CreateTable<'_, M> {
+        CreateTable::new(self)
+    }
+
+    /// Deletes `M`'s table and waits until it is gone.
+    pub fn delete_table<M: Model>(&self) -> DeleteTable<'_, M> {
+        DeleteTable::new(self)
+    }
+
+    /// Writes a new item; fails with [`Error::AlreadyExists`](crate::Error::AlreadyExists) if an
+    /// item with its key exists.
+    pub fn create<'a, M: Model>(&'a self, item: &'a M) -> Create<'a, M> {
+        Create::new(self, item)
+    }
+
+    /// Writes an item, replacing any item with the same key.
+    pub fn put<'a, M: Model>(&'a self, item: &'a M) -> Put<'a, M> {
+        Put::new(self, item)
+    }
+
+    /// Reads the item with this key; `None` when there is none.
+    pub fn get<K: PrimaryKey>(&self, key: K) -> Get<'_, K::Model> {
+        Get::new(self, key)
+    }
+
+    /// Deletes the item with this key (no error when there is none).
+    pub fn delete<K: PrimaryKey>(&self, key: K) -> Delete<'_, K::Model> {
+        Delete::new(self, key)
+    }
+}

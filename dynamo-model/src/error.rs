@@ -1,0 +1,224 @@
+//! The one error type of the library.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::error::SdkError;
+
+use crate::value::{AttrPath, Item};
+
+/// Everything that can go wrong in a dynamo-model call.
+///
+/// Errors caused by bad input (`InvalidValue`, `ItemTooLarge`, …) are raised before any request
+/// is sent. Errors that come from DynamoDB are mapped to a distinct variant where a caller can act
+/// on them (`AlreadyExists`, `ConditionFailed`); everything else is [`Error::Sdk`], which keeps the
+/// SDK's error as its source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Stored data could not be read into the model: a required attribute is missing, or an
+    /// attribute holds the wrong type or an unreadable value.
+    #[error("attribute `{path}`: expected {expected}, found {found}")]
+    Attribute {
+        /// Where in the item, e.g. `address.city` or `tags[3]`.
+        path: String,
+        /// What the model expects there, e.g. `number (u32)`.
+        expected: String,
+        /// What the item holds, e.g. `string`, or `nothing` when the attribute is missing.
+        found: String,
+    },
+
+    /// A value cannot be stored in DynamoDB (a float that is not finite or outside DynamoDB's
+    /// number range, an empty key value, …). Raised before any request is sent.
+    #[error("attribute `{path}`: {message}")]
+    InvalidValue {
+        /// The attribute path of the value.
+        path: String,
+        /// Why it cannot be stored, and what to do.
+        message: String,
+    },
+
+    /// The item is larger than DynamoDB's 400 KB item limit. Raised before any request is sent.
+    #[error("item is {size} bytes, over DynamoDB's limit of {limit} bytes; store large values elsewhere (e.g. S3) and keep a reference")]
+    ItemTooLarge {
+        /// The item's size as DynamoDB counts it (attribute names plus values).
+        size: usize,
+        /// DynamoDB's limit: 400 KB.
+        limit: usize,
+    },
+
+    /// `create` found an item with the same primary key already in the table.
+    #[error("an item with this key already exists in table `{table}`")]
+    AlreadyExists {
+        /// The table written to (with any prefix).
+        table: String,
+    },
+
+    /// The request's condition expression evaluated to false.
+    #[error("the condition of the request on table `{table}` was not met")]
+    ConditionFailed {
+        /// The table written to (with any prefix).
+        table: String,
+        /// The item as it was, when the request asked for it back.
+        item: Option<Item>,
+    },
+
+    /// The table does not exist (or is not active yet).
+    #[error("table `{table}` does not exist; create it first (Db::create_table)")]
+    TableNotFound {
+        /// The table name (with any prefix).
+        table: String,
+    },
+
+    /// The request is malformed and was not sent (a builder was missing a required part, an
+    /// expression is over DynamoDB's limits, …).
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What is wrong, and what to do.
+        message: String,
+    },
+
+    /// Waiting for a table to become active (or to go away) failed or timed out.
+    #[error("waiting for table `{table}` failed: {source}")]
+    Wait {
+        /// The table waited on.
+        table: String,
+        /// The waiter's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A request to DynamoDB failed for another reason; the SDK's error is the source.
+    #[error("dynamodb {operation} request failed: {source}")]
+    Sdk {
+        /// The DynamoDB operation, e.g. `PutItem`.
+        operation: &'static str,
+        /// The SDK's error.
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+
+    /// Starting or reaching DynamoDB Local failed (feature `local`).
+    #[cfg(feature = "local")]
+    #[error(transparent)]
+    Local(#[from] crate::local::LocalError),
+}
+
+/// `Result` with [`Error`] as its error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Maps an SDK error: a missing table and a failed condition get their own variants, the
+    /// rest is [`Error::Sdk`].
+    pub(crate) fn from_sdk<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Self
+    where
+        aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
+    {
+        match aws_sdk_dynamodb::Error::from(err) {
+            aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => Error::TableNotFound {
+                table: table.to_owned(),
+            },
+            aws_sdk_dynamodb::Error::ConditionalCheckFailedException(e) => Error::ConditionFailed {
+                table: table.to_owned(),
+                item: e.item,
+            },
+            source => Error::Sdk {
+                operation,
+                source: Box::new(source),
+            },
+        }
+    }
+}
+
+/// Why a single value could not be converted, with the path where it happened.
+///
+/// Conversions return this; the model's `from_item` / `to_item` turn it into
+/// [`Error::Attribute`] or [`Error::InvalidValue`] with the full path. It is boxed so that the
+/// `Result` of a conversion stays as small as the value it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrError(Box<AttrErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AttrErrorInner {
+    path: AttrPath,
+    kind: AttrErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AttrErrorKind {
+    /// Reading: the stored value does not fit.
+    Mismatch { expected: String, found: String },
+    /// Writing: the value cannot be represented in DynamoDB.
+    Invalid { message: String },
+}
+
+impl AttrError {
+    /// A stored value of the wrong type or form.
+    pub fn mismatch(expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Self::new(AttrErrorKind::Mismatch {
+            expected: expected.into(),
+            found: found.into(),
+        })
+    }
+
+    /// A required attribute that is not there.
+    pub fn missing(expected: impl Into<String>) -> Self {
+        Self::mismatch(expected, "nothing (the attribute is missing)")
+    }
+
+    /// A value that cannot be written to DynamoDB.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(AttrErrorKind::Invalid {
+            message: message.into(),
+        })
+    }
+
+    fn new(kind: AttrErrorKind) -> Self {
+        AttrError(Box::new(AttrErrorInner {
+            path: AttrPath::default(),
+            kind,
+        }))
+    }
+
+    /// Prefixes the path with an attribute (map key) name. Errors bubble up from the innermost
+    /// value, so segments are added outermost last.
+    #[must_use]
+    pub fn in_attribute(mut self, name: &str) -> Self {
+        self.0.path.push_front_key(name);
+        self
+    }
+
+    /// Prefixes the path with a list index.
+    #[must_use]
+    pub fn in_index(mut self, index: usize) -> Self {
+        self.0.path.push_front_index(index);
+        self
+    }
+
+    /// The path where the error happened.
+    pub fn path(&self) -> &AttrPath {
+        &self.0.path
+    }
+}
+
+impl fmt::Display for AttrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&Error::from(self.clone()), f)
+    }
+}
+
+impl std::error::Error for AttrError {}
+
+impl From<AttrError> for Error {
+    fn from(err: AttrError) -> Self {
+        let AttrErrorInner { path, kind } = *err.0;
+        let path = path.to_string();
+        match kind {
+            AttrErrorKind::Mismatch { expected, found } => Error::Attribute {
+                path,
+                expected,
+                found,
+            },
+            AttrErrorKind::Invalid { message } => Error::InvalidValue { path, message },
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! # dynamo-model
+//!
+//! Typed models for Amazon DynamoDB. Derive [`Model`] on a plain struct and get its schema,
+//! conversions that build `AttributeValue`s directly, a typed primary key and typed attribute
+//! handles; [`Db`] turns model operations into DynamoDB requests.
+//!
+//! ```no_run
+//! use dynamo_model::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[dynamo(table = "users")]
+//! #[dynamo(gsi(name = "by_email", hash = "email"))]
+//! pub struct User {
+//!     #[dynamo(hash_key)]
+//!     pub id: String,
+//!     pub email: String,
+//!     pub age: u32,
+//!     pub nickname: Option<String>,            // absent when None
+//!     pub tags: std::collections::HashSet<String>, // a string set; absent when empty
+//! }
+//!
+//! # async fn run() -> Result<(), dynamo_model::Error> {
+//! let db = Db::from_env().await;               // the standard AWS configuration chain
+//! db.create_table::<User>().if_not_exists().send().await?;
+//!
+//! let user = User {
+//!     id: "u1".into(),
+//!     email: "ada@example.com".into(),
+//!     age: 36,
+//!     nickname: None,
+//!     tags: ["admin".to_owned()].into(),
+//! };
+//! db.create(&user).send().await?;              // Error::AlreadyExists if the key is taken
+//! let read: Option<User> = db.get(UserKey::new("u1")).consistent().send().await?;
+//! assert_eq!(read.as_ref(), Some(&user));
+//! db.delete(UserKey::new("u1")).send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! With the `local` feature, [`local::DynamoDbLocal`] starts DynamoDB Local for tests and
+//! examples: `let local = DynamoDbLocal::start().await?; let db = local.db();`.
+//!
+//! ## Attribute types
+//!
+//! | Rust | DynamoDB |
+//! | --- | --- |
+//! | `String` | `S` |
+//! | integers (`i8`..`i128`, `u8`..`u128`), `f32`, `f64` | `N`, exact: `u64::MAX` and `i64::MIN` round-trip, floats bit-exactly |
+//! | `bool` | `BOOL` |
+//! | `Vec<u8>`, `bytes::Bytes`, `Blob` | `B` |
+//! | `Option<T>` | `T`, or absent when `None` (`NULL` reads as `None`) |
+//! | `Vec<T>` | `L` |
+//! | `HashMap<String, T>`, `BTreeMap<String, T>` | `M` |
+//! | `HashSet`/`BTreeSet` of strings, numbers, binaries | `SS`, `NS`, `BS`; an empty set is stored as an absent attribute and reads back empty |
+//! | any serde type, with `#[dynamo(serde)]` | through serde_dynamo |
+//!
+//! ## Derive options
+//!
+//! On the struct: `table = "name"` (required), `gsi(name = "..", hash = "field", range =
+//! "field", projection = "all" | "keys_only" | include("a", "b"))`, `lsi(name = "..", range =
+//! "field", projection = ..)`. On fields: `hash_key`, `range_key`, `rename = "stored_name"`,
+//! `skip` (never stored, `Default` on read), `serde`.
+
+#![warn(missing_docs)]
+
+extern crate self as dynamo_model;
+
+mod db;
+mod error;
+mod expr;
+mod model;
+mod op;
+mod schema;
+mod value;
+
+#[cfg(feature = "local")]
+pub mod local;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use db::Db;
+pub use error::{AttrError, Error, Result};
+pub use model::{item_size, Model, PrimaryKey, MAX_ITEM_SIZE};
+pub use op::{Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, Put};
+pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
+pub use value::{
+    AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
+};
+
+/// The derive macro for [`Model`]: see the crate docs for its options.
+pub use dynamo_model_derive::Model;
+
+/// Re-exported so users name one crate: `dynamo_model::aws_sdk_dynamodb::types::AttributeValue`.
+pub use aws_sdk_dynamodb;
+
+/// Everything a model definition and its use need: `use dynamo_model::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Attr, Db, Error, Index, Model, PrimaryKey};
+}

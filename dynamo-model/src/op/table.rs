@@ -1,0 +1,225 @@
+//! CreateTable and DeleteTable, from a model's schema.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::BuildError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType,
+};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::schema::{IndexKind, IndexProjection, KeyDef};
+
+/// How long `create_table` and `delete_table` wait for the table by default. Creating a table
+/// with indexes on AWS usually takes seconds, rarely minutes.
+const DEFAULT_WAIT: Duration = Duration::from_secs(300);
+
+/// What [`CreateTable::send`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateTableOutcome {
+    /// The table was created and is active.
+    Created,
+    /// The table existed already (only with [`CreateTable::if_not_exists`]); it is active.
+    AlreadyExisted,
+}
+
+/// Creates a model's table. Built by [`Db::create_table`].
+///
+/// The table gets the model's key schema, its global and local secondary indexes and on-demand
+/// billing. `send` returns once the table is active.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateTable<'a, M> {
+    db: &'a Db,
+    if_not_exists: bool,
+    wait: Duration,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> CreateTable<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        CreateTable {
+            db,
+            if_not_exists: false,
+            wait: DEFAULT_WAIT,
+            _model: PhantomData,
+        }
+    }
+
+    /// Succeeds when the table exists already (whatever its schema), instead of failing.
+    pub fn if_not_exists(mut self) -> Self {
+        self.if_not_exists = true;
+        self
+    }
+
+    /// How long to wait for the table to become active (default: 5 minutes).
+    pub fn wait_at_most(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Sends the request and waits until the table is active.
+    pub async fn send(self) -> Result<CreateTableOutcome> {
+        let schema = M::SCHEMA;
+        let table = self.db.table_name::<M>();
+        let mut request = self
+            .db
+            .client()
+            .create_table()
+            .table_name(&table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_key_schema(Some(key_schema(&schema.hash_key, schema.range_key.as_ref())?));
+        for key in schema.key_attributes() {
+            request = request.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(key.name)
+                    .attribute_type(key.scalar.sdk())
+                    .build()
+                    .map_err(built)?,
+            );
+        }
+        for index in schema.indexes {
+            let keys = key_schema(&index.hash_key, index.range_key.as_ref())?;
+            let projection = projection(index.projection);
+            request = match index.kind {
+                IndexKind::Global => request.global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection)
+                        .build()
+                        .map_err(built)?,
+                ),
+                IndexKind::Local => request.local_secondary_indexes(
+                    LocalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .set_key_schema(Some(keys))
+                        .projection(projection)
+                        .build()
+                        .map_err(built)?,
+                ),
+            };
+        }
+        tracing::debug!(table = %table, "CreateTable");
+        let outcome = match request.send().await {
+            Ok(_) => CreateTableOutcome::Created,
+            Err(err) => {
+                let in_use = err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception());
+                if !(in_use && self.if_not_exists) {
+                    return Err(Error::from_sdk("CreateTable", &table, err));
+                }
+                CreateTableOutcome::AlreadyExisted
+            }
+        };
+        self.db
+            .client()
+            .wait_until_table_exists()
+            .table_name(&table)
+            .wait(self.wait)
+            .await
+            .map_err(|e| Error::Wait {
+                table: table.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(outcome)
+    }
+}
+
+fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<KeySchemaElement>> {
+    std::iter::once((hash, KeyType::Hash))
+        .chain(range.map(|range| (range, KeyType::Range)))
+        .map(|(key, key_type)| {
+            KeySchemaElement::builder()
+                .attribute_name(key.name)
+                .key_type(key_type)
+                .build()
+                .map_err(built)
+        })
+        .collect()
+}
+
+fn projection(projection: IndexProjection) -> Projection {
+    let builder = Projection::builder();
+    match projection {
+        IndexProjection::All => builder.projection_type(ProjectionType::All),
+        IndexProjection::KeysOnly => builder.projection_type(ProjectionType::KeysOnly),
+        IndexProjection::Include(attributes) => builder
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect())),
+    }
+    .build()
+}
+
+fn built(err: BuildError) -> Error {
+    Error::InvalidRequest {
+        message: err.to_string(),
+    }
+}
+
+/// Deletes a model's table. Built by [`Db::delete_table`].
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteTable<'a, M> {
+    db: &'a Db,
+    if_exists: bool,
+    wait: Duration,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> DeleteTable<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        DeleteTable {
+            db,
+            if_exists: false,
+            wait: DEFAULT_WAIT,
+            _model: PhantomData,
+        }
+    }
+
+    /// Succeeds when the table does not exist, instead of failing with
+    /// [`Error::TableNotFound`].
+    pub fn if_exists(mut self) -> Self {
+        self.if_exists = true;
+        self
+    }
+
+    /// How long to wait for the table to go away (default: 5 minutes).
+    pub fn wait_at_most(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Sends the request and waits until the table is gone. Returns whether a table was deleted.
+    pub async fn send(self) -> Result<bool> {
+        let table = self.db.table_name::<M>();
+        tracing::debug!(table = %table, "DeleteTable");
+        let result = self
+            .db
+            .client()
+            .delete_table()
+            .table_name(&table)
+            .send()
+            .await;
+        match result.map_err(|e| Error::from_sdk("DeleteTable", &table, e)) {
+            Ok(_) => {}
+            Err(Error::TableNotFound { .. }) if self.if_exists => return Ok(false),
+            Err(other) => return Err(other),
+        }
+        self.db
+            .client()
+            .wait_until_table_not_exists()
+            .table_name(&table)
+            .wait(self.wait)
+            .await
+            .map_err(|e| Error::Wait {
+                table: table.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(true)
+    }
+}

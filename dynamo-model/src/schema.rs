@@ -1,0 +1,176 @@
+//! The static description of a model's table: keys, indexes, attributes.
+//!
+//! `#[derive(Model)]` builds one [`Schema`] per model as a `const`; nothing is computed at run
+//! time, so a cold start pays nothing for it.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::value::ScalarType;
+
+/// A model's table: its name, primary key and secondary indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schema {
+    /// The table name, before any [`Db::table_prefix`](crate::Db::table_prefix).
+    pub table: &'static str,
+    /// The partition (hash) key.
+    pub hash_key: KeyDef,
+    /// The sort (range) key, if the table has one.
+    pub range_key: Option<KeyDef>,
+    /// Global and local secondary indexes.
+    pub indexes: &'static [IndexDef],
+    /// The names of every attribute the model stores, in field order.
+    pub attributes: &'static [&'static str],
+}
+
+impl Schema {
+    /// The key attributes of the table and of every index, each named once.
+    pub fn key_attributes(&self) -> impl Iterator<Item = KeyDef> + '_ {
+        let mut seen: Vec<&'static str> = Vec::new();
+        std::iter::once(self.hash_key)
+            .chain(self.range_key)
+            .chain(
+                self.indexes
+                    .iter()
+                    .flat_map(|index| std::iter::once(index.hash_key).chain(index.range_key)),
+            )
+            .filter(move |key| {
+                if seen.contains(&key.name) {
+                    false
+                } else {
+                    seen.push(key.name);
+                    true
+                }
+            })
+    }
+
+    /// Whether `name` is the table's hash or range key attribute.
+    pub fn is_primary_key(&self, name: &str) -> bool {
+        self.hash_key.name == name || self.range_key.is_some_and(|k| k.name == name)
+    }
+}
+
+/// One key attribute: its stored name and DynamoDB type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyDef {
+    /// The attribute name as stored.
+    pub name: &'static str,
+    /// `S`, `N` or `B`.
+    pub scalar: ScalarType,
+}
+
+/// Whether an index is global or local.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// A global secondary index: any hash key, eventually consistent.
+    Global,
+    /// A local secondary index: the table's hash key with another range key.
+    Local,
+}
+
+/// Which attributes an index copies from the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexProjection {
+    /// Every attribute (the default).
+    All,
+    /// Only the table's and the index's key attributes.
+    KeysOnly,
+    /// The keys plus these attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A secondary index declared with `#[dynamo(gsi(..))]` or `#[dynamo(lsi(..))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexDef {
+    /// The index name, before any table prefix (index names are per table).
+    pub name: &'static str,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// The index's hash key (for an LSI, the table's hash key).
+    pub hash_key: KeyDef,
+    /// The index's range key.
+    pub range_key: Option<KeyDef>,
+    /// What the index copies.
+    pub projection: IndexProjection,
+}
+
+/// A typed handle to one attribute of model `M`, holding a value of type `T`.
+///
+/// The derive generates one per stored field, named after the field in upper case:
+/// `User::EMAIL: Attr<User, String>`. Conditions, updates and projections take handles, so a
+/// value of the wrong type for the attribute does not compile.
+pub struct Attr<M, T> {
+    name: &'static str,
+    _types: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Attr<M, T> {
+    /// A handle for the stored attribute `name`. Generated code calls this; users rarely do.
+    pub const fn new(name: &'static str) -> Self {
+        Attr {
+            name,
+            _types: PhantomData,
+        }
+    }
+
+    /// The attribute's stored name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<M, T> Clone for Attr<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, T> Copy for Attr<M, T> {}
+
+impl<M, T> fmt::Debug for Attr<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Attr({})", self.name)
+    }
+}
+
+/// A typed handle to a secondary index of model `M`, whose hash key holds `H` and range key `R`
+/// (`()` when the index has no range key). The derive generates one per index, named after the
+/// index in upper case: `User::BY_EMAIL`.
+pub struct Index<M, H, R = ()> {
+    def: &'static IndexDef,
+    _types: PhantomData<fn() -> (M, H, R)>,
+}
+
+impl<M, H, R> Index<M, H, R> {
+    /// A handle for an index definition. Generated code calls this.
+    pub const fn new(def: &'static IndexDef) -> Self {
+        Index {
+            def,
+            _types: PhantomData,
+        }
+    }
+
+    /// The index's definition.
+    pub const fn def(&self) -> &'static IndexDef {
+        self.def
+    }
+
+    /// The index name.
+    pub const fn name(&self) -> &'static str {
+        self.def.name
+    }
+}
+
+impl<M, H, R> Clone for Index<M, H, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, H, R> Copy for Index<M, H, R> {}
+
+impl<M, H, R> fmt::Debug for Index<M, H, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Index({})", self.def.name)
+    }
+}

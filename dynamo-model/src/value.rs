@@ -1,0 +1,851 @@
+//! Rust types <-> DynamoDB `AttributeValue`, for every supported type.
+//!
+//! Conversions build `AttributeValue`s directly (no serde on the hot path). Writing borrows the
+//! value; reading consumes the `AttributeValue`, so strings, lists and maps are moved, not copied.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::AttrError;
+
+/// A DynamoDB item: attribute names to values, as aws-sdk-dynamodb uses it.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A Rust type that can be stored as one DynamoDB attribute value.
+///
+/// Implemented for strings, all integer and float types, `bool`, binary (`Vec<u8>`,
+/// [`bytes::Bytes`], [`Blob`]), `Option<T>`, `Vec<T>`, maps with string keys, sets of strings,
+/// numbers or binaries, and `Box<T>`. Model fields of other types use `#[dynamo(serde)]`.
+///
+/// Rules that hold for every implementation:
+/// - integers round-trip exactly over their whole range, floats bit-exactly;
+/// - a value with no DynamoDB representation (an empty set, `None`) converts to `None` and is
+///   stored as an absent attribute (or `NULL` inside a list);
+/// - reading never panics: a value of the wrong type is an [`AttrError`] naming what was
+///   expected and what was found.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored as a DynamoDB attribute",
+    label = "unsupported attribute type",
+    note = "supported: strings, integers, floats, bool, Vec<u8>/Bytes, Option, Vec, HashMap/BTreeMap<String, _>, HashSet/BTreeSet of strings, numbers or binaries",
+    note = "add `#[dynamo(serde)]` to the field to store any serde type through serde_dynamo"
+)]
+pub trait Attribute: Sized {
+    /// What this type expects to read, for error messages (`"string"`, `"number (u32)"`).
+    const EXPECTED: &'static str;
+
+    /// Converts to an attribute value; `Ok(None)` means "store nothing" (absent attribute).
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError>;
+
+    /// Reads from a stored attribute value.
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError>;
+
+    /// The value of an attribute that is absent from the item. Required types refuse; `Option`
+    /// reads `None` and sets read empty.
+    fn from_missing() -> Result<Self, AttrError> {
+        Err(AttrError::missing(Self::EXPECTED))
+    }
+
+    /// How a `Vec<Self>` is stored: a list by default; `u8` overrides it so `Vec<u8>` is binary.
+    #[doc(hidden)]
+    fn list_to_attr(items: &[Self]) -> Result<AttributeValue, AttrError> {
+        let mut list = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let value = item.to_attr().map_err(|e| e.in_index(i))?;
+            list.push(value.unwrap_or(AttributeValue::Null(true)));
+        }
+        Ok(AttributeValue::L(list))
+    }
+
+    /// How a `Vec<Self>` is read; the counterpart of [`Attribute::list_to_attr`].
+    #[doc(hidden)]
+    fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
+        match value {
+            AttributeValue::L(list) => {
+                let mut out = Vec::with_capacity(list.len());
+                for (i, item) in list.into_iter().enumerate() {
+                    out.push(read_nullable::<Self>(item).map_err(|e| e.in_index(i))?);
+                }
+                Ok(out)
+            }
+            other => Err(AttrError::mismatch("list", describe(&other))),
+        }
+    }
+
+    /// What a `Vec<Self>` expects to read.
+    #[doc(hidden)]
+    const LIST_EXPECTED: &'static str = "list";
+}
+
+/// Reads a value where `NULL` stands for "no value" (list elements, map values).
+fn read_nullable<T: Attribute>(value: AttributeValue) -> Result<T, AttrError> {
+    match value {
+        AttributeValue::Null(_) => T::from_missing(),
+        other => T::from_attr(other),
+    }
+}
+
+/// The DynamoDB scalar types a key attribute can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// `S`
+    String,
+    /// `N`
+    Number,
+    /// `B`
+    Binary,
+}
+
+impl ScalarType {
+    /// The SDK's attribute type for table definitions.
+    pub fn sdk(self) -> aws_sdk_dynamodb::types::ScalarAttributeType {
+        use aws_sdk_dynamodb::types::ScalarAttributeType as S;
+        match self {
+            ScalarType::String => S::S,
+            ScalarType::Number => S::N,
+            ScalarType::Binary => S::B,
+        }
+    }
+}
+
+/// A type that can be a table or index key attribute: strings, numbers, binary.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a DynamoDB key attribute",
+    label = "key attributes must be a string, a number or binary",
+    note = "DynamoDB keys are scalar: use String, an integer or float type, Vec<u8> or Bytes"
+)]
+pub trait KeyAttribute: Attribute {
+    /// The key's DynamoDB type.
+    const SCALAR: ScalarType;
+}
+
+/// A type that can be an index key attribute: a key type, or an `Option` of one (a sparse
+/// index: items without the attribute are not in the index).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an index key attribute",
+    label = "index keys must be a string, a number or binary, or an Option of one",
+    note = "DynamoDB keys are scalar: use String, an integer or float type, Vec<u8> or Bytes"
+)]
+pub trait IndexKeyAttribute: Attribute {
+    /// The key's DynamoDB type.
+    const SCALAR: ScalarType;
+    /// The key value's type in queries: the type itself, or `T` for `Option<T>`.
+    type Key: KeyAttribute;
+}
+
+impl<T: KeyAttribute> IndexKeyAttribute for T {
+    const SCALAR: ScalarType = <T as KeyAttribute>::SCALAR;
+    type Key = T;
+}
+
+impl<T: KeyAttribute> IndexKeyAttribute for Option<T> {
+    const SCALAR: ScalarType = <T as KeyAttribute>::SCALAR;
+    type Key = T;
+}
+
+/// The DynamoDB type name of a stored value, for error messages.
+pub(crate) fn describe(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::S(_) => "string".into(),
+        AttributeValue::N(n) => format!("number {n}"),
+        AttributeValue::B(_) => "binary".into(),
+        AttributeValue::Bool(_) => "boolean".into(),
+        AttributeValue::Null(_) => "null".into(),
+        AttributeValue::L(_) => "list".into(),
+        AttributeValue::M(_) => "map".into(),
+        AttributeValue::Ss(_) => "string set".into(),
+        AttributeValue::Ns(_) => "number set".into(),
+        AttributeValue::Bs(_) => "binary set".into(),
+        _ => "an unknown attribute type".into(),
+    }
+}
+
+// ---- strings -------------------------------------------------------------------------------
+
+impl Attribute for String {
+    const EXPECTED: &'static str = "string";
+
+    #[inline]
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        Ok(Some(AttributeValue::S(self.clone())))
+    }
+
+    #[inline]
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        match value {
+            AttributeValue::S(s) => Ok(s),
+            other => Err(AttrError::mismatch(Self::EXPECTED, describe(&other))),
+        }
+    }
+}
+
+impl KeyAttribute for String {
+    const SCALAR: ScalarType = ScalarType::String;
+}
+
+// ---- bool ----------------------------------------------------------------------------------
+
+impl Attribute for bool {
+    const EXPECTED: &'static str = "boolean";
+
+    #[inline]
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        Ok(Some(AttributeValue::Bool(*self)))
+    }
+
+    #[inline]
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        match value {
+            AttributeValue::Bool(b) => Ok(b),
+            other => Err(AttrError::mismatch(Self::EXPECTED, describe(&other))),
+        }
+    }
+}
+
+// ---- numbers -------------------------------------------------------------------------------
+
+/// A number type: formats to and parses from DynamoDB's decimal string.
+#[doc(hidden)]
+pub trait Number: Sized {
+    const EXPECTED: &'static str;
+    fn to_number(&self) -> Result<String, AttrError>;
+    fn from_number(s: &str) -> Option<Self>;
+}
+
+macro_rules! number_attribute {
+    ($t:ty) => {
+        impl Attribute for $t {
+            const EXPECTED: &'static str = <$t as Number>::EXPECTED;
+
+            #[inline]
+            fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+                Ok(Some(AttributeValue::N(self.to_number()?)))
+            }
+
+            #[inline]
+            fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+                read_number(value)
+            }
+        }
+
+        impl KeyAttribute for $t {
+            const SCALAR: ScalarType = ScalarType::Number;
+        }
+
+        impl SetElement for $t {
+            const SET_EXPECTED: &'static str = concat!("number set (", stringify!($t), ")");
+
+            fn set_to_attr<'a>(
+                members: impl ExactSizeIterator<Item = &'a Self>,
+            ) -> Result<Option<AttributeValue>, AttrError> {
+                if members.len() == 0 {
+                    return Ok(None);
+                }
+                let numbers = members.map(Number::to_number).collect::<Result<_, _>>()?;
+                Ok(Some(AttributeValue::Ns(numbers)))
+            }
+
+            fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {
+                match value {
+                    AttributeValue::Ns(numbers) => numbers
+                        .iter()
+                        .map(|n| {
+                            <$t as Number>::from_number(n).ok_or_else(|| {
+                                AttrError::mismatch(Self::SET_EXPECTED, format!("number set member {n}"))
+                            })
+                        })
+                        .collect(),
+                    other => Err(AttrError::mismatch(Self::SET_EXPECTED, describe(&other))),
+                }
+            }
+        }
+    };
+}
+
+fn read_number<T: Number>(value: AttributeValue) -> Result<T, AttrError> {
+    match value {
+        AttributeValue::N(n) => {
+            T::from_number(&n).ok_or_else(|| AttrError::mismatch(T::EXPECTED, format!("number {n}")))
+        }
+        other => Err(AttrError::mismatch(T::EXPECTED, describe(&other))),
+    }
+}
+
+macro_rules! integer {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            const EXPECTED: &'static str = concat!("number (", stringify!($t), ")");
+            #[inline]
+            fn to_number(&self) -> Result<String, AttrError> {
+                Ok(itoa::Buffer::new().format(*self).to_owned())
+            }
+            #[inline]
+            fn from_number(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+        number_attribute!($t);
+    )*};
+}
+
+/// DynamoDB numbers hold at most 38 significant digits.
+const MAX_DIGITS_128: u128 = 10u128.pow(38);
+
+trait Magnitude {
+    fn magnitude(self) -> u128;
+}
+impl Magnitude for i128 {
+    fn magnitude(self) -> u128 {
+        self.unsigned_abs()
+    }
+}
+impl Magnitude for u128 {
+    fn magnitude(self) -> u128 {
+        self
+    }
+}
+
+macro_rules! integer_128 {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            const EXPECTED: &'static str = concat!("number (", stringify!($t), ")");
+            fn to_number(&self) -> Result<String, AttrError> {
+                if Magnitude::magnitude(*self) >= MAX_DIGITS_128 {
+                    return Err(AttrError::invalid(format!(
+                        "{self} has more than 38 digits, more than a DynamoDB number can hold"
+                    )));
+                }
+                Ok(itoa::Buffer::new().format(*self).to_owned())
+            }
+            fn from_number(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+        number_attribute!($t);
+    )*};
+}
+
+/// DynamoDB's number range: magnitudes from 1E-130 up to (not including) 1E+126, or zero.
+fn check_float_range(x: f64, shown: &dyn fmt::Display) -> Result<(), AttrError> {
+    let magnitude = x.abs();
+    if !x.is_finite() {
+        return Err(AttrError::invalid(format!(
+            "{shown} cannot be stored: DynamoDB numbers are finite (no NaN or infinity)"
+        )));
+    }
+    if magnitude != 0.0 && !(1e-130..1e126).contains(&magnitude) {
+        return Err(AttrError::invalid(format!(
+            "{shown} is outside DynamoDB's number range (magnitudes from 1e-130 to below 1e126, or 0)"
+        )));
+    }
+    Ok(())
+}
+
+impl Number for f64 {
+    const EXPECTED: &'static str = "number (f64)";
+    #[inline]
+    fn to_number(&self) -> Result<String, AttrError> {
+        check_float_range(*self, self)?;
+        // ryu prints the shortest string that parses back to the same bits.
+        Ok(ryu::Buffer::new().format_finite(*self).to_owned())
+    }
+    #[inline]
+    fn from_number(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+number_attribute!(f64);
+
+impl Number for f32 {
+    const EXPECTED: &'static str = "number (f32)";
+    #[inline]
+    fn to_number(&self) -> Result<String, AttrError> {
+        check_float_range(f64::from(*self), self)?;
+        Ok(ryu::Buffer::new().format_finite(*self).to_owned())
+    }
+    #[inline]
+    fn from_number(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+number_attribute!(f32);
+
+
+integer!(i8, i16, i32, i64, isize, u16, u32, u64, usize);
+integer_128!(i128, u128);
+
+// `u8` is a number, but `Vec<u8>` is binary: the list hooks say so.
+impl Number for u8 {
+    const EXPECTED: &'static str = "number (u8)";
+    #[inline]
+    fn to_number(&self) -> Result<String, AttrError> {
+        Ok(itoa::Buffer::new().format(*self).to_owned())
+    }
+    #[inline]
+    fn from_number(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
+impl Attribute for u8 {
+    const EXPECTED: &'static str = "number (u8)";
+    const LIST_EXPECTED: &'static str = "binary";
+
+    #[inline]
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        Ok(Some(AttributeValue::N(self.to_number()?)))
+    }
+
+    #[inline]
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        read_number(value)
+    }
+
+    fn list_to_attr(items: &[Self]) -> Result<AttributeValue, AttrError> {
+        Ok(AttributeValue::B(Blob::new(items)))
+    }
+
+    fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
+        match value {
+            AttributeValue::B(blob) => Ok(blob.into_inner()),
+            other => Err(AttrError::mismatch("binary", describe(&other))),
+        }
+    }
+}
+
+impl KeyAttribute for u8 {
+    const SCALAR: ScalarType = ScalarType::Number;
+}
+
+// ---- binary --------------------------------------------------------------------------------
+
+impl KeyAttribute for Vec<u8> {
+    const SCALAR: ScalarType = ScalarType::Binary;
+}
+
+impl Attribute for bytes::Bytes {
+    const EXPECTED: &'static str = "binary";
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        Ok(Some(AttributeValue::B(Blob::new(self.to_vec()))))
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        match value {
+            AttributeValue::B(blob) => Ok(bytes::Bytes::from(blob.into_inner())),
+            other => Err(AttrError::mismatch(Self::EXPECTED, describe(&other))),
+        }
+    }
+}
+
+impl KeyAttribute for bytes::Bytes {
+    const SCALAR: ScalarType = ScalarType::Binary;
+}
+
+impl Attribute for Blob {
+    const EXPECTED: &'static str = "binary";
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        Ok(Some(AttributeValue::B(self.clone())))
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        match value {
+            AttributeValue::B(blob) => Ok(blob),
+            other => Err(AttrError::mismatch(Self::EXPECTED, describe(&other))),
+        }
+    }
+}
+
+impl KeyAttribute for Blob {
+    const SCALAR: ScalarType = ScalarType::Binary;
+}
+
+// ---- Option, Box, Vec ----------------------------------------------------------------------
+
+impl<T: Attribute> Attribute for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    #[inline]
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        match self {
+            Some(value) => value.to_attr(),
+            None => Ok(None),
+        }
+    }
+
+    #[inline]
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        match value {
+            AttributeValue::Null(_) => Ok(None),
+            other => T::from_attr(other).map(Some),
+        }
+    }
+
+    #[inline]
+    fn from_missing() -> Result<Self, AttrError> {
+        Ok(None)
+    }
+}
+
+impl<T: Attribute> Attribute for Box<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        (**self).to_attr()
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        T::from_attr(value).map(Box::new)
+    }
+
+    fn from_missing() -> Result<Self, AttrError> {
+        T::from_missing().map(Box::new)
+    }
+}
+
+impl<T: Attribute> Attribute for Vec<T> {
+    const EXPECTED: &'static str = T::LIST_EXPECTED;
+
+    #[inline]
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        T::list_to_attr(self).map(Some)
+    }
+
+    #[inline]
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        T::list_from_attr(value)
+    }
+}
+
+// ---- maps ----------------------------------------------------------------------------------
+
+fn map_to_attr<'a, T: Attribute + 'a>(
+    entries: impl ExactSizeIterator<Item = (&'a String, &'a T)>,
+) -> Result<Option<AttributeValue>, AttrError> {
+    let mut map = HashMap::with_capacity(entries.len());
+    for (key, value) in entries {
+        if let Some(value) = value.to_attr().map_err(|e| e.in_attribute(key))? {
+            map.insert(key.clone(), value);
+        }
+    }
+    Ok(Some(AttributeValue::M(map)))
+}
+
+fn map_from_attr<T: Attribute, C: FromIterator<(String, T)>>(
+    value: AttributeValue,
+) -> Result<C, AttrError> {
+    match value {
+        AttributeValue::M(map) => map
+            .into_iter()
+            .map(|(key, value)| match read_nullable::<T>(value) {
+                Ok(value) => Ok((key, value)),
+                Err(e) => Err(e.in_attribute(&key)),
+            })
+            .collect(),
+        other => Err(AttrError::mismatch("map", describe(&other))),
+    }
+}
+
+impl<T: Attribute, S: BuildHasher + Default> Attribute for HashMap<String, T, S> {
+    const EXPECTED: &'static str = "map";
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        map_to_attr(self.iter())
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        map_from_attr(value)
+    }
+}
+
+impl<T: Attribute> Attribute for BTreeMap<String, T> {
+    const EXPECTED: &'static str = "map";
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        map_to_attr(self.iter())
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        map_from_attr(value)
+    }
+}
+
+// ---- sets ----------------------------------------------------------------------------------
+
+/// A type that can be a member of a DynamoDB set: strings (SS), numbers (NS), binaries (BS).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a member of a DynamoDB set",
+    note = "DynamoDB sets hold strings (SS), numbers (NS) or binaries (BS); use a Vec for a list"
+)]
+pub trait SetElement: Sized {
+    /// What a set of this type expects to read.
+    const SET_EXPECTED: &'static str;
+
+    /// Builds the set; `None` when there are no members (DynamoDB has no empty sets).
+    fn set_to_attr<'a>(
+        members: impl ExactSizeIterator<Item = &'a Self>,
+    ) -> Result<Option<AttributeValue>, AttrError>
+    where
+        Self: 'a;
+
+    /// Reads the members of a stored set.
+    fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError>;
+}
+
+impl SetElement for String {
+    const SET_EXPECTED: &'static str = "string set";
+
+    fn set_to_attr<'a>(
+        members: impl ExactSizeIterator<Item = &'a Self>,
+    ) -> Result<Option<AttributeValue>, AttrError> {
+        if members.len() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(AttributeValue::Ss(members.cloned().collect())))
+    }
+
+    fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {
+        match value {
+            AttributeValue::Ss(members) => Ok(members.into_iter().collect()),
+            other => Err(AttrError::mismatch(Self::SET_EXPECTED, describe(&other))),
+        }
+    }
+}
+
+impl SetElement for Vec<u8> {
+    const SET_EXPECTED: &'static str = "binary set";
+
+    fn set_to_attr<'a>(
+        members: impl ExactSizeIterator<Item = &'a Self>,
+    ) -> Result<Option<AttributeValue>, AttrError> {
+        if members.len() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(AttributeValue::Bs(
+            members.map(|m| Blob::new(m.as_slice())).collect(),
+        )))
+    }
+
+    fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {
+        match value {
+            AttributeValue::Bs(members) => Ok(members.into_iter().map(Blob::into_inner).collect()),
+            other => Err(AttrError::mismatch(Self::SET_EXPECTED, describe(&other))),
+        }
+    }
+}
+
+impl SetElement for bytes::Bytes {
+    const SET_EXPECTED: &'static str = "binary set";
+
+    fn set_to_attr<'a>(
+        members: impl ExactSizeIterator<Item = &'a Self>,
+    ) -> Result<Option<AttributeValue>, AttrError> {
+        if members.len() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(AttributeValue::Bs(
+            members.map(|m| Blob::new(m.to_vec())).collect(),
+        )))
+    }
+
+    fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {
+        match value {
+            AttributeValue::Bs(members) => Ok(members
+                .into_iter()
+                .map(|b| bytes::Bytes::from(b.into_inner()))
+                .collect()),
+            other => Err(AttrError::mismatch(Self::SET_EXPECTED, describe(&other))),
+        }
+    }
+}
+
+fn set_from_attr_or_null<T: SetElement, C: FromIterator<T> + Default>(
+    value: AttributeValue,
+) -> Result<C, AttrError> {
+    match value {
+        // An empty set may have been written as NULL by other tools; it reads back empty.
+        AttributeValue::Null(_) => Ok(C::default()),
+        other => T::set_from_attr(other),
+    }
+}
+
+impl<T: SetElement + Eq + Hash, S: BuildHasher + Default> Attribute for HashSet<T, S> {
+    const EXPECTED: &'static str = T::SET_EXPECTED;
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        T::set_to_attr(self.iter())
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        set_from_attr_or_null(value)
+    }
+
+    fn from_missing() -> Result<Self, AttrError> {
+        Ok(Self::default())
+    }
+}
+
+impl<T: SetElement + Ord> Attribute for BTreeSet<T> {
+    const EXPECTED: &'static str = T::SET_EXPECTED;
+
+    fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        T::set_to_attr(self.iter())
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+        set_from_attr_or_null(value)
+    }
+
+    fn from_missing() -> Result<Self, AttrError> {
+        Ok(Self::default())
+    }
+}
+
+// ---- paths for error messages --------------------------------------------------------------
+
+/// Where a value sits in an item, for error messages: `address.city`, `tags[3]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttrPath {
+    /// Segments innermost first: errors are built from the inside out.
+    reversed: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl AttrPath {
+    pub(crate) fn push_front_key(&mut self, key: &str) {
+        self.reversed.push(Segment::Key(key.to_owned()));
+    }
+
+    pub(crate) fn push_front_index(&mut self, index: usize) {
+        self.reversed.push(Segment::Index(index));
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.reversed.iter().rev().enumerate() {
+            match segment {
+                Segment::Index(n) => write!(f, "[{n}]")?,
+                Segment::Key(k) if is_plain(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Segment::Key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    write!(f, "{k:?}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A map key that reads unambiguously without quotes.
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '#')
+}
+
+// ---- serde fields --------------------------------------------------------------------------
+
+/// `#[dynamo(serde)]` fields: any serde type, through serde_dynamo.
+pub(crate) mod serde_field {
+    use super::*;
+
+    pub fn to_attr<T: serde::Serialize>(value: &T) -> Result<Option<AttributeValue>, AttrError> {
+        match serde_dynamo::to_attribute_value::<_, AttributeValue>(value) {
+            Ok(AttributeValue::Null(_)) => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(e) => Err(AttrError::invalid(format!("cannot be serialized: {e}"))),
+        }
+    }
+
+    pub fn from_attr<T: serde::de::DeserializeOwned>(
+        value: AttributeValue,
+    ) -> Result<T, AttrError> {
+        let found = describe(&value);
+        serde_dynamo::from_attribute_value(value)
+            .map_err(|e| AttrError::mismatch(format!("a value that deserializes ({e})"), found))
+    }
+
+    pub fn from_missing<T: serde::de::DeserializeOwned>() -> Result<T, AttrError> {
+        // `Option`s and unit-like types deserialize from NULL; everything else is missing.
+        serde_dynamo::from_attribute_value(AttributeValue::Null(true))
+            .map_err(|_| AttrError::missing(std::any::type_name::<T>()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: Attribute + PartialEq + fmt::Debug>(value: T) {
+        let stored = value.to_attr().unwrap();
+        let back = match stored {
+            Some(v) => T::from_attr(v).unwrap(),
+            None => T::from_missing().unwrap(),
+        };
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn integers_keep_their_full_range() {
+        round_trip(u64::MAX);
+        round_trip(i64::MIN);
+        round_trip(-(10i128.pow(38) - 1));
+        round_trip(10u128.pow(38) - 1);
+        round_trip(u8::MAX);
+        assert_eq!(
+            u64::MAX.to_attr().unwrap(),
+            Some(AttributeValue::N("18446744073709551615".into()))
+        );
+    }
+
+    #[test]
+    fn floats_are_bit_exact_and_range_checked() {
+        for x in [0.1f64, -0.0, 1e125, 1e-130, f64::EPSILON, 123456.789] {
+            let back = f64::from_attr(x.to_attr().unwrap().unwrap()).unwrap();
+            assert_eq!(back.to_bits(), x.to_bits());
+        }
+        assert!(f64::NAN.to_attr().is_err());
+        assert!(f64::INFINITY.to_attr().is_err());
+        assert!(1e300f64.to_attr().is_err());
+        assert!(u128::MAX.to_attr().is_err());
+    }
+
+    #[test]
+    fn vec_u8_is_binary_and_empty_sets_are_absent() {
+        assert_eq!(
+            vec![1u8, 2].to_attr().unwrap(),
+            Some(AttributeValue::B(Blob::new(vec![1, 2])))
+        );
+        assert_eq!(HashSet::<String>::new().to_attr().unwrap(), None);
+        round_trip(HashSet::<String>::new());
+        round_trip(BTreeSet::from([1i32, -3]));
+    }
+
+    #[test]
+    fn errors_name_the_nested_path() {
+        let value = AttributeValue::L(vec![
+            AttributeValue::M(HashMap::from([("a".into(), AttributeValue::N("1".into()))])),
+            AttributeValue::M(HashMap::from([("a".into(), AttributeValue::S("x".into()))])),
+        ]);
+        let err = Vec::<HashMap<String, i32>>::from_attr(value).unwrap_err();
+        assert_eq!(err.in_attribute("items").path().to_string(), "items[1].a");
+    }
+}
