@@ -258,10 +258,13 @@ impl Server {
 
 /// Runs Java in the background and stops it when stdin reaches end of file: when the parent
 /// drops its end, or dies. `wait` makes the shell exit when Java does, so the parent can tell.
+/// Stdin is kept as fd 3 because `sh` gives background jobs `/dev/null` as their stdin.
 const SUPERVISOR: &str = r#"
-"$1" -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -disableTelemetry -port "$2" &
+exec 3<&0
+"$1" -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -disableTelemetry -port "$2" </dev/null &
 java=$!
-(while read -r _; do :; done; kill "$java" 2>/dev/null) <&0 &
+(while read -r _; do :; done; kill "$java" 2>/dev/null) <&3 &
+exec 3<&-
 wait "$java"
 "#;
 
