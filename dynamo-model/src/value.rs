@@ -22,7 +22,8 @@ pub type Item = HashMap<String, AttributeValue>;
 /// numbers or binaries, and `Box<T>`. Model fields of other types use `#[dynamo(serde)]`.
 ///
 /// Rules that hold for every implementation:
-/// - integers round-trip exactly over their whole range, floats bit-exactly;
+/// - integers round-trip exactly over their whole range, floats bit-exactly (except `-0.0`,
+///   which reads back as `0.0`: DynamoDB numbers have no negative zero);
 /// - a value with no DynamoDB representation (an empty set, `None`) converts to `None` and is
 ///   stored as an absent attribute (or `NULL` inside a list);
 /// - reading never panics: a value of the wrong type is an [`AttrError`] naming what was
@@ -329,16 +330,16 @@ macro_rules! integer_128 {
 }
 
 /// DynamoDB's number range: magnitudes from 1E-130 up to (not including) 1E+126, or zero.
-fn check_float_range(x: f64, shown: &dyn fmt::Display) -> Result<(), AttrError> {
+fn check_float_range(x: f64) -> Result<(), AttrError> {
     let magnitude = x.abs();
     if !x.is_finite() {
         return Err(AttrError::invalid(format!(
-            "{shown} cannot be stored: DynamoDB numbers are finite (no NaN or infinity)"
+            "{x} cannot be stored: DynamoDB numbers are finite (no NaN or infinity)"
         )));
     }
     if magnitude != 0.0 && !(1e-130..1e126).contains(&magnitude) {
         return Err(AttrError::invalid(format!(
-            "{shown} is outside DynamoDB's number range (magnitudes from 1e-130 to below 1e126, or 0)"
+            "{x:e} is outside DynamoDB's number range (magnitudes from 1e-130 to below 1e126, or 0)"
         )));
     }
     Ok(())
@@ -348,7 +349,7 @@ impl Number for f64 {
     const EXPECTED: &'static str = "number (f64)";
     #[inline]
     fn to_number(&self) -> Result<String, AttrError> {
-        check_float_range(*self, self)?;
+        check_float_range(*self)?;
         // ryu prints the shortest string that parses back to the same bits.
         Ok(ryu::Buffer::new().format_finite(*self).to_owned())
     }
@@ -363,7 +364,7 @@ impl Number for f32 {
     const EXPECTED: &'static str = "number (f32)";
     #[inline]
     fn to_number(&self) -> Result<String, AttrError> {
-        check_float_range(f64::from(*self), self)?;
+        check_float_range(f64::from(*self))?;
         Ok(ryu::Buffer::new().format_finite(*self).to_owned())
     }
     #[inline]
@@ -528,6 +529,11 @@ fn map_to_attr<'a, T: Attribute + 'a>(
 ) -> Result<Option<AttributeValue>, AttrError> {
     let mut map = HashMap::with_capacity(entries.len());
     for (key, value) in entries {
+        if key.is_empty() {
+            return Err(AttrError::invalid(
+                "a map key cannot be empty: DynamoDB refuses empty attribute names",
+            ));
+        }
         if let Some(value) = value.to_attr().map_err(|e| e.in_attribute(key))? {
             map.insert(key.clone(), value);
         }
