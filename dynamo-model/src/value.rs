@@ -350,6 +350,10 @@ impl Number for f64 {
     #[inline]
     fn to_number(&self) -> Result<String, AttrError> {
         check_float_range(*self)?;
+        if *self == 0.0 {
+            // DynamoDB has no negative zero; write what it would read back.
+            return Ok("0".to_owned());
+        }
         // ryu prints the shortest string that parses back to the same bits.
         Ok(ryu::Buffer::new().format_finite(*self).to_owned())
     }
@@ -365,6 +369,9 @@ impl Number for f32 {
     #[inline]
     fn to_number(&self) -> Result<String, AttrError> {
         check_float_range(f64::from(*self))?;
+        if *self == 0.0 {
+            return Ok("0".to_owned());
+        }
         Ok(ryu::Buffer::new().format_finite(*self).to_owned())
     }
     #[inline]
@@ -824,7 +831,7 @@ mod tests {
 
     #[test]
     fn floats_are_bit_exact_and_range_checked() {
-        for x in [0.1f64, -0.0, 1e125, 1e-130, f64::EPSILON, 123456.789] {
+        for x in [0.1f64, 0.0, 1e125, 1e-130, f64::EPSILON, 123456.789] {
             let back = f64::from_attr(x.to_attr().unwrap().unwrap()).unwrap();
             assert_eq!(back.to_bits(), x.to_bits());
         }

@@ -1,0 +1,166 @@
+//! `create_table` builds the table DynamoDB describes: keys, types, indexes, projections.
+
+mod common;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{
+    BillingMode, KeySchemaElement, KeyType, ProjectionType, ScalarAttributeType, TableStatus,
+};
+use dynamo_model::prelude::*;
+use dynamo_model::{IndexKind, IndexProjection, ScalarType};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "orders")]
+#[dynamo(gsi(name = "by_customer", hash = "customer", range = "placed_at"))]
+#[dynamo(gsi(name = "by_status", hash = "status", projection = "keys_only"))]
+#[dynamo(gsi(name = "by_sku", hash = "sku", projection(include("total", "customer"))))]
+#[dynamo(lsi(name = "by_total", range = "total"))]
+struct Order {
+    #[dynamo(hash_key)]
+    shop: String,
+    #[dynamo(range_key)]
+    id: u64,
+    customer: String,
+    #[dynamo(rename = "placedAt")]
+    placed_at: i64,
+    /// Sparse: orders without a status are not in `by_status`.
+    status: Option<String>,
+    sku: Option<Vec<u8>>,
+    total: f64,
+}
+
+fn keys(elements: &[KeySchemaElement]) -> Vec<(String, KeyType)> {
+    elements
+        .iter()
+        .map(|k| (k.attribute_name().to_owned(), k.key_type().clone()))
+        .collect()
+}
+
+#[test]
+fn the_schema_is_a_constant() {
+    let schema = Order::SCHEMA;
+    assert_eq!(schema.table, "orders");
+    assert_eq!(schema.hash_key.scalar, ScalarType::String);
+    assert_eq!(schema.range_key.unwrap().scalar, ScalarType::Number);
+    assert_eq!(schema.indexes.len(), 4);
+    assert_eq!(schema.indexes[3].kind, IndexKind::Local);
+    assert_eq!(
+        schema.indexes[2].projection,
+        IndexProjection::Include(&["total", "customer"])
+    );
+    assert_eq!(Order::BY_CUSTOMER.def().range_key.unwrap().name, "placedAt");
+    assert_eq!(Order::PLACED_AT.name(), "placedAt");
+    assert_eq!(
+        schema.attributes,
+        ["shop", "id", "customer", "placedAt", "status", "sku", "total"]
+    );
+}
+
+#[tokio::test]
+async fn create_table_creates_keys_and_indexes() {
+    let db = common::db("schema").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let table = db
+        .client()
+        .describe_table()
+        .table_name(db.table_name::<Order>())
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+
+    assert_eq!(table.table_status(), Some(&TableStatus::Active));
+    assert_eq!(
+        table.billing_mode_summary().and_then(|b| b.billing_mode()),
+        Some(&BillingMode::PayPerRequest)
+    );
+    assert_eq!(
+        keys(table.key_schema()),
+        [("shop".into(), KeyType::Hash), ("id".into(), KeyType::Range)]
+    );
+    let types: HashMap<_, _> = table
+        .attribute_definitions()
+        .iter()
+        .map(|d| (d.attribute_name().to_owned(), d.attribute_type().clone()))
+        .collect();
+    assert_eq!(
+        types,
+        HashMap::from([
+            ("shop".into(), ScalarAttributeType::S),
+            ("id".into(), ScalarAttributeType::N),
+            ("customer".into(), ScalarAttributeType::S),
+            ("placedAt".into(), ScalarAttributeType::N),
+            ("status".into(), ScalarAttributeType::S),
+            ("sku".into(), ScalarAttributeType::B),
+            ("total".into(), ScalarAttributeType::N),
+        ])
+    );
+
+    let gsis: HashMap<_, _> = table
+        .global_secondary_indexes()
+        .iter()
+        .map(|g| (g.index_name().unwrap().to_owned(), g))
+        .collect();
+    assert_eq!(gsis.len(), 3);
+    let by_customer = gsis["by_customer"];
+    assert_eq!(
+        keys(by_customer.key_schema()),
+        [("customer".into(), KeyType::Hash), ("placedAt".into(), KeyType::Range)]
+    );
+    assert_eq!(
+        by_customer.projection().unwrap().projection_type(),
+        Some(&ProjectionType::All)
+    );
+    let by_status = gsis["by_status"];
+    assert_eq!(keys(by_status.key_schema()), [("status".into(), KeyType::Hash)]);
+    assert_eq!(
+        by_status.projection().unwrap().projection_type(),
+        Some(&ProjectionType::KeysOnly)
+    );
+    let by_sku = gsis["by_sku"].projection().unwrap();
+    assert_eq!(by_sku.projection_type(), Some(&ProjectionType::Include));
+    assert_eq!(by_sku.non_key_attributes(), ["total", "customer"]);
+
+    let lsis = table.local_secondary_indexes();
+    assert_eq!(lsis.len(), 1);
+    assert_eq!(lsis[0].index_name(), Some("by_total"));
+    assert_eq!(
+        keys(lsis[0].key_schema()),
+        [("shop".into(), KeyType::Hash), ("total".into(), KeyType::Range)]
+    );
+}
+
+#[tokio::test]
+async fn empty_index_keys_are_refused_and_none_leaves_the_index_sparse() {
+    let db = common::db("sparse").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let mut order = Order {
+        shop: "s".into(),
+        id: 1,
+        customer: "c".into(),
+        placed_at: 5,
+        status: None,
+        sku: None,
+        total: 9.5,
+    };
+    db.put(&order).send().await.unwrap();
+    order.status = Some(String::new());
+    let err = db.put(&order).send().await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "status"), "{err:?}");
+    order.customer = String::new();
+    order.status = None;
+    let err = db.put(&order).send().await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "customer"), "{err:?}");
+
+    let indexed = db
+        .client()
+        .scan()
+        .table_name(db.table_name::<Order>())
+        .index_name(Order::BY_STATUS.name())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(indexed.count, 0, "an item without `status` is not in by_status");
+}
