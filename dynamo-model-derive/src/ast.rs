@@ -12,6 +12,8 @@ pub struct Input<'a> {
     pub fields: Vec<Field<'a>>,
     /// False when the input is not a struct with named fields (already reported).
     pub named_struct: bool,
+    /// The input has generic parameters (already reported).
+    pub generic: bool,
 }
 
 pub struct Field<'a> {
@@ -94,6 +96,7 @@ impl<'a> Input<'a> {
             attrs,
             fields,
             named_struct,
+            generic: !input.generics.params.is_empty(),
         }
     }
 

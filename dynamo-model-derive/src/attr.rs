@@ -35,6 +35,8 @@ impl Errors {
 #[derive(Default)]
 pub struct ContainerAttrs {
     pub table: Option<LitStr>,
+    /// `table` was written, even if its value was wrong (already reported).
+    pub table_given: bool,
     pub indexes: Vec<IndexAttr>,
 }
 
@@ -80,13 +82,14 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
     for attr in dynamo_attrs(attrs) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("table") {
+                out.table_given = true;
                 if let Some(table) = string_value(&meta, errors)? {
                     set_once(&mut out.table, table, &meta, errors);
                 }
             } else if meta.path.is_ident("gsi") {
-                out.indexes.push(index(&meta, IndexKind::Global, errors)?);
+                out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
             } else if meta.path.is_ident("lsi") {
-                out.indexes.push(index(&meta, IndexKind::Local, errors)?);
+                out.indexes.extend(index(&meta, IndexKind::Local, errors)?);
             } else {
                 unknown(&meta, CONTAINER_OPTIONS, "struct", errors)?;
             }
@@ -132,7 +135,12 @@ fn dynamo_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("dynamo"))
 }
 
-fn index(meta: &ParseNestedMeta, kind: IndexKind, errors: &mut Errors) -> syn::Result<IndexAttr> {
+/// One index; `None` when it has no settings at all (reported once, not once per setting).
+fn index(
+    meta: &ParseNestedMeta,
+    kind: IndexKind,
+    errors: &mut Errors,
+) -> syn::Result<Option<IndexAttr>> {
     let mut index = IndexAttr {
         kind,
         span: meta.path.segments[0].ident.span(),
@@ -147,7 +155,7 @@ fn index(meta: &ParseNestedMeta, kind: IndexKind, errors: &mut Errors) -> syn::R
             "an index needs its settings: `gsi(name = \"by_email\", hash = \"email\")`",
         );
         skip_value(meta)?;
-        return Ok(index);
+        return Ok(None);
     }
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident("name") {
@@ -169,7 +177,7 @@ fn index(meta: &ParseNestedMeta, kind: IndexKind, errors: &mut Errors) -> syn::R
         }
         Ok(())
     })?;
-    Ok(index)
+    Ok(Some(index))
 }
 
 /// `projection = "all" | "keys_only"` or `projection(include("a", "b"))`.

@@ -50,10 +50,14 @@ fn generate(input: &Input) -> TokenStream {
         let name = field.stored_name();
         let member = field.ident;
         let ty = field.ty;
+        // The trait is named in the same form in `to_item` and `from_item`, so an unsupported
+        // type is reported once, on the field's type.
         if field.attrs.serde.is_some() {
             quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
         } else {
-            quote_spanned!(ty.span()=> #p::write::<#ty>(&mut item, #name, &self.#member)?;)
+            quote_spanned! {ty.span()=>
+                #p::write(&mut item, #name, <#ty as #p::Attribute>::to_attr(&self.#member))?;
+            }
         }
     });
     let reads = input.fields.iter().map(|field| {
@@ -65,7 +69,9 @@ fn generate(input: &Input) -> TokenStream {
         } else if field.attrs.serde.is_some() {
             quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
         } else {
-            quote_spanned!(ty.span()=> #member: #p::read::<#ty>(&mut item, #name)?,)
+            quote_spanned! {ty.span()=>
+                #member: #p::read(&mut item, #name, <#ty as #p::Attribute>::from_attr, <#ty as #p::Attribute>::from_missing)?,
+            }
         }
     });
 
@@ -277,15 +283,16 @@ pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
         };
         let range_ty = match &index.range {
             Some(range) => {
-                let ty = input.field_named(&range.value())?.ty;
-                quote!(<#ty as #p::IndexKeyAttribute>::Key)
+                let ty = strip_option(input.field_named(&range.value())?.ty);
+                quote!(#ty)
             }
             None => quote!(()),
         };
+        let hash_key = strip_option(hash_ty);
         let doc = format!("Typed handle to the index `{}`.", name.value());
         Some(quote! {
             #[doc = #doc]
-            #vis const #handle: #p::Index<#ident, <#hash_ty as #p::IndexKeyAttribute>::Key, #range_ty> =
+            #vis const #handle: #p::Index<#ident, #hash_key, #range_ty> =
                 #p::Index::new(&<#ident as #p::Model>::SCHEMA.indexes[#i]);
         })
     });
@@ -297,4 +304,20 @@ pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
             #(#indexes)*
         }
     }
+}
+
+/// `Option<T>` -> `T`: a sparse index is queried by the value, not the option. Whether the type
+/// can be a key is checked by the schema, on the field's span.
+fn strip_option(ty: &syn::Type) -> &syn::Type {
+    if let syn::Type::Path(path) = ty {
+        let last = path.path.segments.last();
+        if let Some(segment) = last.filter(|s| s.ident == "Option") {
+            if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
+                if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                    return inner;
+                }
+            }
+        }
+    }
+    ty
 }

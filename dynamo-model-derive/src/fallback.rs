@@ -9,7 +9,7 @@ use crate::expand::{handles, key_ident};
 
 pub fn model(input: &Input, error: syn::Error) -> TokenStream {
     let errors = error.to_compile_error();
-    if !input.named_struct {
+    if !input.named_struct || input.generic {
         return errors;
     }
     let p = quote!(::dynamo_model::__private);

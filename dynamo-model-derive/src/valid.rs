@@ -32,10 +32,11 @@ fn check_name(name: &LitStr, what: &str, errors: &mut Errors) {
 fn check_table(input: &Input, errors: &mut Errors) {
     match &input.attrs.table {
         Some(table) => check_name(table, "table", errors),
-        None => errors.at(
+        None if !input.attrs.table_given => errors.at(
             input.ident.span(),
             "missing table name: add `#[dynamo(table = \"...\")]` to the struct",
         ),
+        None => {}
     }
 }
 

@@ -16,10 +16,14 @@ pub fn item(n: usize) -> Item {
     Item::with_capacity(n)
 }
 
-/// Stores one field; absent values (`None`, empty sets) store nothing.
+/// Stores one converted field; absent values (`None`, empty sets) store nothing.
 #[inline]
-pub fn write<T: Attribute>(item: &mut Item, name: &'static str, value: &T) -> Result<(), AttrError> {
-    match value.to_attr() {
+pub fn write(
+    item: &mut Item,
+    name: &'static str,
+    value: Result<Option<AttributeValue>, AttrError>,
+) -> Result<(), AttrError> {
+    match value {
         Ok(Some(value)) => {
             item.insert(name.to_owned(), value);
             Ok(())
@@ -31,10 +35,15 @@ pub fn write<T: Attribute>(item: &mut Item, name: &'static str, value: &T) -> Re
 
 /// Reads one field, taking its value out of the item.
 #[inline]
-pub fn read<T: Attribute>(item: &mut Item, name: &str) -> Result<T, AttrError> {
+pub fn read<T>(
+    item: &mut Item,
+    name: &str,
+    from_attr: fn(AttributeValue) -> Result<T, AttrError>,
+    from_missing: fn() -> Result<T, AttrError>,
+) -> Result<T, AttrError> {
     match item.remove(name) {
-        Some(value) => T::from_attr(value),
-        None => T::from_missing(),
+        Some(value) => from_attr(value),
+        None => from_missing(),
     }
     .map_err(|e| e.in_attribute(name))
 }
@@ -45,14 +54,7 @@ pub fn write_serde<T: serde::Serialize>(
     name: &'static str,
     value: &T,
 ) -> Result<(), AttrError> {
-    match crate::value::serde_field::to_attr(value) {
-        Ok(Some(value)) => {
-            item.insert(name.to_owned(), value);
-            Ok(())
-        }
-        Ok(None) => Ok(()),
-        Err(e) => Err(e.in_attribute(name)),
-    }
+    write(item, name, crate::value::serde_field::to_attr(value))
 }
 
 /// Reads a `#[dynamo(serde)]` field through serde_dynamo.
@@ -60,11 +62,12 @@ pub fn read_serde<T: serde::de::DeserializeOwned>(
     item: &mut Item,
     name: &str,
 ) -> Result<T, AttrError> {
-    match item.remove(name) {
-        Some(value) => crate::value::serde_field::from_attr(value),
-        None => crate::value::serde_field::from_missing(),
-    }
-    .map_err(|e| e.in_attribute(name))
+    read(
+        item,
+        name,
+        crate::value::serde_field::from_attr,
+        crate::value::serde_field::from_missing,
+    )
 }
 
 /// Converts one key value, refusing empty strings and binaries.

@@ -1,0 +1,20 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = "users")]
+struct User {
+    #[dynamo(hash_key, skip)]
+    id: String,
+    #[dynamo(range_key, serde)]
+    sort: String,
+    #[dynamo(rename = "id")]
+    other: String,
+    #[dynamo(rename = "")]
+    empty: String,
+    #[dynamo(rename = "sort")]
+    sorted: String,
+    #[dynamo(skip, rename = "x")]
+    cache: Option<String>,
+}
+
+fn main() {}
