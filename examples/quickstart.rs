@@ -67,7 +67,10 @@ async fn main() -> Result<(), Error> {
     println!("read back: {read:?}");
     assert_eq!(read.as_ref(), Some(&ada));
 
-    let older = User { age: 37, ..ada.clone() };
+    let older = User {
+        age: 37,
+        ..ada.clone()
+    };
     db.put(&older).send().await?;
     println!("replaced it with age {}", older.age);
 
@@ -77,6 +80,9 @@ async fn main() -> Result<(), Error> {
     println!("after delete, get returns {gone:?}");
 
     db.delete_table::<User>().send().await?;
-    println!("deleted table `{}`; stopping DynamoDB Local", db.table_name::<User>());
+    println!(
+        "deleted table `{}`; stopping DynamoDB Local",
+        db.table_name::<User>()
+    );
     Ok(())
 }

@@ -38,7 +38,12 @@ async fn create_then_get_returns_the_same_item() {
     let mut written = note("ada", 1, "hello");
     written.pinned = Some(true);
     db.create(&written).send().await.unwrap();
-    let read = db.get(NoteKey::new("ada", 1u64)).consistent().send().await.unwrap();
+    let read = db
+        .get(NoteKey::new("ada", 1u64))
+        .consistent()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read, Some(written));
 }
 
@@ -53,12 +58,21 @@ async fn get_of_a_missing_key_is_none() {
 async fn create_twice_is_already_exists_and_keeps_the_first_item() {
     let db = notes_db("create_twice").await;
     db.create(&note("ada", 1, "first")).send().await.unwrap();
-    let err = db.create(&note("ada", 1, "second")).send().await.unwrap_err();
+    let err = db
+        .create(&note("ada", 1, "second"))
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::AlreadyExists { table } if table == "create_twice.notes"),
         "{err:?}"
     );
-    let kept = db.get(NoteKey::new("ada", 1u64)).consistent().send().await.unwrap();
+    let kept = db
+        .get(NoteKey::new("ada", 1u64))
+        .consistent()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(kept.unwrap().body, "first");
     // Same hash key, other range key: a different item, so create succeeds.
     db.create(&note("ada", 2, "other")).send().await.unwrap();
@@ -72,7 +86,12 @@ async fn put_overwrites_and_removes_attributes_that_became_none() {
     db.put(&first).send().await.unwrap();
     let second = note("ada", 1, "second");
     db.put(&second).send().await.unwrap();
-    let read = db.get(NoteKey::new("ada", 1u64)).consistent().send().await.unwrap();
+    let read = db
+        .get(NoteKey::new("ada", 1u64))
+        .consistent()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read, Some(second));
 }
 
@@ -81,12 +100,29 @@ async fn delete_removes_and_can_return_the_old_item() {
     let db = notes_db("delete").await;
     let written = note("ada", 1, "bye");
     db.put(&written).send().await.unwrap();
-    let old = db.delete(NoteKey::new("ada", 1u64)).return_old().send().await.unwrap();
+    let old = db
+        .delete(NoteKey::new("ada", 1u64))
+        .return_old()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old, Some(written));
-    assert_eq!(db.get(NoteKey::new("ada", 1u64)).consistent().send().await.unwrap(), None);
+    assert_eq!(
+        db.get(NoteKey::new("ada", 1u64))
+            .consistent()
+            .send()
+            .await
+            .unwrap(),
+        None
+    );
     // Deleting what is not there succeeds, and returns nothing.
     db.delete(NoteKey::new("ada", 1u64)).send().await.unwrap();
-    let old = db.delete(NoteKey::new("ada", 1u64)).return_old().send().await.unwrap();
+    let old = db
+        .delete(NoteKey::new("ada", 1u64))
+        .return_old()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old, None);
 }
 
@@ -94,7 +130,10 @@ async fn delete_removes_and_can_return_the_old_item() {
 async fn operations_on_a_missing_table_are_table_not_found() {
     let db = common::db("no_table").await;
     let err = db.get(NoteKey::new("ada", 1u64)).send().await.unwrap_err();
-    assert!(matches!(&err, Error::TableNotFound { table } if table == "no_table.notes"), "{err:?}");
+    assert!(
+        matches!(&err, Error::TableNotFound { table } if table == "no_table.notes"),
+        "{err:?}"
+    );
     let err = db.put(&note("ada", 1, "x")).send().await.unwrap_err();
     assert!(matches!(err, Error::TableNotFound { .. }), "{err:?}");
     assert!(!db.delete_table::<Note>().if_exists().send().await.unwrap());
@@ -103,13 +142,29 @@ async fn operations_on_a_missing_table_are_table_not_found() {
 #[tokio::test]
 async fn create_table_if_not_exists_and_delete_table() {
     let db = common::db("tables").await;
-    assert_eq!(db.create_table::<Note>().send().await.unwrap(), CreateTableOutcome::Created);
     assert_eq!(
-        db.create_table::<Note>().if_not_exists().send().await.unwrap(),
+        db.create_table::<Note>().send().await.unwrap(),
+        CreateTableOutcome::Created
+    );
+    assert_eq!(
+        db.create_table::<Note>()
+            .if_not_exists()
+            .send()
+            .await
+            .unwrap(),
         CreateTableOutcome::AlreadyExisted
     );
     let err = db.create_table::<Note>().send().await.unwrap_err();
-    assert!(matches!(err, Error::Sdk { operation: "CreateTable", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Sdk {
+                operation: "CreateTable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(db.delete_table::<Note>().send().await.unwrap());
     let err = db.delete_table::<Note>().send().await.unwrap_err();
     assert!(matches!(err, Error::TableNotFound { .. }), "{err:?}");
@@ -122,11 +177,20 @@ async fn create_table_if_not_exists_and_delete_table() {
 async fn an_empty_key_value_is_refused_before_sending() {
     let db = common::db("empty_key").await;
     let err = db.get(NoteKey::new("", 1u64)).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "owner"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "owner"),
+        "{err:?}"
+    );
     let err = db.put(&note("", 1, "x")).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "owner"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "owner"),
+        "{err:?}"
+    );
     let err = db.delete(NoteKey::new("", 1u64)).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "owner"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "owner"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -148,13 +212,24 @@ async fn an_item_just_under_400_kb_is_accepted_by_dynamodb() {
     // Names and values: "owner" + "ada", "id" + 1 byte of digits + 1, "body" + the rest.
     let overhead = "owner".len() + 3 + "id".len() + 2 + "body".len();
     let fits = note("ada", 1, &"x".repeat(MAX_ITEM_SIZE - overhead));
-    assert_eq!(dynamo_model::item_size(&fits.to_item().unwrap()), MAX_ITEM_SIZE);
+    assert_eq!(
+        dynamo_model::item_size(&fits.to_item().unwrap()),
+        MAX_ITEM_SIZE
+    );
     db.put(&fits).send().await.unwrap();
-    let read = db.get(NoteKey::new("ada", 1u64)).send().await.unwrap().unwrap();
+    let read = db
+        .get(NoteKey::new("ada", 1u64))
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(read.body.len(), fits.body.len());
     // One byte more and DynamoDB itself would refuse it, so we do first.
     let over = note("ada", 1, &"x".repeat(MAX_ITEM_SIZE - overhead + 1));
-    assert!(matches!(db.put(&over).send().await, Err(Error::ItemTooLarge { .. })));
+    assert!(matches!(
+        db.put(&over).send().await,
+        Err(Error::ItemTooLarge { .. })
+    ));
     let sent_anyway = db
         .client()
         .put_item()
@@ -192,11 +267,20 @@ async fn reserved_words_work_as_keys_and_attributes() {
         r#type: Some("t".into()),
     };
     db.create(&item).send().await.unwrap();
-    assert!(matches!(db.create(&item).send().await, Err(Error::AlreadyExists { .. })));
+    assert!(matches!(
+        db.create(&item).send().await,
+        Err(Error::AlreadyExists { .. })
+    ));
     let key = ReservedKey::new("n", "active");
-    assert_eq!(db.get(key.clone()).consistent().send().await.unwrap(), Some(item.clone()));
+    assert_eq!(
+        db.get(key.clone()).consistent().send().await.unwrap(),
+        Some(item.clone())
+    );
     assert_eq!(Reserved::TYPE.name(), "comment");
-    assert_eq!(db.delete(key).return_old().send().await.unwrap(), Some(item));
+    assert_eq!(
+        db.delete(key).return_old().send().await.unwrap(),
+        Some(item)
+    );
 
     // The stored item uses the attribute names, not the Rust field names.
     let raw = db

@@ -14,7 +14,11 @@ use dynamo_model::{IndexKind, IndexProjection, ScalarType};
 #[dynamo(table = "orders")]
 #[dynamo(gsi(name = "by_customer", hash = "customer", range = "placed_at"))]
 #[dynamo(gsi(name = "by_status", hash = "status", projection = "keys_only"))]
-#[dynamo(gsi(name = "by_sku", hash = "sku", projection(include("total", "customer"))))]
+#[dynamo(gsi(
+    name = "by_sku",
+    hash = "sku",
+    projection(include("total", "customer"))
+))]
 #[dynamo(lsi(name = "by_total", range = "total"))]
 struct Order {
     #[dynamo(hash_key)]
@@ -78,7 +82,10 @@ async fn create_table_creates_keys_and_indexes() {
     );
     assert_eq!(
         keys(table.key_schema()),
-        [("shop".into(), KeyType::Hash), ("id".into(), KeyType::Range)]
+        [
+            ("shop".into(), KeyType::Hash),
+            ("id".into(), KeyType::Range)
+        ]
     );
     let types: HashMap<_, _> = table
         .attribute_definitions()
@@ -107,14 +114,20 @@ async fn create_table_creates_keys_and_indexes() {
     let by_customer = gsis["by_customer"];
     assert_eq!(
         keys(by_customer.key_schema()),
-        [("customer".into(), KeyType::Hash), ("placedAt".into(), KeyType::Range)]
+        [
+            ("customer".into(), KeyType::Hash),
+            ("placedAt".into(), KeyType::Range)
+        ]
     );
     assert_eq!(
         by_customer.projection().unwrap().projection_type(),
         Some(&ProjectionType::All)
     );
     let by_status = gsis["by_status"];
-    assert_eq!(keys(by_status.key_schema()), [("status".into(), KeyType::Hash)]);
+    assert_eq!(
+        keys(by_status.key_schema()),
+        [("status".into(), KeyType::Hash)]
+    );
     assert_eq!(
         by_status.projection().unwrap().projection_type(),
         Some(&ProjectionType::KeysOnly)
@@ -128,7 +141,10 @@ async fn create_table_creates_keys_and_indexes() {
     assert_eq!(lsis[0].index_name(), Some("by_total"));
     assert_eq!(
         keys(lsis[0].key_schema()),
-        [("shop".into(), KeyType::Hash), ("total".into(), KeyType::Range)]
+        [
+            ("shop".into(), KeyType::Hash),
+            ("total".into(), KeyType::Range)
+        ]
     );
 }
 
@@ -148,11 +164,17 @@ async fn empty_index_keys_are_refused_and_none_leaves_the_index_sparse() {
     db.put(&order).send().await.unwrap();
     order.status = Some(String::new());
     let err = db.put(&order).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "status"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "status"),
+        "{err:?}"
+    );
     order.customer = String::new();
     order.status = None;
     let err = db.put(&order).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "customer"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "customer"),
+        "{err:?}"
+    );
 
     let indexed = db
         .client()
@@ -162,5 +184,8 @@ async fn empty_index_keys_are_refused_and_none_leaves_the_index_sparse() {
         .send()
         .await
         .unwrap();
-    assert_eq!(indexed.count, 0, "an item without `status` is not in by_status");
+    assert_eq!(
+        indexed.count, 0,
+        "an item without `status` is not in by_status"
+    );
 }

@@ -59,7 +59,7 @@ struct Everything {
     strings: HashSet<String>,
     numbers: BTreeSet<i64>,
     binaries: HashSet<Vec<u8>>,
-    boxed: Box<String>,
+    boxed: Box<u32>,
     #[dynamo(serde)]
     prefs: Prefs,
     #[dynamo(serde)]
@@ -101,7 +101,7 @@ fn extremes(id: &str) -> Everything {
         strings: HashSet::from(["".into(), "a".into()]),
         numbers: BTreeSet::from([i64::MIN, 0, i64::MAX]),
         binaries: HashSet::from([vec![], vec![1, 2]]),
-        boxed: Box::new("boxed".into()),
+        boxed: Box::new(u32::MAX),
         prefs: Prefs {
             theme: Some(Theme::Custom {
                 accent: "#fff".into(),
@@ -191,13 +191,22 @@ async fn every_type_round_trips_at_its_extremes() {
     assert_eq!(read.f64_.to_bits(), written.f64_.to_bits());
 
     let raw = raw_item(&db, "max", i64::MIN).await;
-    assert_eq!(raw["u64_"], AttributeValue::N("18446744073709551615".into()));
-    assert_eq!(raw["i64_"], AttributeValue::N("-9223372036854775808".into()));
+    assert_eq!(
+        raw["u64_"],
+        AttributeValue::N("18446744073709551615".into())
+    );
+    assert_eq!(
+        raw["i64_"],
+        AttributeValue::N("-9223372036854775808".into())
+    );
     assert!(matches!(raw["bytes"], AttributeValue::B(_)));
     assert!(matches!(raw["strings"], AttributeValue::Ss(_)));
     assert!(matches!(raw["numbers"], AttributeValue::Ns(_)));
     assert!(matches!(raw["binaries"], AttributeValue::Bs(_)));
-    assert!(!raw.contains_key("cache"), "skipped fields are never stored");
+    assert!(
+        !raw.contains_key("cache"),
+        "skipped fields are never stored"
+    );
 }
 
 #[tokio::test]
@@ -205,15 +214,33 @@ async fn empty_containers_round_trip_and_empty_sets_are_absent() {
     let db = everything_db("empties").await;
     let written = empties("empty");
     db.put(&written).send().await.unwrap();
-    let read = db.get(EverythingKey::new("empty", 0)).consistent().send().await.unwrap();
+    let read = db
+        .get(EverythingKey::new("empty", 0))
+        .consistent()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read, Some(written));
 
     let raw = raw_item(&db, "empty", 0).await;
-    for absent in ["strings", "numbers", "binaries", "maybe", "maybe_number", "theme"] {
-        assert!(!raw.contains_key(absent), "`{absent}` should not be stored: {raw:?}");
+    for absent in [
+        "strings",
+        "numbers",
+        "binaries",
+        "maybe",
+        "maybe_number",
+        "theme",
+    ] {
+        assert!(
+            !raw.contains_key(absent),
+            "`{absent}` should not be stored: {raw:?}"
+        );
     }
     assert_eq!(raw["list"], AttributeValue::L(vec![]));
-    assert_eq!(raw["list_of_options"], AttributeValue::L(vec![AttributeValue::Null(true)]));
+    assert_eq!(
+        raw["list_of_options"],
+        AttributeValue::L(vec![AttributeValue::Null(true)])
+    );
     assert_eq!(raw["map"], AttributeValue::M(HashMap::new()));
 }
 
@@ -236,7 +263,11 @@ async fn floats_round_trip_bit_exactly_through_dynamodb() {
         item.f64_ = x;
         // Values past f32's range become infinity or zero: keep to the ones f32 can hold.
         let small = x as f32;
-        item.f32_ = if small.is_finite() && small != 0.0 { small } else { 0.5 };
+        item.f32_ = if small.is_finite() && small != 0.0 {
+            small
+        } else {
+            0.5
+        };
         db.put(&item).send().await.unwrap();
         let read = db
             .get(EverythingKey::new("floats", i as i64))
@@ -256,7 +287,13 @@ async fn negative_zero_reads_back_as_zero() {
     let mut item = empties("zero");
     item.f64_ = -0.0;
     db.put(&item).send().await.unwrap();
-    let read = db.get(EverythingKey::new("zero", 0)).consistent().send().await.unwrap().unwrap();
+    let read = db
+        .get(EverythingKey::new("zero", 0))
+        .consistent()
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(read.f64_.to_bits(), 0.0f64.to_bits());
 }
 
@@ -266,14 +303,18 @@ async fn empty_map_keys_are_refused_before_sending() {
     let mut item = empties("x");
     item.map.insert(String::new(), 1);
     let err = db.put(&item).send().await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { path, .. } if path == "map"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "map"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn numbers_dynamodb_cannot_hold_are_refused_before_sending() {
     // No table: a request that went out would fail with TableNotFound instead.
     let db = common::db("bad_numbers").await;
-    let cases: [(&str, fn(&mut Everything)); 6] = [
+    type Breaker = fn(&mut Everything);
+    let cases: [(&str, Breaker); 6] = [
         ("f64_", |e| e.f64_ = f64::NAN),
         ("f64_", |e| e.f64_ = f64::INFINITY),
         ("f64_", |e| e.f64_ = 1e126),
@@ -306,7 +347,10 @@ async fn read_raw(db: &Db, mut item: Item) -> Result<Option<Everything>, Error> 
         .send()
         .await
         .unwrap();
-    db.get(EverythingKey::new("raw", 0)).consistent().send().await
+    db.get(EverythingKey::new("raw", 0))
+        .consistent()
+        .send()
+        .await
 }
 
 fn attr_error(result: Result<Option<Everything>, Error>) -> (String, String, String) {
@@ -327,14 +371,54 @@ async fn malformed_stored_items_name_the_attribute() {
     let n = |v: &str| AttributeValue::N(v.into());
     // `Null(false)` marks an attribute to remove from the base item.
     let cases: Vec<(Item, &str, &str, &str)> = vec![
-        (Item::from([("s".into(), AttributeValue::Null(false))]), "s", "string", "nothing (the attribute is missing)"),
-        (Item::from([("u8_".into(), s("12"))]), "u8_", "number (u8)", "string"),
-        (Item::from([("u8_".into(), n("300"))]), "u8_", "number (u8)", "number 300"),
-        (Item::from([("u64_".into(), n("-1"))]), "u64_", "number (u64)", "number -1"),
-        (Item::from([("i32_".into(), n("1.5"))]), "i32_", "number (i32)", "number 1.5"),
-        (Item::from([("s".into(), AttributeValue::Null(true))]), "s", "string", "null"),
-        (Item::from([("flag".into(), n("1"))]), "flag", "boolean", "number 1"),
-        (Item::from([("bytes".into(), AttributeValue::L(vec![]))]), "bytes", "binary", "list"),
+        (
+            Item::from([("s".into(), AttributeValue::Null(false))]),
+            "s",
+            "string",
+            "nothing (the attribute is missing)",
+        ),
+        (
+            Item::from([("u8_".into(), s("12"))]),
+            "u8_",
+            "number (u8)",
+            "string",
+        ),
+        (
+            Item::from([("u8_".into(), n("300"))]),
+            "u8_",
+            "number (u8)",
+            "number 300",
+        ),
+        (
+            Item::from([("u64_".into(), n("-1"))]),
+            "u64_",
+            "number (u64)",
+            "number -1",
+        ),
+        (
+            Item::from([("i32_".into(), n("1.5"))]),
+            "i32_",
+            "number (i32)",
+            "number 1.5",
+        ),
+        (
+            Item::from([("s".into(), AttributeValue::Null(true))]),
+            "s",
+            "string",
+            "null",
+        ),
+        (
+            Item::from([("flag".into(), n("1"))]),
+            "flag",
+            "boolean",
+            "number 1",
+        ),
+        (
+            Item::from([("bytes".into(), AttributeValue::L(vec![]))]),
+            "bytes",
+            "binary",
+            "list",
+        ),
         (
             Item::from([("list".into(), AttributeValue::L(vec![s("a"), n("2")]))]),
             "list[1]",
@@ -342,13 +426,19 @@ async fn malformed_stored_items_name_the_attribute() {
             "number 2",
         ),
         (
-            Item::from([("nested".into(), AttributeValue::L(vec![AttributeValue::L(vec![n("1"), s("x")])]))]),
+            Item::from([(
+                "nested".into(),
+                AttributeValue::L(vec![AttributeValue::L(vec![n("1"), s("x")])]),
+            )]),
             "nested[0][1]",
             "number (i32)",
             "string",
         ),
         (
-            Item::from([("map".into(), AttributeValue::M(HashMap::from([("k".into(), s("x"))])))]),
+            Item::from([(
+                "map".into(),
+                AttributeValue::M(HashMap::from([("k".into(), s("x"))])),
+            )]),
             "map.k",
             "number (u32)",
             "string",

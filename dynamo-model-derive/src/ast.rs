@@ -61,7 +61,10 @@ impl<'a> Input<'a> {
         }
         let named_struct = matches!(
             &input.data,
-            Data::Struct(syn::DataStruct { fields: Fields::Named(_), .. })
+            Data::Struct(syn::DataStruct {
+                fields: Fields::Named(_),
+                ..
+            })
         );
         let fields = match &input.data {
             Data::Struct(data) => match &data.fields {

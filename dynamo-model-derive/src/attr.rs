@@ -248,7 +248,10 @@ fn flag(
 ) -> syn::Result<()> {
     let name = meta.path.segments[0].ident.to_string();
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        errors.at(span, format!("`{name}` takes no value: write `#[dynamo({name})]`"));
+        errors.at(
+            span,
+            format!("`{name}` takes no value: write `#[dynamo({name})]`"),
+        );
         skip_value(meta)?;
     }
     if slot.is_some() {

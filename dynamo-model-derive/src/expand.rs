@@ -213,7 +213,9 @@ fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> Toke
 fn key_struct(input: &Input, key_ident: &Ident, key_fields: &[&Field]) -> TokenStream {
     let vis = input.vis;
     let ident = input.ident;
-    let doc = format!("The primary key of [`{ident}`]: every call that takes a key of `{ident}` takes this type.");
+    let doc = format!(
+        "The primary key of [`{ident}`]: every call that takes a key of `{ident}` takes this type."
+    );
     let fields = key_fields.iter().map(|f| {
         let member = f.ident;
         let ty = f.ty;
@@ -261,19 +263,30 @@ pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
     let mut seen = std::collections::HashSet::new();
     let fields = input.stored_fields().filter_map(|field| {
         let name = field.stored_name();
-        let handle = format_ident!("{}", valid::handle_name(&crate::ast::unraw(field.ident)), span = field.ident.span());
+        let handle = format_ident!(
+            "{}",
+            valid::handle_name(&crate::ast::unraw(field.ident)),
+            span = field.ident.span()
+        );
         if !seen.insert(handle.to_string()) {
             return None;
         }
         let ty = field.ty;
-        let doc = format!("Typed handle to the attribute `{name}` (field `{}`).", field.ident);
+        let doc = format!(
+            "Typed handle to the attribute `{name}` (field `{}`).",
+            field.ident
+        );
         Some(quote! {
             #[doc = #doc]
             #vis const #handle: #p::Attr<#ident, #ty> = #p::Attr::new(#name);
         })
     });
     let fields: Vec<TokenStream> = fields.collect();
-    let declared = if with_indexes { &input.attrs.indexes[..] } else { &[] };
+    let declared = if with_indexes {
+        &input.attrs.indexes[..]
+    } else {
+        &[]
+    };
     let indexes = declared.iter().enumerate().filter_map(|(i, index)| {
         let name = index.name.as_ref()?;
         let handle = format_ident!("{}", valid::handle_name(&name.value()), span = name.span());

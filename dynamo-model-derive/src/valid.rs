@@ -62,7 +62,10 @@ fn check_keys(input: &Input, errors: &mut Errors) {
                 None => range = Some(field.ident),
             }
             if field.attrs.hash_key.is_some() {
-                errors.at(span, "a field cannot be both the hash key and the range key");
+                errors.at(
+                    span,
+                    "a field cannot be both the hash key and the range key",
+                );
             }
         }
     }
@@ -122,14 +125,19 @@ fn check_stored_names(input: &Input, errors: &mut Errors) {
         if let Some(first) = names.insert(name.clone(), field.ident) {
             errors.at(
                 field.name_span(),
-                format!("attribute `{name}` is already stored by field `{first}`; `rename` one of them"),
+                format!(
+                    "attribute `{name}` is already stored by field `{first}`; `rename` one of them"
+                ),
             );
         }
         let handle = handle_name(&unraw(field.ident));
         if let Some(first) = handles.insert(handle.clone(), field.ident) {
             errors.at(
                 field.ident.span(),
-                format!("fields `{first}` and `{}` would both have the handle `{handle}`", field.ident),
+                format!(
+                    "fields `{first}` and `{}` would both have the handle `{handle}`",
+                    field.ident
+                ),
             );
         }
     }
@@ -181,7 +189,10 @@ fn check_indexes(input: &Input, errors: &mut Errors) {
                     errors.spanned(name, format!("index `{}` is declared twice", name.value()));
                 }
             }
-            None => errors.at(index.span, format!("the {kind} needs a name: `{kind}(name = \"...\", ..)`")),
+            None => errors.at(
+                index.span,
+                format!("the {kind} needs a name: `{kind}(name = \"...\", ..)`"),
+            ),
         }
         for key in [&index.hash, &index.range].into_iter().flatten() {
             check_index_key(input, key, errors);
@@ -231,10 +242,16 @@ fn check_index_key(input: &Input, key: &LitStr, errors: &mut Errors) {
             );
         }
         Some(field) if !field.is_stored() => {
-            errors.spanned(key, format!("field `{name}` is `skip`ped, so it cannot be an index key"));
+            errors.spanned(
+                key,
+                format!("field `{name}` is `skip`ped, so it cannot be an index key"),
+            );
         }
         Some(field) if field.attrs.serde.is_some() => {
-            errors.spanned(key, format!("field `{name}` uses `serde`, so it cannot be an index key"));
+            errors.spanned(
+                key,
+                format!("field `{name}` uses `serde`, so it cannot be an index key"),
+            );
         }
         Some(_) => {}
     }

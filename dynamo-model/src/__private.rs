@@ -5,9 +5,7 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Model, PrimaryKey};
-pub use crate::schema::{
-    Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema,
-};
+pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use crate::value::{Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType};
 
 /// An item with room for `n` attributes.

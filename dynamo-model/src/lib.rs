@@ -4,7 +4,8 @@
 //! conversions that build `AttributeValue`s directly, a typed primary key and typed attribute
 //! handles; [`Db`] turns model operations into DynamoDB requests.
 //!
-//! ```no_run
+//! ```
+//! use std::collections::HashSet;
 //! use dynamo_model::prelude::*;
 //!
 //! #[derive(Model, Debug, Clone, PartialEq)]
@@ -15,26 +16,36 @@
 //!     pub id: String,
 //!     pub email: String,
 //!     pub age: u32,
-//!     pub nickname: Option<String>,            // absent when None
-//!     pub tags: std::collections::HashSet<String>, // a string set; absent when empty
+//!     pub nickname: Option<String>, // absent when None
+//!     pub tags: HashSet<String>,    // a string set; absent when empty
 //! }
 //!
-//! # async fn run() -> Result<(), dynamo_model::Error> {
-//! let db = Db::from_env().await;               // the standard AWS configuration chain
-//! db.create_table::<User>().if_not_exists().send().await?;
+//! # #[cfg(feature = "local")]
+//! #[tokio::main]
+//! async fn main() -> Result<(), dynamo_model::Error> {
+//!     // DynamoDB Local (feature "local"); on AWS: `let db = Db::from_env().await;`
+//!     let local = dynamo_model::local::DynamoDbLocal::start().await?;
+//!     let db = local.db();
+//!     db.create_table::<User>().if_not_exists().send().await?;
 //!
-//! let user = User {
-//!     id: "u1".into(),
-//!     email: "ada@example.com".into(),
-//!     age: 36,
-//!     nickname: None,
-//!     tags: ["admin".to_owned()].into(),
-//! };
-//! db.create(&user).send().await?;              // Error::AlreadyExists if the key is taken
-//! let read: Option<User> = db.get(UserKey::new("u1")).consistent().send().await?;
-//! assert_eq!(read.as_ref(), Some(&user));
-//! db.delete(UserKey::new("u1")).send().await?;
-//! # Ok(()) }
+//!     let user = User {
+//!         id: "u1".into(),
+//!         email: "ada@example.com".into(),
+//!         age: 36,
+//!         nickname: None,
+//!         tags: HashSet::from(["admin".to_owned()]),
+//!     };
+//!     db.create(&user).send().await?; // Error::AlreadyExists if the key is taken
+//!     let read: Option<User> = db.get(UserKey::new("u1")).consistent().send().await?;
+//!     assert_eq!(read.as_ref(), Some(&user));
+//!
+//!     assert!(matches!(db.create(&user).send().await, Err(Error::AlreadyExists { .. })));
+//!     db.delete(UserKey::new("u1")).send().await?;
+//!     assert_eq!(db.get(UserKey::new("u1")).consistent().send().await?, None);
+//!     Ok(())
+//! }
+//! # #[cfg(not(feature = "local"))]
+//! # fn main() {}
 //! ```
 //!
 //! With the `local` feature, [`local::DynamoDbLocal`] starts DynamoDB Local for tests and
@@ -82,7 +93,9 @@ pub mod __private;
 pub use db::Db;
 pub use error::{AttrError, Error, Result};
 pub use model::{item_size, Model, PrimaryKey, MAX_ITEM_SIZE};
-pub use op::{Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, Put};
+pub use op::{
+    Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, Put,
+};
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,

@@ -209,7 +209,11 @@ impl DynamoDbLocal {
                             "no answer after {}s (last error: {err})",
                             START_TIMEOUT.as_secs()
                         ),
-                        log: self.server.as_ref().map(Server::log_tail).unwrap_or_default(),
+                        log: self
+                            .server
+                            .as_ref()
+                            .map(Server::log_tail)
+                            .unwrap_or_default(),
                     });
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
@@ -240,7 +244,10 @@ impl Server {
                 Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             }
         }
-        tracing::warn!(pid = self.supervisor.id(), "DynamoDB Local did not stop in 10s; killing its supervisor");
+        tracing::warn!(
+            pid = self.supervisor.id(),
+            "DynamoDB Local did not stop in 10s; killing its supervisor"
+        );
         let _ = self.supervisor.kill();
         let _ = self.supervisor.wait();
     }
@@ -273,7 +280,8 @@ fn spawn(java: &str, dir: &Path, port: u16) -> Result<Server, LocalError> {
         "dynamo-model-local-{}-{port}.log",
         std::process::id()
     ));
-    let out = std::fs::File::create(&log).map_err(io_error(format!("creating {}", log.display())))?;
+    let out =
+        std::fs::File::create(&log).map_err(io_error(format!("creating {}", log.display())))?;
     let err = out
         .try_clone()
         .map_err(io_error("duplicating the log file handle"))?;
@@ -399,7 +407,10 @@ fn install() -> Result<PathBuf, LocalError> {
     if let Err(e) = std::fs::rename(&staging, &target) {
         let _ = std::fs::remove_dir_all(&staging);
         if !target.exists() {
-            return Err(io_error(format!("moving the install into {}", target.display()))(e));
+            return Err(io_error(format!(
+                "moving the install into {}",
+                target.display()
+            ))(e));
         }
     }
     find_jar(&target)

@@ -255,7 +255,10 @@ macro_rules! number_attribute {
                         .iter()
                         .map(|n| {
                             <$t as Number>::from_number(n).ok_or_else(|| {
-                                AttrError::mismatch(Self::SET_EXPECTED, format!("number set member {n}"))
+                                AttrError::mismatch(
+                                    Self::SET_EXPECTED,
+                                    format!("number set member {n}"),
+                                )
                             })
                         })
                         .collect(),
@@ -268,9 +271,8 @@ macro_rules! number_attribute {
 
 fn read_number<T: Number>(value: AttributeValue) -> Result<T, AttrError> {
     match value {
-        AttributeValue::N(n) => {
-            T::from_number(&n).ok_or_else(|| AttrError::mismatch(T::EXPECTED, format!("number {n}")))
-        }
+        AttributeValue::N(n) => T::from_number(&n)
+            .ok_or_else(|| AttrError::mismatch(T::EXPECTED, format!("number {n}"))),
         other => Err(AttrError::mismatch(T::EXPECTED, describe(&other))),
     }
 }
@@ -380,7 +382,6 @@ impl Number for f32 {
     }
 }
 number_attribute!(f32);
-
 
 integer!(i8, i16, i32, i64, isize, u16, u32, u64, usize);
 integer_128!(i128, u128);

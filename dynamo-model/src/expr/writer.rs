@@ -10,6 +10,11 @@ use std::fmt::Write;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+/// `ExpressionAttributeNames`: placeholder -> attribute name.
+pub(crate) type Names = HashMap<String, String>;
+/// `ExpressionAttributeValues`: placeholder -> value.
+pub(crate) type Values = HashMap<String, AttributeValue>;
+
 /// Allocates placeholders for one request and collects the name and value maps.
 #[derive(Debug, Default)]
 pub(crate) struct ExpressionWriter {
@@ -49,12 +54,7 @@ impl ExpressionWriter {
 
     /// The `ExpressionAttributeNames` and `ExpressionAttributeValues` maps, `None` when empty
     /// (DynamoDB refuses empty maps).
-    pub(crate) fn finish(
-        self,
-    ) -> (
-        Option<HashMap<String, String>>,
-        Option<HashMap<String, AttributeValue>>,
-    ) {
+    pub(crate) fn finish(self) -> (Option<Names>, Option<Values>) {
         let names = (!self.names.is_empty()).then(|| {
             self.names
                 .into_iter()

@@ -72,7 +72,10 @@ impl<'a, M: Model> CreateTable<'a, M> {
             .create_table()
             .table_name(&table)
             .billing_mode(BillingMode::PayPerRequest)
-            .set_key_schema(Some(key_schema(&schema.hash_key, schema.range_key.as_ref())?));
+            .set_key_schema(Some(key_schema(
+                &schema.hash_key,
+                schema.range_key.as_ref(),
+            )?));
         for key in schema.key_attributes() {
             request = request.attribute_definitions(
                 AttributeDefinition::builder()
