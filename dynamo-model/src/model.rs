@@ -75,7 +75,15 @@ fn is_empty_key_value(value: &AttributeValue) -> bool {
 /// The checks DynamoDB would otherwise fail a write on, run before sending: key attributes of
 /// the table and its indexes are not empty, and the item fits in 400 KB.
 pub(crate) fn check_item(schema: &Schema, item: &Item) -> Result<()> {
-    for key in schema.key_attributes() {
+    // Not `key_attributes()`: that dedups with an allocation, and a name checked twice is cheaper.
+    let index_keys = schema
+        .indexes
+        .iter()
+        .flat_map(|index| std::iter::once(index.hash_key).chain(index.range_key));
+    let keys = std::iter::once(schema.hash_key)
+        .chain(schema.range_key)
+        .chain(index_keys);
+    for key in keys {
         match item.get(key.name) {
             Some(value) if is_empty_key_value(value) => {
                 let message = if schema.is_primary_key(key.name) {
