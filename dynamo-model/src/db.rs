@@ -9,6 +9,7 @@ use crate::op::delete::Delete;
 use crate::op::get::Get;
 use crate::op::put::{Create, Put};
 use crate::op::table::{CreateTable, DeleteTable};
+use crate::op::update::Update;
 
 /// A handle to DynamoDB: an aws-sdk-dynamodb [`Client`] plus an optional table-name prefix.
 ///
@@ -81,6 +82,11 @@ impl Db {
     /// Reads the item with this key; `None` when there is none.
     pub fn get<K: PrimaryKey>(&self, key: K) -> Get<'_, K::Model> {
         Get::new(self, key)
+    }
+
+    /// Updates the item with this key in place; it must exist unless `.upsert()` is called.
+    pub fn update<K: PrimaryKey>(&self, key: K) -> Update<'_, K::Model> {
+        Update::new(self, key)
     }
 
     /// Deletes the item with this key (no error when there is none).

@@ -53,6 +53,13 @@ pub enum Error {
         table: String,
     },
 
+    /// `update` found no item with its key (use `upsert()` to create it instead).
+    #[error("no item with this key in table `{table}`")]
+    NotFound {
+        /// The table (with any prefix).
+        table: String,
+    },
+
     /// The request's condition expression evaluated to false.
     #[error("the condition of the request on table `{table}` was not met")]
     ConditionFailed {
@@ -67,6 +74,15 @@ pub enum Error {
     TableNotFound {
         /// The table name (with any prefix).
         table: String,
+    },
+
+    /// An attribute path could not be parsed (`Path::parse`).
+    #[error("invalid attribute path {path:?}: {message}")]
+    InvalidPath {
+        /// The text given.
+        path: String,
+        /// What is wrong with it.
+        message: String,
     },
 
     /// The request is malformed and was not sent (a builder was missing a required part, an

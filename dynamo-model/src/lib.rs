@@ -92,9 +92,15 @@ pub mod __private;
 
 pub use db::Db;
 pub use error::{AttrError, Error, Result};
+pub use expr::{
+    Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Numeric, Operand, Ordered,
+    Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath, Untyped,
+    UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
+};
 pub use model::{item_size, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
-    Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, Put,
+    Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get,
+    GetProjected, Put, ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn,
 };
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use value::{
@@ -109,5 +115,5 @@ pub use aws_sdk_dynamodb;
 
 /// Everything a model definition and its use need: `use dynamo_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Attr, Db, Error, Index, Model, PrimaryKey};
+    pub use crate::{Attr, AttributeType, Condition, Db, Error, Index, Model, Path, PrimaryKey};
 }

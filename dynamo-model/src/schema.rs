@@ -117,6 +117,11 @@ impl<M, T> Attr<M, T> {
     pub const fn name(&self) -> &'static str {
         self.name
     }
+
+    /// The attribute as an untyped [`Path`](crate::expr::Path), e.g. for projections.
+    pub fn path(&self) -> crate::expr::Path {
+        crate::expr::Path::name(self.name)
+    }
 }
 
 impl<M, T> Clone for Attr<M, T> {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses a part of this
 
+pub mod accounts;
+
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::Db;
 use tokio::sync::OnceCell;

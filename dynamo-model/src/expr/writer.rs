@@ -4,22 +4,48 @@
 //! text a user supplies is ever spliced into an expression. One writer serves one request, so
 //! its condition, update, key condition, filter and projection share one placeholder space, and
 //! the same attribute name reuses one placeholder.
+//!
+//! Conditions and updates render through a [`Sink`]: the writer for requests, [`DisplaySink`]
+//! for the readable `Display` form. One renderer, two outputs.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::error::{Error, Result};
+use crate::expr::condition::{Comparator, Node};
+use crate::expr::operand::Term;
+use crate::expr::path::{Path, PathElement};
+use crate::expr::update::{Action, SetValue};
+
 /// `ExpressionAttributeNames`: placeholder -> attribute name.
 pub(crate) type Names = HashMap<String, String>;
 /// `ExpressionAttributeValues`: placeholder -> value.
 pub(crate) type Values = HashMap<String, AttributeValue>;
 
+/// DynamoDB's limit on the length of any one expression string.
+pub const MAX_EXPRESSION_LENGTH: usize = 4096;
+/// DynamoDB's limit on the values of one `IN`.
+pub const MAX_IN_VALUES: usize = 100;
+
+/// Where rendered expressions go.
+pub(crate) trait Sink {
+    fn text(&mut self, text: &str);
+    fn path(&mut self, path: &Path);
+    fn value(&mut self, value: &AttributeValue);
+    /// The expression cannot be rendered; the first failure is reported.
+    fn fail(&mut self, message: String);
+}
+
 /// Allocates placeholders for one request and collects the name and value maps.
 #[derive(Debug, Default)]
 pub(crate) struct ExpressionWriter {
+    /// attribute name -> placeholder
     names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+    values: Values,
+    error: Option<String>,
+    out: String,
 }
 
 impl ExpressionWriter {
@@ -27,34 +53,46 @@ impl ExpressionWriter {
         Self::default()
     }
 
-    /// Writes the placeholder for attribute `name` into `out`, reusing it if already allocated.
-    pub(crate) fn name(&mut self, out: &mut String, name: &str) {
-        let next = self.names.len();
-        let placeholder = self
-            .names
-            .entry(name.to_owned())
-            .or_insert_with(|| format!("#n{next}"));
-        out.push_str(placeholder);
+    /// Renders a condition (or filter) expression.
+    pub(crate) fn condition(&mut self, what: &str, node: &Node) -> String {
+        node.render(self);
+        self.take(what)
     }
 
-    /// Writes a fresh placeholder for `value` into `out`.
-    #[allow(dead_code)] // used by conditions and updates
-    pub(crate) fn value(&mut self, out: &mut String, value: AttributeValue) {
-        let placeholder = format!(":v{}", self.values.len());
-        out.push_str(&placeholder);
-        self.values.insert(placeholder, value);
+    /// Renders an update expression.
+    pub(crate) fn update(&mut self, actions: &[Action]) -> String {
+        render_update(actions, self);
+        self.take("update expression")
     }
 
-    /// Writes `function(#name)`, e.g. `attribute_not_exists(#n0)`.
-    pub(crate) fn function_of_name(&mut self, out: &mut String, function: &str, name: &str) {
-        let _ = write!(out, "{function}(");
-        self.name(out, name);
-        out.push(')');
+    /// Renders a projection expression.
+    pub(crate) fn projection(&mut self, paths: &[Path]) -> String {
+        for (i, path) in paths.iter().enumerate() {
+            if i > 0 {
+                self.text(", ");
+            }
+            self.path(path);
+        }
+        self.take("projection expression")
+    }
+
+    fn take(&mut self, what: &str) -> String {
+        let out = std::mem::take(&mut self.out);
+        if out.len() > MAX_EXPRESSION_LENGTH && self.error.is_none() {
+            self.error = Some(format!(
+                "the {what} is {} bytes, over DynamoDB's limit of {MAX_EXPRESSION_LENGTH}; split the request or simplify it",
+                out.len()
+            ));
+        }
+        out
     }
 
     /// The `ExpressionAttributeNames` and `ExpressionAttributeValues` maps, `None` when empty
-    /// (DynamoDB refuses empty maps).
-    pub(crate) fn finish(self) -> (Option<Names>, Option<Values>) {
+    /// (DynamoDB refuses empty maps), or the first reason the request cannot be sent.
+    pub(crate) fn finish(self) -> Result<(Option<Names>, Option<Values>)> {
+        if let Some(message) = self.error {
+            return Err(Error::InvalidRequest { message });
+        }
         let names = (!self.names.is_empty()).then(|| {
             self.names
                 .into_iter()
@@ -62,7 +100,304 @@ impl ExpressionWriter {
                 .collect()
         });
         let values = (!self.values.is_empty()).then_some(self.values);
-        (names, values)
+        Ok((names, values))
+    }
+
+    fn name(&mut self, name: &str) {
+        if let Some(placeholder) = self.names.get(name) {
+            self.out.push_str(placeholder);
+            return;
+        }
+        let placeholder = format!("#n{}", self.names.len());
+        self.out.push_str(&placeholder);
+        self.names.insert(name.to_owned(), placeholder);
+    }
+}
+
+impl Sink for ExpressionWriter {
+    fn text(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    fn path(&mut self, path: &Path) {
+        for (i, element) in path.elements().iter().enumerate() {
+            match element {
+                PathElement::Name(name) => {
+                    if i > 0 {
+                        self.out.push('.');
+                    }
+                    self.name(name);
+                }
+                PathElement::Index(index) => {
+                    let _ = write!(self.out, "[{index}]");
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, value: &AttributeValue) {
+        let placeholder = format!(":v{}", self.values.len());
+        self.out.push_str(&placeholder);
+        self.values.insert(placeholder, value.clone());
+    }
+
+    fn fail(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+}
+
+/// Renders the readable form: real names and values, for `Display` and logs.
+pub(crate) struct DisplaySink {
+    out: String,
+}
+
+impl DisplaySink {
+    pub(crate) fn new() -> Self {
+        DisplaySink { out: String::new() }
+    }
+
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+}
+
+impl Sink for DisplaySink {
+    fn text(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    fn path(&mut self, path: &Path) {
+        let _ = write!(self.out, "{path}");
+    }
+
+    fn value(&mut self, value: &AttributeValue) {
+        write_readable(&mut self.out, value);
+    }
+
+    fn fail(&mut self, message: String) {
+        let _ = write!(self.out, "<invalid: {message}>");
+    }
+}
+
+fn write_readable(out: &mut String, value: &AttributeValue) {
+    let _ = match value {
+        AttributeValue::S(s) => write!(out, "{s:?}"),
+        AttributeValue::N(n) => write!(out, "{n}"),
+        AttributeValue::B(b) => write!(out, "<{} bytes>", b.as_ref().len()),
+        AttributeValue::Bool(b) => write!(out, "{b}"),
+        AttributeValue::Null(_) => write!(out, "null"),
+        AttributeValue::Ss(members) => write!(out, "<<{}>>", quoted(members)),
+        AttributeValue::Ns(members) => write!(out, "<<{}>>", members.join(", ")),
+        AttributeValue::Bs(members) => write!(out, "<<{} binaries>>", members.len()),
+        AttributeValue::L(list) => {
+            out.push('[');
+            for (i, item) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_readable(out, item);
+            }
+            out.push(']');
+            Ok(())
+        }
+        AttributeValue::M(map) => {
+            out.push('{');
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{key:?}: ");
+                write_readable(out, &map[key]);
+            }
+            out.push('}');
+            Ok(())
+        }
+        _ => write!(out, "<unknown>"),
+    };
+}
+
+fn quoted(members: &[String]) -> String {
+    members
+        .iter()
+        .map(|m| format!("{m:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+
+fn term(sink: &mut impl Sink, term: &Term) {
+    match term {
+        Term::Path(path) => sink.path(path),
+        Term::Size(path) => {
+            sink.text("size(");
+            sink.path(path);
+            sink.text(")");
+        }
+        Term::Value(value) => sink.value(value),
+        Term::Absent => sink.fail(
+            "`None` or an empty set has no DynamoDB value here; compare with `eq(None)`/`ne(None)`, or use `exists()`/`not_exists()`".into(),
+        ),
+        Term::Invalid(error) => sink.fail(Error::from(error.clone()).to_string()),
+    }
+}
+
+fn function(sink: &mut impl Sink, name: &str, path: &Path, argument: Option<&Term>) {
+    sink.text(name);
+    sink.text("(");
+    sink.path(path);
+    if let Some(argument) = argument {
+        sink.text(", ");
+        term(sink, argument);
+    }
+    sink.text(")");
+}
+
+impl Node {
+    pub(crate) fn render(&self, sink: &mut impl Sink) {
+        match self {
+            Node::Compare(Term::Path(path), comparator, Term::Absent) => match comparator {
+                // An absent value: the attribute is missing (or present, for `<>`).
+                Comparator::Eq => function(sink, "attribute_not_exists", path, None),
+                Comparator::Ne => function(sink, "attribute_exists", path, None),
+                _ => sink.fail(format!(
+                    "`{path}` cannot be ordered against `None` or an empty set"
+                )),
+            },
+            Node::Compare(left, comparator, right) => {
+                term(sink, left);
+                sink.text(" ");
+                sink.text(comparator.symbol());
+                sink.text(" ");
+                term(sink, right);
+            }
+            Node::Between(operand, low, high) => {
+                term(sink, operand);
+                sink.text(" BETWEEN ");
+                term(sink, low);
+                sink.text(" AND ");
+                term(sink, high);
+            }
+            Node::In(operand, values) => {
+                if values.is_empty() || values.len() > MAX_IN_VALUES {
+                    sink.fail(format!(
+                        "`IN` takes 1 to {MAX_IN_VALUES} values, not {}",
+                        values.len()
+                    ));
+                }
+                term(sink, operand);
+                sink.text(" IN (");
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        sink.text(", ");
+                    }
+                    term(sink, value);
+                }
+                sink.text(")");
+            }
+            Node::Exists(path) => function(sink, "attribute_exists", path, None),
+            Node::NotExists(path) => function(sink, "attribute_not_exists", path, None),
+            Node::Type(path, ty) => {
+                let code = Term::Value(AttributeValue::S(ty.code().to_owned()));
+                function(sink, "attribute_type", path, Some(&code));
+            }
+            Node::BeginsWith(path, prefix) => function(sink, "begins_with", path, Some(prefix)),
+            Node::Contains(path, member) => function(sink, "contains", path, Some(member)),
+            Node::And(children) => join(sink, children, " AND "),
+            Node::Or(children) => join(sink, children, " OR "),
+            Node::Not(inner) => {
+                sink.text("NOT ");
+                grouped(sink, inner, true);
+            }
+        }
+    }
+}
+
+fn join(sink: &mut impl Sink, children: &[Node], separator: &str) {
+    for (i, child) in children.iter().enumerate() {
+        if i > 0 {
+            sink.text(separator);
+        }
+        grouped(sink, child, false);
+    }
+}
+
+/// Parenthesizes `AND`/`OR` groups inside another group (and anything under `NOT`), so the
+/// rendered expression means what the tree means whatever DynamoDB's precedence.
+fn grouped(sink: &mut impl Sink, node: &Node, always: bool) {
+    if always || matches!(node, Node::And(_) | Node::Or(_)) {
+        sink.text("(");
+        node.render(sink);
+        sink.text(")");
+    } else {
+        node.render(sink);
+    }
+}
+
+fn set_value(sink: &mut impl Sink, value: &SetValue) {
+    match value {
+        SetValue::Term(Term::Size(_)) => sink.fail("`size()` cannot be used in an update".into()),
+        SetValue::Term(t) => term(sink, t),
+        SetValue::Plus(left, right) | SetValue::Minus(left, right) => {
+            set_value(sink, left);
+            sink.text(if matches!(value, SetValue::Plus(..)) {
+                " + "
+            } else {
+                " - "
+            });
+            set_value(sink, right);
+        }
+        SetValue::IfNotExists(path, default) => {
+            sink.text("if_not_exists(");
+            sink.path(path);
+            sink.text(", ");
+            set_value(sink, default);
+            sink.text(")");
+        }
+        SetValue::ListAppend(first, second) => {
+            sink.text("list_append(");
+            set_value(sink, first);
+            sink.text(", ");
+            set_value(sink, second);
+            sink.text(")");
+        }
+    }
+}
+
+/// `SET a = :v, b = b + :w REMOVE c ADD d :x DELETE e :y`: actions grouped by clause, in the
+/// order they were added.
+pub(crate) fn render_update(actions: &[Action], sink: &mut impl Sink) {
+    let mut first_clause = true;
+    for clause in ["SET", "REMOVE", "ADD", "DELETE"] {
+        let mut first = true;
+        for action in actions.iter().filter(|a| a.clause() == clause) {
+            if first {
+                if !first_clause {
+                    sink.text(" ");
+                }
+                sink.text(clause);
+                sink.text(" ");
+                first = false;
+                first_clause = false;
+            } else {
+                sink.text(", ");
+            }
+            match action {
+                Action::Set(path, value) => {
+                    sink.path(path);
+                    sink.text(" = ");
+                    set_value(sink, value);
+                }
+                Action::Remove(path) => sink.path(path),
+                Action::Add(path, value) | Action::Delete(path, value) => {
+                    sink.path(path);
+                    sink.text(" ");
+                    term(sink, value);
+                }
+            }
+        }
     }
 }
 
@@ -73,15 +408,11 @@ mod tests {
     #[test]
     fn same_name_reuses_its_placeholder() {
         let mut writer = ExpressionWriter::new();
-        let mut out = String::new();
-        writer.function_of_name(&mut out, "attribute_not_exists", "status");
-        out.push_str(" AND ");
-        writer.function_of_name(&mut out, "attribute_not_exists", "status");
-        assert_eq!(
-            out,
-            "attribute_not_exists(#n0) AND attribute_not_exists(#n0)"
-        );
-        let (names, values) = writer.finish();
+        let status = Path::name("status");
+        let node = Node::And(vec![Node::Exists(status.clone()), Node::NotExists(status)]);
+        let out = writer.condition("condition expression", &node);
+        assert_eq!(out, "attribute_exists(#n0) AND attribute_not_exists(#n0)");
+        let (names, values) = writer.finish().unwrap();
         assert_eq!(
             names.unwrap(),
             HashMap::from([("#n0".to_owned(), "status".to_owned())])

@@ -1,27 +1,83 @@
 //! DeleteItem.
 
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
 use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::condition::{Condition, Node};
+use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
+use crate::op::put::and;
+use crate::op::{built, on_failure};
 use crate::value::Item;
 
-/// Deletes one item by key. Built by [`Db::delete`]. Deleting a key that has no item succeeds.
+/// Deletes one item by key. Built by [`Db::delete`]. Deleting a key that has no item succeeds
+/// (unless a condition says otherwise).
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Delete<'a, M: Model> {
     db: &'a Db,
     key: M::Key,
+    condition: Option<Node>,
+    return_item_on_failure: bool,
 }
 
 impl<'a, M: Model> Delete<'a, M> {
     pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
-        Delete { db, key }
+        Delete {
+            db,
+            key,
+            condition: None,
+            return_item_on_failure: false,
+        }
+    }
+
+    /// Deletes only if `condition` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`]. Several calls combine with AND.
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// When the condition fails, [`Error::ConditionFailed`] carries the item as it is stored.
+    pub fn return_item_on_condition_failure(mut self) -> Self {
+        self.return_item_on_failure = true;
+        self
     }
 
     /// Returns the deleted item (`None` when there was none) from `send`.
     pub fn return_old(self) -> DeleteReturningOld<'a, M> {
         DeleteReturningOld { inner: self }
+    }
+
+    fn prepare(&self, return_values: ReturnValue) -> Result<(DeleteItemFluentBuilder, String)> {
+        let key = self.key.to_item()?;
+        let table = self.db.table_name::<M>();
+        let mut request = self
+            .db
+            .client()
+            .delete_item()
+            .table_name(&table)
+            .set_key(Some(key))
+            .return_values(return_values)
+            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure));
+        if let Some(condition) = &self.condition {
+            let mut writer = ExpressionWriter::new();
+            let expression = writer.condition("condition expression", condition);
+            let (names, values) = writer.finish()?;
+            request = request
+                .condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values);
+        }
+        Ok((request, table))
+    }
+
+    /// The DeleteItem request this would send, without sending it.
+    pub fn request(&self) -> Result<DeleteItemInput> {
+        let (request, _) = self.prepare(ReturnValue::None)?;
+        request.as_input().clone().build().map_err(built)
     }
 
     /// Sends the request.
@@ -30,16 +86,9 @@ impl<'a, M: Model> Delete<'a, M> {
     }
 
     async fn send_with(self, return_values: ReturnValue) -> Result<Option<Item>> {
-        let key = self.key.to_item()?;
-        let table = self.db.table_name::<M>();
+        let (request, table) = self.prepare(return_values)?;
         tracing::debug!(table = %table, "DeleteItem");
-        let output = self
-            .db
-            .client()
-            .delete_item()
-            .table_name(&table)
-            .set_key(Some(key))
-            .return_values(return_values)
+        let output = request
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem", &table, e))?;
@@ -54,6 +103,12 @@ pub struct DeleteReturningOld<'a, M: Model> {
 }
 
 impl<M: Model> DeleteReturningOld<'_, M> {
+    /// The DeleteItem request this would send, without sending it.
+    pub fn request(&self) -> Result<DeleteItemInput> {
+        let (request, _) = self.inner.prepare(ReturnValue::AllOld)?;
+        request.as_input().clone().build().map_err(built)
+    }
+
     /// Sends the request: the deleted item, or `None` when no item had the key.
     pub async fn send(self) -> Result<Option<M>> {
         let old = self.inner.send_with(ReturnValue::AllOld).await?;

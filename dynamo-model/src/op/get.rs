@@ -1,8 +1,15 @@
 //! GetItem.
 
+use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
+use aws_sdk_dynamodb::operation::get_item::GetItemInput;
+
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::path::Path;
+use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
+use crate::op::built;
+use crate::value::Item;
 
 /// Reads one item by key. Built by [`Db::get`].
 #[must_use = "a request does nothing until `.send().await`"]
@@ -27,21 +34,74 @@ impl<'a, M: Model> Get<'a, M> {
         self
     }
 
-    /// Sends the request: `Some(item)`, or `None` when no item has the key.
-    pub async fn send(self) -> Result<Option<M>> {
+    /// Reads only these attributes: `.project([User::EMAIL.path(), User::AGE.path()])`. A part
+    /// of an item is not a model, so `send` returns the raw attributes.
+    pub fn project<P: Into<Path>>(self, paths: impl IntoIterator<Item = P>) -> GetProjected<'a, M> {
+        GetProjected {
+            get: self,
+            paths: paths.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    fn prepare(&self, projection: &[Path]) -> Result<(GetItemFluentBuilder, String)> {
         let key = self.key.to_item()?;
         let table = self.db.table_name::<M>();
-        tracing::debug!(table = %table, "GetItem");
-        let output = self
+        let mut request = self
             .db
             .client()
             .get_item()
             .table_name(&table)
             .set_key(Some(key))
-            .consistent_read(self.consistent)
+            .consistent_read(self.consistent);
+        if !projection.is_empty() {
+            let mut writer = ExpressionWriter::new();
+            let expression = writer.projection(projection);
+            let (names, _) = writer.finish()?;
+            request = request
+                .projection_expression(expression)
+                .set_expression_attribute_names(names);
+        }
+        Ok((request, table))
+    }
+
+    async fn send_with(&self, projection: &[Path]) -> Result<Option<Item>> {
+        let (request, table) = self.prepare(projection)?;
+        tracing::debug!(table = %table, "GetItem");
+        let output = request
             .send()
             .await
             .map_err(|e| Error::from_sdk("GetItem", &table, e))?;
-        output.item.map(M::from_item).transpose()
+        Ok(output.item)
+    }
+
+    /// The GetItem request this would send, without sending it.
+    pub fn request(&self) -> Result<GetItemInput> {
+        let (request, _) = self.prepare(&[])?;
+        request.as_input().clone().build().map_err(built)
+    }
+
+    /// Sends the request: `Some(item)`, or `None` when no item has the key.
+    pub async fn send(self) -> Result<Option<M>> {
+        self.send_with(&[]).await?.map(M::from_item).transpose()
+    }
+}
+
+/// A get that reads only some attributes. Built by [`Get::project`].
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetProjected<'a, M: Model> {
+    get: Get<'a, M>,
+    paths: Vec<Path>,
+}
+
+impl<M: Model> GetProjected<'_, M> {
+    /// The GetItem request this would send, without sending it.
+    pub fn request(&self) -> Result<GetItemInput> {
+        let (request, _) = self.get.prepare(&self.paths)?;
+        request.as_input().clone().build().map_err(built)
+    }
+
+    /// Sends the request: the projected attributes, or `None` when no item has the key.
+    pub async fn send(self) -> Result<Option<Item>> {
+        self.get.send_with(&self.paths).await
     }
 }

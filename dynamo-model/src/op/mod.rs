@@ -1,11 +1,30 @@
 //! One module per kind of request.
 
+use aws_sdk_dynamodb::error::BuildError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
+use crate::error::Error;
+
 pub(crate) mod delete;
 pub(crate) mod get;
 pub(crate) mod put;
 pub(crate) mod table;
+pub(crate) mod update;
 
 pub use delete::{Delete, DeleteReturningOld};
-pub use get::Get;
+pub use get::{Get, GetProjected};
 pub use put::{Create, Put};
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
+pub use update::{ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn};
+
+/// An SDK builder refused a request: a part the library should have set is missing.
+pub(crate) fn built(err: BuildError) -> Error {
+    Error::InvalidRequest {
+        message: err.to_string(),
+    }
+}
+
+/// `ReturnValuesOnConditionCheckFailure` for a request that did or did not ask for the item.
+pub(crate) fn on_failure(asked: bool) -> Option<ReturnValuesOnConditionCheckFailure> {
+    asked.then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+}

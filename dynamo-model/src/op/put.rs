@@ -1,33 +1,82 @@
 //! PutItem: `put` (overwrite) and `create` (only if the key is new).
 
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::condition::{Condition, Node};
+use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
 use crate::model::{check_item, Model};
+use crate::op::{built, on_failure};
 
 /// Writes an item, replacing any item with the same key. Built by [`Db::put`].
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Put<'a, M: Model> {
     db: &'a Db,
     item: &'a M,
+    condition: Option<Node>,
+    return_item_on_failure: bool,
 }
 
 impl<'a, M: Model> Put<'a, M> {
     pub(crate) fn new(db: &'a Db, item: &'a M) -> Self {
-        Put { db, item }
+        Put {
+            db,
+            item,
+            condition: None,
+            return_item_on_failure: false,
+        }
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<()> {
+    /// Writes only if `condition` holds for the item stored now; otherwise
+    /// [`Error::ConditionFailed`]. Several calls combine with AND.
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// When the condition fails, [`Error::ConditionFailed`] carries the item as it is stored.
+    pub fn return_item_on_condition_failure(mut self) -> Self {
+        self.return_item_on_failure = true;
+        self
+    }
+
+    fn prepare(&self) -> Result<(PutItemFluentBuilder, String)> {
         let item = self.item.to_item()?;
         check_item(M::SCHEMA, &item)?;
         let table = self.db.table_name::<M>();
-        tracing::debug!(table = %table, "PutItem");
-        self.db
+        let mut request = self
+            .db
             .client()
             .put_item()
             .table_name(&table)
             .set_item(Some(item))
+            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure));
+        if let Some(condition) = &self.condition {
+            let mut writer = ExpressionWriter::new();
+            let expression = writer.condition("condition expression", condition);
+            let (names, values) = writer.finish()?;
+            request = request
+                .condition_expression(expression)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values);
+        }
+        Ok((request, table))
+    }
+
+    /// The PutItem request this would send, without sending it.
+    pub fn request(&self) -> Result<PutItemInput> {
+        let (request, _) = self.prepare()?;
+        request.as_input().clone().build().map_err(built)
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<()> {
+        let (request, table) = self.prepare()?;
+        tracing::debug!(table = %table, "PutItem");
+        request
             .send()
             .await
             .map_err(|e| Error::from_sdk("PutItem", &table, e))?;
@@ -35,49 +84,59 @@ impl<'a, M: Model> Put<'a, M> {
     }
 }
 
+pub(crate) fn and(existing: Option<Node>, node: Node) -> Node {
+    match existing {
+        Some(existing) => {
+            Condition::<()>::new(existing)
+                .and(Condition::new(node))
+                .node
+        }
+        None => node,
+    }
+}
+
 /// Writes a new item, refusing to overwrite: [`Error::AlreadyExists`] when an item with the same
 /// key exists. Built by [`Db::create`].
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct Create<'a, M: Model> {
-    db: &'a Db,
-    item: &'a M,
+    put: Put<'a, M>,
+    user_condition: bool,
 }
 
 impl<'a, M: Model> Create<'a, M> {
     pub(crate) fn new(db: &'a Db, item: &'a M) -> Self {
-        Create { db, item }
+        // Every stored item has its hash key attribute, so its absence means "no item".
+        let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
+        let mut put = Put::new(db, item);
+        put.condition = Some(absent);
+        Create {
+            put,
+            user_condition: false,
+        }
+    }
+
+    /// A further condition, on top of "no item has this key".
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.put = self.put.condition(condition);
+        // The stored item, if any, tells "already exists" from "condition failed".
+        self.put.return_item_on_failure = true;
+        self.user_condition = true;
+        self
+    }
+
+    /// The PutItem request this would send, without sending it.
+    pub fn request(&self) -> Result<PutItemInput> {
+        self.put.request()
     }
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        let item = self.item.to_item()?;
-        check_item(M::SCHEMA, &item)?;
-        let table = self.db.table_name::<M>();
-        // Every item with this key has the hash key attribute, so its absence means "no item".
-        let mut writer = ExpressionWriter::new();
-        let mut condition = String::with_capacity(32);
-        writer.function_of_name(
-            &mut condition,
-            "attribute_not_exists",
-            M::SCHEMA.hash_key.name,
-        );
-        let (names, values) = writer.finish();
-        tracing::debug!(table = %table, "PutItem (create)");
-        let result = self
-            .db
-            .client()
-            .put_item()
-            .table_name(&table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match result.map_err(|e| Error::from_sdk("PutItem", &table, e)) {
-            Ok(_) => Ok(()),
-            Err(Error::ConditionFailed { table, .. }) => Err(Error::AlreadyExists { table }),
-            Err(other) => Err(other),
+        let user_condition = self.user_condition;
+        match self.put.send().await {
+            Err(Error::ConditionFailed { table, item }) if !user_condition || item.is_some() => {
+                Err(Error::AlreadyExists { table })
+            }
+            other => other,
         }
     }
 }

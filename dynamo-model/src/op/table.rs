@@ -4,7 +4,6 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::client::Waiters;
-use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType,
@@ -13,6 +12,7 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::op::built;
 use crate::schema::{IndexKind, IndexProjection, KeyDef};
 
 /// How long `create_table` and `delete_table` wait for the table by default. Creating a table
@@ -157,12 +157,6 @@ fn projection(projection: IndexProjection) -> Projection {
             .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect())),
     }
     .build()
-}
-
-fn built(err: BuildError) -> Error {
-    Error::InvalidRequest {
-        message: err.to_string(),
-    }
 }
 
 /// Deletes a model's table. Built by [`Db::delete_table`].

@@ -1,0 +1,445 @@
+//! Conditions: a tree built by operator methods on typed handles, rendered once by the writer.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::expr::operand::{Contains, Operand, Ordered, Prefixed, Size, Term, ValueFor};
+use crate::expr::path::{Path, PathOf, TypedPath};
+use crate::schema::Attr;
+
+/// A condition on an item of model `M`: `User::AGE.gt(21).and(User::TAGS.contains("vip"))`.
+///
+/// Used by `put`, `create`, `delete` and `update` (`.condition(..)`), and as query and scan
+/// filters. `Display` shows it with real names and values; the request itself only ever holds
+/// placeholders.
+pub struct Condition<M> {
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Condition<M> {
+    fn clone(&self) -> Self {
+        Condition::new(self.node.clone())
+    }
+}
+
+impl<M> fmt::Debug for Condition<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Condition({self})")
+    }
+}
+
+impl<M> fmt::Display for Condition<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sink = crate::expr::writer::DisplaySink::new();
+        self.node.render(&mut sink);
+        f.write_str(&sink.finish())
+    }
+}
+
+impl<M> PartialEq for Condition<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+/// The comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Comparator {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Comparator {
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Eq => "=",
+            Comparator::Ne => "<>",
+            Comparator::Lt => "<",
+            Comparator::Le => "<=",
+            Comparator::Gt => ">",
+            Comparator::Ge => ">=",
+        }
+    }
+}
+
+/// DynamoDB's attribute types, for [`attribute_type`](Attr::attribute_type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttributeType {
+    /// `S`
+    String,
+    /// `SS`
+    StringSet,
+    /// `N`
+    Number,
+    /// `NS`
+    NumberSet,
+    /// `B`
+    Binary,
+    /// `BS`
+    BinarySet,
+    /// `BOOL`
+    Boolean,
+    /// `NULL`
+    Null,
+    /// `L`
+    List,
+    /// `M`
+    Map,
+}
+
+impl AttributeType {
+    /// The type's code in expressions, e.g. `SS`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AttributeType::String => "S",
+            AttributeType::StringSet => "SS",
+            AttributeType::Number => "N",
+            AttributeType::NumberSet => "NS",
+            AttributeType::Binary => "B",
+            AttributeType::BinarySet => "BS",
+            AttributeType::Boolean => "BOOL",
+            AttributeType::Null => "NULL",
+            AttributeType::List => "L",
+            AttributeType::Map => "M",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Compare(Term, Comparator, Term),
+    Between(Term, Term, Term),
+    In(Term, Vec<Term>),
+    Exists(Path),
+    NotExists(Path),
+    Type(Path, AttributeType),
+    BeginsWith(Path, Term),
+    Contains(Path, Term),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+impl<M> Condition<M> {
+    pub(crate) fn new(node: Node) -> Self {
+        Condition {
+            node,
+            _model: PhantomData,
+        }
+    }
+
+    /// Both this and `other`.
+    #[must_use]
+    pub fn and(self, other: Condition<M>) -> Condition<M> {
+        Condition::new(match (self.node, other.node) {
+            (Node::And(mut left), Node::And(right)) => {
+                left.extend(right);
+                Node::And(left)
+            }
+            (Node::And(mut left), right) => {
+                left.push(right);
+                Node::And(left)
+            }
+            (left, right) => Node::And(vec![left, right]),
+        })
+    }
+
+    /// This or `other`.
+    #[must_use]
+    pub fn or(self, other: Condition<M>) -> Condition<M> {
+        Condition::new(match (self.node, other.node) {
+            (Node::Or(mut left), Node::Or(right)) => {
+                left.extend(right);
+                Node::Or(left)
+            }
+            (Node::Or(mut left), right) => {
+                left.push(right);
+                Node::Or(left)
+            }
+            (left, right) => Node::Or(vec![left, right]),
+        })
+    }
+
+    /// The opposite of this condition.
+    #[allow(clippy::should_implement_trait)] // also implemented as `!condition`
+    #[must_use]
+    pub fn not(self) -> Condition<M> {
+        Condition::new(Node::Not(Box::new(self.node)))
+    }
+
+    /// All of `conditions`; `None` when there are none.
+    pub fn all(conditions: impl IntoIterator<Item = Condition<M>>) -> Option<Condition<M>> {
+        conditions.into_iter().reduce(Condition::and)
+    }
+
+    /// Any of `conditions`; `None` when there are none.
+    pub fn any(conditions: impl IntoIterator<Item = Condition<M>>) -> Option<Condition<M>> {
+        conditions.into_iter().reduce(Condition::or)
+    }
+}
+
+impl<M> std::ops::Not for Condition<M> {
+    type Output = Condition<M>;
+
+    fn not(self) -> Condition<M> {
+        Condition::not(self)
+    }
+}
+
+impl<M> std::ops::BitAnd for Condition<M> {
+    type Output = Condition<M>;
+
+    fn bitand(self, other: Condition<M>) -> Condition<M> {
+        self.and(other)
+    }
+}
+
+impl<M> std::ops::BitOr for Condition<M> {
+    type Output = Condition<M>;
+
+    fn bitor(self, other: Condition<M>) -> Condition<M> {
+        self.or(other)
+    }
+}
+
+fn compare<M>(left: Term, comparator: Comparator, right: Term) -> Condition<M> {
+    Condition::new(Node::Compare(left, comparator, right))
+}
+
+macro_rules! operators {
+    ($ty:ident < $($param:ident),* > , $value:ty) => {
+        impl<$($param),*> $ty<$($param),*> {
+            fn term(&self) -> Term {
+                Term::Path(PathOf::<M>::to_path(self))
+            }
+
+            /// `path = value` (or another attribute). Comparing with `None` or an empty set
+            /// means "the attribute is absent".
+            pub fn eq(&self, value: impl Operand<M, $value>) -> Condition<M> {
+                compare(self.term(), Comparator::Eq, value.into_term())
+            }
+
+            /// `path <> value` (or another attribute). With `None` or an empty set: "the
+            /// attribute is present".
+            pub fn ne(&self, value: impl Operand<M, $value>) -> Condition<M> {
+                compare(self.term(), Comparator::Ne, value.into_term())
+            }
+
+            /// `path < value`.
+            pub fn lt(&self, value: impl Operand<M, $value>) -> Condition<M>
+            where
+                $value: Ordered,
+            {
+                compare(self.term(), Comparator::Lt, value.into_term())
+            }
+
+            /// `path <= value`.
+            pub fn le(&self, value: impl Operand<M, $value>) -> Condition<M>
+            where
+                $value: Ordered,
+            {
+                compare(self.term(), Comparator::Le, value.into_term())
+            }
+
+            /// `path > value`.
+            pub fn gt(&self, value: impl Operand<M, $value>) -> Condition<M>
+            where
+                $value: Ordered,
+            {
+                compare(self.term(), Comparator::Gt, value.into_term())
+            }
+
+            /// `path >= value`.
+            pub fn ge(&self, value: impl Operand<M, $value>) -> Condition<M>
+            where
+                $value: Ordered,
+            {
+                compare(self.term(), Comparator::Ge, value.into_term())
+            }
+
+            /// `path BETWEEN low AND high` (both included).
+            pub fn between(
+                &self,
+                low: impl Operand<M, $value>,
+                high: impl Operand<M, $value>,
+            ) -> Condition<M>
+            where
+                $value: Ordered,
+            {
+                Condition::new(Node::Between(self.term(), low.into_term(), high.into_term()))
+            }
+
+            /// `path IN (v1, v2, ..)`: 1 to 100 values, checked before sending.
+            pub fn in_<V: ValueFor<$value>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+                let values = values
+                    .into_iter()
+                    .map(|v| Term::from_value(v.to_value()))
+                    .collect();
+                Condition::new(Node::In(self.term(), values))
+            }
+
+            /// `attribute_exists(path)`.
+            pub fn exists(&self) -> Condition<M> {
+                Condition::new(Node::Exists(PathOf::<M>::to_path(self)))
+            }
+
+            /// `attribute_not_exists(path)`.
+            pub fn not_exists(&self) -> Condition<M> {
+                Condition::new(Node::NotExists(PathOf::<M>::to_path(self)))
+            }
+
+            /// `attribute_type(path, type)`.
+            pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
+                Condition::new(Node::Type(PathOf::<M>::to_path(self), ty))
+            }
+
+            /// `begins_with(path, prefix)`, for strings and binary.
+            pub fn begins_with(&self, prefix: impl ValueFor<$value>) -> Condition<M>
+            where
+                $value: Prefixed,
+            {
+                let prefix = Term::from_value(prefix.to_value());
+                Condition::new(Node::BeginsWith(PathOf::<M>::to_path(self), prefix))
+            }
+
+            /// `contains(path, member)`: a substring of a string, a member of a set, an element
+            /// of a list.
+            pub fn contains(&self, member: impl ValueFor<<$value as Contains>::Member>) -> Condition<M>
+            where
+                $value: Contains,
+            {
+                let member = Term::from_value(member.to_value());
+                Condition::new(Node::Contains(PathOf::<M>::to_path(self), member))
+            }
+
+            /// `size(path)`, to compare like a number: `User::TAGS.size().gt(2)`.
+            pub fn size(&self) -> Size<M> {
+                Size::new(PathOf::<M>::to_path(self))
+            }
+        }
+    };
+}
+
+operators!(Attr<M, T>, T);
+operators!(TypedPath<M, T>, T);
+
+/// Conditions on an untyped [`Path`] take values of any storable type. The model `M` is
+/// inferred from where the condition is used.
+impl Path {
+    fn term(&self) -> Term {
+        Term::Path(self.clone())
+    }
+
+    /// `path = value`.
+    pub fn eq<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Eq,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `path <> value`.
+    pub fn ne<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Ne,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `path < value`.
+    pub fn lt<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Lt,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `path <= value`.
+    pub fn le<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Le,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `path > value`.
+    pub fn gt<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Gt,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `path >= value`.
+    pub fn ge<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        compare(
+            self.term(),
+            Comparator::Ge,
+            Term::from_value(value.to_value()),
+        )
+    }
+
+    /// `attribute_exists(path)`.
+    pub fn exists<M>(&self) -> Condition<M> {
+        Condition::new(Node::Exists(self.clone()))
+    }
+
+    /// `attribute_not_exists(path)`.
+    pub fn not_exists<M>(&self) -> Condition<M> {
+        Condition::new(Node::NotExists(self.clone()))
+    }
+
+    /// `attribute_type(path, type)`.
+    pub fn attribute_type<M>(&self, ty: AttributeType) -> Condition<M> {
+        Condition::new(Node::Type(self.clone(), ty))
+    }
+
+    /// `begins_with(path, prefix)`.
+    pub fn begins_with<M>(
+        &self,
+        prefix: impl ValueFor<crate::expr::path::Untyped>,
+    ) -> Condition<M> {
+        Condition::new(Node::BeginsWith(
+            self.clone(),
+            Term::from_value(prefix.to_value()),
+        ))
+    }
+
+    /// `contains(path, member)`.
+    pub fn contains<M>(&self, member: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
+        Condition::new(Node::Contains(
+            self.clone(),
+            Term::from_value(member.to_value()),
+        ))
+    }
+}
+
+macro_rules! size_operators {
+    ($($name:ident => $comparator:ident),*) => {
+        impl<M> Size<M> {
+            $(
+                #[doc = concat!("`size(path) ", stringify!($name), " n`.")]
+                pub fn $name(self, n: impl Operand<M, u64>) -> Condition<M> {
+                    compare(Term::Size(self.path), Comparator::$comparator, n.into_term())
+                }
+            )*
+
+            /// `size(path) BETWEEN low AND high`.
+            pub fn between(self, low: impl Operand<M, u64>, high: impl Operand<M, u64>) -> Condition<M> {
+                Condition::new(Node::Between(Term::Size(self.path), low.into_term(), high.into_term()))
+            }
+        }
+    };
+}
+
+size_operators!(eq => Eq, ne => Ne, lt => Lt, le => Le, gt => Gt, ge => Ge);

@@ -1,0 +1,267 @@
+//! UpdateItem: typed SET / REMOVE / ADD / DELETE actions on one item.
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::expr::condition::{Condition, Node};
+use crate::expr::operand::{Operand, ValueFor};
+use crate::expr::path::{Path, PathOf};
+use crate::expr::update::{
+    value_term, Addable, List, Numeric, Removable, Set, SetOperand, UpdateActions,
+};
+use crate::expr::ExpressionWriter;
+use crate::model::{Model, PrimaryKey};
+use crate::op::built;
+use crate::op::put::and;
+use crate::value::Item;
+
+/// Updates one item in place. Built by [`Db::update`].
+///
+/// By default the item must exist ([`Error::NotFound`] otherwise: an update never creates half
+/// an item) and `send` returns the item as it is after the update. [`Update::upsert`] lets it
+/// create the item; [`Update::return_old`] and [`Update::return_nothing`] change what comes back.
+///
+/// What DynamoDB would refuse is refused before sending: no action, an action on a key
+/// attribute, two actions on overlapping paths, an expression over 4 KB.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct Update<'a, M: Model, R = ReturnNew> {
+    db: &'a Db,
+    key: M::Key,
+    actions: UpdateActions,
+    condition: Option<Node>,
+    upsert: bool,
+    _return: PhantomData<fn() -> R>,
+}
+
+/// What an update returns: the new item, the old one, or nothing.
+pub trait UpdateReturn<M: Model> {
+    /// The ReturnValues the request asks for.
+    const RETURN_VALUES: ReturnValue;
+    /// What `send` gives back.
+    type Output;
+    #[doc(hidden)]
+    fn output(item: Option<Item>) -> Result<Self::Output>;
+}
+
+/// [`Update::send`] returns the item after the update (the default).
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnNew;
+
+/// [`Update::send`] returns the item before the update, `None` if it did not exist.
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnOld;
+
+/// [`Update::send`] returns nothing (the cheapest response).
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnNothing;
+
+impl<M: Model> UpdateReturn<M> for ReturnNew {
+    const RETURN_VALUES: ReturnValue = ReturnValue::AllNew;
+    type Output = M;
+
+    fn output(item: Option<Item>) -> Result<M> {
+        // ALL_NEW always returns the item: the update made or changed it.
+        M::from_item(item.unwrap_or_default())
+    }
+}
+
+impl<M: Model> UpdateReturn<M> for ReturnOld {
+    const RETURN_VALUES: ReturnValue = ReturnValue::AllOld;
+    type Output = Option<M>;
+
+    fn output(item: Option<Item>) -> Result<Option<M>> {
+        item.filter(|i| !i.is_empty()).map(M::from_item).transpose()
+    }
+}
+
+impl<M: Model> UpdateReturn<M> for ReturnNothing {
+    const RETURN_VALUES: ReturnValue = ReturnValue::None;
+    type Output = ();
+
+    fn output(_: Option<Item>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a, M: Model> Update<'a, M> {
+    pub(crate) fn new(db: &'a Db, key: M::Key) -> Self {
+        Update {
+            db,
+            key,
+            actions: UpdateActions::default(),
+            condition: None,
+            upsert: false,
+            _return: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
+    fn with_return<R2>(self) -> Update<'a, M, R2> {
+        Update {
+            db: self.db,
+            key: self.key,
+            actions: self.actions,
+            condition: self.condition,
+            upsert: self.upsert,
+            _return: PhantomData,
+        }
+    }
+
+    /// `SET path = value`; the value may be another attribute or an
+    /// [`UpdateValue`](crate::UpdateValue) like `User::TOTAL.plus(5)`. Setting `None` or an
+    /// empty set removes the attribute.
+    pub fn set<P: PathOf<M>>(mut self, path: P, value: impl SetOperand<M, P::Value>) -> Self {
+        self.actions.set(path.to_path(), value.into_set_value());
+        self
+    }
+
+    /// `SET path = if_not_exists(path, value)`: sets the attribute only when it is absent.
+    pub fn set_if_not_exists<P: PathOf<M>>(
+        mut self,
+        path: P,
+        value: impl SetOperand<M, P::Value>,
+    ) -> Self {
+        self.actions
+            .set_if_not_exists(path.to_path(), value.into_set_value());
+        self
+    }
+
+    /// `ADD path value`: adds to a number (an absent number counts as 0) or adds members to a
+    /// set (an absent set is created). Atomic.
+    pub fn add<P: PathOf<M>>(mut self, path: P, value: impl ValueFor<P::Value>) -> Self
+    where
+        P::Value: Addable,
+    {
+        self.actions.add(path.to_path(), value_term(value));
+        self
+    }
+
+    /// `SET path = path - value`: subtracts from a number that exists.
+    pub fn sub<P: PathOf<M>>(mut self, path: P, value: impl Operand<M, P::Value>) -> Self
+    where
+        P::Value: Numeric,
+    {
+        self.actions
+            .arithmetic(path.to_path(), value.into_term(), false);
+        self
+    }
+
+    /// Appends elements to a list: `SET path = list_append(if_not_exists(path, []), values)`,
+    /// so a missing list is created.
+    pub fn append<P: PathOf<M>>(mut self, path: P, values: impl ValueFor<P::Value>) -> Self
+    where
+        P::Value: List,
+    {
+        self.actions
+            .append(path.to_path(), value_term(values), true);
+        self
+    }
+
+    /// Puts elements in front of a list, creating it when missing.
+    pub fn prepend<P: PathOf<M>>(mut self, path: P, values: impl ValueFor<P::Value>) -> Self
+    where
+        P::Value: List,
+    {
+        self.actions
+            .append(path.to_path(), value_term(values), false);
+        self
+    }
+
+    /// `REMOVE path`: for `Option` attributes, sets, list elements and map entries. Removing a
+    /// required attribute does not compile.
+    pub fn remove(mut self, path: impl Removable<M>) -> Self {
+        self.actions.remove(path.removable_path());
+        self
+    }
+
+    /// `DELETE path members`: removes members from a set.
+    pub fn delete<P: PathOf<M>>(mut self, path: P, members: impl ValueFor<P::Value>) -> Self
+    where
+        P::Value: Set,
+    {
+        self.actions.delete(path.to_path(), value_term(members));
+        self
+    }
+
+    /// Updates only if `condition` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`] carrying the stored item. Several calls combine with AND.
+    pub fn condition(mut self, condition: Condition<M>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// Creates the item when it does not exist (DynamoDB's own UpdateItem behaviour), instead
+    /// of failing with [`Error::NotFound`]. The new item must then satisfy the model: with the
+    /// default return, every required attribute must be set by this update.
+    pub fn upsert(mut self) -> Self {
+        self.upsert = true;
+        self
+    }
+
+    /// Returns the item as it was before the update (`None` if it did not exist).
+    pub fn return_old(self) -> Update<'a, M, ReturnOld> {
+        self.with_return()
+    }
+
+    /// Returns nothing.
+    pub fn return_nothing(self) -> Update<'a, M, ReturnNothing> {
+        self.with_return()
+    }
+
+    fn prepare(&self) -> Result<(UpdateItemFluentBuilder, String)> {
+        let key = self.key.to_item()?;
+        self.actions.check(M::SCHEMA)?;
+        let table = self.db.table_name::<M>();
+        let mut writer = ExpressionWriter::new();
+        let update = writer.update(&self.actions.actions);
+        let exists = (!self.upsert).then(|| Node::Exists(Path::name(M::SCHEMA.hash_key.name)));
+        let condition = match (exists, &self.condition) {
+            (Some(exists), Some(user)) => Some(and(Some(exists), user.clone())),
+            (Some(exists), None) => Some(exists),
+            (None, user) => user.clone(),
+        };
+        let condition = condition.map(|c| writer.condition("condition expression", &c));
+        let (names, values) = writer.finish()?;
+        let request = self
+            .db
+            .client()
+            .update_item()
+            .table_name(&table)
+            .set_key(Some(key))
+            .update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(R::RETURN_VALUES)
+            // The stored item tells "not found" from "condition failed", and is handed back.
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok((request, table))
+    }
+
+    /// The UpdateItem request this would send, without sending it.
+    pub fn request(&self) -> Result<UpdateItemInput> {
+        let (request, _) = self.prepare()?;
+        request.as_input().clone().build().map_err(built)
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<R::Output> {
+        let (request, table) = self.prepare()?;
+        tracing::debug!(table = %table, "UpdateItem");
+        match request.send().await {
+            Ok(output) => R::output(output.attributes),
+            Err(err) => Err(match Error::from_sdk("UpdateItem", &table, err) {
+                Error::ConditionFailed { table, item: None } if !self.upsert => {
+                    Error::NotFound { table }
+                }
+                other => other,
+            }),
+        }
+    }
+}
