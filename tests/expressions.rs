@@ -248,6 +248,13 @@ fn invalid_conditions_are_refused_before_sending() {
         .request()
         .is_ok());
     assert!(refused(Account::NICKNAME.gt(None)).contains("cannot be ordered"));
+    assert!(refused(Account::AGE.between(30, 18)).contains("low <= high"));
+    assert!(refused(Account::NAME.between("b", "a")).contains("low <= high"));
+    assert!(db()
+        .put(&item)
+        .condition(Account::AGE.between(18, 18))
+        .request()
+        .is_ok());
     let message = refused(Account::BALANCE.eq(0).and(Path::name("x").eq(f64::NAN)));
     assert!(message.contains("NaN"), "{message}");
     let long = (0..400).fold(Account::AGE.gt(0), |c, i| c.and(Account::AGE.ne(i)));

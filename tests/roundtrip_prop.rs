@@ -114,7 +114,10 @@ fn values_round_trip_through_dynamodb_local() {
         db.create_table::<Props>().send().await.unwrap();
         db
     });
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64));
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(64)
+    });
     runner
         .run(&props(), |value| {
             let read = runtime.block_on(async {

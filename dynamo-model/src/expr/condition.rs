@@ -389,6 +389,31 @@ impl Path {
         )
     }
 
+    /// `path BETWEEN low AND high`.
+    pub fn between<M>(
+        &self,
+        low: impl ValueFor<crate::expr::path::Untyped>,
+        high: impl ValueFor<crate::expr::path::Untyped>,
+    ) -> Condition<M> {
+        let (low, high) = (
+            Term::from_value(low.to_value()),
+            Term::from_value(high.to_value()),
+        );
+        Condition::new(Node::Between(self.term(), low, high))
+    }
+
+    /// `path IN (v1, v2, ..)`: 1 to 100 values, checked before sending.
+    pub fn in_<M, V: ValueFor<crate::expr::path::Untyped>>(
+        &self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Condition<M> {
+        let values = values
+            .into_iter()
+            .map(|v| Term::from_value(v.to_value()))
+            .collect();
+        Condition::new(Node::In(self.term(), values))
+    }
+
     /// `attribute_exists(path)`.
     pub fn exists<M>(&self) -> Condition<M> {
         Condition::new(Node::Exists(self.clone()))

@@ -274,6 +274,13 @@ impl Node {
                 term(sink, right);
             }
             Node::Between(operand, low, high) => {
+                if let (Term::Value(low), Term::Value(high)) = (low, high) {
+                    if order(low, high) == Some(std::cmp::Ordering::Greater) {
+                        sink.fail(
+                            "`BETWEEN low AND high` needs low <= high; DynamoDB refuses it otherwise".into(),
+                        );
+                    }
+                }
                 term(sink, operand);
                 sink.text(" BETWEEN ");
                 term(sink, low);
@@ -312,6 +319,21 @@ impl Node {
                 grouped(sink, inner, true);
             }
         }
+    }
+}
+
+/// DynamoDB's order of two values of one type: numbers by value, strings and binaries by bytes.
+fn order(a: &AttributeValue, b: &AttributeValue) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (AttributeValue::N(a), AttributeValue::N(b)) => {
+            match (a.parse::<i128>(), b.parse::<i128>()) {
+                (Ok(a), Ok(b)) => Some(a.cmp(&b)),
+                _ => a.parse::<f64>().ok()?.partial_cmp(&b.parse::<f64>().ok()?),
+            }
+        }
+        (AttributeValue::S(a), AttributeValue::S(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        (AttributeValue::B(a), AttributeValue::B(b)) => Some(a.as_ref().cmp(b.as_ref())),
+        _ => None,
     }
 }
 
