@@ -196,14 +196,14 @@ async fn return_choices() {
         .await
         .unwrap();
     assert_eq!(old.map(|a| a.age), Some(36));
-    let nothing: () = db
+    #[allow(clippy::let_unit_value)] // the type is the assertion: nothing comes back
+    let (): () = db
         .update(key())
         .set(Account::AGE, 41)
         .return_nothing()
         .send()
         .await
         .unwrap();
-    let _ = nothing;
     assert_eq!(
         db.get(key())
             .consistent()

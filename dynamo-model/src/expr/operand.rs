@@ -36,6 +36,11 @@ impl Term {
 /// A Rust value that can stand for an attribute of type `T` in an expression: a `T`, a `&T`,
 /// the `T` inside an `Option<T>` attribute, or a `&str` for a string. For untyped paths, any
 /// storable value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value for an attribute of type `{T}`",
+    label = "expected a `{T}` here",
+    note = "expression values have the attribute's own type (or its `T` when it is an `Option<T>`)"
+)]
 pub trait ValueFor<T> {
     /// Converts the value; `Ok(None)` for a value DynamoDB cannot hold (`None`, an empty set).
     fn to_value(&self) -> Result<Option<AttributeValue>, AttrError>;
@@ -79,6 +84,11 @@ str_value_for!(String, Option<String>, Untyped);
 
 /// Either side of a comparison with an attribute of type `T` in model `M`: a value for `T`
 /// ([`ValueFor`]), another attribute of `M` holding a `T`, or `size(..)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be compared with an attribute of type `{T}`",
+    label = "expected a `{T}`, or an attribute of `{M}` holding one",
+    note = "expression values have the attribute's own type (or its `T` when it is an `Option<T>`)"
+)]
 pub trait Operand<M, T> {
     #[doc(hidden)]
     fn into_term(self) -> Term;
