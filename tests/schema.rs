@@ -189,3 +189,18 @@ async fn empty_index_keys_are_refused_and_none_leaves_the_index_sparse() {
         "an item without `status` is not in by_status"
     );
 }
+
+#[test]
+fn create_table_request_is_available_without_sending() {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix("dev_");
+    let request = db.create_table::<Order>().request().unwrap();
+    assert_eq!(request.table_name(), Some("dev_orders"));
+    assert_eq!(request.billing_mode(), Some(&BillingMode::PayPerRequest));
+    assert_eq!(request.global_secondary_indexes().len(), 3);
+    assert_eq!(request.local_secondary_indexes().len(), 1);
+    assert_eq!(request.attribute_definitions().len(), 7);
+}

@@ -4,6 +4,8 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
+use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType,
@@ -62,8 +64,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
         self
     }
 
-    /// Sends the request and waits until the table is active.
-    pub async fn send(self) -> Result<CreateTableOutcome> {
+    fn prepare(&self) -> Result<(CreateTableFluentBuilder, String)> {
         let schema = M::SCHEMA;
         let table = self.db.table_name::<M>();
         let mut request = self
@@ -107,6 +108,18 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 ),
             };
         }
+        Ok((request, table))
+    }
+
+    /// The CreateTable request this would send, without sending it.
+    pub fn request(&self) -> Result<CreateTableInput> {
+        let (request, _) = self.prepare()?;
+        request.as_input().clone().build().map_err(built)
+    }
+
+    /// Sends the request and waits until the table is active.
+    pub async fn send(self) -> Result<CreateTableOutcome> {
+        let (request, table) = self.prepare()?;
         tracing::debug!(table = %table, "CreateTable");
         let outcome = match request.send().await {
             Ok(_) => CreateTableOutcome::Created,
