@@ -46,34 +46,8 @@ fn generate(input: &Input) -> TokenStream {
     let attribute_names = input.stored_fields().map(Field::stored_name);
     let stored_count = input.stored_fields().count();
 
-    let writes = input.stored_fields().map(|field| {
-        let name = field.stored_name();
-        let member = field.ident;
-        let ty = field.ty;
-        // The trait is named in the same form in `to_item` and `from_item`, so an unsupported
-        // type is reported once, on the field's type.
-        if field.attrs.serde.is_some() {
-            quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
-        } else {
-            quote_spanned! {ty.span()=>
-                #p::write(&mut item, #name, <#ty as #p::Attribute>::to_attr(&self.#member))?;
-            }
-        }
-    });
-    let reads = input.fields.iter().map(|field| {
-        let name = field.stored_name();
-        let member = field.ident;
-        let ty = field.ty;
-        if !field.is_stored() {
-            quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),)
-        } else if field.attrs.serde.is_some() {
-            quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
-        } else {
-            quote_spanned! {ty.span()=>
-                #member: #p::read(&mut item, #name, <#ty as #p::Attribute>::from_attr, <#ty as #p::Attribute>::from_missing)?,
-            }
-        }
-    });
+    let writes = field_writes(input);
+    let reads = field_reads(input);
 
     let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
     let key_struct = key_struct(input, &key_ident, &key_fields);
@@ -134,6 +108,109 @@ fn generate(input: &Input) -> TokenStream {
                     let mut item = #p::item(#key_count);
                     #(#key_writes)*
                     ::core::result::Result::Ok(item)
+                }
+            }
+        };
+    }
+}
+
+/// `to_item` / `to_map` statements: one per stored field.
+fn field_writes(input: &Input) -> Vec<TokenStream> {
+    let p = private();
+    input
+        .stored_fields()
+        .map(|field| {
+            let name = field.stored_name();
+            let member = field.ident;
+            let ty = field.ty;
+            // The trait is named in the same form in writes and reads, so an unsupported type
+            // is reported once, on the field's type.
+            if field.attrs.serde.is_some() {
+                quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
+            } else {
+                quote_spanned! {ty.span()=>
+                    #p::write(&mut item, #name, <#ty as #p::Attribute>::to_attr(&self.#member))?;
+                }
+            }
+        })
+        .collect()
+}
+
+/// `from_item` / `from_map` field initializers: one per field.
+fn field_reads(input: &Input) -> Vec<TokenStream> {
+    let p = private();
+    input
+        .fields
+        .iter()
+        .map(|field| {
+            let name = field.stored_name();
+            let member = field.ident;
+            let ty = field.ty;
+            if !field.is_stored() {
+                quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),)
+            } else if field.attrs.serde.is_some() {
+                quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
+            } else {
+                quote_spanned! {ty.span()=>
+                    #member: #p::read(&mut item, #name, <#ty as #p::Attribute>::from_attr, <#ty as #p::Attribute>::from_missing)?,
+                }
+            }
+        })
+        .collect()
+}
+
+pub fn attributes(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let ast = Input::from_syn(input, &mut errors);
+    valid::check_attributes(&ast, &mut errors);
+    if let Some(error) = errors.finish() {
+        let handles = if ast.named_struct && !ast.generic {
+            handles(&ast, false)
+        } else {
+            TokenStream::new()
+        };
+        let error = error.to_compile_error();
+        return quote!(#error #handles);
+    }
+    let p = private();
+    let ident = ast.ident;
+    let writes = field_writes(&ast);
+    let reads = field_reads(&ast);
+    let stored_count = ast.stored_fields().count();
+    let handles = handles(&ast, false);
+    let expected = format!("map ({ident})");
+    quote! {
+        #handles
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Attributes for #ident {
+                fn to_map(&self) -> ::core::result::Result<#p::Item, #p::AttrError> {
+                    let mut item = #p::item(#stored_count);
+                    #(#writes)*
+                    ::core::result::Result::Ok(item)
+                }
+
+                fn from_map(mut item: #p::Item) -> ::core::result::Result<Self, #p::AttrError> {
+                    ::core::result::Result::Ok(Self {
+                        #(#reads)*
+                    })
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::Attribute for #ident {
+                const EXPECTED: &'static str = #expected;
+
+                fn to_attr(&self) -> ::core::result::Result<::core::option::Option<#p::AttributeValue>, #p::AttrError> {
+                    #p::Attributes::to_map(self).map(|map| ::core::option::Option::Some(#p::AttributeValue::M(map)))
+                }
+
+                fn from_attr(value: #p::AttributeValue) -> ::core::result::Result<Self, #p::AttrError> {
+                    match value {
+                        #p::AttributeValue::M(map) => #p::Attributes::from_map(map),
+                        other => ::core::result::Result::Err(#p::AttrError::mismatch(#expected, #p::describe(&other))),
+                    }
                 }
             }
         };

@@ -17,3 +17,12 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::model(&input).into()
 }
+
+/// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map:
+/// the same field options as `Model` (`rename`, `skip`, `serde`), and typed handles for nested
+/// paths (`User::ADDRESS.then(Address::CITY)`).
+#[proc_macro_derive(Attributes, attributes(dynamo))]
+pub fn derive_attributes(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::attributes(&input).into()
+}

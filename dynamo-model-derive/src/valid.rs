@@ -15,6 +15,35 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_indexes(input, errors);
 }
 
+/// `#[derive(Attributes)]`: a nested document has fields and their options, nothing of a table.
+pub fn check_attributes(input: &Input, errors: &mut Errors) {
+    if let Some(table) = &input.attrs.table {
+        errors.spanned(
+            table,
+            "`table` applies to `#[derive(Model)]`; a nested document has no table",
+        );
+    }
+    for index in &input.attrs.indexes {
+        errors.at(
+            index.span,
+            "indexes apply to `#[derive(Model)]`; a nested document has none",
+        );
+    }
+    for field in &input.fields {
+        for span in [field.attrs.hash_key, field.attrs.range_key]
+            .into_iter()
+            .flatten()
+        {
+            errors.at(
+                span,
+                "keys apply to `#[derive(Model)]`; a nested document has none",
+            );
+        }
+    }
+    check_field_options(input, errors);
+    check_stored_names(input, errors);
+}
+
 /// DynamoDB's table and index names: 3 to 255 of `a-z A-Z 0-9 _ - .`.
 fn check_name(name: &LitStr, what: &str, errors: &mut Errors) {
     let value = name.value();

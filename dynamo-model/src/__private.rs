@@ -4,7 +4,7 @@
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, Result};
-pub use crate::model::{Model, PrimaryKey};
+pub use crate::model::{Attributes, Model, PrimaryKey};
 pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use crate::value::{Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType};
 
@@ -72,4 +72,9 @@ pub fn read_serde<T: serde::de::DeserializeOwned>(
 #[inline]
 pub fn key_value<T: Attribute>(value: &T, name: &str) -> Result<AttributeValue> {
     crate::model::key_value(value, name)
+}
+
+/// The DynamoDB type of a stored value, for error messages.
+pub fn describe(value: &AttributeValue) -> String {
+    crate::value::describe(value)
 }

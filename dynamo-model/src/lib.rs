@@ -93,11 +93,11 @@ pub mod __private;
 pub use db::Db;
 pub use error::{AttrError, Error, Result};
 pub use expr::{
-    Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Numeric, Operand, Ordered,
-    Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath, Untyped,
-    UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
+    Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Nested, Numeric, Operand,
+    Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,
+    Untyped, UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
 };
-pub use model::{item_size, Model, PrimaryKey, MAX_ITEM_SIZE};
+pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
     Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get,
     GetProjected, Put, ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn,
@@ -110,10 +110,15 @@ pub use value::{
 /// The derive macro for [`Model`]: see the crate docs for its options.
 pub use dynamo_model_derive::Model;
 
+/// The derive macro for [`Attributes`]: a struct stored as a nested map.
+pub use dynamo_model_derive::Attributes;
+
 /// Re-exported so users name one crate: `dynamo_model::aws_sdk_dynamodb::types::AttributeValue`.
 pub use aws_sdk_dynamodb;
 
 /// Everything a model definition and its use need: `use dynamo_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Attr, AttributeType, Condition, Db, Error, Index, Model, Path, PrimaryKey};
+    pub use crate::{
+        Attr, AttributeType, Attributes, Condition, Db, Error, Index, Model, Path, PrimaryKey,
+    };
 }

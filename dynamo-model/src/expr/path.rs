@@ -264,12 +264,36 @@ impl<T: Keyed> Keyed for Option<T> {
     type Value = T::Value;
 }
 
+/// Types holding a nested document `N`: `N` itself (`#[derive(Attributes)]`), `Option<N>`,
+/// `Box<N>`.
+#[diagnostic::on_unimplemented(
+    message = "`then` goes into a nested document, and `{Self}` is not one",
+    note = "`then` goes into a field whose type derives `Attributes` (or an Option or Box of one)"
+)]
+pub trait Nested<N> {}
+
+impl<N: crate::model::Attributes> Nested<N> for N {}
+impl<N: crate::model::Attributes> Nested<N> for Option<N> {}
+impl<N: crate::model::Attributes> Nested<N> for Box<N> {}
+
 macro_rules! navigation {
     ($($ty:ident),*) => {$(
         impl<M, T: Indexed> $ty<M, T> {
             /// The list element at `index`: `User::NOTES.at(2)`.
             pub fn at(&self, index: usize) -> TypedPath<M, T::Element> {
                 TypedPath::new(PathOf::<M>::to_path(self).index(index))
+            }
+        }
+
+        impl<M, T> $ty<M, T> {
+            /// A path into a nested document: `User::ADDRESS.then(Address::CITY)`.
+            pub fn then<N, P: PathOf<N>>(&self, child: P) -> TypedPath<M, P::Value>
+            where
+                T: Nested<N>,
+            {
+                let mut path = PathOf::<M>::to_path(self);
+                path.elements.extend(child.to_path().elements);
+                TypedPath::new(path)
             }
         }
 

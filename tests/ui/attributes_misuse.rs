@@ -1,0 +1,25 @@
+use dynamo_model::prelude::*;
+
+#[derive(Attributes)]
+#[dynamo(table = "addresses", gsi(name = "by_city", hash = "city"))]
+struct Address {
+    #[dynamo(hash_key)]
+    city: String,
+}
+
+#[derive(Attributes)]
+struct Geo {
+    lat: f64,
+}
+
+#[derive(Model)]
+#[dynamo(table = "people")]
+struct Person {
+    #[dynamo(hash_key)]
+    id: String,
+    name: String,
+}
+
+fn main() {
+    let _ = Person::NAME.then(Geo::LAT);
+}
