@@ -36,6 +36,14 @@ fn generate(input: &Input) -> TokenStream {
     let hash = input.hash_key().expect("checked by valid");
     let range = input.range_key();
 
+    let hash_ty = hash.ty;
+    let range_ty = match range {
+        Some(field) => {
+            let ty = field.ty;
+            quote!(#ty)
+        }
+        None => quote!(()),
+    };
     let hash_def = key_def(hash, KeyRole::Table);
     let range_def = option(range.map(|f| key_def(f, KeyRole::Table)));
     let indexes = input
@@ -74,6 +82,8 @@ fn generate(input: &Input) -> TokenStream {
             #[automatically_derived]
             impl #p::Model for #ident {
                 type Key = #key_ident;
+                type HashKey = #hash_ty;
+                type RangeKey = #range_ty;
 
                 const SCHEMA: &'static #p::Schema = &#p::Schema {
                     table: #table,
@@ -177,6 +187,7 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
     let writes = field_writes(&ast);
     let reads = field_reads(&ast);
     let stored_count = ast.stored_fields().count();
+    let attribute_names = ast.stored_fields().map(Field::stored_name);
     let handles = handles(&ast, false);
     let expected = format!("map ({ident})");
     quote! {
@@ -185,6 +196,8 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #p::Attributes for #ident {
+                const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
+
                 fn to_map(&self) -> ::core::result::Result<#p::Item, #p::AttrError> {
                     let mut item = #p::item(#stored_count);
                     #(#writes)*

@@ -31,6 +31,8 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
         const _: () = {
             impl #p::Model for #ident {
                 type Key = #key_ident;
+                type HashKey = ::std::string::String;
+                type RangeKey = ();
                 const SCHEMA: &'static #p::Schema = &#p::Schema {
                     table: "",
                     hash_key: #p::KeyDef { name: "", scalar: #p::ScalarType::String },

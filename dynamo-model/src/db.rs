@@ -8,6 +8,8 @@ use crate::model::{Model, PrimaryKey};
 use crate::op::delete::Delete;
 use crate::op::get::Get;
 use crate::op::put::{Create, Put};
+use crate::op::query::Query;
+use crate::op::scan::Scan;
 use crate::op::table::{CreateTable, DeleteTable};
 use crate::op::update::Update;
 
@@ -87,6 +89,16 @@ impl Db {
     /// Updates the item with this key in place; it must exist unless `.upsert()` is called.
     pub fn update<K: PrimaryKey>(&self, key: K) -> Update<'_, K::Model> {
         Update::new(self, key)
+    }
+
+    /// Queries `M`'s table (or, with `.index(..)`, one of its indexes) by hash key.
+    pub fn query<M: Model>(&self) -> Query<'_, M> {
+        Query::new(self)
+    }
+
+    /// Scans `M`'s table (or one of its indexes).
+    pub fn scan<M: Model>(&self) -> Scan<'_, M> {
+        Scan::new(self)
     }
 
     /// Deletes the item with this key (no error when there is none).

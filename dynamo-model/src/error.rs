@@ -85,6 +85,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A cursor could not be used: corrupted, altered, or from another table, index or query.
+    /// Raised before any request is sent.
+    #[error("{message}")]
+    InvalidCursor {
+        /// What is wrong with it.
+        message: String,
+    },
+
     /// The request is malformed and was not sent (a builder was missing a required part, an
     /// expression is over DynamoDB's limits, …).
     #[error("invalid request: {message}")]

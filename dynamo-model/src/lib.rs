@@ -76,6 +76,7 @@
 
 extern crate self as dynamo_model;
 
+mod cursor;
 mod db;
 mod error;
 mod expr;
@@ -90,6 +91,7 @@ pub mod local;
 #[doc(hidden)]
 pub mod __private;
 
+pub use cursor::{Cursor, Page};
 pub use db::Db;
 pub use error::{AttrError, Error, Result};
 pub use expr::{
@@ -100,7 +102,7 @@ pub use expr::{
 pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
     Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get,
-    GetProjected, Put, ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn,
+    GetProjected, Put, Query, ReturnNew, ReturnNothing, ReturnOld, Scan, Update, UpdateReturn,
 };
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use value::{
@@ -119,6 +121,7 @@ pub use aws_sdk_dynamodb;
 /// Everything a model definition and its use need: `use dynamo_model::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Attr, AttributeType, Attributes, Condition, Db, Error, Index, Model, Path, PrimaryKey,
+        Attr, AttributeType, Attributes, Condition, Cursor, Db, Error, Index, Model, Page, Path,
+        PrimaryKey,
     };
 }

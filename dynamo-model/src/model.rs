@@ -20,6 +20,12 @@ pub trait Model: Sized {
     /// The typed primary key: `UserKey`.
     type Key: PrimaryKey<Model = Self>;
 
+    /// The type of the table's hash key attribute (what `query().hash(..)` takes).
+    type HashKey;
+
+    /// The type of the table's range key attribute, `()` when the table has none.
+    type RangeKey;
+
     /// The table, its keys and indexes.
     const SCHEMA: &'static Schema;
 
@@ -39,6 +45,10 @@ pub trait Model: Sized {
 /// `#[derive(Attributes)]`, which also implements [`Attribute`] so the struct can be a field,
 /// a list element (`Vec<Address>`) or optional (`Option<Address>`).
 pub trait Attributes: Sized {
+    /// The names of the attributes it stores, in field order (a query's `select::<P>()` projects
+    /// exactly these).
+    const ATTRIBUTES: &'static [&'static str];
+
     /// Converts to the map's attributes.
     fn to_map(&self) -> Result<Item, AttrError>;
 

@@ -139,7 +139,7 @@ impl<M, T> fmt::Debug for Attr<M, T> {
 }
 
 /// Carries an index handle's types without owning values of them (so handles are `Copy`).
-type IndexTypes<M, H, R> = fn() -> (M, H, R);
+pub(crate) type IndexTypes<M, H, R> = fn() -> (M, H, R);
 
 /// A typed handle to a secondary index of model `M`, whose hash key holds `H` and range key `R`
 /// (`()` when the index has no range key). The derive generates one per index, named after the

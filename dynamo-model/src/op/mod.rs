@@ -7,13 +7,18 @@ use crate::error::Error;
 
 pub(crate) mod delete;
 pub(crate) mod get;
+pub(crate) mod paging;
 pub(crate) mod put;
+pub(crate) mod query;
+pub(crate) mod scan;
 pub(crate) mod table;
 pub(crate) mod update;
 
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};
 pub use put::{Create, Put};
+pub use query::Query;
+pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
 pub use update::{ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn};
 

@@ -1,0 +1,158 @@
+//! Paging shared by query and scan: pages that hold what users asked for, cursors, streams.
+
+use std::future::Future;
+
+use futures::stream::{self, Stream, TryStreamExt};
+
+use crate::cursor::{Cursor, Page, Position};
+use crate::error::Result;
+use crate::value::Item;
+
+/// One DynamoDB response.
+pub(crate) struct RawPage {
+    pub(crate) items: Vec<Item>,
+    pub(crate) last_key: Option<Item>,
+    pub(crate) count: usize,
+}
+
+/// Sends one Query or Scan request (of one segment).
+pub(crate) trait Fetch {
+    fn fetch(
+        &self,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> impl Future<Output = Result<RawPage>> + Send;
+}
+
+/// How a request pages: the user's limit, DynamoDB's per-request limit, and which attributes
+/// make up a start key.
+#[derive(Debug, Clone)]
+pub(crate) struct Paging {
+    pub(crate) limit: Option<usize>,
+    pub(crate) page_size: Option<i32>,
+    pub(crate) filtered: bool,
+    pub(crate) key_names: Vec<&'static str>,
+}
+
+impl Paging {
+    /// DynamoDB's `Limit` for the next request: the page size, or (without a filter, which
+    /// DynamoDB applies after `Limit`) one more than what is still wanted: the extra item tells
+    /// whether anything follows, so the last page is never followed by an empty one.
+    fn request_limit(&self, remaining: Option<usize>) -> Option<i32> {
+        let wanted = remaining
+            .filter(|_| !self.filtered)
+            .map(|n| i32::try_from(n.saturating_add(1)).unwrap_or(i32::MAX));
+        match (self.page_size, wanted) {
+            (Some(size), Some(wanted)) => Some(size.min(wanted)),
+            (size, wanted) => size.or(wanted),
+        }
+    }
+}
+
+/// The start key that resumes right after `item`.
+pub(crate) fn key_of(names: &[&str], item: &Item) -> Item {
+    names
+        .iter()
+        .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+        .collect()
+}
+
+/// One page as the user means it: with a limit, exactly `limit` matching items (fewer only at
+/// the end), however many requests that takes; without one, one DynamoDB page.
+pub(crate) async fn collect<F: Fetch>(
+    fetch: &F,
+    paging: &Paging,
+    mut position: Position,
+) -> Result<(Vec<Item>, Position)> {
+    let mut items = Vec::new();
+    loop {
+        let start = match position {
+            Position::Done => return Ok((items, Position::Done)),
+            Position::Start => None,
+            Position::After(key) => Some(key),
+        };
+        let remaining = paging.limit.map(|limit| limit - items.len());
+        if remaining == Some(0) {
+            return Ok((items, Position::from_start(start)));
+        }
+        let page = fetch.fetch(start, paging.request_limit(remaining)).await?;
+        let fetched = page.items.len();
+        let next = match page.last_key {
+            Some(key) => Position::After(key),
+            None => Position::Done,
+        };
+        match remaining {
+            Some(remaining) if fetched >= remaining => {
+                items.extend(page.items.into_iter().take(remaining));
+                // Stop after the last item returned, unless it was the very last of all.
+                let position = if fetched == remaining && matches!(next, Position::Done) {
+                    Position::Done
+                } else {
+                    Position::After(key_of(
+                        &paging.key_names,
+                        items.last().expect("remaining > 0"),
+                    ))
+                };
+                return Ok((items, position));
+            }
+            Some(_) => {
+                items.extend(page.items);
+                position = next;
+            }
+            None => {
+                items.extend(page.items);
+                return Ok((items, next));
+            }
+        }
+    }
+}
+
+/// Every item from `position` on, one DynamoDB page in memory at a time.
+pub(crate) fn items<'a, F: Fetch + Send + Sync + 'a>(
+    fetch: F,
+    page_size: Option<i32>,
+    position: Position,
+) -> impl Stream<Item = Result<Item>> + Send + 'a {
+    stream::try_unfold(Some((fetch, position)), move |state| async move {
+        let Some((fetch, position)) = state else {
+            return Ok::<_, crate::error::Error>(None);
+        };
+        let start = match position {
+            Position::Done => return Ok(None),
+            Position::Start => None,
+            Position::After(key) => Some(key),
+        };
+        let page = fetch.fetch(start, page_size).await?;
+        let next = page.last_key.map(Position::After).unwrap_or(Position::Done);
+        Ok(Some((page.items, Some((fetch, next)))))
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+}
+
+/// The number of matching items from `position` on (Select COUNT: no items are read back).
+pub(crate) async fn count<F: Fetch>(fetch: &F, mut position: Position) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let start = match position {
+            Position::Done => return Ok(total),
+            Position::Start => None,
+            Position::After(key) => Some(key),
+        };
+        let page = fetch.fetch(start, None).await?;
+        total += page.count;
+        position = page.last_key.map(Position::After).unwrap_or(Position::Done);
+    }
+}
+
+/// Converts raw items into the page's type, with its cursor.
+pub(crate) fn page<O>(
+    items: Vec<Item>,
+    read: fn(Item) -> Result<O>,
+    next: Option<Cursor>,
+) -> Result<Page<O>> {
+    Ok(Page {
+        items: items.into_iter().map(read).collect::<Result<_>>()?,
+        next,
+    })
+}

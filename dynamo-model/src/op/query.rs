@@ -1,0 +1,400 @@
+//! Query: typed key conditions on a table or index, filters, limits that mean what users think,
+//! cursors and streams.
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::query::QueryInput;
+use aws_sdk_dynamodb::types::Select;
+use futures::stream::{Stream, StreamExt, TryStreamExt};
+
+use crate::cursor::{Cursor, Page, Position};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::expr::condition::{Comparator, Condition, Node};
+use crate::expr::operand::{Term, ValueFor};
+use crate::expr::path::{Path, PathElement};
+use crate::expr::ExpressionWriter;
+use crate::model::{Attributes, Model};
+use crate::op::built;
+use crate::op::paging::{self, Fetch, Paging, RawPage};
+use crate::op::put::and;
+use crate::schema::{Index, IndexDef, IndexKind};
+use crate::value::Item;
+
+/// A query: every item with one hash key value, optionally narrowed by a range key condition,
+/// in range key order. Built by [`Db::query`].
+///
+/// - `.hash(v)` takes the table's (or the chosen index's) hash key type;
+/// - `.range(cond)` takes one of `eq lt le gt ge between begins_with` on the range key;
+/// - `.limit(n)` returns up to `n` *matching* items, paging as needed even with a filter;
+///   `.page_size(n)` sets DynamoDB's own per-request `Limit`;
+/// - `.send()` returns one [`Page`] with a [`Cursor`] to go on from; `.stream()` yields every
+///   item lazily; `.all()` collects them; `.count()` counts without reading items.
+#[must_use = "a request does nothing until it is sent"]
+pub struct Query<'a, M: Model, H = <M as Model>::HashKey, R = <M as Model>::RangeKey, O = M> {
+    db: &'a Db,
+    index: Option<&'static IndexDef>,
+    hash: Option<Term>,
+    range: Option<Node>,
+    filter: Option<Node>,
+    consistent: bool,
+    descending: bool,
+    projection: Vec<Path>,
+    limit: Option<usize>,
+    page_size: Option<i32>,
+    start: Option<Cursor>,
+    read: fn(Item) -> Result<O>,
+    _types: PhantomData<crate::schema::IndexTypes<M, H, R>>,
+}
+
+fn read_model<M: Model>(item: Item) -> Result<M> {
+    M::from_item(item)
+}
+
+fn read_attributes<P: Attributes>(item: Item) -> Result<P> {
+    P::from_map(item).map_err(Error::from)
+}
+
+impl<'a, M: Model> Query<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Query {
+            db,
+            index: None,
+            hash: None,
+            range: None,
+            filter: None,
+            consistent: false,
+            descending: false,
+            projection: Vec::new(),
+            limit: None,
+            page_size: None,
+            start: None,
+            read: read_model::<M>,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
+    fn retype<H2, R2, O2>(self, read: fn(Item) -> Result<O2>) -> Query<'a, M, H2, R2, O2> {
+        Query {
+            db: self.db,
+            index: self.index,
+            hash: self.hash,
+            range: self.range,
+            filter: self.filter,
+            consistent: self.consistent,
+            descending: self.descending,
+            projection: self.projection,
+            limit: self.limit,
+            page_size: self.page_size,
+            start: self.start,
+            read,
+            _types: PhantomData,
+        }
+    }
+
+    /// Queries a secondary index instead of the table: `.index(User::BY_EMAIL)`. The hash and
+    /// range keys become the index's.
+    pub fn index<H2, R2>(mut self, index: Index<M, H2, R2>) -> Query<'a, M, H2, R2, O> {
+        self.index = Some(index.def());
+        let read = self.read;
+        self.retype(read)
+    }
+
+    /// The hash key value: required.
+    pub fn hash(mut self, value: impl ValueFor<H>) -> Self {
+        self.hash = Some(Term::from_value(value.to_value()));
+        self
+    }
+
+    /// A condition on the range key: one of `eq lt le gt ge between begins_with` on the range
+    /// key attribute, e.g. `.range(User::SK.begins_with("order#"))`. Anything else is refused
+    /// before sending.
+    pub fn range(mut self, condition: Condition<M>) -> Self {
+        self.range = Some(condition.node);
+        self
+    }
+
+    /// Keeps only items for which `condition` holds. DynamoDB filters after reading, so
+    /// filtered-out items still cost reads; `limit` still counts matching items.
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.filter = Some(and(self.filter.take(), condition.node));
+        self
+    }
+
+    /// Strongly consistent reads (tables and local indexes only: refused on a global index).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Highest range key first.
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// Up to `n` matching items per `send()` (all pages needed are read); with `stream()` and
+    /// `all()`, `n` items in all.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// DynamoDB's `Limit`: how many items each request reads (before the filter).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+        self
+    }
+
+    /// Starts after the position a previous page's `next` cursor points at.
+    pub fn start_after(mut self, cursor: Cursor) -> Self {
+        self.start = Some(cursor);
+        self
+    }
+
+    /// Reads items into a smaller struct: its fields become the projection, so only those
+    /// attributes are read (and paid for in bandwidth).
+    pub fn select<P: Attributes + 'a>(mut self) -> Query<'a, M, H, R, P> {
+        self.projection = P::ATTRIBUTES.iter().map(|name| Path::name(*name)).collect();
+        self.retype(read_attributes::<P>)
+    }
+
+    fn key_names(&self) -> Vec<&'static str> {
+        let schema = M::SCHEMA;
+        let mut names = vec![schema.hash_key.name];
+        names.extend(schema.range_key.map(|k| k.name));
+        if let Some(index) = self.index {
+            names.push(index.hash_key.name);
+            names.extend(index.range_key.map(|k| k.name));
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    fn context(&self, table: &str) -> String {
+        format!("query/{table}/{}", self.index.map_or("", |i| i.name))
+    }
+
+    fn prepare(&self, count_only: bool) -> Result<(QueryFluentBuilder, String)> {
+        let schema = M::SCHEMA;
+        let (hash_key, range_key) = match self.index {
+            Some(index) => (index.hash_key, index.range_key),
+            None => (schema.hash_key, schema.range_key),
+        };
+        if self.consistent && self.index.is_some_and(|i| i.kind == IndexKind::Global) {
+            return Err(Error::InvalidRequest {
+                message: "a global secondary index cannot be read consistently; drop `.consistent()` or query the table".into(),
+            });
+        }
+        let Some(hash) = self.hash.clone() else {
+            return Err(Error::InvalidRequest {
+                message: format!(
+                    "a query needs its hash key: add `.hash(..)` for `{}`",
+                    hash_key.name
+                ),
+            });
+        };
+        let mut key = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
+        if let Some(range) = &self.range {
+            check_range(range, range_key.map(|k| k.name))?;
+            key = Node::And(vec![key, range.clone()]);
+        }
+        let table = self.db.table_name::<M>();
+        let mut writer = ExpressionWriter::new();
+        let key_expression = writer.condition("key condition expression", &key);
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| writer.condition("filter expression", f));
+        let projection = (!self.projection.is_empty() && !count_only)
+            .then(|| writer.projection(&self.projection));
+        let (names, values) = writer.finish()?;
+        let request = self
+            .db
+            .client()
+            .query()
+            .table_name(&table)
+            .set_index_name(self.index.map(|i| i.name.to_owned()))
+            .key_condition_expression(key_expression)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .consistent_read(self.consistent)
+            .scan_index_forward(!self.descending)
+            .set_select(count_only.then_some(Select::Count));
+        Ok((request, table))
+    }
+
+    /// Where to start: the cursor's position, checked against this query.
+    fn start_position(&self, table: &str) -> Result<Position> {
+        let Some(cursor) = &self.start else {
+            return Ok(Position::Start);
+        };
+        let names = self.key_names();
+        let [position] =
+            <[Position; 1]>::try_from(cursor.decode(&self.context(table), 1, &names)?).map_err(
+                |_| Error::InvalidCursor {
+                    message: "invalid cursor: it is malformed".into(),
+                },
+            )?;
+        // A cursor of another hash key would make DynamoDB refuse the request.
+        if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash) {
+            let hash_name = self
+                .index
+                .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
+            if key.get(hash_name) != Some(hash) {
+                return Err(Error::InvalidCursor {
+                    message: "invalid cursor: it belongs to another hash key".into(),
+                });
+            }
+        }
+        Ok(position)
+    }
+
+    fn fetcher(&self, count_only: bool) -> Result<(QueryFetch, Position, String)> {
+        let (request, table) = self.prepare(count_only)?;
+        let position = self.start_position(&table)?;
+        Ok((
+            QueryFetch {
+                request,
+                table: table.clone(),
+            },
+            position,
+            table,
+        ))
+    }
+
+    fn paging(&self) -> Paging {
+        Paging {
+            limit: self.limit,
+            page_size: self.page_size,
+            filtered: self.filter.is_some(),
+            key_names: self.key_names(),
+        }
+    }
+
+    /// The first Query request this would send, without sending it.
+    pub fn request(&self) -> Result<QueryInput> {
+        let (request, table) = self.prepare(false)?;
+        let start = match self.start_position(&table)? {
+            Position::After(key) => Some(key),
+            _ => None,
+        };
+        request
+            .set_exclusive_start_key(start)
+            .set_limit(self.page_size)
+            .as_input()
+            .clone()
+            .build()
+            .map_err(built)
+    }
+
+    /// One page: up to `limit` matching items (or one DynamoDB page without a limit), and the
+    /// cursor to go on from.
+    pub async fn send(self) -> Result<Page<O>> {
+        let (fetch, position, table) = self.fetcher(false)?;
+        let (items, next) = paging::collect(&fetch, &self.paging(), position).await?;
+        let next = match next {
+            Position::Done => None,
+            position => Some(Cursor::encode(&self.context(&table), &[position])),
+        };
+        paging::page(items, self.read, next)
+    }
+
+    /// Every matching item (up to `limit`), lazily: one DynamoDB page in memory at a time.
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a
+    where
+        O: Send,
+    {
+        let read = self.read;
+        let limit = self.limit.unwrap_or(usize::MAX);
+        let page_size = self.page_size;
+        match self.fetcher(false) {
+            Ok((fetch, position, _)) => paging::items(fetch, page_size, position)
+                .and_then(move |item| async move { read(item) })
+                .take(limit)
+                .left_stream(),
+            Err(e) => futures::stream::once(async move { Err(e) }).right_stream(),
+        }
+    }
+
+    /// Every matching item (up to `limit`), collected.
+    pub async fn all(self) -> Result<Vec<O>>
+    where
+        O: Send,
+    {
+        self.stream().try_collect().await
+    }
+
+    /// How many items match, counted by DynamoDB across pages (Select COUNT: no items are
+    /// transferred).
+    pub async fn count(self) -> Result<usize> {
+        let (fetch, position, _) = self.fetcher(true)?;
+        paging::count(&fetch, position).await
+    }
+}
+
+/// The range key condition: one comparison on the range key attribute.
+fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
+    let Some(range_key) = range_key else {
+        return Err(Error::InvalidRequest {
+            message: "`.range(..)` needs a range key, and this table or index has none".into(),
+        });
+    };
+    let on_range_key =
+        |path: &Path| matches!(path.elements(), [PathElement::Name(name)] if name == range_key);
+    let valid = match node {
+        Node::Compare(Term::Path(path), comparator, Term::Value(_)) => {
+            *comparator != Comparator::Ne && on_range_key(path)
+        }
+        Node::Between(Term::Path(path), Term::Value(_), Term::Value(_)) => on_range_key(path),
+        Node::BeginsWith(path, Term::Value(_)) => on_range_key(path),
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidRequest {
+            message: format!(
+                "`.range(..)` takes one of eq, lt, le, gt, ge, between, begins_with on the range key `{range_key}` with values; use `.filter(..)` for other conditions"
+            ),
+        })
+    }
+}
+
+pub(crate) struct QueryFetch {
+    request: QueryFluentBuilder,
+    table: String,
+}
+
+impl Fetch for QueryFetch {
+    fn fetch(
+        &self,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> impl std::future::Future<Output = Result<RawPage>> + Send {
+        let request = self
+            .request
+            .clone()
+            .set_exclusive_start_key(start)
+            .set_limit(limit);
+        let table = self.table.clone();
+        async move {
+            tracing::debug!(table = %table, "Query");
+            let output = request
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Query", &table, e))?;
+            Ok(RawPage {
+                count: usize::try_from(output.count).unwrap_or(0),
+                items: output.items.unwrap_or_default(),
+                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
+            })
+        }
+    }
+}

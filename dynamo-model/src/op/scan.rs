@@ -1,0 +1,391 @@
+//! Scan: every item of a table or index, filtered, paged, and in parallel segments.
+
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
+use aws_sdk_dynamodb::operation::scan::ScanInput;
+use aws_sdk_dynamodb::types::Select;
+use futures::future::try_join_all;
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+
+use crate::cursor::{Cursor, Page, Position};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::expr::condition::{Condition, Node};
+use crate::expr::path::Path;
+use crate::expr::ExpressionWriter;
+use crate::model::{Attributes, Model};
+use crate::op::built;
+use crate::op::paging::{self, key_of, Fetch, Paging, RawPage};
+use crate::op::put::and;
+use crate::schema::{Index, IndexDef, IndexKind};
+use crate::value::Item;
+
+/// DynamoDB's limit on parallel scan segments.
+const MAX_SEGMENTS: u32 = 1_000_000;
+
+/// A scan of a whole table or index. Built by [`Db::scan`].
+///
+/// `.segments(n)` scans `n` segments in parallel and merges them into one stream;
+/// `.segment(i, n)` scans one segment (to spread a scan over workers). A cursor of a
+/// segmented scan holds every segment's position.
+#[must_use = "a request does nothing until it is sent"]
+pub struct Scan<'a, M: Model, O = M> {
+    db: &'a Db,
+    index: Option<&'static IndexDef>,
+    filter: Option<Node>,
+    consistent: bool,
+    projection: Vec<Path>,
+    limit: Option<usize>,
+    page_size: Option<i32>,
+    start: Option<Cursor>,
+    /// Which segments this request scans, of how many.
+    segments: (u32, u32),
+    single_segment: bool,
+    read: fn(Item) -> Result<O>,
+    _model: PhantomData<fn() -> M>,
+}
+
+fn read_model<M: Model>(item: Item) -> Result<M> {
+    M::from_item(item)
+}
+
+fn read_attributes<P: Attributes>(item: Item) -> Result<P> {
+    P::from_map(item).map_err(Error::from)
+}
+
+impl<'a, M: Model> Scan<'a, M> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        Scan {
+            db,
+            index: None,
+            filter: None,
+            consistent: false,
+            projection: Vec::new(),
+            limit: None,
+            page_size: None,
+            start: None,
+            segments: (0, 1),
+            single_segment: false,
+            read: read_model::<M>,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
+    /// Scans a secondary index instead of the table.
+    pub fn index<H, R>(mut self, index: Index<M, H, R>) -> Self {
+        self.index = Some(index.def());
+        self
+    }
+
+    /// Keeps only items for which `condition` holds (filtered-out items still cost reads).
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.filter = Some(and(self.filter.take(), condition.node));
+        self
+    }
+
+    /// Strongly consistent reads (not on a global index).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Up to `n` matching items per `send()`; with `stream()` and `all()`, `n` in all.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// DynamoDB's `Limit`: how many items each request reads (before the filter).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+        self
+    }
+
+    /// Starts where a previous page's `next` cursor points.
+    pub fn start_after(mut self, cursor: Cursor) -> Self {
+        self.start = Some(cursor);
+        self
+    }
+
+    /// Scans in `n` parallel segments (1 to 1,000,000), merged into one result.
+    pub fn segments(mut self, n: u32) -> Self {
+        self.segments = (0, n);
+        self.single_segment = false;
+        self
+    }
+
+    /// Scans only segment `segment` of `total`, e.g. one per worker.
+    pub fn segment(mut self, segment: u32, total: u32) -> Self {
+        self.segments = (segment, total);
+        self.single_segment = true;
+        self
+    }
+
+    /// Reads items into a smaller struct whose fields become the projection.
+    pub fn select<P: Attributes + Send + 'a>(self) -> Scan<'a, M, P> {
+        Scan {
+            db: self.db,
+            index: self.index,
+            filter: self.filter,
+            consistent: self.consistent,
+            projection: P::ATTRIBUTES.iter().map(|name| Path::name(*name)).collect(),
+            limit: self.limit,
+            page_size: self.page_size,
+            start: self.start,
+            segments: self.segments,
+            single_segment: self.single_segment,
+            read: read_attributes::<P>,
+            _model: PhantomData,
+        }
+    }
+
+    /// The segments this request scans.
+    fn segment_numbers(&self) -> std::ops::Range<u32> {
+        let (segment, total) = self.segments;
+        if self.single_segment {
+            segment..segment + 1
+        } else {
+            0..total
+        }
+    }
+
+    fn key_names(&self) -> Vec<&'static str> {
+        let schema = M::SCHEMA;
+        let mut names = vec![schema.hash_key.name];
+        names.extend(schema.range_key.map(|k| k.name));
+        if let Some(index) = self.index {
+            names.push(index.hash_key.name);
+            names.extend(index.range_key.map(|k| k.name));
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    fn context(&self, table: &str) -> String {
+        let (segment, total) = self.segments;
+        let which = if self.single_segment {
+            format!("{segment}of{total}")
+        } else {
+            format!("all{total}")
+        };
+        format!("scan/{table}/{}/{which}", self.index.map_or("", |i| i.name))
+    }
+
+    fn prepare(&self, count_only: bool) -> Result<(ScanFluentBuilder, String)> {
+        let (segment, total) = self.segments;
+        if total == 0 || total > MAX_SEGMENTS || segment >= total {
+            return Err(Error::InvalidRequest {
+                message: format!(
+                    "segment {segment} of {total}: a scan has 1 to {MAX_SEGMENTS} segments, numbered from 0"
+                ),
+            });
+        }
+        if self.consistent && self.index.is_some_and(|i| i.kind == IndexKind::Global) {
+            return Err(Error::InvalidRequest {
+                message:
+                    "a global secondary index cannot be read consistently; drop `.consistent()`"
+                        .into(),
+            });
+        }
+        let table = self.db.table_name::<M>();
+        let mut writer = ExpressionWriter::new();
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| writer.condition("filter expression", f));
+        let projection = (!self.projection.is_empty() && !count_only)
+            .then(|| writer.projection(&self.projection));
+        let (names, values) = writer.finish()?;
+        let request = self
+            .db
+            .client()
+            .scan()
+            .table_name(&table)
+            .set_index_name(self.index.map(|i| i.name.to_owned()))
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .consistent_read(self.consistent)
+            .set_select(count_only.then_some(Select::Count));
+        Ok((request, table))
+    }
+
+    fn positions(&self, table: &str) -> Result<Vec<Position>> {
+        let count = self.segment_numbers().len();
+        match &self.start {
+            None => Ok(vec![Position::Start; count]),
+            Some(cursor) => cursor.decode(&self.context(table), count, &self.key_names()),
+        }
+    }
+
+    /// One fetcher per segment, with where it starts.
+    fn fetchers(&self, count_only: bool) -> Result<(Vec<(ScanFetch, Position)>, String)> {
+        let (request, table) = self.prepare(count_only)?;
+        let (_, total) = self.segments;
+        let positions = self.positions(&table)?;
+        let segmented = total > 1;
+        let fetchers = self
+            .segment_numbers()
+            .zip(positions)
+            .map(|(segment, position)| {
+                let request = if segmented {
+                    request
+                        .clone()
+                        .segment(segment as i32)
+                        .total_segments(total as i32)
+                } else {
+                    request.clone()
+                };
+                let fetch = ScanFetch {
+                    request,
+                    table: table.clone(),
+                };
+                (fetch, position)
+            })
+            .collect();
+        Ok((fetchers, table))
+    }
+
+    /// The first Scan request this would send (of the first segment), without sending it.
+    pub fn request(&self) -> Result<ScanInput> {
+        let (mut fetchers, _) = self.fetchers(false)?;
+        let (fetch, position) = fetchers.remove(0);
+        let start = match position {
+            Position::After(key) => Some(key),
+            _ => None,
+        };
+        fetch
+            .request
+            .set_exclusive_start_key(start)
+            .set_limit(self.page_size)
+            .as_input()
+            .clone()
+            .build()
+            .map_err(built)
+    }
+
+    /// One page: up to `limit` matching items (or one DynamoDB page per segment without a
+    /// limit), and the cursor to go on from. Segments are read in parallel.
+    pub async fn send(self) -> Result<Page<O>> {
+        let (fetchers, table) = self.fetchers(false)?;
+        let paging = Paging {
+            limit: None,
+            page_size: self.page_size,
+            filtered: self.filter.is_some(),
+            key_names: self.key_names(),
+        };
+        let (items, positions) = if fetchers.len() == 1 {
+            let paging = Paging {
+                limit: self.limit,
+                ..paging
+            };
+            let (fetch, position) = &fetchers[0];
+            let (items, next) = paging::collect(fetch, &paging, position.clone()).await?;
+            (items, vec![next])
+        } else {
+            // One DynamoDB page from every unfinished segment, in parallel; then the limit
+            // cuts across them in segment order, each segment keeping its own position.
+            let pages = try_join_all(
+                fetchers
+                    .iter()
+                    .map(|(fetch, position)| paging::collect(fetch, &paging, position.clone())),
+            )
+            .await?;
+            let mut remaining = self.limit.unwrap_or(usize::MAX);
+            let mut items = Vec::new();
+            let mut positions = Vec::with_capacity(pages.len());
+            for ((page, next), (_, before)) in pages.into_iter().zip(&fetchers) {
+                if remaining == 0 {
+                    positions.push(before.clone());
+                } else if page.len() > remaining {
+                    let kept: Vec<Item> = page.into_iter().take(remaining).collect();
+                    let last = kept.last().expect("remaining > 0");
+                    positions.push(Position::After(key_of(&paging.key_names, last)));
+                    remaining = 0;
+                    items.extend(kept);
+                } else {
+                    remaining -= page.len();
+                    items.extend(page);
+                    positions.push(next);
+                }
+            }
+            (items, positions)
+        };
+        let next = (!positions.iter().all(|p| matches!(p, Position::Done)))
+            .then(|| Cursor::encode(&self.context(&table), &positions));
+        paging::page(items, self.read, next)
+    }
+
+    /// Every matching item (up to `limit`), lazily; segments are scanned in parallel and merged
+    /// as their pages arrive.
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
+        let read = self.read;
+        let limit = self.limit.unwrap_or(usize::MAX);
+        let page_size = self.page_size;
+        match self.fetchers(false) {
+            Ok((fetchers, _)) => stream::select_all(
+                fetchers
+                    .into_iter()
+                    .map(|(fetch, position)| paging::items(fetch, page_size, position).boxed()),
+            )
+            .and_then(move |item| async move { read(item) })
+            .take(limit)
+            .left_stream(),
+            Err(e) => stream::once(async move { Err(e) }).right_stream(),
+        }
+    }
+
+    /// Every matching item (up to `limit`), collected.
+    pub async fn all(self) -> Result<Vec<O>> {
+        self.stream().try_collect().await
+    }
+
+    /// How many items match, counted by DynamoDB (segments in parallel).
+    pub async fn count(self) -> Result<usize> {
+        let (fetchers, _) = self.fetchers(true)?;
+        let counts = try_join_all(
+            fetchers
+                .iter()
+                .map(|(fetch, position)| paging::count(fetch, position.clone())),
+        )
+        .await?;
+        Ok(counts.into_iter().sum())
+    }
+}
+
+pub(crate) struct ScanFetch {
+    request: ScanFluentBuilder,
+    table: String,
+}
+
+impl Fetch for ScanFetch {
+    fn fetch(
+        &self,
+        start: Option<Item>,
+        limit: Option<i32>,
+    ) -> impl std::future::Future<Output = Result<RawPage>> + Send {
+        let request = self
+            .request
+            .clone()
+            .set_exclusive_start_key(start)
+            .set_limit(limit);
+        let table = self.table.clone();
+        async move {
+            tracing::debug!(table = %table, "Scan");
+            let output = request
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Scan", &table, e))?;
+            Ok(RawPage {
+                count: usize::try_from(output.count).unwrap_or(0),
+                items: output.items.unwrap_or_default(),
+                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
+            })
+        }
+    }
+}
