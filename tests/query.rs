@@ -36,7 +36,7 @@ fn event(seq: u32) -> Event {
     Event {
         stream: "big".into(),
         seq,
-        kind: if seq % 10 == 0 { "rare" } else { "common" }.into(),
+        kind: if seq.is_multiple_of(10) { "rare" } else { "common" }.into(),
         at: i64::from(ITEMS - seq),
         score: (seq * 7919) % 1000,
         // 1.5 KB each: 1,200 items are about 1.8 MB, so DynamoDB pages at 1 MB.
@@ -128,7 +128,7 @@ async fn pages_of_exactly_limit_through_string_cursors() {
 #[tokio::test]
 async fn limit_with_a_selective_filter_returns_exactly_n_matches_per_page() {
     let db = db().await;
-    let rare = (0..ITEMS).filter(|s| s % 10 == 0).collect::<Vec<_>>();
+    let rare = (0..ITEMS).filter(|s| s.is_multiple_of(10)).collect::<Vec<_>>();
     for descending in [false, true] {
         let mut start: Option<Cursor> = None;
         let mut seen = Vec::new();
@@ -339,7 +339,7 @@ async fn global_and_local_index_queries() {
     assert_eq!(
         recent.len(),
         (1..ITEMS)
-            .filter(|s| s % 10 == 0 && ITEMS - s <= 100)
+            .filter(|s| s.is_multiple_of(10) && ITEMS - s <= 100)
             .count()
     );
 
