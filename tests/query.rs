@@ -36,7 +36,12 @@ fn event(seq: u32) -> Event {
     Event {
         stream: "big".into(),
         seq,
-        kind: if seq.is_multiple_of(10) { "rare" } else { "common" }.into(),
+        kind: if seq.is_multiple_of(10) {
+            "rare"
+        } else {
+            "common"
+        }
+        .into(),
         at: i64::from(ITEMS - seq),
         score: (seq * 7919) % 1000,
         // 1.5 KB each: 1,200 items are about 1.8 MB, so DynamoDB pages at 1 MB.
@@ -128,7 +133,9 @@ async fn pages_of_exactly_limit_through_string_cursors() {
 #[tokio::test]
 async fn limit_with_a_selective_filter_returns_exactly_n_matches_per_page() {
     let db = db().await;
-    let rare = (0..ITEMS).filter(|s| s.is_multiple_of(10)).collect::<Vec<_>>();
+    let rare = (0..ITEMS)
+        .filter(|s| s.is_multiple_of(10))
+        .collect::<Vec<_>>();
     for descending in [false, true] {
         let mut start: Option<Cursor> = None;
         let mut seen = Vec::new();

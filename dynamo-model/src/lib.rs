@@ -76,6 +76,7 @@
 
 extern crate self as dynamo_model;
 
+mod capacity;
 mod cursor;
 mod db;
 mod error;
@@ -91,6 +92,7 @@ pub mod local;
 #[doc(hidden)]
 pub mod __private;
 
+pub use capacity::Capacity;
 pub use cursor::{Cursor, Page};
 pub use db::Db;
 pub use error::{AttrError, Error, Result};

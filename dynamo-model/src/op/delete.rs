@@ -4,6 +4,7 @@ use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
 use aws_sdk_dynamodb::types::ReturnValue;
 
+use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
@@ -21,6 +22,7 @@ pub struct Delete<'a, M: Model> {
     key: M::Key,
     condition: Option<Node>,
     return_item_on_failure: bool,
+    capacity: Option<Capacity>,
 }
 
 impl<'a, M: Model> Delete<'a, M> {
@@ -30,6 +32,7 @@ impl<'a, M: Model> Delete<'a, M> {
             key,
             condition: None,
             return_item_on_failure: false,
+            capacity: None,
         }
     }
 
@@ -43,6 +46,12 @@ impl<'a, M: Model> Delete<'a, M> {
     /// When the condition fails, [`Error::ConditionFailed`] carries the item as it is stored.
     pub fn return_item_on_condition_failure(mut self) -> Self {
         self.return_item_on_failure = true;
+        self
+    }
+
+    /// Adds the capacity this request consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
         self
     }
 
@@ -61,7 +70,8 @@ impl<'a, M: Model> Delete<'a, M> {
             .table_name(&table)
             .set_key(Some(key))
             .return_values(return_values)
-            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure));
+            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure))
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         if let Some(condition) = &self.condition {
             let mut writer = ExpressionWriter::new();
             let expression = writer.condition("condition expression", condition);
@@ -92,6 +102,7 @@ impl<'a, M: Model> Delete<'a, M> {
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem", &table, e))?;
+        capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
         Ok(output.attributes.filter(|item| !item.is_empty()))
     }
 }

@@ -3,6 +3,7 @@
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder;
 use aws_sdk_dynamodb::operation::get_item::GetItemInput;
 
+use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::path::Path;
@@ -17,6 +18,7 @@ pub struct Get<'a, M: Model> {
     db: &'a Db,
     key: M::Key,
     consistent: bool,
+    capacity: Option<Capacity>,
 }
 
 impl<'a, M: Model> Get<'a, M> {
@@ -25,7 +27,14 @@ impl<'a, M: Model> Get<'a, M> {
             db,
             key,
             consistent: false,
+            capacity: None,
         }
+    }
+
+    /// Adds the capacity this request consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
+        self
     }
 
     /// Strongly consistent read: sees every write acknowledged before it (twice the read cost).
@@ -52,7 +61,8 @@ impl<'a, M: Model> Get<'a, M> {
             .get_item()
             .table_name(&table)
             .set_key(Some(key))
-            .consistent_read(self.consistent);
+            .consistent_read(self.consistent)
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         if !projection.is_empty() {
             let mut writer = ExpressionWriter::new();
             let expression = writer.projection(projection);
@@ -71,6 +81,7 @@ impl<'a, M: Model> Get<'a, M> {
             .send()
             .await
             .map_err(|e| Error::from_sdk("GetItem", &table, e))?;
+        capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
         Ok(output.item)
     }
 

@@ -3,6 +3,7 @@
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
 
+use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
@@ -18,6 +19,7 @@ pub struct Put<'a, M: Model> {
     item: &'a M,
     condition: Option<Node>,
     return_item_on_failure: bool,
+    capacity: Option<Capacity>,
 }
 
 impl<'a, M: Model> Put<'a, M> {
@@ -27,6 +29,7 @@ impl<'a, M: Model> Put<'a, M> {
             item,
             condition: None,
             return_item_on_failure: false,
+            capacity: None,
         }
     }
 
@@ -43,6 +46,12 @@ impl<'a, M: Model> Put<'a, M> {
         self
     }
 
+    /// Adds the capacity this request consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
+        self
+    }
+
     fn prepare(&self) -> Result<(PutItemFluentBuilder, String)> {
         let item = self.item.to_item()?;
         check_item(M::SCHEMA, &item)?;
@@ -53,7 +62,8 @@ impl<'a, M: Model> Put<'a, M> {
             .put_item()
             .table_name(&table)
             .set_item(Some(item))
-            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure));
+            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure))
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         if let Some(condition) = &self.condition {
             let mut writer = ExpressionWriter::new();
             let expression = writer.condition("condition expression", condition);
@@ -76,10 +86,11 @@ impl<'a, M: Model> Put<'a, M> {
     pub async fn send(self) -> Result<()> {
         let (request, table) = self.prepare()?;
         tracing::debug!(table = %table, "PutItem");
-        request
+        let output = request
             .send()
             .await
             .map_err(|e| Error::from_sdk("PutItem", &table, e))?;
+        capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
         Ok(())
     }
 }
@@ -121,6 +132,12 @@ impl<'a, M: Model> Create<'a, M> {
         // The stored item, if any, tells "already exists" from "condition failed".
         self.put.return_item_on_failure = true;
         self.user_condition = true;
+        self
+    }
+
+    /// Adds the capacity this request consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.put = self.put.capacity(meter);
         self
     }
 

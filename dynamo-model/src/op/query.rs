@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::types::Select;
 use futures::stream::{Stream, StreamExt, TryStreamExt};
 
+use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -44,6 +45,7 @@ pub struct Query<'a, M: Model, H = <M as Model>::HashKey, R = <M as Model>::Rang
     limit: Option<usize>,
     page_size: Option<i32>,
     start: Option<Cursor>,
+    capacity: Option<Capacity>,
     read: fn(Item) -> Result<O>,
     _types: PhantomData<crate::schema::IndexTypes<M, H, R>>,
 }
@@ -70,6 +72,7 @@ impl<'a, M: Model> Query<'a, M> {
             limit: None,
             page_size: None,
             start: None,
+            capacity: None,
             read: read_model::<M>,
             _types: PhantomData,
         }
@@ -90,6 +93,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             limit: self.limit,
             page_size: self.page_size,
             start: self.start,
+            capacity: self.capacity,
             read,
             _types: PhantomData,
         }
@@ -146,6 +150,12 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     /// DynamoDB's `Limit`: how many items each request reads (before the filter).
     pub fn page_size(mut self, n: u32) -> Self {
         self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+        self
+    }
+
+    /// Adds the capacity every page of this query consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
         self
     }
 
@@ -226,7 +236,8 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             .set_expression_attribute_values(values)
             .consistent_read(self.consistent)
             .scan_index_forward(!self.descending)
-            .set_select(count_only.then_some(Select::Count));
+            .set_select(count_only.then_some(Select::Count))
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         Ok((request, table))
     }
 
@@ -263,6 +274,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             QueryFetch {
                 request,
                 table: table.clone(),
+                capacity: self.capacity.clone(),
             },
             position,
             table,
@@ -370,6 +382,7 @@ fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
 pub(crate) struct QueryFetch {
     request: QueryFluentBuilder,
     table: String,
+    capacity: Option<Capacity>,
 }
 
 impl Fetch for QueryFetch {
@@ -384,12 +397,14 @@ impl Fetch for QueryFetch {
             .set_exclusive_start_key(start)
             .set_limit(limit);
         let table = self.table.clone();
+        let meter = self.capacity.clone();
         async move {
             tracing::debug!(table = %table, "Query");
             let output = request
                 .send()
                 .await
                 .map_err(|e| Error::from_sdk("Query", &table, e))?;
+            capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
             Ok(RawPage {
                 count: usize::try_from(output.count).unwrap_or(0),
                 items: output.items.unwrap_or_default(),

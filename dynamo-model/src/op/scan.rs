@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::Select;
 use futures::future::try_join_all;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
+use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -42,6 +43,7 @@ pub struct Scan<'a, M: Model, O = M> {
     /// Which segments this request scans, of how many.
     segments: (u32, u32),
     single_segment: bool,
+    capacity: Option<Capacity>,
     read: fn(Item) -> Result<O>,
     _model: PhantomData<fn() -> M>,
 }
@@ -67,6 +69,7 @@ impl<'a, M: Model> Scan<'a, M> {
             start: None,
             segments: (0, 1),
             single_segment: false,
+            capacity: None,
             read: read_model::<M>,
             _model: PhantomData,
         }
@@ -104,6 +107,12 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         self
     }
 
+    /// Adds the capacity every page of this scan consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
+        self
+    }
+
     /// Starts where a previous page's `next` cursor points.
     pub fn start_after(mut self, cursor: Cursor) -> Self {
         self.start = Some(cursor);
@@ -137,6 +146,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             start: self.start,
             segments: self.segments,
             single_segment: self.single_segment,
+            capacity: self.capacity,
             read: read_attributes::<P>,
             _model: PhantomData,
         }
@@ -211,7 +221,8 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .consistent_read(self.consistent)
-            .set_select(count_only.then_some(Select::Count));
+            .set_select(count_only.then_some(Select::Count))
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         Ok((request, table))
     }
 
@@ -244,6 +255,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                 let fetch = ScanFetch {
                     request,
                     table: table.clone(),
+                    capacity: self.capacity.clone(),
                 };
                 (fetch, position)
             })
@@ -361,6 +373,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
 pub(crate) struct ScanFetch {
     request: ScanFluentBuilder,
     table: String,
+    capacity: Option<Capacity>,
 }
 
 impl Fetch for ScanFetch {
@@ -375,12 +388,14 @@ impl Fetch for ScanFetch {
             .set_exclusive_start_key(start)
             .set_limit(limit);
         let table = self.table.clone();
+        let meter = self.capacity.clone();
         async move {
             tracing::debug!(table = %table, "Scan");
             let output = request
                 .send()
                 .await
                 .map_err(|e| Error::from_sdk("Scan", &table, e))?;
+            capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
             Ok(RawPage {
                 count: usize::try_from(output.count).unwrap_or(0),
                 items: output.items.unwrap_or_default(),

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
+use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
@@ -35,6 +36,7 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     actions: UpdateActions,
     condition: Option<Node>,
     upsert: bool,
+    capacity: Option<Capacity>,
     _return: PhantomData<fn() -> R>,
 }
 
@@ -96,6 +98,7 @@ impl<'a, M: Model> Update<'a, M> {
             actions: UpdateActions::default(),
             condition: None,
             upsert: false,
+            capacity: None,
             _return: PhantomData,
         }
     }
@@ -109,6 +112,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             actions: self.actions,
             condition: self.condition,
             upsert: self.upsert,
+            capacity: self.capacity,
             _return: PhantomData,
         }
     }
@@ -204,6 +208,12 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self
     }
 
+    /// Adds the capacity this request consumes to `meter`.
+    pub fn capacity(mut self, meter: &Capacity) -> Self {
+        self.capacity = Some(meter.clone());
+        self
+    }
+
     /// Returns the item as it was before the update (`None` if it did not exist).
     pub fn return_old(self) -> Update<'a, M, ReturnOld> {
         self.with_return()
@@ -240,7 +250,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             .set_expression_attribute_values(values)
             .return_values(R::RETURN_VALUES)
             // The stored item tells "not found" from "condition failed", and is handed back.
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         Ok((request, table))
     }
 
@@ -255,7 +266,10 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         let (request, table) = self.prepare()?;
         tracing::debug!(table = %table, "UpdateItem");
         match request.send().await {
-            Ok(output) => R::output(output.attributes),
+            Ok(output) => {
+                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                R::output(output.attributes)
+            }
             Err(err) => Err(match Error::from_sdk("UpdateItem", &table, err) {
                 Error::ConditionFailed { table, item: None } if !self.upsert => {
                     Error::NotFound { table }
