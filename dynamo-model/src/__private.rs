@@ -15,7 +15,8 @@ pub fn item(n: usize) -> Item {
 }
 
 /// Stores one converted field; absent values (`None`, empty sets) store nothing.
-#[inline]
+// Always inlined: the conversion is then a direct call the optimizer can inline in turn.
+#[inline(always)]
 pub fn write(
     item: &mut Item,
     name: &'static str,
@@ -32,7 +33,7 @@ pub fn write(
 }
 
 /// Reads one field, taking its value out of the item.
-#[inline]
+#[inline(always)]
 pub fn read<T>(
     item: &mut Item,
     name: &str,

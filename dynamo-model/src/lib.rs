@@ -67,10 +67,28 @@
 //!
 //! ## Derive options
 //!
-//! On the struct: `table = "name"` (required), `gsi(name = "..", hash = "field", range =
-//! "field", projection = "all" | "keys_only" | include("a", "b"))`, `lsi(name = "..", range =
-//! "field", projection = ..)`. On fields: `hash_key`, `range_key`, `rename = "stored_name"`,
-//! `skip` (never stored, `Default` on read), `serde`.
+//! `#[derive(Model)]` on the struct: `table = "name"` (required), `gsi(name = "..", hash =
+//! "field", range = "field", projection = "all" | "keys_only" | include("a", "b"))`,
+//! `lsi(name = "..", range = "field", projection = ..)`. On fields: `hash_key`, `range_key`,
+//! `rename = "stored_name"`, `skip` (never stored, `Default` on read), `serde`.
+//! `#[derive(Attributes)]` makes a struct a nested document (a map), with the same field options.
+//!
+//! ## Expressions
+//!
+//! Typed handles build conditions and updates; values must have the attribute's type:
+//!
+//! ```
+//! # use dynamo_model::prelude::*;
+//! # #[derive(Model)]
+//! # #[dynamo(table = "users")]
+//! # struct User { #[dynamo(hash_key)] id: String, age: u32, tags: std::collections::HashSet<String> }
+//! let adult_vip = User::AGE.ge(18).and(User::TAGS.contains("vip"));
+//! assert_eq!(adult_vip.to_string(), r#"age >= 18 AND contains(tags, "vip")"#);
+//! ```
+//!
+//! In a request, names and values become placeholders (`#n0 >= :v0 AND contains(#n1, :v1)`), so
+//! reserved words and any characters just work. `.request()` on any builder shows the exact
+//! request without sending it.
 
 #![warn(missing_docs)]
 

@@ -55,8 +55,12 @@ pub trait Attribute: Sized {
     fn list_to_attr(items: &[Self]) -> Result<AttributeValue, AttrError> {
         let mut list = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let value = item.to_attr().map_err(|e| e.in_index(i))?;
-            list.push(value.unwrap_or(AttributeValue::Null(true)));
+            // A match, not `unwrap_or`: an eager `NULL` default is built and dropped per element.
+            match item.to_attr() {
+                Ok(Some(value)) => list.push(value),
+                Ok(None) => list.push(AttributeValue::Null(true)),
+                Err(e) => return Err(e.in_index(i)),
+            }
         }
         Ok(AttributeValue::L(list))
     }
@@ -65,13 +69,12 @@ pub trait Attribute: Sized {
     #[doc(hidden)]
     fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
         match value {
-            AttributeValue::L(list) => {
-                let mut out = Vec::with_capacity(list.len());
-                for (i, item) in list.into_iter().enumerate() {
-                    out.push(read_nullable::<Self>(item).map_err(|e| e.in_index(i))?);
-                }
-                Ok(out)
-            }
+            // Collected straight from the consumed list, so the list's buffer is reused.
+            AttributeValue::L(list) => list
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| read_nullable::<Self>(item).map_err(|e| e.in_index(i)))
+                .collect(),
             other => Err(AttrError::mismatch("list", describe(&other))),
         }
     }
@@ -82,6 +85,7 @@ pub trait Attribute: Sized {
 }
 
 /// Reads a value where `NULL` stands for "no value" (list elements, map values).
+#[inline]
 fn read_nullable<T: Attribute>(value: AttributeValue) -> Result<T, AttrError> {
     match value {
         AttributeValue::Null(_) => T::from_missing(),
