@@ -5,6 +5,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::Client;
 
 use crate::model::{Model, PrimaryKey};
+use crate::op::batch::{BatchGet, BatchWrite};
 use crate::op::delete::Delete;
 use crate::op::get::Get;
 use crate::op::put::{Create, Put};
@@ -99,6 +100,33 @@ impl Db {
     /// Scans `M`'s table (or one of its indexes).
     pub fn scan<M: Model>(&self) -> Scan<'_, M> {
         Scan::new(self)
+    }
+
+    /// A batch of puts and deletes across any models and tables: `.put(&a).delete(key)`.
+    pub fn batch_write(&self) -> BatchWrite<'_> {
+        BatchWrite::new(self)
+    }
+
+    /// Puts any number of items (chunks of 25, unprocessed items retried).
+    pub fn batch_put<'a, M: Model + 'a>(
+        &'a self,
+        items: impl IntoIterator<Item = &'a M>,
+    ) -> BatchWrite<'a> {
+        items
+            .into_iter()
+            .fold(BatchWrite::new(self), |batch, item| batch.put(item))
+    }
+
+    /// Deletes any number of items by key (chunks of 25, unprocessed keys retried).
+    pub fn batch_delete<K: PrimaryKey>(&self, keys: impl IntoIterator<Item = K>) -> BatchWrite<'_> {
+        keys.into_iter()
+            .fold(BatchWrite::new(self), |batch, key| batch.delete(key))
+    }
+
+    /// Reads any number of items of `M` by key (chunks of 100, unprocessed keys retried), in
+    /// the order of the keys.
+    pub fn batch_get<M: Model>(&self, keys: impl IntoIterator<Item = M::Key>) -> BatchGet<'_, M> {
+        BatchGet::new(self, keys.into_iter().collect())
     }
 
     /// Deletes the item with this key (no error when there is none).

@@ -69,6 +69,18 @@ pub enum Error {
         item: Option<Item>,
     },
 
+    /// A batch could not complete every write or read after its retry budget (or a chunk failed
+    /// outright, see `cause`). Holds exactly what was not done: nothing is dropped silently.
+    #[error("the batch left {} writes and {} keys unprocessed{}", writes.len(), keys.len(), cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Unprocessed {
+        /// Writes not done.
+        writes: Vec<crate::op::batch::UnprocessedWrite>,
+        /// Keys not read.
+        keys: Vec<crate::op::batch::UnprocessedKey>,
+        /// The error that stopped a chunk, if one did.
+        cause: Option<Box<Error>>,
+    },
+
     /// The table does not exist (or is not active yet).
     #[error("table `{table}` does not exist; create it first (Db::create_table)")]
     TableNotFound {

@@ -121,6 +121,10 @@ pub use expr::{
 };
 pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
+    BatchGet, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite, MAX_BATCH_GET,
+    MAX_BATCH_WRITE,
+};
+pub use op::{
     Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get,
     GetProjected, Put, Query, ReturnNew, ReturnNothing, ReturnOld, Scan, Update, UpdateReturn,
 };

@@ -156,7 +156,13 @@ impl DynamoDbLocal {
     /// A new client for this server. DynamoDB Local keeps one database per access key and
     /// region, so every client made here uses the same fixed ones and sees the same tables.
     pub fn client(&self) -> Client {
-        Client::from_conf(self.config_builder().build())
+        Client::from_conf(self.config())
+    }
+
+    /// The client configuration for this server, to extend before building a client (with an
+    /// interceptor, say: `Client::from_conf(local.config().to_builder().interceptor(i).build())`).
+    pub fn config(&self) -> aws_sdk_dynamodb::Config {
+        self.config_builder().build()
     }
 
     /// A [`Db`] on this server.

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::error::Error;
 
+pub(crate) mod batch;
 pub(crate) mod delete;
 pub(crate) mod get;
 pub(crate) mod paging;
@@ -14,6 +15,10 @@ pub(crate) mod scan;
 pub(crate) mod table;
 pub(crate) mod update;
 
+pub use batch::{
+    BatchGet, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite, MAX_BATCH_GET,
+    MAX_BATCH_WRITE,
+};
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};
 pub use put::{Create, Put};

@@ -1,0 +1,424 @@
+//! Batches of any size against DynamoDB Local, with unprocessed items forced: for real
+//! (BatchGetItem over 16 MB) and by an SDK interceptor that holds writes back (DynamoDB Local
+//! never leaves writes unprocessed by itself).
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::config::interceptors::{
+    BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
+};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput};
+use aws_sdk_dynamodb::types::WriteRequest;
+use common::accounts::{account, Account, AccountKey};
+use dynamo_model::prelude::*;
+use dynamo_model::BatchPolicy;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "readings")]
+struct Reading {
+    #[dynamo(hash_key)]
+    sensor: String,
+    #[dynamo(range_key)]
+    at: u32,
+    value: f64,
+    note: String,
+}
+
+fn reading(sensor: u32, at: u32) -> Reading {
+    Reading {
+        sensor: format!("sensor-{sensor}"),
+        at,
+        value: f64::from(at) / 4.0,
+        note: "ok".into(),
+    }
+}
+
+async fn setup(test: &str) -> Db {
+    let db = common::db(test).await;
+    db.create_table::<Reading>().send().await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn ten_thousand_items_put_and_get_in_key_order() {
+    let db = setup("batch_10k").await;
+    let items: Vec<Reading> = (0..10_000).map(|i| reading(i % 50, i)).collect();
+    let started = Instant::now();
+    db.batch_put(&items).send().await.unwrap();
+    let put_time = started.elapsed();
+
+    // Ask in a shuffled order, with a few keys that have no item.
+    let mut keys: Vec<ReadingKey> = items.iter().rev().map(|r| r.key()).collect();
+    keys.insert(17, ReadingKey::new("sensor-none", 1u32));
+    keys.push(ReadingKey::new("sensor-0", 999_999u32));
+    let started = Instant::now();
+    let got = db.batch_get::<Reading>(keys.clone()).send().await.unwrap();
+    let get_time = started.elapsed();
+    eprintln!("10,000 items: batch_put {put_time:?}, batch_get {get_time:?}");
+
+    assert_eq!(got.len(), keys.len());
+    for (key, item) in keys.iter().zip(&got) {
+        match item {
+            Some(item) => assert_eq!(&item.key(), key),
+            None => assert!(key.sensor == "sensor-none" || key.at == 999_999, "{key:?}"),
+        }
+    }
+    assert_eq!(got.iter().flatten().count(), 10_000);
+    assert_eq!(db.scan::<Reading>().count().await.unwrap(), 10_000);
+
+    db.batch_delete(items.iter().take(4_000).map(Reading::key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(db.scan::<Reading>().count().await.unwrap(), 6_000);
+}
+
+#[tokio::test]
+async fn duplicate_keys_are_refused_before_sending() {
+    let db = setup("batch_duplicates").await;
+    let err = db
+        .batch_write()
+        .put(&reading(1, 1))
+        .put(&reading(2, 2))
+        .delete(ReadingKey::new("sensor-1", 1u32))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::InvalidRequest { message } = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("sensor-1") && message.contains("twice"),
+        "{message}"
+    );
+    assert_eq!(
+        db.scan::<Reading>().count().await.unwrap(),
+        0,
+        "nothing was sent"
+    );
+
+    let err = db
+        .batch_get::<Reading>([ReadingKey::new("a", 1u32), ReadingKey::new("a", 1u32)])
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+
+    // An invalid item anywhere stops the whole batch before sending.
+    let mut bad = reading(3, 3);
+    bad.value = f64::NAN;
+    let err = db
+        .batch_put(&[reading(4, 4), bad])
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err:?}");
+    assert_eq!(db.scan::<Reading>().count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn one_batch_writes_several_models_and_tables() {
+    let db = setup("batch_mixed").await;
+    db.create_table::<Account>().send().await.unwrap();
+    db.put(&account("old")).send().await.unwrap();
+    db.batch_write()
+        .put(&reading(1, 1))
+        .put(&account("new"))
+        .delete(AccountKey::new("old", "account"))
+        .put(&reading(1, 2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(db.scan::<Reading>().count().await.unwrap(), 2);
+    let accounts = db.scan::<Account>().all().await.unwrap();
+    assert_eq!(accounts, vec![account("new")]);
+}
+
+/// Holds back the last write of every BatchWriteItem (while `faults` lasts) and reports it
+/// unprocessed, the way DynamoDB does under load. A held-back write is replaced by a put of a
+/// marker item into a sink table, so a request is never empty (DynamoDB refuses those).
+/// Batches using it run one chunk at a time, so each response gets its own request's writes.
+#[derive(Debug, Default)]
+struct HoldBackWrites {
+    faults: AtomicUsize,
+    held: Mutex<Vec<(String, WriteRequest)>>,
+    calls: AtomicUsize,
+    sink: Mutex<Option<(String, WriteRequest)>>,
+    /// Leave a request of one write alone: every write is then held back at most once.
+    spare_single: bool,
+}
+
+impl Intercept for HoldBackWrites {
+    fn name(&self) -> &'static str {
+        "hold-back-writes"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(input) = context.input_mut().downcast_mut::<BatchWriteItemInput>() {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let writes: usize = input
+                .request_items
+                .iter()
+                .flatten()
+                .map(|(_, r)| r.len())
+                .sum();
+            if self.spare_single && writes == 1 {
+                return Ok(());
+            }
+            let fault = self
+                .faults
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if fault {
+                let items = input.request_items.as_mut().unwrap();
+                let table = items.keys().next().unwrap().clone();
+                let requests = items.get_mut(&table).unwrap();
+                let held = requests.pop().unwrap();
+                if requests.is_empty() {
+                    items.remove(&table);
+                }
+                self.held.lock().unwrap().push((table, held));
+                let (sink, marker) = self.sink.lock().unwrap().clone().unwrap();
+                items.entry(sink).or_default().push(marker);
+            }
+        }
+        Ok(())
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(Ok(output)) = context.output_or_error_mut() {
+            if let Some(output) = output.downcast_mut::<BatchWriteItemOutput>() {
+                let held = std::mem::take(&mut *self.held.lock().unwrap());
+                let unprocessed = output.unprocessed_items.get_or_insert_with(HashMap::new);
+                for (table, request) in held {
+                    unprocessed.entry(table).or_default().push(request);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn db_with(test: &str, interceptor: Arc<HoldBackWrites>) -> Db {
+    let local = common::local().await;
+    let plain = common::db(test).await;
+    plain.create_table::<Account>().send().await.unwrap();
+    let marker = WriteRequest::builder()
+        .put_request(
+            aws_sdk_dynamodb::types::PutRequest::builder()
+                .set_item(Some(account("held-back").to_item().unwrap()))
+                .build()
+                .unwrap(),
+        )
+        .build();
+    *interceptor.sink.lock().unwrap() = Some((plain.table_name::<Account>(), marker));
+    let config = local
+        .config()
+        .to_builder()
+        .interceptor(ArcIntercept(interceptor))
+        .build();
+    Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix(format!("{test}."))
+}
+
+fn one_chunk_at_a_time(max_attempts: u32) -> BatchPolicy {
+    BatchPolicy {
+        max_attempts,
+        base_backoff: Duration::from_millis(1),
+        concurrency: 1,
+        ..BatchPolicy::default()
+    }
+}
+
+/// `Intercept` for a shared interceptor, so the test can read its counters.
+#[derive(Debug)]
+struct ArcIntercept(Arc<HoldBackWrites>);
+
+impl Intercept for ArcIntercept {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.modify_before_serialization(context, rc, cfg)
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.modify_before_attempt_completion(context, rc, cfg)
+    }
+}
+
+#[tokio::test]
+async fn unprocessed_writes_are_retried_until_they_land() {
+    let faults = Arc::new(HoldBackWrites {
+        faults: AtomicUsize::new(20),
+        spare_single: true,
+        ..Default::default()
+    });
+    let db = db_with("batch_retry", faults.clone()).await;
+    db.create_table::<Reading>().send().await.unwrap();
+    let items: Vec<Reading> = (0..500).map(|i| reading(i % 7, i)).collect();
+    db.batch_put(&items)
+        .policy(one_chunk_at_a_time(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        faults.faults.load(Ordering::SeqCst),
+        0,
+        "one write of each chunk held back"
+    );
+    assert_eq!(
+        faults.calls.load(Ordering::SeqCst),
+        2 * 500 / 25,
+        "one retry per chunk"
+    );
+    let got = db
+        .batch_get::<Reading>(items.iter().map(Reading::key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.into_iter().flatten().collect::<Vec<_>>(), items);
+}
+
+#[tokio::test]
+async fn writes_still_unprocessed_after_the_budget_are_reported_exactly() {
+    let faults = Arc::new(HoldBackWrites {
+        faults: AtomicUsize::new(usize::MAX),
+        ..Default::default()
+    });
+    let db = db_with("batch_budget", faults.clone()).await;
+    db.create_table::<Reading>().send().await.unwrap();
+    let items: Vec<Reading> = (0..60).map(|i| reading(1, i)).collect();
+    let err = db
+        .batch_put(&items)
+        .policy(one_chunk_at_a_time(3))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Unprocessed {
+        writes,
+        keys,
+        cause,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(keys.is_empty() && cause.is_none());
+    // Each of the 3 chunks (25, 25, 10) has its last write held back on all 3 attempts.
+    assert_eq!(writes.len(), 3);
+    assert_eq!(faults.calls.load(Ordering::SeqCst), 9);
+    let stored = db.scan::<Reading>().all().await.unwrap();
+    assert_eq!(stored.len(), 60 - 3);
+    for write in &writes {
+        let item = Reading::from_item(write.request.put_request().unwrap().item().clone()).unwrap();
+        assert!(
+            !stored.contains(&item),
+            "reported {item:?} as unprocessed, yet it landed"
+        );
+        assert!(items.contains(&item));
+    }
+}
+
+/// Counts BatchGetItem calls.
+#[derive(Debug, Default)]
+struct CountGets(AtomicUsize);
+
+impl Intercept for CountGets {
+    fn name(&self) -> &'static str {
+        "count-gets"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context
+            .input_mut()
+            .downcast_mut::<BatchGetItemInput>()
+            .is_some()
+        {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct ArcCount(Arc<CountGets>);
+
+impl Intercept for ArcCount {
+    fn name(&self) -> &'static str {
+        "count-gets"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.modify_before_serialization(context, rc, cfg)
+    }
+}
+
+#[tokio::test]
+async fn unprocessed_keys_from_a_read_over_16_mb_are_retried() {
+    let counter = Arc::new(CountGets::default());
+    let local = common::local().await;
+    let config = local
+        .config()
+        .to_builder()
+        .interceptor(ArcCount(counter.clone()))
+        .build();
+    let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix("batch_16mb.");
+    db.create_table::<Reading>().send().await.unwrap();
+    // 60 items of ~390 KB: 23 MB, more than BatchGetItem returns at once (16 MB).
+    let items: Vec<Reading> = (0..60)
+        .map(|i| Reading {
+            note: "n".repeat(390 * 1024),
+            ..reading(9, i)
+        })
+        .collect();
+    db.batch_put(&items).send().await.unwrap();
+    let got = db
+        .batch_get::<Reading>(items.iter().map(Reading::key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 60);
+    assert!(got.iter().all(Option::is_some));
+    assert!(
+        counter.0.load(Ordering::SeqCst) > 1,
+        "DynamoDB left keys unprocessed and they were asked again"
+    );
+}
