@@ -12,6 +12,7 @@ use crate::op::put::{Create, Put};
 use crate::op::query::Query;
 use crate::op::scan::Scan;
 use crate::op::table::{CreateTable, DeleteTable};
+use crate::op::transact::{TransactGet, TransactWrite};
 use crate::op::update::Update;
 
 /// A handle to DynamoDB: an aws-sdk-dynamodb [`Client`] plus an optional table-name prefix.
@@ -127,6 +128,16 @@ impl Db {
     /// the order of the keys.
     pub fn batch_get<M: Model>(&self, keys: impl IntoIterator<Item = M::Key>) -> BatchGet<'_, M> {
         BatchGet::new(self, keys.into_iter().collect())
+    }
+
+    /// A transaction of writes across models and tables: all happen or none does.
+    pub fn transact_write(&self) -> TransactWrite<'_> {
+        TransactWrite::new(self)
+    }
+
+    /// A consistent read of several items of any models: `.get::<User>(k1).get::<Order>(k2)`.
+    pub fn transact_get(&self) -> TransactGet<'_, ()> {
+        TransactGet::new(self)
     }
 
     /// Deletes the item with this key (no error when there is none).

@@ -81,6 +81,14 @@ pub enum Error {
         cause: Option<Box<Error>>,
     },
 
+    /// A transaction was canceled: nothing was written. One reason per action, in order; the
+    /// actions that caused it have a code other than `None`.
+    #[error("the transaction was canceled: {}", describe_reasons(reasons))]
+    TransactionCanceled {
+        /// One per action, in the order they were added.
+        reasons: Vec<crate::op::transact::CancellationReason>,
+    },
+
     /// The table does not exist (or is not active yet).
     #[error("table `{table}` does not exist; create it first (Db::create_table)")]
     TableNotFound {
@@ -137,6 +145,20 @@ pub enum Error {
     #[cfg(feature = "local")]
     #[error(transparent)]
     Local(#[from] crate::local::LocalError),
+}
+
+fn describe_reasons(reasons: &[crate::op::transact::CancellationReason]) -> String {
+    let failed: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.failed())
+        .map(|(i, r)| format!("action {i}: {}", r.code))
+        .collect();
+    if failed.is_empty() {
+        "no reason given".into()
+    } else {
+        failed.join(", ")
+    }
 }
 
 /// `Result` with [`Error`] as its error type.

@@ -121,6 +121,10 @@ pub use expr::{
 };
 pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
+    Append, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
+    MAX_TRANSACTION_ACTIONS,
+};
+pub use op::{
     BatchGet, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite, MAX_BATCH_GET,
     MAX_BATCH_WRITE,
 };

@@ -13,6 +13,7 @@ pub(crate) mod put;
 pub(crate) mod query;
 pub(crate) mod scan;
 pub(crate) mod table;
+pub(crate) mod transact;
 pub(crate) mod update;
 
 pub use batch::{
@@ -25,6 +26,10 @@ pub use put::{Create, Put};
 pub use query::Query;
 pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
+pub use transact::{
+    Append, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
+    MAX_TRANSACTION_ACTIONS,
+};
 pub use update::{ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn};
 
 /// An SDK builder refused a request: a part the library should have set is missing.

@@ -40,6 +40,16 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     _return: PhantomData<fn() -> R>,
 }
 
+/// An update rendered for sending.
+pub(crate) struct RenderedUpdate {
+    pub(crate) key: Item,
+    pub(crate) table: String,
+    pub(crate) update: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<crate::expr::writer::Names>,
+    pub(crate) values: Option<crate::expr::writer::Values>,
+}
+
 /// What an update returns: the new item, the old one, or nothing.
 pub trait UpdateReturn<M: Model> {
     /// The ReturnValues the request asks for.
@@ -224,7 +234,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self.with_return()
     }
 
-    fn prepare(&self) -> Result<(UpdateItemFluentBuilder, String)> {
+    /// The key, table and rendered expressions: shared by UpdateItem and transactions.
+    pub(crate) fn render(&self) -> Result<RenderedUpdate> {
         let key = self.key.to_item()?;
         self.actions.check(M::SCHEMA)?;
         let table = self.db.table_name::<M>();
@@ -238,6 +249,25 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         };
         let condition = condition.map(|c| writer.condition("condition expression", &c));
         let (names, values) = writer.finish()?;
+        Ok(RenderedUpdate {
+            key,
+            table,
+            update,
+            condition,
+            names,
+            values,
+        })
+    }
+
+    fn prepare(&self) -> Result<(UpdateItemFluentBuilder, String)> {
+        let RenderedUpdate {
+            key,
+            table,
+            update,
+            condition,
+            names,
+            values,
+        } = self.render()?;
         let request = self
             .db
             .client()

@@ -1,0 +1,480 @@
+//! TransactWriteItems and TransactGetItems: all-or-nothing across models and tables.
+
+use std::collections::{HashSet, VecDeque};
+
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem, Update as SdkUpdate,
+};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::expr::condition::{Condition, Node};
+use crate::expr::path::Path;
+use crate::expr::ExpressionWriter;
+use crate::model::{check_item, Model, PrimaryKey};
+use crate::op::built;
+use crate::op::update::{RenderedUpdate, Update};
+use crate::value::Item;
+
+/// DynamoDB's limit of actions in one transaction.
+pub const MAX_TRANSACTION_ACTIONS: usize = 100;
+
+/// Why one action of a canceled transaction failed (or `code: "None"` when it did not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`,
+    /// `ThrottlingError`, `ValidationError`, …
+    pub code: String,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// The item as stored, when the transaction asked for it
+    /// ([`TransactWrite::return_items_on_condition_failure`]) and the action's condition failed.
+    pub item: Option<Item>,
+}
+
+impl CancellationReason {
+    /// Whether this action caused the cancellation.
+    pub fn failed(&self) -> bool {
+        self.code != "None"
+    }
+}
+
+/// Writes that all happen or none does, across models and tables. Built by
+/// [`Db::transact_write`].
+///
+/// Checked before sending: 1 to 100 actions, at most one action per item, every item valid,
+/// the client request token 1 to 36 characters. The SDK sets an idempotency token when none is
+/// given, so a retried request is applied once.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct TransactWrite<'a> {
+    db: &'a Db,
+    actions: Vec<(String, Item, TransactWriteItem)>,
+    error: Option<Error>,
+    token: Option<String>,
+    return_items: bool,
+}
+
+impl<'a> TransactWrite<'a> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        TransactWrite {
+            db,
+            actions: Vec::new(),
+            error: None,
+            token: None,
+            return_items: false,
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    fn push(&mut self, table: String, key: Item, action: Result<TransactWriteItem>) {
+        match action {
+            Ok(action) => self.actions.push((table, key, action)),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        self.return_items
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+    }
+
+    fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>) {
+        let table = self.db.table_name::<M>();
+        let on_failure = self.on_failure();
+        let action = (|| {
+            let converted = item.to_item()?;
+            check_item(M::SCHEMA, &converted)?;
+            let key = key_of(M::SCHEMA, &converted);
+            let mut put = Put::builder()
+                .table_name(&table)
+                .set_item(Some(converted))
+                .set_return_values_on_condition_check_failure(on_failure);
+            if let Some(condition) = condition {
+                let mut writer = ExpressionWriter::new();
+                let expression = writer.condition("condition expression", &condition);
+                let (names, values) = writer.finish()?;
+                put = put
+                    .condition_expression(expression)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values);
+            }
+            let put = put.build().map_err(built)?;
+            Ok((key, TransactWriteItem::builder().put(put).build()))
+        })();
+        match action {
+            Ok((key, action)) => self.actions.push((table, key, action)),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Puts a new item: the transaction is canceled if an item with its key exists.
+    pub fn create<M: Model>(mut self, item: &M) -> Self {
+        let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
+        self.put_node(item, Some(absent));
+        self
+    }
+
+    /// Puts an item, replacing any item with its key.
+    pub fn put<M: Model>(mut self, item: &M) -> Self {
+        self.put_node(item, None);
+        self
+    }
+
+    /// Puts an item if `condition` holds for the stored one.
+    pub fn put_if<M: Model>(mut self, item: &M, condition: Condition<M>) -> Self {
+        self.put_node(item, Some(condition.node));
+        self
+    }
+
+    /// Updates an item with the same typed actions as [`Db::update`]: `|u| u.add(..).condition(..)`.
+    /// The item must exist unless the update calls `.upsert()`.
+    pub fn update<M: Model>(
+        mut self,
+        key: M::Key,
+        build: impl FnOnce(Update<'a, M>) -> Update<'a, M>,
+    ) -> Self {
+        let update = build(Update::new(self.db, key));
+        let on_failure = self.on_failure();
+        let action = update.render().and_then(
+            |RenderedUpdate {
+                 key,
+                 table,
+                 update,
+                 condition,
+                 names,
+                 values,
+             }| {
+                let action = SdkUpdate::builder()
+                    .table_name(&table)
+                    .set_key(Some(key.clone()))
+                    .update_expression(update)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(built)?;
+                Ok((
+                    table,
+                    key,
+                    TransactWriteItem::builder().update(action).build(),
+                ))
+            },
+        );
+        match action {
+            Ok((table, key, action)) => self.actions.push((table, key, action)),
+            Err(e) => self.fail(e),
+        }
+        self
+    }
+
+    fn keyed<M: Model>(
+        &self,
+        key: &M::Key,
+        condition: Option<&Node>,
+    ) -> Result<(String, Item, Rendered)> {
+        let table = self.db.table_name::<M>();
+        let key = key.to_item()?;
+        let mut rendered = Rendered::default();
+        if let Some(condition) = condition {
+            let mut writer = ExpressionWriter::new();
+            rendered.expression = Some(writer.condition("condition expression", condition));
+            (rendered.names, rendered.values) = writer.finish()?;
+        }
+        Ok((table, key, rendered))
+    }
+
+    fn delete_node<M: Model>(mut self, key: M::Key, condition: Option<Node>) -> Self {
+        let on_failure = self.on_failure();
+        let action =
+            self.keyed::<M>(&key, condition.as_ref())
+                .and_then(|(table, key, rendered)| {
+                    let delete = Delete::builder()
+                        .table_name(&table)
+                        .set_key(Some(key.clone()))
+                        .set_condition_expression(rendered.expression)
+                        .set_expression_attribute_names(rendered.names)
+                        .set_expression_attribute_values(rendered.values)
+                        .set_return_values_on_condition_check_failure(on_failure)
+                        .build()
+                        .map_err(built)?;
+                    Ok((
+                        table,
+                        key,
+                        TransactWriteItem::builder().delete(delete).build(),
+                    ))
+                });
+        match action {
+            Ok((table, key, action)) => self.push(table, key, Ok(action)),
+            Err(e) => self.fail(e),
+        }
+        self
+    }
+
+    /// Deletes the item with `key`.
+    pub fn delete<M: Model>(self, key: M::Key) -> Self {
+        self.delete_node::<M>(key, None)
+    }
+
+    /// Deletes the item with `key` if `condition` holds.
+    pub fn delete_if<M: Model>(self, key: M::Key, condition: Condition<M>) -> Self {
+        self.delete_node::<M>(key, Some(condition.node))
+    }
+
+    /// Requires `condition` to hold for the item with `key`, changing nothing.
+    pub fn check<M: Model>(mut self, key: M::Key, condition: Condition<M>) -> Self {
+        let on_failure = self.on_failure();
+        let action =
+            self.keyed::<M>(&key, Some(&condition.node))
+                .and_then(|(table, key, rendered)| {
+                    let check = ConditionCheck::builder()
+                        .table_name(&table)
+                        .set_key(Some(key.clone()))
+                        .set_condition_expression(rendered.expression)
+                        .set_expression_attribute_names(rendered.names)
+                        .set_expression_attribute_values(rendered.values)
+                        .set_return_values_on_condition_check_failure(on_failure)
+                        .build()
+                        .map_err(built)?;
+                    Ok((
+                        table,
+                        key,
+                        TransactWriteItem::builder().condition_check(check).build(),
+                    ))
+                });
+        match action {
+            Ok((table, key, action)) => self.push(table, key, Ok(action)),
+            Err(e) => self.fail(e),
+        }
+        self
+    }
+
+    /// The idempotency token: a retry with the same token within 10 minutes is applied once.
+    /// Set automatically when not given.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Canceled actions whose condition failed carry the stored item in their
+    /// [`CancellationReason`]. Applies to the actions added after this call.
+    pub fn return_items_on_condition_failure(mut self) -> Self {
+        self.return_items = true;
+        self
+    }
+
+    fn check_all(&self) -> Result<()> {
+        let invalid = |message: String| Err(Error::InvalidRequest { message });
+        let count = self.actions.len();
+        if count == 0 {
+            return invalid("the transaction has no actions".into());
+        }
+        if count > MAX_TRANSACTION_ACTIONS {
+            return invalid(format!(
+                "the transaction has {count} actions, over DynamoDB's limit of {MAX_TRANSACTION_ACTIONS}; split it"
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, (table, key, _)) in self.actions.iter().enumerate() {
+            let mut names: Vec<_> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            names.sort();
+            let text = names.join(",");
+            if !seen.insert((table.clone(), text.clone())) {
+                return invalid(format!(
+                    "action {i} touches the item {text} of table `{table}` again; DynamoDB allows one action per item in a transaction"
+                ));
+            }
+        }
+        if let Some(token) = &self.token {
+            if token.is_empty() || token.chars().count() > 36 {
+                return invalid("a client request token has 1 to 36 characters".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the transaction: every action happens, or none does and the error is
+    /// [`Error::TransactionCanceled`] with one reason per action, in order.
+    pub async fn send(self) -> Result<()> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        self.check_all()?;
+        let tables: Vec<String> = self.actions.iter().map(|(t, _, _)| t.clone()).collect();
+        let items = self.actions.into_iter().map(|(_, _, a)| a).collect();
+        tracing::debug!(actions = tables.len(), "TransactWriteItems");
+        let result = self
+            .db
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .set_client_request_token(self.token)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let table = tables.first().cloned().unwrap_or_default();
+                Err(match aws_sdk_dynamodb::Error::from(err) {
+                    aws_sdk_dynamodb::Error::TransactionCanceledException(e) => {
+                        Error::TransactionCanceled {
+                            reasons: e
+                                .cancellation_reasons
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|r| CancellationReason {
+                                    code: r.code.unwrap_or_else(|| "None".into()),
+                                    message: r.message,
+                                    item: r.item,
+                                })
+                                .collect(),
+                        }
+                    }
+                    aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => {
+                        Error::TableNotFound { table }
+                    }
+                    source => Error::Sdk {
+                        operation: "TransactWriteItems",
+                        source: Box::new(source),
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// A rendered condition with its maps (all `None` without a condition).
+#[derive(Default)]
+struct Rendered {
+    expression: Option<String>,
+    names: Option<crate::expr::writer::Names>,
+    values: Option<crate::expr::writer::Values>,
+}
+
+fn key_of(schema: &crate::schema::Schema, item: &Item) -> Item {
+    std::iter::once(schema.hash_key)
+        .chain(schema.range_key)
+        .filter_map(|k| item.get(k.name).map(|v| (k.name.to_owned(), v.clone())))
+        .collect()
+}
+
+/// Reads several items, of any models, as one consistent snapshot. Built by
+/// [`Db::transact_get`]; `.get::<M>(key)` adds an item, and `send` returns a tuple with an
+/// `Option<M>` per `get`, in order.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct TransactGet<'a, T> {
+    db: &'a Db,
+    gets: Vec<Result<TransactGetItem>>,
+    _output: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'a> TransactGet<'a, ()> {
+    pub(crate) fn new(db: &'a Db) -> Self {
+        TransactGet {
+            db,
+            gets: Vec::new(),
+            _output: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A tuple of `Option<Model>`s read back from a transaction, one element per `get`.
+pub trait TransactGetOutput: Sized {
+    #[doc(hidden)]
+    fn read(items: &mut VecDeque<Option<Item>>) -> Result<Self>;
+}
+
+/// A tuple type with one more element: how `TransactGet::get` grows its output.
+pub trait Append<M> {
+    /// The tuple with `Option<M>` added at the end.
+    type Output;
+}
+
+macro_rules! tuples {
+    ($(($($t:ident),*)),*) => {$(
+        impl<$($t: Model,)* N> Append<N> for ($(Option<$t>,)*) {
+            type Output = ($(Option<$t>,)* Option<N>,);
+        }
+
+        impl<$($t: Model),*> TransactGetOutput for ($(Option<$t>,)*) {
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn read(items: &mut VecDeque<Option<Item>>) -> Result<Self> {
+                Ok(($(
+                    items.pop_front().flatten().map($t::from_item).transpose()?,
+                )*))
+            }
+        }
+    )*};
+}
+
+tuples!(
+    (),
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H)
+);
+
+impl<'a, T> TransactGet<'a, T> {
+    /// Reads the item with `key` (`None` in the output when there is none).
+    pub fn get<M: Model>(mut self, key: M::Key) -> TransactGet<'a, T::Output>
+    where
+        T: Append<M>,
+    {
+        let table = self.db.table_name::<M>();
+        let get = key.to_item().and_then(|key| {
+            Get::builder()
+                .table_name(table)
+                .set_key(Some(key))
+                .build()
+                .map_err(built)
+                .map(|get| TransactGetItem::builder().get(get).build())
+        });
+        self.gets.push(get);
+        TransactGet {
+            db: self.db,
+            gets: self.gets,
+            _output: std::marker::PhantomData,
+        }
+    }
+
+    /// Sends the request: one `Option` per `get`, in order.
+    pub async fn send(self) -> Result<T>
+    where
+        T: TransactGetOutput,
+    {
+        let gets = self.gets.into_iter().collect::<Result<Vec<_>>>()?;
+        if gets.is_empty() || gets.len() > MAX_TRANSACTION_ACTIONS {
+            return Err(Error::InvalidRequest {
+                message: format!(
+                    "a transactional read has 1 to {MAX_TRANSACTION_ACTIONS} gets, not {}",
+                    gets.len()
+                ),
+            });
+        }
+        tracing::debug!(gets = gets.len(), "TransactGetItems");
+        let output = self
+            .db
+            .client()
+            .transact_get_items()
+            .set_transact_items(Some(gets))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("TransactGetItems", "", e))?;
+        let mut items: VecDeque<Option<Item>> = output
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.item.filter(|i| !i.is_empty()))
+            .collect();
+        T::read(&mut items)
+    }
+}

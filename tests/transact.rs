@@ -1,0 +1,210 @@
+//! Transactions against DynamoDB Local: all or nothing, reasons per action, limits, tokens.
+
+mod common;
+
+use common::accounts::{account, Account, AccountKey};
+use dynamo_model::prelude::*;
+use dynamo_model::CancellationReason;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[dynamo(hash_key)]
+    id: String,
+    account: String,
+    total: i64,
+}
+
+fn order(id: &str, total: i64) -> Order {
+    Order {
+        id: id.into(),
+        account: "a".into(),
+        total,
+    }
+}
+
+async fn setup(test: &str) -> Db {
+    let db = common::db(test).await;
+    db.create_table::<Account>().send().await.unwrap();
+    db.create_table::<Order>().send().await.unwrap();
+    db.put(&account("a")).send().await.unwrap();
+    db
+}
+
+fn key(id: &str) -> AccountKey {
+    AccountKey::new(id, "account")
+}
+
+async fn balance(db: &Db, id: &str) -> i64 {
+    db.get(key(id))
+        .consistent()
+        .send()
+        .await
+        .unwrap()
+        .unwrap()
+        .balance
+}
+
+#[tokio::test]
+async fn every_kind_of_action_across_models_lands_together() {
+    let db = setup("transact_ok").await;
+    db.put(&account("gone")).send().await.unwrap();
+    db.put(&account("checked")).send().await.unwrap();
+    db.transact_write()
+        .create(&order("o1", 30))
+        .update::<Account>(key("a"), |u| {
+            u.add(Account::BALANCE, -30)
+                .condition(Account::BALANCE.ge(30))
+        })
+        .check::<Account>(key("checked"), Account::STATUS.eq("active"))
+        .delete::<Account>(key("gone"))
+        .put(&account("b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(balance(&db, "a").await, 70);
+    assert_eq!(
+        db.get(OrderKey::new("o1")).send().await.unwrap(),
+        Some(order("o1", 30))
+    );
+    assert_eq!(db.get(key("gone")).consistent().send().await.unwrap(), None);
+    assert!(db
+        .get(key("b"))
+        .consistent()
+        .send()
+        .await
+        .unwrap()
+        .is_some());
+
+    let (a, o, missing): (Option<Account>, Option<Order>, Option<Order>) = db
+        .transact_get()
+        .get::<Account>(key("a"))
+        .get::<Order>(OrderKey::new("o1"))
+        .get::<Order>(OrderKey::new("nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(a.unwrap().balance, 70);
+    assert_eq!(o, Some(order("o1", 30)));
+    assert_eq!(missing, None);
+}
+
+#[tokio::test]
+async fn a_failing_check_cancels_everything_and_names_the_action() {
+    let db = setup("transact_cancel").await;
+    db.put(&account("checked")).send().await.unwrap();
+    let err = db
+        .transact_write()
+        .create(&order("o1", 10))
+        .update::<Account>(key("a"), |u| u.add(Account::BALANCE, -10))
+        .return_items_on_condition_failure()
+        .check::<Account>(key("checked"), Account::AGE.gt(100))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = err else {
+        panic!("{err:?}")
+    };
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["None", "None", "ConditionalCheckFailed"]);
+    let stored = Account::from_item(reasons[2].item.clone().unwrap()).unwrap();
+    assert_eq!(stored, account("checked"));
+    assert_eq!(balance(&db, "a").await, 100, "nothing landed");
+    assert_eq!(
+        db.get(OrderKey::new("o1"))
+            .consistent()
+            .send()
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Creating what exists and updating what does not both cancel, at their own index.
+    db.put(&order("o2", 1)).send().await.unwrap();
+    let err = db
+        .transact_write()
+        .update::<Account>(key("nobody"), |u| u.set(Account::AGE, 1))
+        .create(&order("o2", 5))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        reasons.iter().all(CancellationReason::failed),
+        "{reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_transactions_are_refused_before_sending() {
+    // No tables: a transaction that went out would fail on them instead.
+    let db = common::db("transact_invalid").await;
+    let refused = |err: Error| match err {
+        Error::InvalidRequest { message } => message,
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    };
+    let mut too_many = db.transact_write();
+    for i in 0..101 {
+        too_many = too_many.put(&order(&format!("o{i}"), i));
+    }
+    assert!(refused(too_many.send().await.unwrap_err()).contains("101 actions"));
+    let mut hundred = db.transact_write();
+    for i in 0..100 {
+        hundred = hundred.put(&order(&format!("o{i}"), i));
+    }
+    assert!(
+        matches!(hundred.send().await, Err(Error::TableNotFound { .. })),
+        "100 is allowed"
+    );
+
+    let twice = db
+        .transact_write()
+        .put(&order("o1", 1))
+        .delete::<Order>(OrderKey::new("o1"));
+    assert!(refused(twice.send().await.unwrap_err()).contains("one action per item"));
+    assert!(refused(db.transact_write().send().await.unwrap_err()).contains("no actions"));
+    let long_token = db
+        .transact_write()
+        .put(&order("o1", 1))
+        .token("x".repeat(37));
+    assert!(refused(long_token.send().await.unwrap_err()).contains("1 to 36"));
+    let empty_update = db
+        .transact_write()
+        .update::<Order>(OrderKey::new("o1"), |u| u);
+    assert!(refused(empty_update.send().await.unwrap_err()).contains("no actions"));
+}
+
+#[tokio::test]
+async fn a_token_makes_a_retried_transaction_apply_once() {
+    let db = setup("transact_token").await;
+    let pay = |token: &str| {
+        db.transact_write()
+            .update::<Account>(key("a"), |u| u.add(Account::BALANCE, -10))
+            .token(token)
+    };
+    pay("payment-1").send().await.unwrap();
+    pay("payment-1").send().await.unwrap();
+    assert_eq!(
+        balance(&db, "a").await,
+        90,
+        "the retry was not applied again"
+    );
+    pay("payment-2").send().await.unwrap();
+    assert_eq!(balance(&db, "a").await, 80);
+
+    // The same token for a different request is refused by DynamoDB.
+    let err = db
+        .transact_write()
+        .update::<Account>(key("a"), |u| u.add(Account::BALANCE, -99))
+        .token("payment-2")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Sdk { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("IdempotentParameterMismatch"),
+        "{err}"
+    );
+}
