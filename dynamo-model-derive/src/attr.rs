@@ -71,10 +71,11 @@ pub struct FieldAttrs {
     pub rename: Option<LitStr>,
     pub skip: Option<Span>,
     pub serde: Option<Span>,
+    pub version: Option<Span>,
 }
 
 const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`";
 const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -115,6 +116,8 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 flag(&mut out.skip, span, &meta, errors)?;
             } else if meta.path.is_ident("serde") {
                 flag(&mut out.serde, span, &meta, errors)?;
+            } else if meta.path.is_ident("version") {
+                flag(&mut out.version, span, &meta, errors)?;
             } else if meta.path.is_ident("rename") {
                 if let Some(name) = string_value(&meta, errors)? {
                     set_once(&mut out.rename, name, &meta, errors);

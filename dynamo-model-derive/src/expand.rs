@@ -56,6 +56,21 @@ fn generate(input: &Input) -> TokenStream {
 
     let writes = field_writes(input);
     let reads = field_reads(input);
+    let version_field = input.fields.iter().find(|f| f.attrs.version.is_some());
+    let version_name = option(version_field.map(|f| {
+        let name = f.stored_name();
+        quote!(#name)
+    }));
+    // A version must be an integer: checked on the field's type.
+    let version_check = version_field.map(|f| {
+        let ty = f.ty;
+        quote_spanned! {ty.span()=>
+            const _: fn() = || {
+                fn version<T: #p::VersionAttribute>() {}
+                version::<#ty>();
+            };
+        }
+    });
 
     let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
     let key_struct = key_struct(input, &key_ident, &key_fields);
@@ -78,6 +93,8 @@ fn generate(input: &Input) -> TokenStream {
 
         #handles
 
+        #version_check
+
         const _: () = {
             #[automatically_derived]
             impl #p::Model for #ident {
@@ -91,6 +108,7 @@ fn generate(input: &Input) -> TokenStream {
                     range_key: #range_def,
                     indexes: &[#(#indexes),*],
                     attributes: &[#(#attribute_names),*],
+                    version: #version_name,
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {

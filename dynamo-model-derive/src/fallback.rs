@@ -39,6 +39,7 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
                     range_key: ::core::option::Option::None,
                     indexes: &[],
                     attributes: &[],
+                    version: ::core::option::Option::None,
                 };
                 fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
                 fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }

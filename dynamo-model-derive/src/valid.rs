@@ -13,6 +13,33 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_field_options(input, errors);
     check_stored_names(input, errors);
     check_indexes(input, errors);
+    check_version(input, errors);
+}
+
+/// One `version` field, stored, not a key, not through serde.
+fn check_version(input: &Input, errors: &mut Errors) {
+    let mut first = None;
+    for field in &input.fields {
+        let Some(span) = field.attrs.version else {
+            continue;
+        };
+        match first {
+            Some(first) => errors.at(
+                span,
+                format!("a model has one version attribute, and `{first}` is already it"),
+            ),
+            None => first = Some(field.ident),
+        }
+        let conflicts = [
+            (field.attrs.hash_key.is_some(), "hash_key"),
+            (field.attrs.range_key.is_some(), "range_key"),
+            (field.attrs.skip.is_some(), "skip"),
+            (field.attrs.serde.is_some(), "serde"),
+        ];
+        for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
+            errors.at(span, format!("`version` conflicts with `{option}`"));
+        }
+    }
 }
 
 /// `#[derive(Attributes)]`: a nested document has fields and their options, nothing of a table.
@@ -37,6 +64,12 @@ pub fn check_attributes(input: &Input, errors: &mut Errors) {
             errors.at(
                 span,
                 "keys apply to `#[derive(Model)]`; a nested document has none",
+            );
+        }
+        if let Some(span) = field.attrs.version {
+            errors.at(
+                span,
+                "`version` applies to `#[derive(Model)]`: it locks whole items",
             );
         }
     }

@@ -6,7 +6,9 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Attributes, Model, PrimaryKey};
 pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
-pub use crate::value::{Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType};
+pub use crate::value::{
+    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, VersionAttribute,
+};
 
 /// An item with room for `n` attributes.
 #[inline]

@@ -89,6 +89,18 @@ pub enum Error {
         reasons: Vec<crate::op::transact::CancellationReason>,
     },
 
+    /// Optimistic locking: the stored item's version is not the one this write expected
+    /// (someone else wrote it since it was read). Read it again, reapply the change, retry.
+    #[error("version conflict in table `{table}`: expected version {expected}, the stored item has {}", found.map_or_else(|| "none (it is gone)".to_owned(), |v| v.to_string()))]
+    VersionConflict {
+        /// The table (with any prefix).
+        table: String,
+        /// The version the write expected (0: that the item did not exist).
+        expected: i128,
+        /// The stored version, `None` when there is no item.
+        found: Option<i128>,
+    },
+
     /// The table does not exist (or is not active yet).
     #[error("table `{table}` does not exist; create it first (Db::create_table)")]
     TableNotFound {

@@ -135,6 +135,7 @@ pub use op::{
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
+    VersionAttribute,
 };
 
 /// The derive macro for [`Model`]: see the crate docs for its options.

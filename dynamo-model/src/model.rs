@@ -68,6 +68,66 @@ pub trait PrimaryKey: Clone + fmt::Debug {
     fn to_item(&self) -> Result<Item>;
 }
 
+/// Optimistic locking for a write of `item`: bumps its version attribute and returns the
+/// condition that the stored version is the one the item had (for a new item, version 0, that
+/// there is none) with that version. `None` for models without a version attribute.
+pub(crate) fn bump_version(
+    schema: &Schema,
+    item: &mut Item,
+    creating: bool,
+) -> Result<Option<(crate::expr::condition::Node, i128)>> {
+    use crate::expr::condition::{Comparator, Node};
+    use crate::expr::operand::Term;
+    use crate::expr::path::Path;
+    let Some(name) = schema.version else {
+        return Ok(None);
+    };
+    let expected = stored_version(item.get(name)).unwrap_or(0);
+    let next = if creating { 1 } else { expected + 1 };
+    item.insert(name.to_owned(), AttributeValue::N(next.to_string()));
+    let condition = if expected == 0 || creating {
+        Node::NotExists(Path::name(name))
+    } else {
+        Node::Compare(
+            Term::Path(Path::name(name)),
+            Comparator::Eq,
+            Term::Value(AttributeValue::N(expected.to_string())),
+        )
+    };
+    Ok(Some((condition, expected)))
+}
+
+/// A stored version number.
+pub(crate) fn stored_version(value: Option<&AttributeValue>) -> Option<i128> {
+    match value {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Maps a failed conditional write on a versioned model: a version other than the expected
+/// one is [`Error::VersionConflict`]; otherwise the error stays.
+pub(crate) fn version_conflict(schema: &Schema, expected: i128, error: Error) -> Error {
+    let Some(name) = schema.version else {
+        return error;
+    };
+    match error {
+        Error::ConditionFailed { table, item } => {
+            let found = item.as_ref().and_then(|i| stored_version(i.get(name)));
+            if found == Some(expected) || (expected == 0 && item.is_none()) {
+                Error::ConditionFailed { table, item }
+            } else {
+                Error::VersionConflict {
+                    table,
+                    expected,
+                    found,
+                }
+            }
+        }
+        other => other,
+    }
+}
+
 /// DynamoDB's maximum item size: 400 KB, attribute names included.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 

@@ -21,6 +21,8 @@ pub struct Schema {
     pub indexes: &'static [IndexDef],
     /// The names of every attribute the model stores, in field order.
     pub attributes: &'static [&'static str],
+    /// The `#[dynamo(version)]` attribute: optimistic locking.
+    pub version: Option<&'static str>,
 }
 
 impl Schema {

@@ -151,6 +151,19 @@ impl<T: KeyAttribute> IndexKeyAttribute for Option<T> {
     type Key = T;
 }
 
+/// An integer type that can be a `#[dynamo(version)]` attribute (optimistic locking).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a version attribute",
+    label = "a version counts writes: use an integer type",
+    note = "`#[dynamo(version)]` goes on a field of type u32, u64, i32, i64, …"
+)]
+pub trait VersionAttribute: Attribute {}
+
+macro_rules! version_attribute {
+    ($($t:ty),*) => {$( impl VersionAttribute for $t {} )*};
+}
+version_attribute!(i16, i32, i64, i128, isize, u16, u32, u64, u128, usize);
+
 /// The DynamoDB type name of a stored value, for error messages.
 pub(crate) fn describe(value: &AttributeValue) -> String {
     match value {

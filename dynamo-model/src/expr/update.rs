@@ -41,7 +41,7 @@ impl Action {
         }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Action::Set(path, _)
             | Action::Remove(path)

@@ -2,14 +2,16 @@
 
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Condition, Node};
+use crate::expr::condition::{Comparator, Condition, Node};
+use crate::expr::operand::Term;
+use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
-use crate::model::{Model, PrimaryKey};
+use crate::model::{version_conflict, Model, PrimaryKey};
 use crate::op::put::and;
 use crate::op::{built, on_failure};
 use crate::value::Item;
@@ -22,6 +24,7 @@ pub struct Delete<'a, M: Model> {
     key: M::Key,
     condition: Option<Node>,
     return_item_on_failure: bool,
+    expected_version: Option<i128>,
     capacity: Option<Capacity>,
 }
 
@@ -31,6 +34,7 @@ impl<'a, M: Model> Delete<'a, M> {
             db,
             key,
             condition: None,
+            expected_version: None,
             return_item_on_failure: false,
             capacity: None,
         }
@@ -55,6 +59,13 @@ impl<'a, M: Model> Delete<'a, M> {
         self
     }
 
+    /// Optimistic locking: deletes only if the stored version is `version`, otherwise
+    /// [`Error::VersionConflict`].
+    pub fn if_version(mut self, version: i128) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
     /// Returns the deleted item (`None` when there was none) from `send`.
     pub fn return_old(self) -> DeleteReturningOld<'a, M> {
         DeleteReturningOld { inner: self }
@@ -63,6 +74,18 @@ impl<'a, M: Model> Delete<'a, M> {
     fn prepare(&self, return_values: ReturnValue) -> Result<(DeleteItemFluentBuilder, String)> {
         let key = self.key.to_item()?;
         let table = self.db.table_name::<M>();
+        let condition = match (M::SCHEMA.version, self.expected_version) {
+            (Some(version), Some(expected)) => Some(and(
+                self.condition.clone(),
+                Node::Compare(
+                    Term::Path(Path::name(version)),
+                    Comparator::Eq,
+                    Term::Value(AttributeValue::N(expected.to_string())),
+                ),
+            )),
+            _ => self.condition.clone(),
+        };
+        let return_item = self.return_item_on_failure || self.expected_version.is_some();
         let mut request = self
             .db
             .client()
@@ -70,9 +93,9 @@ impl<'a, M: Model> Delete<'a, M> {
             .table_name(&table)
             .set_key(Some(key))
             .return_values(return_values)
-            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure))
+            .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
-        if let Some(condition) = &self.condition {
+        if let Some(condition) = &condition {
             let mut writer = ExpressionWriter::new();
             let expression = writer.condition("condition expression", condition);
             let (names, values) = writer.finish()?;
@@ -98,10 +121,13 @@ impl<'a, M: Model> Delete<'a, M> {
     async fn send_with(self, return_values: ReturnValue) -> Result<Option<Item>> {
         let (request, table) = self.prepare(return_values)?;
         tracing::debug!(table = %table, "DeleteItem");
-        let output = request
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("DeleteItem", &table, e))?;
+        let output = request.send().await.map_err(|e| {
+            let error = Error::from_sdk("DeleteItem", &table, e);
+            match self.expected_version {
+                Some(expected) => version_conflict(M::SCHEMA, expected, error),
+                None => error,
+            }
+        })?;
         capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
         Ok(output.attributes.filter(|item| !item.is_empty()))
     }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
-use crate::model::{check_item, Model};
+use crate::model::{bump_version, check_item, version_conflict, Model};
 use crate::op::{built, on_failure};
 
 /// Writes an item, replacing any item with the same key. Built by [`Db::put`].
@@ -20,6 +20,8 @@ pub struct Put<'a, M: Model> {
     condition: Option<Node>,
     return_item_on_failure: bool,
     capacity: Option<Capacity>,
+    /// A create: a versioned item starts at version 1, with no version condition.
+    creating: bool,
 }
 
 impl<'a, M: Model> Put<'a, M> {
@@ -30,6 +32,7 @@ impl<'a, M: Model> Put<'a, M> {
             condition: None,
             return_item_on_failure: false,
             capacity: None,
+            creating: false,
         }
     }
 
@@ -52,19 +55,31 @@ impl<'a, M: Model> Put<'a, M> {
         self
     }
 
-    fn prepare(&self) -> Result<(PutItemFluentBuilder, String)> {
-        let item = self.item.to_item()?;
+    /// The request, its table, and for a versioned model the version it expects stored.
+    fn prepare(&self) -> Result<(PutItemFluentBuilder, String, Option<i128>)> {
+        let mut item = self.item.to_item()?;
+        let version = bump_version(M::SCHEMA, &mut item, self.creating)?;
         check_item(M::SCHEMA, &item)?;
         let table = self.db.table_name::<M>();
+        let (version_condition, expected) = match version {
+            Some((condition, expected)) if !self.creating => (Some(condition), Some(expected)),
+            _ => (None, None),
+        };
+        let condition = match (&self.condition, version_condition) {
+            (Some(user), Some(version)) => Some(and(Some(user.clone()), version)),
+            (user, version) => user.clone().or(version),
+        };
+        // A versioned write needs the stored item to tell a conflict from a failed condition.
+        let return_item = self.return_item_on_failure || expected.is_some();
         let mut request = self
             .db
             .client()
             .put_item()
             .table_name(&table)
             .set_item(Some(item))
-            .set_return_values_on_condition_check_failure(on_failure(self.return_item_on_failure))
+            .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
-        if let Some(condition) = &self.condition {
+        if let Some(condition) = &condition {
             let mut writer = ExpressionWriter::new();
             let expression = writer.condition("condition expression", condition);
             let (names, values) = writer.finish()?;
@@ -73,23 +88,26 @@ impl<'a, M: Model> Put<'a, M> {
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values);
         }
-        Ok((request, table))
+        Ok((request, table, expected))
     }
 
     /// The PutItem request this would send, without sending it.
     pub fn request(&self) -> Result<PutItemInput> {
-        let (request, _) = self.prepare()?;
+        let (request, _, _) = self.prepare()?;
         request.as_input().clone().build().map_err(built)
     }
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        let (request, table) = self.prepare()?;
+        let (request, table, expected) = self.prepare()?;
         tracing::debug!(table = %table, "PutItem");
-        let output = request
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("PutItem", &table, e))?;
+        let output = request.send().await.map_err(|e| {
+            let error = Error::from_sdk("PutItem", &table, e);
+            match expected {
+                Some(expected) => version_conflict(M::SCHEMA, expected, error),
+                None => error,
+            }
+        })?;
         capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
         Ok(())
     }
@@ -120,6 +138,7 @@ impl<'a, M: Model> Create<'a, M> {
         let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
         let mut put = Put::new(db, item);
         put.condition = Some(absent);
+        put.creating = true;
         Create {
             put,
             user_condition: false,

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
-use crate::model::{check_item, Model, PrimaryKey};
+use crate::model::{bump_version, check_item, Model, PrimaryKey};
 use crate::op::built;
 use crate::op::update::{RenderedUpdate, Update};
 use crate::value::Item;
@@ -82,11 +82,20 @@ impl<'a> TransactWrite<'a> {
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
-    fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>) {
+    fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>, creating: bool) {
         let table = self.db.table_name::<M>();
         let on_failure = self.on_failure();
         let action = (|| {
-            let converted = item.to_item()?;
+            let mut converted = item.to_item()?;
+            // Versioned items: bumped, and (except when creating) checked, as outside a transaction.
+            let version = bump_version(M::SCHEMA, &mut converted, creating)?;
+            let condition = match version {
+                Some((version, _)) if !creating => Some(match condition {
+                    Some(user) => crate::op::put::and(Some(user), version),
+                    None => version,
+                }),
+                _ => condition,
+            };
             check_item(M::SCHEMA, &converted)?;
             let key = key_of(M::SCHEMA, &converted);
             let mut put = Put::builder()
@@ -114,19 +123,19 @@ impl<'a> TransactWrite<'a> {
     /// Puts a new item: the transaction is canceled if an item with its key exists.
     pub fn create<M: Model>(mut self, item: &M) -> Self {
         let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
-        self.put_node(item, Some(absent));
+        self.put_node(item, Some(absent), true);
         self
     }
 
     /// Puts an item, replacing any item with its key.
     pub fn put<M: Model>(mut self, item: &M) -> Self {
-        self.put_node(item, None);
+        self.put_node(item, None, false);
         self
     }
 
     /// Puts an item if `condition` holds for the stored one.
     pub fn put_if<M: Model>(mut self, item: &M, condition: Condition<M>) -> Self {
-        self.put_node(item, Some(condition.node));
+        self.put_node(item, Some(condition.node), false);
         self
     }
 

@@ -4,19 +4,20 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Condition, Node};
+use crate::expr::condition::{Comparator, Condition, Node};
+use crate::expr::operand::Term;
 use crate::expr::operand::{Operand, ValueFor};
 use crate::expr::path::{Path, PathOf};
 use crate::expr::update::{
     value_term, Addable, List, Numeric, Removable, Set, SetOperand, UpdateActions,
 };
 use crate::expr::ExpressionWriter;
-use crate::model::{Model, PrimaryKey};
+use crate::model::{version_conflict, Model, PrimaryKey};
 use crate::op::built;
 use crate::op::put::and;
 use crate::value::Item;
@@ -36,6 +37,7 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     actions: UpdateActions,
     condition: Option<Node>,
     upsert: bool,
+    expected_version: Option<i128>,
     capacity: Option<Capacity>,
     _return: PhantomData<fn() -> R>,
 }
@@ -108,6 +110,7 @@ impl<'a, M: Model> Update<'a, M> {
             actions: UpdateActions::default(),
             condition: None,
             upsert: false,
+            expected_version: None,
             capacity: None,
             _return: PhantomData,
         }
@@ -122,6 +125,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             actions: self.actions,
             condition: self.condition,
             upsert: self.upsert,
+            expected_version: self.expected_version,
             capacity: self.capacity,
             _return: PhantomData,
         }
@@ -210,6 +214,13 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self
     }
 
+    /// Optimistic locking: updates only if the stored version is `version`, otherwise
+    /// [`Error::VersionConflict`]. (Every update of a versioned model increments its version.)
+    pub fn if_version(mut self, version: i128) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
     /// Creates the item when it does not exist (DynamoDB's own UpdateItem behaviour), instead
     /// of failing with [`Error::NotFound`]. The new item must then satisfy the model: with the
     /// default return, every required attribute must be set by this update.
@@ -237,15 +248,32 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// The key, table and rendered expressions: shared by UpdateItem and transactions.
     pub(crate) fn render(&self) -> Result<RenderedUpdate> {
         let key = self.key.to_item()?;
-        self.actions.check(M::SCHEMA)?;
+        let mut actions = self.actions.clone();
+        let mut condition = self.condition.clone();
+        if let Some(version) = M::SCHEMA.version {
+            // Every write of a versioned item bumps its version (unless the update sets it).
+            let path = Path::name(version);
+            if !actions.actions.iter().any(|a| a.path().overlaps(&path)) {
+                actions.add(path.clone(), Term::Value(AttributeValue::N("1".into())));
+            }
+            if let Some(expected) = self.expected_version {
+                let check = Node::Compare(
+                    Term::Path(path),
+                    Comparator::Eq,
+                    Term::Value(AttributeValue::N(expected.to_string())),
+                );
+                condition = Some(and(condition, check));
+            }
+        }
+        actions.check(M::SCHEMA)?;
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let update = writer.update(&self.actions.actions);
+        let update = writer.update(&actions.actions);
         let exists = (!self.upsert).then(|| Node::Exists(Path::name(M::SCHEMA.hash_key.name)));
-        let condition = match (exists, &self.condition) {
-            (Some(exists), Some(user)) => Some(and(Some(exists), user.clone())),
+        let condition = match (exists, condition) {
+            (Some(exists), Some(user)) => Some(and(Some(exists), user)),
             (Some(exists), None) => Some(exists),
-            (None, user) => user.clone(),
+            (None, user) => user,
         };
         let condition = condition.map(|c| writer.condition("condition expression", &c));
         let (names, values) = writer.finish()?;
@@ -304,7 +332,10 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                 Error::ConditionFailed { table, item: None } if !self.upsert => {
                     Error::NotFound { table }
                 }
-                other => other,
+                other => match self.expected_version {
+                    Some(expected) => version_conflict(M::SCHEMA, expected, other),
+                    None => other,
+                },
             }),
         }
     }

@@ -1,0 +1,23 @@
+use dynamo_model::Model;
+
+#[derive(Model)]
+#[dynamo(table = "docs")]
+struct Doc {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(version)]
+    revision: String,
+}
+
+#[derive(Model)]
+#[dynamo(table = "docs")]
+struct Twice {
+    #[dynamo(hash_key, version)]
+    id: u64,
+    #[dynamo(version)]
+    a: u64,
+    #[dynamo(version)]
+    b: u64,
+}
+
+fn main() {}
