@@ -72,10 +72,11 @@ pub struct FieldAttrs {
     pub skip: Option<Span>,
     pub serde: Option<Span>,
     pub version: Option<Span>,
+    pub ttl: Option<Span>,
 }
 
 const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`";
 const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -118,6 +119,8 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 flag(&mut out.serde, span, &meta, errors)?;
             } else if meta.path.is_ident("version") {
                 flag(&mut out.version, span, &meta, errors)?;
+            } else if meta.path.is_ident("ttl") {
+                flag(&mut out.ttl, span, &meta, errors)?;
             } else if meta.path.is_ident("rename") {
                 if let Some(name) = string_value(&meta, errors)? {
                     set_once(&mut out.rename, name, &meta, errors);

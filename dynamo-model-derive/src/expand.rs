@@ -56,6 +56,21 @@ fn generate(input: &Input) -> TokenStream {
 
     let writes = field_writes(input);
     let reads = field_reads(input);
+    let ttl_field = input.fields.iter().find(|f| f.attrs.ttl.is_some());
+    let ttl_name = option(ttl_field.map(|f| {
+        let name = f.stored_name();
+        quote!(#name)
+    }));
+    // A TTL holds epoch seconds: checked on the field's type.
+    let ttl_check = ttl_field.map(|f| {
+        let ty = f.ty;
+        quote_spanned! {ty.span()=>
+            const _: fn() = || {
+                fn ttl<T: #p::TtlAttribute>() {}
+                ttl::<#ty>();
+            };
+        }
+    });
     let version_field = input.fields.iter().find(|f| f.attrs.version.is_some());
     let version_name = option(version_field.map(|f| {
         let name = f.stored_name();
@@ -94,6 +109,7 @@ fn generate(input: &Input) -> TokenStream {
         #handles
 
         #version_check
+        #ttl_check
 
         const _: () = {
             #[automatically_derived]
@@ -109,6 +125,7 @@ fn generate(input: &Input) -> TokenStream {
                     indexes: &[#(#indexes),*],
                     attributes: &[#(#attribute_names),*],
                     version: #version_name,
+                    ttl: #ttl_name,
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {

@@ -40,6 +40,7 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
                     indexes: &[],
                     attributes: &[],
                     version: ::core::option::Option::None,
+                    ttl: ::core::option::Option::None,
                 };
                 fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
                 fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }

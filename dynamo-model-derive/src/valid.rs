@@ -14,6 +14,34 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_stored_names(input, errors);
     check_indexes(input, errors);
     check_version(input, errors);
+    check_ttl(input, errors);
+}
+
+/// One `ttl` field, stored, not a key.
+fn check_ttl(input: &Input, errors: &mut Errors) {
+    let mut first = None;
+    for field in &input.fields {
+        let Some(span) = field.attrs.ttl else {
+            continue;
+        };
+        match first {
+            Some(first) => errors.at(
+                span,
+                format!("a model has one ttl attribute, and `{first}` is already it"),
+            ),
+            None => first = Some(field.ident),
+        }
+        let conflicts = [
+            (field.attrs.hash_key.is_some(), "hash_key"),
+            (field.attrs.range_key.is_some(), "range_key"),
+            (field.attrs.skip.is_some(), "skip"),
+            (field.attrs.serde.is_some(), "serde"),
+            (field.attrs.version.is_some(), "version"),
+        ];
+        for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
+            errors.at(span, format!("`ttl` conflicts with `{option}`"));
+        }
+    }
 }
 
 /// One `version` field, stored, not a key, not through serde.

@@ -7,7 +7,7 @@ pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Attributes, Model, PrimaryKey};
 pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use crate::value::{
-    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, VersionAttribute,
+    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, TtlAttribute, VersionAttribute,
 };
 
 /// An item with room for `n` attributes.

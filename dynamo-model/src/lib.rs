@@ -102,6 +102,7 @@ mod expr;
 mod model;
 mod op;
 mod schema;
+pub mod ttl;
 mod value;
 
 #[cfg(feature = "local")]
@@ -135,7 +136,7 @@ pub use op::{
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
-    VersionAttribute,
+    TtlAttribute, VersionAttribute,
 };
 
 /// The derive macro for [`Model`]: see the crate docs for its options.

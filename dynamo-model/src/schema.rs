@@ -23,6 +23,8 @@ pub struct Schema {
     pub attributes: &'static [&'static str],
     /// The `#[dynamo(version)]` attribute: optimistic locking.
     pub version: Option<&'static str>,
+    /// The `#[dynamo(ttl)]` attribute: epoch seconds after which the item is expired.
+    pub ttl: Option<&'static str>,
 }
 
 impl Schema {

@@ -164,6 +164,20 @@ macro_rules! version_attribute {
 }
 version_attribute!(i16, i32, i64, i128, isize, u16, u32, u64, u128, usize);
 
+/// A type that can be a `#[dynamo(ttl)]` attribute: epoch seconds, as an integer (optional:
+/// `None` never expires).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a TTL attribute",
+    label = "a TTL holds epoch seconds: use i64, u64 or an Option of one",
+    note = "DynamoDB expires items whose TTL attribute is a number of epoch seconds in the past"
+)]
+pub trait TtlAttribute: Attribute {}
+
+impl TtlAttribute for i64 {}
+impl TtlAttribute for u64 {}
+impl TtlAttribute for Option<i64> {}
+impl TtlAttribute for Option<u64> {}
+
 /// The DynamoDB type name of a stored value, for error messages.
 pub(crate) fn describe(value: &AttributeValue) -> String {
     match value {

@@ -21,3 +21,12 @@ struct Twice {
 }
 
 fn main() {}
+
+#[derive(Model)]
+#[dynamo(table = "sessions")]
+struct Session {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(ttl)]
+    expires: String,
+}

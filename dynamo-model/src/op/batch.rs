@@ -373,7 +373,13 @@ impl<'a, M: Model> BatchGet<'a, M> {
         }
         order
             .iter()
-            .map(|text| found.remove(text).map(M::from_item).transpose())
+            .map(|text| {
+                found
+                    .remove(text)
+                    .filter(|item| !crate::ttl::expired(schema, item))
+                    .map(M::from_item)
+                    .transpose()
+            })
             .collect()
     }
 }

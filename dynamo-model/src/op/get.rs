@@ -93,7 +93,10 @@ impl<'a, M: Model> Get<'a, M> {
 
     /// Sends the request: `Some(item)`, or `None` when no item has the key.
     pub async fn send(self) -> Result<Option<M>> {
-        self.send_with(&[]).await?.map(M::from_item).transpose()
+        let item = self.send_with(&[]).await?;
+        item.filter(|i| !crate::ttl::expired(M::SCHEMA, i))
+            .map(M::from_item)
+            .transpose()
     }
 }
 

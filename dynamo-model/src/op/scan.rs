@@ -203,8 +203,12 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         }
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let filter = self
-            .filter
+        // Expired items linger until DynamoDB deletes them: hidden here.
+        let filter = match (self.filter.clone(), crate::ttl::live_filter(M::SCHEMA)) {
+            (Some(user), Some(live)) => Some(and(Some(user), live)),
+            (user, live) => user.or(live),
+        };
+        let filter = filter
             .as_ref()
             .map(|f| writer.condition("filter expression", f));
         let projection = (!self.projection.is_empty() && !count_only)
@@ -288,7 +292,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let paging = Paging {
             limit: None,
             page_size: self.page_size,
-            filtered: self.filter.is_some(),
+            filtered: self.filter.is_some() || M::SCHEMA.ttl.is_some(),
             key_names: self.key_names(),
         };
         let (items, positions) = if fetchers.len() == 1 {

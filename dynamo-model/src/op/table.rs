@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilde
 use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType,
+    LocalSecondaryIndex, Projection, ProjectionType, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use crate::db::Db;
@@ -143,7 +143,43 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 table: table.clone(),
                 source: Box::new(e),
             })?;
+        if let Some(attribute) = M::SCHEMA.ttl {
+            self.enable_ttl(&table, attribute).await?;
+        }
         Ok(outcome)
+    }
+
+    /// Turns on TTL for `attribute`, unless it is on already.
+    async fn enable_ttl(&self, table: &str, attribute: &str) -> Result<()> {
+        let client = self.db.client();
+        let current = client
+            .describe_time_to_live()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DescribeTimeToLive", table, e))?;
+        let enabled = current.time_to_live_description().is_some_and(|d| {
+            d.attribute_name() == Some(attribute)
+                && matches!(
+                    d.time_to_live_status(),
+                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+                )
+        });
+        if !enabled {
+            let specification = TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(attribute)
+                .build()
+                .map_err(built)?;
+            client
+                .update_time_to_live()
+                .table_name(table)
+                .time_to_live_specification(specification)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("UpdateTimeToLive", table, e))?;
+        }
+        Ok(())
     }
 }
 
