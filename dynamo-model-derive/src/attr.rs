@@ -37,6 +37,8 @@ pub struct ContainerAttrs {
     pub table: Option<LitStr>,
     /// `table` was written, even if its value was wrong (already reported).
     pub table_given: bool,
+    /// `timestamps` or `timestamps = "format"`.
+    pub timestamps: Option<(Span, Option<LitStr>)>,
     pub indexes: Vec<IndexAttr>,
 }
 
@@ -73,10 +75,12 @@ pub struct FieldAttrs {
     pub serde: Option<Span>,
     pub version: Option<Span>,
     pub ttl: Option<Span>,
+    pub created_at: Option<(Span, Option<LitStr>)>,
+    pub updated_at: Option<(Span, Option<LitStr>)>,
 }
 
-const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`";
+const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`, `timestamps`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`";
 const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -88,6 +92,9 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                 if let Some(table) = string_value(&meta, errors)? {
                     set_once(&mut out.table, table, &meta, errors);
                 }
+            } else if meta.path.is_ident("timestamps") {
+                let span = meta.path.segments[0].ident.span();
+                out.timestamps = Some((span, optional_string(&meta, errors)?));
             } else if meta.path.is_ident("gsi") {
                 out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
             } else if meta.path.is_ident("lsi") {
@@ -121,6 +128,10 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 flag(&mut out.version, span, &meta, errors)?;
             } else if meta.path.is_ident("ttl") {
                 flag(&mut out.ttl, span, &meta, errors)?;
+            } else if meta.path.is_ident("created_at") {
+                out.created_at = Some((span, optional_string(&meta, errors)?));
+            } else if meta.path.is_ident("updated_at") {
+                out.updated_at = Some((span, optional_string(&meta, errors)?));
             } else if meta.path.is_ident("rename") {
                 if let Some(name) = string_value(&meta, errors)? {
                     set_once(&mut out.rename, name, &meta, errors);
@@ -242,6 +253,15 @@ fn string_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Opti
             );
             Ok(None)
         }
+    }
+}
+
+/// `name` alone or `name = "value"`.
+fn optional_string(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
+    if meta.input.peek(Token![=]) {
+        string_value(meta, errors)
+    } else {
+        Ok(None)
     }
 }
 

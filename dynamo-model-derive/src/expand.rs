@@ -56,6 +56,14 @@ fn generate(input: &Input) -> TokenStream {
 
     let writes = field_writes(input);
     let reads = field_reads(input);
+    let time_def = |wanted: TimeRole| {
+        option(input.stored_fields().find_map(|f| {
+            let (role, format) = time_role(input, f)?;
+            let name = f.stored_name();
+            (role == wanted).then(|| quote!(#p::TimestampDef { name: #name, format: #format }))
+        }))
+    };
+    let (created_def, updated_def) = (time_def(TimeRole::Created), time_def(TimeRole::Updated));
     let ttl_field = input.fields.iter().find(|f| f.attrs.ttl.is_some());
     let ttl_name = option(ttl_field.map(|f| {
         let name = f.stored_name();
@@ -126,6 +134,8 @@ fn generate(input: &Input) -> TokenStream {
                     attributes: &[#(#attribute_names),*],
                     version: #version_name,
                     ttl: #ttl_name,
+                    created_at: #created_def,
+                    updated_at: #updated_def,
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {
@@ -159,6 +169,40 @@ fn generate(input: &Input) -> TokenStream {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TimeRole {
+    Created,
+    Updated,
+}
+
+/// Whether a field is the `created_at` or `updated_at` attribute, and its storage format.
+fn time_role(input: &Input, field: &Field) -> Option<(TimeRole, TokenStream)> {
+    let p = private();
+    let container = input.attrs.timestamps.as_ref();
+    let name = crate::ast::unraw(field.ident);
+    let (role, marker) = if let Some(marker) = &field.attrs.created_at {
+        (TimeRole::Created, Some(marker))
+    } else if let Some(marker) = &field.attrs.updated_at {
+        (TimeRole::Updated, Some(marker))
+    } else if container.is_some() && name == "created_at" {
+        (TimeRole::Created, None)
+    } else if container.is_some() && name == "updated_at" {
+        (TimeRole::Updated, None)
+    } else {
+        return None;
+    };
+    let format = marker
+        .and_then(|(_, f)| f.as_ref())
+        .or_else(|| container.and_then(|(_, f)| f.as_ref()))
+        .map_or_else(|| "rfc3339".to_owned(), syn::LitStr::value);
+    let format = match format.as_str() {
+        "epoch_seconds" => quote!(#p::TimeFormat::EpochSeconds),
+        "epoch_millis" => quote!(#p::TimeFormat::EpochMillis),
+        _ => quote!(#p::TimeFormat::Rfc3339),
+    };
+    Some((role, format))
+}
+
 /// `to_item` / `to_map` statements: one per stored field.
 fn field_writes(input: &Input) -> Vec<TokenStream> {
     let p = private();
@@ -170,7 +214,11 @@ fn field_writes(input: &Input) -> Vec<TokenStream> {
             let ty = field.ty;
             // The trait is named in the same form in writes and reads, so an unsupported type
             // is reported once, on the field's type.
-            if field.attrs.serde.is_some() {
+            if let Some((_, format)) = time_role(input, field) {
+                quote_spanned! {ty.span()=>
+                    #p::write(&mut item, #name, #p::timestamp_to_attr(&self.#member, #format))?;
+                }
+            } else if field.attrs.serde.is_some() {
                 quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
             } else {
                 quote_spanned! {ty.span()=>
@@ -193,6 +241,10 @@ fn field_reads(input: &Input) -> Vec<TokenStream> {
             let ty = field.ty;
             if !field.is_stored() {
                 quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),)
+            } else if let Some((_, format)) = time_role(input, field) {
+                quote_spanned! {ty.span()=>
+                    #member: #p::read(&mut item, #name, |v| #p::Timestamp::from_attr_as(v, #format), <#ty as #p::Attribute>::from_missing)?,
+                }
             } else if field.attrs.serde.is_some() {
                 quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
             } else {

@@ -41,6 +41,8 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
                     attributes: &[],
                     version: ::core::option::Option::None,
                     ttl: ::core::option::Option::None,
+                    created_at: ::core::option::Option::None,
+                    updated_at: ::core::option::Option::None,
                 };
                 fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
                 fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }

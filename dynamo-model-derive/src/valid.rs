@@ -15,6 +15,65 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_indexes(input, errors);
     check_version(input, errors);
     check_ttl(input, errors);
+    check_timestamps(input, errors);
+}
+
+const TIME_FORMATS: [&str; 3] = ["rfc3339", "epoch_seconds", "epoch_millis"];
+
+fn check_time_format(format: &Option<LitStr>, errors: &mut Errors) {
+    if let Some(format) = format {
+        if !TIME_FORMATS.contains(&format.value().as_str()) {
+            errors.spanned(format, "unknown timestamp format: expected \"rfc3339\", \"epoch_seconds\" or \"epoch_millis\"");
+        }
+    }
+}
+
+/// `timestamps` needs its two fields; each marker once, on a plain stored field.
+fn check_timestamps(input: &Input, errors: &mut Errors) {
+    if let Some((span, format)) = &input.attrs.timestamps {
+        check_time_format(format, errors);
+        for name in ["created_at", "updated_at"] {
+            if input.fields.iter().all(|f| unraw(f.ident) != name) {
+                errors.at(
+                    *span,
+                    format!("`timestamps` needs a field `{name}: Timestamp`"),
+                );
+            }
+        }
+    }
+    for role in ["created_at", "updated_at"] {
+        let mut first = None;
+        for field in &input.fields {
+            let marker = if role == "created_at" {
+                &field.attrs.created_at
+            } else {
+                &field.attrs.updated_at
+            };
+            let Some((span, format)) = marker else {
+                continue;
+            };
+            check_time_format(format, errors);
+            match first {
+                Some(first) => errors.at(
+                    *span,
+                    format!("a model has one `{role}`, and `{first}` is already it"),
+                ),
+                None => first = Some(field.ident),
+            }
+            if field.attrs.hash_key.is_some()
+                || field.attrs.range_key.is_some()
+                || field.attrs.skip.is_some()
+                || field.attrs.serde.is_some()
+            {
+                errors.at(
+                    *span,
+                    format!(
+                        "`{role}` goes on a plain stored field, not a key, `skip` or `serde` field"
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// One `ttl` field, stored, not a key.

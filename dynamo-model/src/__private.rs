@@ -10,6 +10,17 @@ pub use crate::value::{
     Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, TtlAttribute, VersionAttribute,
 };
 
+pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
+
+/// A `created_at` / `updated_at` field in its storage format.
+#[inline]
+pub fn timestamp_to_attr(
+    value: &Timestamp,
+    format: TimeFormat,
+) -> Result<Option<AttributeValue>, AttrError> {
+    Ok(Some(value.to_attr_as(format)))
+}
+
 /// An item with room for `n` attributes.
 #[inline]
 pub fn item(n: usize) -> Item {

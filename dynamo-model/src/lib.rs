@@ -102,6 +102,7 @@ mod expr;
 mod model;
 mod op;
 mod schema;
+mod timestamp;
 pub mod ttl;
 mod value;
 
@@ -134,6 +135,7 @@ pub use op::{
     GetProjected, Put, Query, ReturnNew, ReturnNothing, ReturnOld, Scan, Update, UpdateReturn,
 };
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
+pub use timestamp::{TimeFormat, Timestamp, TimestampDef};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
     TtlAttribute, VersionAttribute,
@@ -152,6 +154,6 @@ pub use aws_sdk_dynamodb;
 pub mod prelude {
     pub use crate::{
         Attr, AttributeType, Attributes, Condition, Cursor, Db, Error, Index, Model, Page, Path,
-        PrimaryKey,
+        PrimaryKey, Timestamp,
     };
 }

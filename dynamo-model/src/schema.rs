@@ -25,6 +25,10 @@ pub struct Schema {
     pub version: Option<&'static str>,
     /// The `#[dynamo(ttl)]` attribute: epoch seconds after which the item is expired.
     pub ttl: Option<&'static str>,
+    /// The attribute set when an item is created.
+    pub created_at: Option<crate::timestamp::TimestampDef>,
+    /// The attribute set on every write.
+    pub updated_at: Option<crate::timestamp::TimestampDef>,
 }
 
 impl Schema {

@@ -59,6 +59,13 @@ impl<'a, M: Model> Put<'a, M> {
     fn prepare(&self) -> Result<(PutItemFluentBuilder, String, Option<i128>)> {
         let mut item = self.item.to_item()?;
         let version = bump_version(M::SCHEMA, &mut item, self.creating)?;
+        let schema = M::SCHEMA;
+        crate::timestamp::stamp(
+            schema.created_at,
+            schema.updated_at,
+            &mut item,
+            self.creating,
+        );
         check_item(M::SCHEMA, &item)?;
         let table = self.db.table_name::<M>();
         let (version_condition, expected) = match version {

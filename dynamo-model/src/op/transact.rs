@@ -89,6 +89,13 @@ impl<'a> TransactWrite<'a> {
             let mut converted = item.to_item()?;
             // Versioned items: bumped, and (except when creating) checked, as outside a transaction.
             let version = bump_version(M::SCHEMA, &mut converted, creating)?;
+            let schema = M::SCHEMA;
+            crate::timestamp::stamp(
+                schema.created_at,
+                schema.updated_at,
+                &mut converted,
+                creating,
+            );
             let condition = match version {
                 Some((version, _)) if !creating => Some(match condition {
                     Some(user) => crate::op::put::and(Some(user), version),

@@ -14,7 +14,7 @@ use crate::expr::operand::Term;
 use crate::expr::operand::{Operand, ValueFor};
 use crate::expr::path::{Path, PathOf};
 use crate::expr::update::{
-    value_term, Addable, List, Numeric, Removable, Set, SetOperand, UpdateActions,
+    value_term, Addable, List, Numeric, Removable, Set, SetOperand, SetValue, UpdateActions,
 };
 use crate::expr::ExpressionWriter;
 use crate::model::{version_conflict, Model, PrimaryKey};
@@ -263,6 +263,25 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     Term::Value(AttributeValue::N(expected.to_string())),
                 );
                 condition = Some(and(condition, check));
+            }
+        }
+        // `updated_at` is now; `created_at` is now only if the update creates the item.
+        let untouched = |actions: &UpdateActions, path: &Path| {
+            !actions.actions.iter().any(|a| a.path().overlaps(path))
+        };
+        let now = crate::timestamp::Timestamp::now();
+        if let Some(updated) = M::SCHEMA.updated_at {
+            let path = Path::name(updated.name);
+            if untouched(&actions, &path) {
+                let value = SetValue::Term(Term::Value(now.to_attr_as(updated.format)));
+                actions.set(path, value);
+            }
+        }
+        if let Some(created) = M::SCHEMA.created_at {
+            let path = Path::name(created.name);
+            if untouched(&actions, &path) {
+                let value = SetValue::Term(Term::Value(now.to_attr_as(created.format)));
+                actions.set_if_not_exists(path, value);
             }
         }
         actions.check(M::SCHEMA)?;

@@ -1,0 +1,20 @@
+use dynamo_model::prelude::*;
+
+#[derive(Model)]
+#[dynamo(table = "posts", timestamps = "epoch_nanos")]
+struct Post {
+    #[dynamo(hash_key)]
+    id: String,
+    created_at: Timestamp,
+}
+
+#[derive(Model)]
+#[dynamo(table = "notes")]
+struct Note {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(updated_at)]
+    changed: String,
+}
+
+fn main() {}
