@@ -145,6 +145,10 @@ impl<M> Condition<M> {
                 left.push(right);
                 Node::And(left)
             }
+            (left, Node::And(mut right)) => {
+                right.insert(0, left);
+                Node::And(right)
+            }
             (left, right) => Node::And(vec![left, right]),
         })
     }
@@ -160,6 +164,10 @@ impl<M> Condition<M> {
             (Node::Or(mut left), right) => {
                 left.push(right);
                 Node::Or(left)
+            }
+            (left, Node::Or(mut right)) => {
+                right.insert(0, left);
+                Node::Or(right)
             }
             (left, right) => Node::Or(vec![left, right]),
         })

@@ -1,0 +1,167 @@
+//! Expression rendering, no server: a typical update (SET, ADD, REMOVE with a condition) and a
+//! typical query (key condition, filter), built into the aws-sdk input by dynamo-model beside
+//! the same input built by hand with format! strings and hand-filled name/value maps.
+//!
+//! `cargo bench --bench expressions`
+
+use std::collections::{HashMap, HashSet};
+use std::hint::black_box;
+
+use aws_sdk_dynamodb::operation::query::QueryInput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use criterion::{criterion_group, criterion_main, Criterion};
+use dynamo_model::prelude::*;
+
+#[derive(Model, Debug, Clone)]
+#[dynamo(table = "accounts")]
+struct Account {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    sk: String,
+    name: String,
+    age: u32,
+    balance: i64,
+    tags: HashSet<String>,
+    nickname: Option<String>,
+}
+
+fn db() -> Db {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    Db::new(aws_sdk_dynamodb::Client::from_conf(config))
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+fn hand_update() -> UpdateItemInput {
+    let names = HashMap::from([
+        ("#n0".to_owned(), "name".to_owned()),
+        ("#n1".to_owned(), "nickname".to_owned()),
+        ("#n2".to_owned(), "balance".to_owned()),
+        ("#n3".to_owned(), "id".to_owned()),
+        ("#n4".to_owned(), "age".to_owned()),
+        ("#n5".to_owned(), "tags".to_owned()),
+    ]);
+    let values = HashMap::from([
+        (":v0".to_owned(), s("Grace")),
+        (":v1".to_owned(), AttributeValue::N(5.to_string())),
+        (":v2".to_owned(), AttributeValue::N(18.to_string())),
+        (":v3".to_owned(), s("vip")),
+    ]);
+    UpdateItemInput::builder()
+        .table_name("accounts")
+        .key("id", s("a"))
+        .key("sk", s("account"))
+        .update_expression(format!(
+            "SET {} = {} REMOVE {} ADD {} {}",
+            "#n0", ":v0", "#n1", "#n2", ":v1"
+        ))
+        .condition_expression(format!(
+            "attribute_exists({}) AND {} >= {} AND contains({}, {})",
+            "#n3", "#n4", ":v2", "#n5", ":v3"
+        ))
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .unwrap()
+}
+
+fn hand_query() -> QueryInput {
+    let names = HashMap::from([
+        ("#n0".to_owned(), "id".to_owned()),
+        ("#n1".to_owned(), "sk".to_owned()),
+        ("#n2".to_owned(), "age".to_owned()),
+        ("#n3".to_owned(), "tags".to_owned()),
+    ]);
+    let values = HashMap::from([
+        (":v0".to_owned(), s("a")),
+        (":v1".to_owned(), s("order#")),
+        (":v2".to_owned(), AttributeValue::N(18.to_string())),
+        (":v3".to_owned(), AttributeValue::N(30.to_string())),
+        (":v4".to_owned(), s("vip")),
+    ]);
+    QueryInput::builder()
+        .table_name("accounts")
+        .key_condition_expression(format!(
+            "{} = {} AND begins_with({}, {})",
+            "#n0", ":v0", "#n1", ":v1"
+        ))
+        .filter_expression(format!(
+            "{} BETWEEN {} AND {} AND contains({}, {})",
+            "#n2", ":v2", ":v3", "#n3", ":v4"
+        ))
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .consistent_read(false)
+        .scan_index_forward(true)
+        .build()
+        .unwrap()
+}
+
+fn expressions(c: &mut Criterion) {
+    let db = db();
+    let update = || {
+        db.update(AccountKey::new("a", "account"))
+            .set(Account::NAME, "Grace")
+            .add(Account::BALANCE, 5)
+            .remove(Account::NICKNAME)
+            .condition(Account::AGE.ge(18).and(Account::TAGS.contains("vip")))
+            .request()
+            .unwrap()
+    };
+    let query = || {
+        db.query::<Account>()
+            .hash("a")
+            .range(Account::SK.begins_with("order#"))
+            .filter(
+                Account::AGE
+                    .between(18, 30)
+                    .and(Account::TAGS.contains("vip")),
+            )
+            .request()
+            .unwrap()
+    };
+    // Same expressions, same maps.
+    let (ours, theirs) = (update(), hand_update());
+    assert_eq!(ours.update_expression, theirs.update_expression);
+    assert_eq!(ours.condition_expression, theirs.condition_expression);
+    assert_eq!(
+        ours.expression_attribute_names,
+        theirs.expression_attribute_names
+    );
+    assert_eq!(
+        ours.expression_attribute_values,
+        theirs.expression_attribute_values
+    );
+    let (ours, theirs) = (query(), hand_query());
+    assert_eq!(
+        ours.key_condition_expression,
+        theirs.key_condition_expression
+    );
+    assert_eq!(ours.filter_expression, theirs.filter_expression);
+    assert_eq!(
+        ours.expression_attribute_values,
+        theirs.expression_attribute_values
+    );
+
+    let mut group = c.benchmark_group("update_request");
+    group.bench_function("dynamo_model", |b| b.iter(|| black_box(update())));
+    group.bench_function("hand_written", |b| b.iter(|| black_box(hand_update())));
+    group.finish();
+
+    let mut group = c.benchmark_group("query_request");
+    group.bench_function("dynamo_model", |b| b.iter(|| black_box(query())));
+    group.bench_function("hand_written", |b| b.iter(|| black_box(hand_query())));
+    group.finish();
+}
+
+criterion_group!(benches, expressions);
+criterion_main!(benches);
