@@ -39,23 +39,56 @@ pub(crate) trait Sink {
 }
 
 /// Allocates placeholders for one request and collects the name and value maps.
+///
+/// Names and values are kept in vectors (a placeholder is its index) and become the SDK's maps
+/// once, in `finish`: a request has few names, so a linear lookup beats hashing each one.
 #[derive(Debug, Default)]
 pub(crate) struct ExpressionWriter {
-    /// attribute name -> placeholder
-    names: HashMap<String, String>,
-    values: Values,
+    /// Attribute names; `#n{i}` is the placeholder of `names[i]`.
+    names: Vec<String>,
+    /// Values; `:v{i}` is the placeholder of `values[i]`.
+    values: Vec<AttributeValue>,
     error: Option<String>,
     out: String,
 }
 
+/// `#n12`, `:v3`: a placeholder's text.
+fn placeholder(prefix: &str, index: usize) -> String {
+    let mut text = String::with_capacity(prefix.len() + 4);
+    text.push_str(prefix);
+    text.push_str(itoa::Buffer::new().format(index));
+    text
+}
+
 impl ExpressionWriter {
     pub(crate) fn new() -> Self {
-        Self::default()
+        ExpressionWriter {
+            out: String::with_capacity(64),
+            ..Self::default()
+        }
     }
 
     /// Renders a condition (or filter) expression.
     pub(crate) fn condition(&mut self, what: &str, node: &Node) -> String {
         node.render(self);
+        self.take(what)
+    }
+
+    /// Renders `a AND b AND c` from borrowed conditions, without building a new tree.
+    pub(crate) fn conjunction(&mut self, what: &str, parts: &[&Node]) -> String {
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                self.text(" AND ");
+            }
+            // AND is associative: only an OR needs parentheses here.
+            if matches!(part, Node::Or(_)) {
+                self.text("(");
+                part.render(self);
+                self.text(")");
+            } else {
+                part.render(self);
+            }
+        }
         self.take(what)
     }
 
@@ -77,7 +110,7 @@ impl ExpressionWriter {
     }
 
     fn take(&mut self, what: &str) -> String {
-        let out = std::mem::take(&mut self.out);
+        let out = std::mem::replace(&mut self.out, String::with_capacity(64));
         if out.len() > MAX_EXPRESSION_LENGTH && self.error.is_none() {
             self.error = Some(format!(
                 "the {what} is {} bytes, over DynamoDB's limit of {MAX_EXPRESSION_LENGTH}; split the request or simplify it",
@@ -94,23 +127,32 @@ impl ExpressionWriter {
             return Err(Error::InvalidRequest { message });
         }
         let names = (!self.names.is_empty()).then(|| {
-            self.names
-                .into_iter()
-                .map(|(name, placeholder)| (placeholder, name))
-                .collect()
+            let mut map = Names::with_capacity(self.names.len());
+            for (i, name) in self.names.into_iter().enumerate() {
+                map.insert(placeholder("#n", i), name);
+            }
+            map
         });
-        let values = (!self.values.is_empty()).then_some(self.values);
+        let values = (!self.values.is_empty()).then(|| {
+            let mut map = Values::with_capacity(self.values.len());
+            for (i, value) in self.values.into_iter().enumerate() {
+                map.insert(placeholder(":v", i), value);
+            }
+            map
+        });
         Ok((names, values))
     }
 
     fn name(&mut self, name: &str) {
-        if let Some(placeholder) = self.names.get(name) {
-            self.out.push_str(placeholder);
-            return;
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.out.push_str(&placeholder);
-        self.names.insert(name.to_owned(), placeholder);
+        let index = match self.names.iter().position(|n| n == name) {
+            Some(index) => index,
+            None => {
+                self.names.push(name.to_owned());
+                self.names.len() - 1
+            }
+        };
+        self.out.push_str("#n");
+        self.out.push_str(itoa::Buffer::new().format(index));
     }
 }
 
@@ -129,16 +171,19 @@ impl Sink for ExpressionWriter {
                     self.name(name);
                 }
                 PathElement::Index(index) => {
-                    let _ = write!(self.out, "[{index}]");
+                    self.out.push('[');
+                    self.out.push_str(itoa::Buffer::new().format(*index));
+                    self.out.push(']');
                 }
             }
         }
     }
 
     fn value(&mut self, value: &AttributeValue) {
-        let placeholder = format!(":v{}", self.values.len());
-        self.out.push_str(&placeholder);
-        self.values.insert(placeholder, value.clone());
+        self.out.push_str(":v");
+        self.out
+            .push_str(itoa::Buffer::new().format(self.values.len()));
+        self.values.push(value.clone());
     }
 
     fn fail(&mut self, message: String) {

@@ -248,53 +248,67 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// The key, table and rendered expressions: shared by UpdateItem and transactions.
     pub(crate) fn render(&self) -> Result<RenderedUpdate> {
         let key = self.key.to_item()?;
-        let mut actions = self.actions.clone();
-        let mut condition = self.condition.clone();
-        if let Some(version) = M::SCHEMA.version {
-            // Every write of a versioned item bumps its version (unless the update sets it).
-            let path = Path::name(version);
-            if !actions.actions.iter().any(|a| a.path().overlaps(&path)) {
-                actions.add(path.clone(), Term::Value(AttributeValue::N("1".into())));
+        let schema = M::SCHEMA;
+        // The library's own actions (version, timestamps) go on a copy; without them the
+        // caller's actions render as they are.
+        let mut extended;
+        let actions = if schema.version.is_some()
+            || schema.updated_at.is_some()
+            || schema.created_at.is_some()
+        {
+            extended = self.actions.clone();
+            let untouched = |actions: &UpdateActions, path: &Path| {
+                !actions.actions.iter().any(|a| a.path().overlaps(path))
+            };
+            if let Some(version) = schema.version {
+                // Every write of a versioned item bumps its version (unless the update sets it).
+                let path = Path::name(version);
+                if untouched(&extended, &path) {
+                    extended.add(path, Term::Value(AttributeValue::N("1".into())));
+                }
             }
-            if let Some(expected) = self.expected_version {
-                let check = Node::Compare(
-                    Term::Path(path),
-                    Comparator::Eq,
-                    Term::Value(AttributeValue::N(expected.to_string())),
-                );
-                condition = Some(and(condition, check));
+            // `updated_at` is now; `created_at` is now only if the update creates the item.
+            let now = crate::timestamp::Timestamp::now();
+            if let Some(updated) = schema.updated_at {
+                let path = Path::name(updated.name);
+                if untouched(&extended, &path) {
+                    let value = SetValue::Term(Term::Value(now.to_attr_as(updated.format)));
+                    extended.set(path, value);
+                }
             }
-        }
-        // `updated_at` is now; `created_at` is now only if the update creates the item.
-        let untouched = |actions: &UpdateActions, path: &Path| {
-            !actions.actions.iter().any(|a| a.path().overlaps(path))
+            if let Some(created) = schema.created_at {
+                let path = Path::name(created.name);
+                if untouched(&extended, &path) {
+                    let value = SetValue::Term(Term::Value(now.to_attr_as(created.format)));
+                    extended.set_if_not_exists(path, value);
+                }
+            }
+            &extended
+        } else {
+            &self.actions
         };
-        let now = crate::timestamp::Timestamp::now();
-        if let Some(updated) = M::SCHEMA.updated_at {
-            let path = Path::name(updated.name);
-            if untouched(&actions, &path) {
-                let value = SetValue::Term(Term::Value(now.to_attr_as(updated.format)));
-                actions.set(path, value);
-            }
-        }
-        if let Some(created) = M::SCHEMA.created_at {
-            let path = Path::name(created.name);
-            if untouched(&actions, &path) {
-                let value = SetValue::Term(Term::Value(now.to_attr_as(created.format)));
-                actions.set_if_not_exists(path, value);
-            }
-        }
-        actions.check(M::SCHEMA)?;
+        actions.check(schema)?;
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         let update = writer.update(&actions.actions);
-        let exists = (!self.upsert).then(|| Node::Exists(Path::name(M::SCHEMA.hash_key.name)));
-        let condition = match (exists, condition) {
-            (Some(exists), Some(user)) => Some(and(Some(exists), user)),
-            (Some(exists), None) => Some(exists),
-            (None, user) => user,
-        };
-        let condition = condition.map(|c| writer.condition("condition expression", &c));
+        // The condition: the item exists (unless upserting), the caller's, the version.
+        let exists = (!self.upsert).then(|| Node::Exists(Path::name(schema.hash_key.name)));
+        let version = schema
+            .version
+            .zip(self.expected_version)
+            .map(|(name, expected)| {
+                Node::Compare(
+                    Term::Path(Path::name(name)),
+                    Comparator::Eq,
+                    Term::Value(AttributeValue::N(expected.to_string())),
+                )
+            });
+        let parts: Vec<&Node> = [exists.as_ref(), self.condition.as_ref(), version.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let condition =
+            (!parts.is_empty()).then(|| writer.conjunction("condition expression", &parts));
         let (names, values) = writer.finish()?;
         Ok(RenderedUpdate {
             key,
