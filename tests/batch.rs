@@ -233,7 +233,7 @@ async fn db_with(test: &str, interceptor: Arc<HoldBackWrites>) -> Db {
     let config = local
         .config()
         .to_builder()
-        .interceptor(ArcIntercept(interceptor))
+        .interceptor(Shared(interceptor))
         .build();
     Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix(format!("{test}."))
 }
@@ -249,9 +249,9 @@ fn one_chunk_at_a_time(max_attempts: u32) -> BatchPolicy {
 
 /// `Intercept` for a shared interceptor, so the test can read its counters.
 #[derive(Debug)]
-struct ArcIntercept(Arc<HoldBackWrites>);
+struct Shared<T>(Arc<T>);
 
-impl Intercept for ArcIntercept {
+impl<T: Intercept> Intercept for Shared<T> {
     fn name(&self) -> &'static str {
         self.0.name()
     }
@@ -373,24 +373,6 @@ impl Intercept for CountGets {
     }
 }
 
-#[derive(Debug)]
-struct ArcCount(Arc<CountGets>);
-
-impl Intercept for ArcCount {
-    fn name(&self) -> &'static str {
-        "count-gets"
-    }
-
-    fn modify_before_serialization(
-        &self,
-        context: &mut BeforeSerializationInterceptorContextMut<'_>,
-        rc: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.modify_before_serialization(context, rc, cfg)
-    }
-}
-
 #[tokio::test]
 async fn unprocessed_keys_from_a_read_over_16_mb_are_retried() {
     let counter = Arc::new(CountGets::default());
@@ -398,7 +380,7 @@ async fn unprocessed_keys_from_a_read_over_16_mb_are_retried() {
     let config = local
         .config()
         .to_builder()
-        .interceptor(ArcCount(counter.clone()))
+        .interceptor(Shared(counter.clone()))
         .build();
     let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix("batch_16mb.");
     db.create_table::<Reading>().send().await.unwrap();

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use syn::LitStr;
 
-use crate::ast::{unraw, Input};
+use crate::ast::{unraw, Field, Input};
 use crate::attr::{Errors, IndexKind};
 
 pub fn check(input: &Input, errors: &mut Errors) {
@@ -76,55 +76,45 @@ fn check_timestamps(input: &Input, errors: &mut Errors) {
     }
 }
 
-/// One `ttl` field, stored, not a key.
+/// One `ttl` field, stored, not a key, not the version.
 fn check_ttl(input: &Input, errors: &mut Errors) {
-    let mut first = None;
-    for field in &input.fields {
-        let Some(span) = field.attrs.ttl else {
-            continue;
-        };
-        match first {
-            Some(first) => errors.at(
-                span,
-                format!("a model has one ttl attribute, and `{first}` is already it"),
-            ),
-            None => first = Some(field.ident),
-        }
-        let conflicts = [
-            (field.attrs.hash_key.is_some(), "hash_key"),
-            (field.attrs.range_key.is_some(), "range_key"),
-            (field.attrs.skip.is_some(), "skip"),
-            (field.attrs.serde.is_some(), "serde"),
-            (field.attrs.version.is_some(), "version"),
-        ];
-        for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
-            errors.at(span, format!("`ttl` conflicts with `{option}`"));
-        }
-    }
+    let version: Conflict = (|f| f.attrs.version.is_some(), "version");
+    check_marker(input, errors, "ttl", |f| f.attrs.ttl, &[version]);
 }
 
 /// One `version` field, stored, not a key, not through serde.
 fn check_version(input: &Input, errors: &mut Errors) {
+    check_marker(input, errors, "version", |f| f.attrs.version, &[]);
+}
+
+type Conflict = (fn(&Field) -> bool, &'static str);
+
+/// A field marker a model has once, on a plain stored field (not a key, `skip` or `serde`).
+fn check_marker(
+    input: &Input,
+    errors: &mut Errors,
+    marker: &str,
+    span_of: fn(&Field) -> Option<proc_macro2::Span>,
+    more: &[Conflict],
+) {
+    let plain: [Conflict; 4] = [
+        (|f| f.attrs.hash_key.is_some(), "hash_key"),
+        (|f| f.attrs.range_key.is_some(), "range_key"),
+        (|f| f.attrs.skip.is_some(), "skip"),
+        (|f| f.attrs.serde.is_some(), "serde"),
+    ];
     let mut first = None;
     for field in &input.fields {
-        let Some(span) = field.attrs.version else {
-            continue;
-        };
+        let Some(span) = span_of(field) else { continue };
         match first {
             Some(first) => errors.at(
                 span,
-                format!("a model has one version attribute, and `{first}` is already it"),
+                format!("a model has one {marker} attribute, and `{first}` is already it"),
             ),
             None => first = Some(field.ident),
         }
-        let conflicts = [
-            (field.attrs.hash_key.is_some(), "hash_key"),
-            (field.attrs.range_key.is_some(), "range_key"),
-            (field.attrs.skip.is_some(), "skip"),
-            (field.attrs.serde.is_some(), "serde"),
-        ];
-        for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
-            errors.at(span, format!("`version` conflicts with `{option}`"));
+        for (_, option) in plain.iter().chain(more).filter(|(set, _)| set(field)) {
+            errors.at(span, format!("`{marker}` conflicts with `{option}`"));
         }
     }
 }

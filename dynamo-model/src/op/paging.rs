@@ -49,6 +49,32 @@ impl Paging {
     }
 }
 
+/// Reads an item as the whole model.
+pub(crate) fn read_model<M: crate::model::Model>(item: Item) -> Result<M> {
+    M::from_item(item)
+}
+
+/// Reads an item as a projection struct.
+pub(crate) fn read_attributes<P: crate::model::Attributes>(item: Item) -> Result<P> {
+    P::from_map(item).map_err(crate::error::Error::from)
+}
+
+/// The attributes of a start key: the table's keys, and the index's when reading an index.
+pub(crate) fn key_names(
+    schema: &crate::schema::Schema,
+    index: Option<&crate::schema::IndexDef>,
+) -> Vec<&'static str> {
+    let mut names = vec![schema.hash_key.name];
+    names.extend(schema.range_key.map(|k| k.name));
+    if let Some(index) = index {
+        names.push(index.hash_key.name);
+        names.extend(index.range_key.map(|k| k.name));
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// The start key that resumes right after `item`.
 pub(crate) fn key_of(names: &[&str], item: &Item) -> Item {
     names

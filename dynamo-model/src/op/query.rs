@@ -18,7 +18,7 @@ use crate::expr::path::{Path, PathElement};
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
-use crate::op::paging::{self, Fetch, Paging, RawPage};
+use crate::op::paging::{self, read_attributes, read_model, Fetch, Paging, RawPage};
 use crate::op::put::and;
 use crate::schema::{Index, IndexDef, IndexKind};
 use crate::value::Item;
@@ -48,14 +48,6 @@ pub struct Query<'a, M: Model, H = <M as Model>::HashKey, R = <M as Model>::Rang
     capacity: Option<Capacity>,
     read: fn(Item) -> Result<O>,
     _types: PhantomData<crate::schema::IndexTypes<M, H, R>>,
-}
-
-fn read_model<M: Model>(item: Item) -> Result<M> {
-    M::from_item(item)
-}
-
-fn read_attributes<P: Attributes>(item: Item) -> Result<P> {
-    P::from_map(item).map_err(Error::from)
 }
 
 impl<'a, M: Model> Query<'a, M> {
@@ -173,16 +165,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     }
 
     fn key_names(&self) -> Vec<&'static str> {
-        let schema = M::SCHEMA;
-        let mut names = vec![schema.hash_key.name];
-        names.extend(schema.range_key.map(|k| k.name));
-        if let Some(index) = self.index {
-            names.push(index.hash_key.name);
-            names.extend(index.range_key.map(|k| k.name));
-        }
-        names.sort_unstable();
-        names.dedup();
-        names
+        paging::key_names(M::SCHEMA, self.index)
     }
 
     fn context(&self, table: &str) -> String {

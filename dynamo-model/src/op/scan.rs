@@ -17,7 +17,7 @@ use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
-use crate::op::paging::{self, key_of, Fetch, Paging, RawPage};
+use crate::op::paging::{self, key_of, read_attributes, read_model, Fetch, Paging, RawPage};
 use crate::op::put::and;
 use crate::schema::{Index, IndexDef, IndexKind};
 use crate::value::Item;
@@ -46,14 +46,6 @@ pub struct Scan<'a, M: Model, O = M> {
     capacity: Option<Capacity>,
     read: fn(Item) -> Result<O>,
     _model: PhantomData<fn() -> M>,
-}
-
-fn read_model<M: Model>(item: Item) -> Result<M> {
-    M::from_item(item)
-}
-
-fn read_attributes<P: Attributes>(item: Item) -> Result<P> {
-    P::from_map(item).map_err(Error::from)
 }
 
 impl<'a, M: Model> Scan<'a, M> {
@@ -163,16 +155,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
     }
 
     fn key_names(&self) -> Vec<&'static str> {
-        let schema = M::SCHEMA;
-        let mut names = vec![schema.hash_key.name];
-        names.extend(schema.range_key.map(|k| k.name));
-        if let Some(index) = self.index {
-            names.push(index.hash_key.name);
-            names.extend(index.range_key.map(|k| k.name));
-        }
-        names.sort_unstable();
-        names.dedup();
-        names
+        paging::key_names(M::SCHEMA, self.index)
     }
 
     fn context(&self, table: &str) -> String {
