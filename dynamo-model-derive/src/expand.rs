@@ -257,6 +257,9 @@ fn field_reads(input: &Input) -> Vec<TokenStream> {
 }
 
 pub fn attributes(input: &DeriveInput) -> TokenStream {
+    if let syn::Data::Enum(data) = &input.data {
+        return crate::enums::expand(input, data);
+    }
     let mut errors = Errors::default();
     let ast = Input::from_syn(input, &mut errors);
     valid::check_attributes(&ast, &mut errors);

@@ -3,6 +3,7 @@
 
 mod ast;
 mod attr;
+mod enums;
 mod expand;
 mod fallback;
 mod valid;
@@ -20,7 +21,8 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 
 /// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map:
 /// the same field options as `Model` (`rename`, `skip`, `serde`), and typed handles for nested
-/// paths (`User::ADDRESS.then(Address::CITY)`).
+/// paths (`User::ADDRESS.then(Address::CITY)`). On an enum of unit variants, derives
+/// `Attribute` (a string), `KeyAttribute` and `SetElement`, with `rename_all` and `rename`.
 #[proc_macro_derive(Attributes, attributes(dynamo))]
 pub fn derive_attributes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

@@ -7,7 +7,8 @@ pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Attributes, Model, PrimaryKey};
 pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use crate::value::{
-    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, TtlAttribute, VersionAttribute,
+    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement, TtlAttribute,
+    VersionAttribute,
 };
 
 pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
