@@ -77,10 +77,16 @@ pub struct FieldAttrs {
     pub ttl: Option<Span>,
     pub created_at: Option<(Span, Option<LitStr>)>,
     pub updated_at: Option<(Span, Option<LitStr>)>,
+    /// `default = <expr>`: the value when the attribute is missing on read.
+    pub default: Option<Expr>,
+    /// `default_fn = path`: a function giving that value.
+    pub default_fn: Option<syn::Path>,
+    /// `alias = "old_name"`: also read the attribute under this name.
+    pub aliases: Vec<LitStr>,
 }
 
 const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`, `timestamps`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`, `default`, `default_fn`, `alias`";
 const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -128,6 +134,16 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 flag(&mut out.version, span, &meta, errors)?;
             } else if meta.path.is_ident("ttl") {
                 flag(&mut out.ttl, span, &meta, errors)?;
+            } else if meta.path.is_ident("default") {
+                let expr: Expr = meta.value()?.parse()?;
+                set_once(&mut out.default, expr, &meta, errors);
+            } else if meta.path.is_ident("default_fn") {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(&mut out.default_fn, path, &meta, errors);
+            } else if meta.path.is_ident("alias") {
+                if let Some(alias) = string_value(&meta, errors)? {
+                    out.aliases.push(alias);
+                }
             } else if meta.path.is_ident("created_at") {
                 out.created_at = Some((span, optional_string(&meta, errors)?));
             } else if meta.path.is_ident("updated_at") {

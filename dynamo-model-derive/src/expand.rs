@@ -203,6 +203,31 @@ fn time_role(input: &Input, field: &Field) -> Option<(TimeRole, TokenStream)> {
     Some((role, format))
 }
 
+/// A field's `default` or `default_fn` value.
+fn default_value(field: &Field) -> Option<TokenStream> {
+    let ty = field.ty;
+    if let Some(default) = &field.attrs.default {
+        Some(quote_spanned!(default.span()=> { let value: #ty = #default; value }))
+    } else {
+        let default_fn = field.attrs.default_fn.as_ref()?;
+        Some(quote_spanned!(default_fn.span()=> #default_fn()))
+    }
+}
+
+/// What a missing attribute reads as, when the field says more than its type: a `default`,
+/// a `default_fn`, or (with aliases) the type's own rule.
+fn missing_value(field: &Field) -> Option<TokenStream> {
+    let p = private();
+    let ty = field.ty;
+    match default_value(field) {
+        Some(value) => Some(quote!(::core::result::Result::Ok(#value))),
+        None if !field.attrs.aliases.is_empty() => {
+            Some(quote!(<#ty as #p::Attribute>::from_missing()))
+        }
+        None => None,
+    }
+}
+
 /// `to_item` / `to_map` statements: one per stored field.
 fn field_writes(input: &Input) -> Vec<TokenStream> {
     let p = private();
@@ -240,13 +265,21 @@ fn field_reads(input: &Input) -> Vec<TokenStream> {
             let member = field.ident;
             let ty = field.ty;
             if !field.is_stored() {
-                quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),)
+                match default_value(field) {
+                    Some(value) => quote!(#member: #value,),
+                    None => quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),),
+                }
             } else if let Some((_, format)) = time_role(input, field) {
                 quote_spanned! {ty.span()=>
                     #member: #p::read(&mut item, #name, |v| #p::Timestamp::from_attr_as(v, #format), <#ty as #p::Attribute>::from_missing)?,
                 }
             } else if field.attrs.serde.is_some() {
                 quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
+            } else if let Some(missing) = missing_value(field) {
+                let aliases = &field.attrs.aliases;
+                quote_spanned! {ty.span()=>
+                    #member: #p::read_or(&mut item, #name, &[#(#aliases),*], <#ty as #p::Attribute>::from_attr, || -> ::core::result::Result<#ty, #p::AttrError> { #missing })?,
+                }
             } else {
                 quote_spanned! {ty.span()=>
                     #member: #p::read(&mut item, #name, <#ty as #p::Attribute>::from_attr, <#ty as #p::Attribute>::from_missing)?,

@@ -241,6 +241,23 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
                 );
             }
         }
+        if let (Some(default), Some(_)) = (&attrs.default, &attrs.default_fn) {
+            errors.spanned(default, "give `default` or `default_fn`, not both");
+        }
+        if attrs.hash_key.is_some() || attrs.range_key.is_some() {
+            if let Some(default) = &attrs.default {
+                errors.spanned(
+                    default,
+                    "a key attribute has no default: every item has its key",
+                );
+            }
+            if let Some(default_fn) = &attrs.default_fn {
+                errors.spanned(
+                    default_fn,
+                    "a key attribute has no default: every item has its key",
+                );
+            }
+        }
         if let Some(rename) = &attrs.rename {
             if rename.value().is_empty() {
                 errors.spanned(rename, "an attribute name cannot be empty");

@@ -61,6 +61,27 @@ pub fn read<T>(
     .map_err(|e| e.in_attribute(name))
 }
 
+/// Reads a field that may also be stored under older names (`alias`), and whose missing value
+/// comes from `missing` (a `default`, or the type's own rule).
+#[inline]
+pub fn read_or<T>(
+    item: &mut Item,
+    name: &str,
+    aliases: &[&str],
+    from_attr: fn(AttributeValue) -> Result<T, AttrError>,
+    missing: impl FnOnce() -> Result<T, AttrError>,
+) -> Result<T, AttrError> {
+    let found = item.remove(name).map(|value| (name, value)).or_else(|| {
+        aliases
+            .iter()
+            .find_map(|alias| item.remove(*alias).map(|value| (*alias, value)))
+    });
+    match found {
+        Some((at, value)) => from_attr(value).map_err(|e| e.in_attribute(at)),
+        None => missing().map_err(|e| e.in_attribute(name)),
+    }
+}
+
 /// Stores a `#[dynamo(serde)]` field through serde_dynamo.
 pub fn write_serde<T: serde::Serialize>(
     item: &mut Item,

@@ -69,9 +69,14 @@
 //!
 //! `#[derive(Model)]` on the struct: `table = "name"` (required), `gsi(name = "..", hash =
 //! "field", range = "field", projection = "all" | "keys_only" | include("a", "b"))`,
-//! `lsi(name = "..", range = "field", projection = ..)`. On fields: `hash_key`, `range_key`,
-//! `rename = "stored_name"`, `skip` (never stored, `Default` on read), `serde`.
-//! `#[derive(Attributes)]` makes a struct a nested document (a map), with the same field options.
+//! `lsi(name = "..", range = "field", projection = ..)`, `timestamps` (or `timestamps =
+//! "epoch_millis"`). On fields: `hash_key`, `range_key`, `rename = "stored_name"`, `skip` (never
+//! stored, `Default` or its `default` on read), `serde`, `default = expr` / `default_fn = path`
+//! (the value of a missing attribute), `alias = "old_name"` (also read under that name),
+//! `version` (optimistic locking), `ttl` (epoch seconds), `created_at` / `updated_at` (optionally
+//! `= "rfc3339" | "epoch_seconds" | "epoch_millis"`).
+//! `#[derive(Attributes)]` makes a struct a nested document (a map), with the same field options,
+//! or an enum of unit variants a string (`rename_all = "snake_case"`, `rename` per variant).
 //!
 //! ## Expressions
 //!
