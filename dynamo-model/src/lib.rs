@@ -128,16 +128,11 @@ pub use expr::{
 };
 pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
 pub use op::{
-    Append, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
+    Append, BatchGet, BatchPolicy, BatchWrite, CancellationReason, Create, CreateTable,
+    CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected, Put, Query,
+    ReturnNew, ReturnNothing, ReturnOld, Scan, TransactGet, TransactGetOutput, TransactWrite,
+    UnprocessedKey, UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
     MAX_TRANSACTION_ACTIONS,
-};
-pub use op::{
-    BatchGet, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite, MAX_BATCH_GET,
-    MAX_BATCH_WRITE,
-};
-pub use op::{
-    Create, CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get,
-    GetProjected, Put, Query, ReturnNew, ReturnNothing, ReturnOld, Scan, Update, UpdateReturn,
 };
 pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
 pub use timestamp::{TimeFormat, Timestamp, TimestampDef};
@@ -149,7 +144,8 @@ pub use value::{
 /// The derive macro for [`Model`]: see the crate docs for its options.
 pub use dynamo_model_derive::Model;
 
-/// The derive macro for [`Attributes`]: a struct stored as a nested map.
+/// The derive macro for [`Attributes`]: a struct stored as a nested map, or an enum of unit
+/// variants stored as a string.
 pub use dynamo_model_derive::Attributes;
 
 /// Re-exported so users name one crate: `dynamo_model::aws_sdk_dynamodb::types::AttributeValue`.
