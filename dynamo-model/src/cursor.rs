@@ -291,6 +291,17 @@ mod tests {
     }
 
     #[test]
+    fn serde_writes_the_string_and_checks_it_on_read() {
+        let cursor = Cursor::encode("t/i", &[Position::After(key())]);
+        let value: AttributeValue = serde_dynamo::to_attribute_value(&cursor).unwrap();
+        assert_eq!(value, AttributeValue::S(cursor.to_string()));
+        let back: Cursor = serde_dynamo::from_attribute_value(value).unwrap();
+        assert_eq!(back, cursor);
+        let forged = AttributeValue::S("bm90IGEgY3Vyc29y".into());
+        assert!(serde_dynamo::from_attribute_value::<_, Cursor>(forged).is_err());
+    }
+
+    #[test]
     fn tampered_and_foreign_cursors_are_refused() {
         let cursor = Cursor::encode("t/i", &[Position::After(key())]);
         let text = cursor.to_string();
