@@ -15,7 +15,11 @@ fn port_is_open(endpoint: &str) -> bool {
 
 /// The folder holding DynamoDBLocal.jar in the library's cache, wherever the cache is.
 fn installed_local_dir() -> Option<PathBuf> {
-    let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let cache = env("DYNAMO_MODEL_CACHE_DIR")
         .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("dynamo-model")))
         .or_else(|| env("HOME").map(|d| d.join(".cache").join("dynamo-model")))?;
