@@ -70,9 +70,10 @@ impl<'a> TransactWrite<'a> {
         self.error.get_or_insert(error);
     }
 
-    fn push(&mut self, table: String, key: Item, action: Result<TransactWriteItem>) {
+    /// Adds a built action, or keeps the first error to report on `send`.
+    fn push(&mut self, action: Result<(String, Item, TransactWriteItem)>) {
         match action {
-            Ok(action) => self.actions.push((table, key, action)),
+            Ok(action) => self.actions.push(action),
             Err(e) => self.fail(e),
         }
     }
@@ -121,10 +122,7 @@ impl<'a> TransactWrite<'a> {
             let put = put.build().map_err(built)?;
             Ok((key, TransactWriteItem::builder().put(put).build()))
         })();
-        match action {
-            Ok((key, action)) => self.actions.push((table, key, action)),
-            Err(e) => self.fail(e),
-        }
+        self.push(action.map(|(key, action)| (table, key, action)));
     }
 
     /// Puts a new item: the transaction is canceled if an item with its key exists.
@@ -181,10 +179,7 @@ impl<'a> TransactWrite<'a> {
                 ))
             },
         );
-        match action {
-            Ok((table, key, action)) => self.actions.push((table, key, action)),
-            Err(e) => self.fail(e),
-        }
+        self.push(action);
         self
     }
 
@@ -204,31 +199,47 @@ impl<'a> TransactWrite<'a> {
         Ok((table, key, rendered))
     }
 
-    fn delete_node<M: Model>(mut self, key: M::Key, condition: Option<Node>) -> Self {
+    /// Adds an action on the item with `key`: `build` makes it from the table, the key and the
+    /// rendered condition (shared by delete, delete_if and check).
+    fn keyed_action<M: Model>(
+        mut self,
+        key: M::Key,
+        condition: Option<&Node>,
+        build: impl FnOnce(
+            &str,
+            Item,
+            Rendered,
+            Option<ReturnValuesOnConditionCheckFailure>,
+        ) -> Result<TransactWriteItem>,
+    ) -> Self {
         let on_failure = self.on_failure();
-        let action =
-            self.keyed::<M>(&key, condition.as_ref())
-                .and_then(|(table, key, rendered)| {
-                    let delete = Delete::builder()
-                        .table_name(&table)
-                        .set_key(Some(key.clone()))
-                        .set_condition_expression(rendered.expression)
-                        .set_expression_attribute_names(rendered.names)
-                        .set_expression_attribute_values(rendered.values)
-                        .set_return_values_on_condition_check_failure(on_failure)
-                        .build()
-                        .map_err(built)?;
-                    Ok((
-                        table,
-                        key,
-                        TransactWriteItem::builder().delete(delete).build(),
-                    ))
-                });
-        match action {
-            Ok((table, key, action)) => self.push(table, key, Ok(action)),
-            Err(e) => self.fail(e),
-        }
+        let action = self
+            .keyed::<M>(&key, condition)
+            .and_then(|(table, key, rendered)| {
+                let action = build(&table, key.clone(), rendered, on_failure)?;
+                Ok((table, key, action))
+            });
+        self.push(action);
         self
+    }
+
+    fn delete_node<M: Model>(self, key: M::Key, condition: Option<Node>) -> Self {
+        self.keyed_action::<M>(
+            key,
+            condition.as_ref(),
+            |table, key, rendered, on_failure| {
+                let delete = Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(key))
+                    .set_condition_expression(rendered.expression)
+                    .set_expression_attribute_names(rendered.names)
+                    .set_expression_attribute_values(rendered.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(built)?;
+                Ok(TransactWriteItem::builder().delete(delete).build())
+            },
+        )
     }
 
     /// Deletes the item with `key`.
@@ -242,31 +253,23 @@ impl<'a> TransactWrite<'a> {
     }
 
     /// Requires `condition` to hold for the item with `key`, changing nothing.
-    pub fn check<M: Model>(mut self, key: M::Key, condition: Condition<M>) -> Self {
-        let on_failure = self.on_failure();
-        let action =
-            self.keyed::<M>(&key, Some(&condition.node))
-                .and_then(|(table, key, rendered)| {
-                    let check = ConditionCheck::builder()
-                        .table_name(&table)
-                        .set_key(Some(key.clone()))
-                        .set_condition_expression(rendered.expression)
-                        .set_expression_attribute_names(rendered.names)
-                        .set_expression_attribute_values(rendered.values)
-                        .set_return_values_on_condition_check_failure(on_failure)
-                        .build()
-                        .map_err(built)?;
-                    Ok((
-                        table,
-                        key,
-                        TransactWriteItem::builder().condition_check(check).build(),
-                    ))
-                });
-        match action {
-            Ok((table, key, action)) => self.push(table, key, Ok(action)),
-            Err(e) => self.fail(e),
-        }
-        self
+    pub fn check<M: Model>(self, key: M::Key, condition: Condition<M>) -> Self {
+        self.keyed_action::<M>(
+            key,
+            Some(&condition.node),
+            |table, key, rendered, on_failure| {
+                let check = ConditionCheck::builder()
+                    .table_name(table)
+                    .set_key(Some(key))
+                    .set_condition_expression(rendered.expression)
+                    .set_expression_attribute_names(rendered.names)
+                    .set_expression_attribute_values(rendered.values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+                    .build()
+                    .map_err(built)?;
+                Ok(TransactWriteItem::builder().condition_check(check).build())
+            },
+        )
     }
 
     /// The idempotency token: a retry with the same token within 10 minutes is applied once.
