@@ -39,8 +39,9 @@ impl Field<'_> {
             .map_or_else(|| self.ident.span(), |r| r.span())
     }
 
+    /// Stored as one attribute of its own (not `skip`, not the `flatten` field).
     pub fn is_stored(&self) -> bool {
-        self.attrs.skip.is_none()
+        self.attrs.skip.is_none() && self.attrs.flatten.is_none()
     }
 }
 
@@ -113,6 +114,11 @@ impl<'a> Input<'a> {
             .iter()
             .find(|f| f.stored_name() == name)
             .or_else(|| self.fields.iter().find(|f| unraw(f.ident) == name))
+    }
+
+    /// The `flatten` field, keeping attributes no other field names.
+    pub fn flatten_field(&self) -> Option<&Field<'a>> {
+        self.fields.iter().find(|f| f.attrs.flatten.is_some())
     }
 
     pub fn hash_key(&self) -> Option<&Field<'a>> {

@@ -3,6 +3,7 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
+use syn::parse::Parse;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token};
 
 /// Collects every error of one derive, each on its own span.
@@ -40,6 +41,8 @@ pub struct ContainerAttrs {
     /// `timestamps` or `timestamps = "format"`.
     pub timestamps: Option<(Span, Option<LitStr>)>,
     pub indexes: Vec<IndexAttr>,
+    /// `validate = path`: a struct-level rule.
+    pub validate: Option<syn::Path>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,10 +86,59 @@ pub struct FieldAttrs {
     pub default_fn: Option<syn::Path>,
     /// `alias = "old_name"`: also read the attribute under this name.
     pub aliases: Vec<LitStr>,
+    /// `validate(..)`: the field's rules, in the order written.
+    pub rules: Vec<Rule>,
+    /// `set = path`: transform on every write.
+    pub set: Option<syn::Path>,
+    /// `get = path`: transform on every read of a stored value.
+    pub get: Option<syn::Path>,
+    /// `constant = literal`: the value every item holds.
+    pub constant: Option<syn::Lit>,
+    /// `flatten`: the field keeps the attributes the model does not name.
+    pub flatten: Option<Span>,
+    /// `force_default`: every whole-item write stores the default, whatever the field holds.
+    pub force_default: Option<Span>,
 }
 
-const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`, `timestamps`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`, `default`, `default_fn`, `alias`";
+/// One rule in `validate(..)`.
+pub enum Rule {
+    Range {
+        span: Span,
+        min: Option<Expr>,
+        max: Option<Expr>,
+    },
+    Length {
+        span: Span,
+        min: Option<Expr>,
+        max: Option<Expr>,
+    },
+    NonEmpty(Span),
+    Regex(LitStr),
+    Email(Span),
+    OneOf {
+        span: Span,
+        values: Vec<Expr>,
+    },
+    Custom(syn::Path),
+}
+
+impl Rule {
+    pub fn span(&self) -> Span {
+        match self {
+            Rule::Range { span, .. }
+            | Rule::Length { span, .. }
+            | Rule::NonEmpty(span)
+            | Rule::Email(span)
+            | Rule::OneOf { span, .. } => *span,
+            Rule::Regex(pattern) => pattern.span(),
+            Rule::Custom(path) => syn::spanned::Spanned::span(path),
+        }
+    }
+}
+
+const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`, `timestamps`, `validate`";
+const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`, `default`, `default_fn`, `force_default`, `alias`, `validate`, `set`, `get`, `constant`, `flatten`";
+const RULES: &str = "`range(min = .., max = ..)`, `length(min = .., max = ..)`, `non_empty`, `regex = \"..\"`, `email`, `one_of(..)`, `custom = path`";
 const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
@@ -105,6 +157,17 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                 out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
             } else if meta.path.is_ident("lsi") {
                 out.indexes.extend(index(&meta, IndexKind::Local, errors)?);
+            } else if meta.path.is_ident("validate") {
+                if meta.input.peek(syn::token::Paren) {
+                    errors.spanned(
+                        &meta.path,
+                        "on a struct, `validate` names a function: `#[dynamo(validate = check_dates)]`; rules go on fields",
+                    );
+                    skip_value(&meta)?;
+                } else {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_once(&mut out.validate, path, &meta, errors);
+                }
             } else {
                 unknown(&meta, CONTAINER_OPTIONS, "struct", errors)?;
             }
@@ -144,6 +207,21 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 if let Some(alias) = string_value(&meta, errors)? {
                     out.aliases.push(alias);
                 }
+            } else if meta.path.is_ident("validate") {
+                rules(&meta, &mut out.rules, errors)?;
+            } else if meta.path.is_ident("set") {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(&mut out.set, path, &meta, errors);
+            } else if meta.path.is_ident("get") {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(&mut out.get, path, &meta, errors);
+            } else if meta.path.is_ident("constant") {
+                let lit: syn::Lit = meta.value()?.parse()?;
+                set_once(&mut out.constant, lit, &meta, errors);
+            } else if meta.path.is_ident("flatten") {
+                flag(&mut out.flatten, span, &meta, errors)?;
+            } else if meta.path.is_ident("force_default") {
+                flag(&mut out.force_default, span, &meta, errors)?;
             } else if meta.path.is_ident("created_at") {
                 out.created_at = Some((span, optional_string(&meta, errors)?));
             } else if meta.path.is_ident("updated_at") {
@@ -162,6 +240,97 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
         }
     }
     out
+}
+
+/// `validate(range(min = 0), email, ..)`.
+fn rules(meta: &ParseNestedMeta, out: &mut Vec<Rule>, errors: &mut Errors) -> syn::Result<()> {
+    if !meta.input.peek(syn::token::Paren) {
+        errors.spanned(
+            &meta.path,
+            format!("`validate` takes rules: `validate(email, length(max = 280))`; the rules are {RULES}"),
+        );
+        return skip_value(meta);
+    }
+    meta.parse_nested_meta(|rule| {
+        let span = rule.path.segments[0].ident.span();
+        if rule.path.is_ident("range") || rule.path.is_ident("length") {
+            let (min, max) = bounds(&rule, errors)?;
+            out.push(if rule.path.is_ident("range") {
+                Rule::Range { span, min, max }
+            } else {
+                Rule::Length { span, min, max }
+            });
+        } else if rule.path.is_ident("non_empty") {
+            let mut slot = None;
+            flag(&mut slot, span, &rule, errors)?;
+            out.push(Rule::NonEmpty(span));
+        } else if rule.path.is_ident("email") {
+            let mut slot = None;
+            flag(&mut slot, span, &rule, errors)?;
+            out.push(Rule::Email(span));
+        } else if rule.path.is_ident("regex") {
+            if let Some(pattern) = string_value(&rule, errors)? {
+                out.push(Rule::Regex(pattern));
+            }
+        } else if rule.path.is_ident("custom") {
+            let path: syn::Path = rule.value()?.parse()?;
+            out.push(Rule::Custom(path));
+        } else if rule.path.is_ident("one_of") {
+            if !rule.input.peek(syn::token::Paren) {
+                errors.at(
+                    span,
+                    "`one_of` lists its values: `one_of(\"red\", \"green\")`",
+                );
+                return skip_value(&rule);
+            }
+            let content;
+            syn::parenthesized!(content in rule.input);
+            let values = content.parse_terminated(Expr::parse, Token![,])?;
+            out.push(Rule::OneOf {
+                span,
+                values: values.into_iter().collect(),
+            });
+        } else {
+            unknown(&rule, RULES, "validation", errors)?;
+        }
+        Ok(())
+    })
+}
+
+/// `(min = a, max = b)`, either optional.
+fn bounds(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+) -> syn::Result<(Option<Expr>, Option<Expr>)> {
+    let name = meta.path.segments[0].ident.to_string();
+    let (mut min, mut max) = (None, None);
+    if !meta.input.peek(syn::token::Paren) {
+        errors.spanned(
+            &meta.path,
+            format!("`{name}` takes bounds: `{name}(min = 1, max = 10)` (either may be left out)"),
+        );
+        skip_value(meta)?;
+        return Ok((None, None));
+    }
+    meta.parse_nested_meta(|bound| {
+        if bound.path.is_ident("min") {
+            let expr: Expr = bound.value()?.parse()?;
+            set_once(&mut min, expr, &bound, errors);
+        } else if bound.path.is_ident("max") {
+            let expr: Expr = bound.value()?.parse()?;
+            set_once(&mut max, expr, &bound, errors);
+        } else {
+            unknown(&bound, "`min`, `max`", &name, errors)?;
+        }
+        Ok(())
+    })?;
+    if min.is_none() && max.is_none() {
+        errors.spanned(
+            &meta.path,
+            format!("`{name}` needs `min`, `max` or both: `{name}(min = 1, max = 10)`"),
+        );
+    }
+    Ok((min, max))
 }
 
 fn dynamo_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {

@@ -52,7 +52,6 @@ fn generate(input: &Input) -> TokenStream {
         .iter()
         .map(|index| index_def(input, index, &hash_def));
     let attribute_names = input.stored_fields().map(Field::stored_name);
-    let stored_count = input.stored_fields().count();
 
     let writes = field_writes(input);
     let reads = field_reads(input);
@@ -104,12 +103,18 @@ fn generate(input: &Input) -> TokenStream {
     let key_writes = key_fields.iter().map(|f| {
         let member = f.ident;
         let name = f.stored_name();
+        let value = match transformed(f, quote!(&self.#member)) {
+            Some(value) => quote!(&(#value)),
+            None => quote!(&self.#member),
+        };
         quote! {
-            item.insert(::std::string::String::from(#name), #p::key_value(&self.#member, #name)?);
+            item.insert(::std::string::String::from(#name), #p::key_value(#value, #name)?);
         }
     });
     let key_count = key_fields.len();
-    let handles = handles(input, true);
+    let handles = handles(input, true, true);
+    let validation = validation(input);
+    let capacity = capacity(input);
 
     quote! {
         #key_struct
@@ -139,7 +144,7 @@ fn generate(input: &Input) -> TokenStream {
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {
-                    let mut item = #p::item(#stored_count);
+                    let mut item = #p::item(#capacity);
                     #(#writes)*
                     ::core::result::Result::Ok(item)
                 }
@@ -152,6 +157,13 @@ fn generate(input: &Input) -> TokenStream {
 
                 fn key(&self) -> #key_ident {
                     #key_ident { #(#key_clones)* }
+                }
+
+                fn validate(&self) -> #p::Result<()> {
+                    let mut violations = ::std::vec::Vec::new();
+                    let (at, out) = (&#p::Loc::Root, &mut violations);
+                    #validation
+                    #p::violations(violations)
                 }
             }
 
@@ -203,6 +215,18 @@ fn time_role(input: &Input, field: &Field) -> Option<(TimeRole, TokenStream)> {
     Some((role, format))
 }
 
+/// The number of attributes `to_item` writes at most, for the map's capacity.
+fn capacity(input: &Input) -> TokenStream {
+    let stored = input.stored_fields().count();
+    match input.flatten_field() {
+        Some(field) => {
+            let member = field.ident;
+            quote!(#stored + self.#member.len())
+        }
+        None => quote!(#stored),
+    }
+}
+
 /// A field's `default` or `default_fn` value.
 fn default_value(field: &Field) -> Option<TokenStream> {
     let ty = field.ty;
@@ -228,10 +252,10 @@ fn missing_value(field: &Field) -> Option<TokenStream> {
     }
 }
 
-/// `to_item` / `to_map` statements: one per stored field.
+/// `to_item` / `to_map` statements: one per stored field, then the `flatten` field's.
 fn field_writes(input: &Input) -> Vec<TokenStream> {
     let p = private();
-    input
+    let mut writes: Vec<TokenStream> = input
         .stored_fields()
         .map(|field| {
             let name = field.stored_name();
@@ -240,53 +264,313 @@ fn field_writes(input: &Input) -> Vec<TokenStream> {
             // The trait is named in the same form in writes and reads, so an unsupported type
             // is reported once, on the field's type.
             if let Some((_, format)) = time_role(input, field) {
-                quote_spanned! {ty.span()=>
+                return quote_spanned! {ty.span()=>
                     #p::write(&mut item, #name, #p::timestamp_to_attr(&self.#member, #format))?;
-                }
-            } else if field.attrs.serde.is_some() {
-                quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, &self.#member)?;)
+                };
+            }
+            let value = stored_value(field);
+            if field.attrs.serde.is_some() {
+                quote_spanned!(ty.span()=> #p::write_serde(&mut item, #name, #value)?;)
             } else {
                 quote_spanned! {ty.span()=>
-                    #p::write(&mut item, #name, <#ty as #p::Attribute>::to_attr(&self.#member))?;
+                    #p::write(&mut item, #name, <#ty as #p::Attribute>::to_attr(#value))?;
                 }
             }
+        })
+        .collect();
+    if let Some(field) = input.flatten_field() {
+        let member = field.ident;
+        let known = known_names(input);
+        writes.push(quote_spanned! {field.ty.span()=>
+            #p::write_extra(&mut item, &self.#member, &[#(#known),*]);
+        });
+    }
+    writes
+}
+
+/// Every name the model reads: stored names and aliases (kept out of the `flatten` field).
+fn known_names(input: &Input) -> Vec<String> {
+    input
+        .stored_fields()
+        .flat_map(|f| {
+            std::iter::once(f.stored_name()).chain(f.attrs.aliases.iter().map(syn::LitStr::value))
         })
         .collect()
 }
 
-/// `from_item` / `from_map` field initializers: one per field.
+/// The value a write stores for a field, as a `&T` expression: the field, its `set` transform,
+/// or (`force_default`) its default.
+fn stored_value(field: &Field) -> TokenStream {
+    let member = field.ident;
+    let ty = field.ty;
+    if field.attrs.force_default.is_some() {
+        if let Some(value) = default_value(field) {
+            return quote!(&{ let value: #ty = #value; value });
+        }
+    }
+    match transformed(field, quote!(&self.#member)) {
+        Some(value) => quote!(&{ let value: #ty = #value; value }),
+        None => quote!(&self.#member),
+    }
+}
+
+/// `value` (a `&T` expression) through the field's `set` transform; `None` without one.
+fn transformed(field: &Field, value: TokenStream) -> Option<TokenStream> {
+    let set = field.attrs.set.as_ref()?;
+    Some(if is_option(field.ty) {
+        quote_spanned!(set.span()=> ::core::option::Option::map(::core::option::Option::as_ref(#value), |value| #set(value)))
+    } else {
+        quote_spanned!(set.span()=> #set(#value))
+    })
+}
+
+/// Whether the type is spelled `Option<..>`: rules and transforms then apply to the value inside.
+fn is_option(ty: &syn::Type) -> bool {
+    !std::ptr::eq(strip_option(ty), ty)
+}
+
+/// `from_item` / `from_map` field initializers: one per field, the `flatten` field last (it
+/// takes what the others left).
 fn field_reads(input: &Input) -> Vec<TokenStream> {
     let p = private();
-    input
+    let mut reads: Vec<TokenStream> = input
         .fields
         .iter()
+        .filter(|f| f.attrs.flatten.is_none())
         .map(|field| {
             let name = field.stored_name();
             let member = field.ident;
             let ty = field.ty;
             if !field.is_stored() {
-                match default_value(field) {
+                return match default_value(field) {
                     Some(value) => quote!(#member: #value,),
                     None => quote_spanned!(ty.span()=> #member: <#ty as ::core::default::Default>::default(),),
-                }
-            } else if let Some((_, format)) = time_role(input, field) {
+                };
+            }
+            let read = if let Some((_, format)) = time_role(input, field) {
                 quote_spanned! {ty.span()=>
-                    #member: #p::read(&mut item, #name, |v| #p::Timestamp::from_attr_as(v, #format), <#ty as #p::Attribute>::from_missing)?,
+                    #p::read(&mut item, #name, |v| #p::Timestamp::from_attr_as(v, #format), <#ty as #p::Attribute>::from_missing)
                 }
             } else if field.attrs.serde.is_some() {
-                quote_spanned!(ty.span()=> #member: #p::read_serde::<#ty>(&mut item, #name)?,)
-            } else if let Some(missing) = missing_value(field) {
-                let aliases = &field.attrs.aliases;
-                quote_spanned! {ty.span()=>
-                    #member: #p::read_or(&mut item, #name, &[#(#aliases),*], <#ty as #p::Attribute>::from_attr, || -> ::core::result::Result<#ty, #p::AttrError> { #missing })?,
+                let read = quote_spanned!(ty.span()=> #p::read_serde::<#ty>(&mut item, #name));
+                match got(field, quote!(value)) {
+                    Some(get) => quote!(#read.map(|value| #get)),
+                    None => read,
                 }
             } else {
-                quote_spanned! {ty.span()=>
-                    #member: #p::read(&mut item, #name, <#ty as #p::Attribute>::from_attr, <#ty as #p::Attribute>::from_missing)?,
+                let from_attr = match got(field, quote!(value)) {
+                    Some(get) => quote_spanned! {ty.span()=>
+                        |value| <#ty as #p::Attribute>::from_attr(value).map(|value| #get)
+                    },
+                    None => quote_spanned!(ty.span()=> <#ty as #p::Attribute>::from_attr),
+                };
+                if let Some(missing) = missing_value(field) {
+                    let aliases = &field.attrs.aliases;
+                    quote_spanned! {ty.span()=>
+                        #p::read_or(&mut item, #name, &[#(#aliases),*], #from_attr, || -> ::core::result::Result<#ty, #p::AttrError> { #missing })
+                    }
+                } else {
+                    quote_spanned! {ty.span()=>
+                        #p::read(&mut item, #name, #from_attr, <#ty as #p::Attribute>::from_missing)
+                    }
                 }
+            };
+            match &field.attrs.constant {
+                Some(constant) => quote_spanned! {constant.span()=>
+                    #member: #p::read_constant(#read, &#constant, #name)?,
+                },
+                None => quote!(#member: #read?,),
             }
         })
-        .collect()
+        .collect();
+    if let Some(field) = input.flatten_field() {
+        let member = field.ident;
+        reads.push(quote_spanned!(field.ty.span()=> #member: #p::read_extra(item),));
+    }
+    reads
+}
+
+/// `value` (an owned `T`) through the field's `get` transform; `None` without one.
+fn got(field: &Field, value: TokenStream) -> Option<TokenStream> {
+    let get = field.attrs.get.as_ref()?;
+    Some(if is_option(field.ty) {
+        quote_spanned!(get.span()=> ::core::option::Option::map(#value, #get))
+    } else {
+        quote_spanned!(get.span()=> #get(#value))
+    })
+}
+
+/// Whether a field has rules of its own (checked by a generated `__dynamo_check_*` function).
+fn has_rules(field: &Field) -> bool {
+    field.is_stored() && (!field.attrs.rules.is_empty() || field.attrs.constant.is_some())
+}
+
+fn check_fn(field: &Field) -> Ident {
+    format_ident!("__dynamo_check_{}", crate::ast::unraw(field.ident))
+}
+
+/// The body of validation: statements over `self`, `at` (where the struct is) and `out`.
+fn validation(input: &Input) -> TokenStream {
+    let p = private();
+    let fields = input.stored_fields().map(|field| {
+        let name = field.stored_name();
+        let member = field.ident;
+        let ty = field.ty;
+        if has_rules(field) {
+            let check = check_fn(field);
+            quote!(Self::#check(&self.#member, &#p::Loc::Field(at, #name), out);)
+        } else if field.attrs.serde.is_none() {
+            quote_spanned! {ty.span()=>
+                if <#ty as #p::Attribute>::NESTED {
+                    #p::Attribute::validate_nested(&self.#member, &#p::Loc::Field(at, #name), out);
+                }
+            }
+        } else {
+            TokenStream::new()
+        }
+    });
+    let whole = input
+        .attrs
+        .validate
+        .as_ref()
+        .map(|path| quote_spanned!(path.span()=> #p::struct_rule(#path(self), at, out);));
+    quote! {
+        #(#fields)*
+        #whole
+    }
+}
+
+/// A field's rules, as statements over `value: &T` (the value inside an `Option`).
+fn rules(field: &Field) -> TokenStream {
+    use crate::attr::Rule;
+    let p = private();
+    let bound = |b: &Option<syn::Expr>, wrap: &dyn Fn(&syn::Expr) -> TokenStream| match b {
+        Some(b) => {
+            let b = wrap(b);
+            quote!(::core::option::Option::Some(#b))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let rules = field.attrs.rules.iter().map(|rule| match rule {
+        Rule::Range { span, min, max } => {
+            let to_bound = |b: &syn::Expr| quote_spanned!(b.span()=> #p::Bound::from(#b));
+            let (min, max) = (bound(min, &to_bound), bound(max, &to_bound));
+            quote_spanned!(*span=> #p::range(value, #min, #max, at, out);)
+        }
+        Rule::Length { span, min, max } => {
+            let to_usize =
+                |b: &syn::Expr| quote_spanned!(b.span()=> { let bound: usize = #b; bound });
+            let (min, max) = (bound(min, &to_usize), bound(max, &to_usize));
+            quote_spanned!(*span=> #p::length(value, #min, #max, at, out);)
+        }
+        Rule::NonEmpty(span) => quote_spanned!(*span=> #p::non_empty(value, at, out);),
+        Rule::Email(span) => quote_spanned!(*span=> #p::email(value, at, out);),
+        Rule::Regex(pattern) => quote_spanned! {pattern.span()=>
+            {
+                static PATTERN: #p::Pattern = #p::Pattern::new(#pattern);
+                #p::regex(value, &PATTERN, at, out);
+            }
+        },
+        Rule::OneOf { span, values } => {
+            quote_spanned!(*span=> #p::one_of(value, &[#(#values),*], at, out);)
+        }
+        Rule::Custom(path) => quote_spanned!(path.span()=> #p::custom(#path(value), at, out);),
+    });
+    let constant =
+        field.attrs.constant.as_ref().map(
+            |constant| quote_spanned!(constant.span()=> #p::constant(value, #constant, at, out);),
+        );
+    quote!(#constant #(#rules)*)
+}
+
+/// Per field with rules: `__dynamo_check_*` (the rules and those of nested documents, on the
+/// field's value) and the hooks its handle carries for updates and conditions.
+fn field_functions(input: &Input) -> TokenStream {
+    let p = private();
+    let functions = input.stored_fields().map(|field| {
+        let ty = field.ty;
+        let member = crate::ast::unraw(field.ident);
+        let mut out = TokenStream::new();
+        if has_rules(field) {
+            let check = check_fn(field);
+            let rules = rules(field);
+            let rules = if is_option(ty) {
+                quote!(if let ::core::option::Option::Some(value) = ::core::option::Option::as_ref(field) { #rules })
+            } else {
+                quote!(let value = field; #rules)
+            };
+            let nested = field.attrs.serde.is_none().then(|| quote_spanned! {ty.span()=>
+                if <#ty as #p::Attribute>::NESTED {
+                    #p::Attribute::validate_nested(field, at, out);
+                }
+            });
+            out.extend(quote! {
+                #[doc(hidden)]
+                #[allow(clippy::ptr_arg)]
+                fn #check(field: &#ty, at: &#p::Loc<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
+                    #rules
+                    #nested
+                }
+            });
+        }
+        let (decode, encode) = if field.attrs.serde.is_some() {
+            (quote!(#p::serde_from_attr::<#ty>), quote!(#p::serde_to_attr::<#ty>))
+        } else {
+            (quote!(<#ty as #p::Attribute>::from_attr), quote!(<#ty as #p::Attribute>::to_attr))
+        };
+        let check = if has_rules(field) {
+            let check = check_fn(field);
+            let hook = format_ident!("__dynamo_hook_check_{}", member);
+            out.extend(quote! {
+                #[doc(hidden)]
+                fn #hook(value: &#p::AttributeValue, at: &#p::Loc<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
+                    if let ::core::result::Result::Ok(field) = #decode(::core::clone::Clone::clone(value)) {
+                        Self::#check(&field, at, out);
+                    }
+                }
+            });
+            quote!(::core::option::Option::Some(Self::#hook))
+        } else if field.attrs.serde.is_none() {
+            quote_spanned! {ty.span()=>
+                if <#ty as #p::Attribute>::NESTED {
+                    ::core::option::Option::Some(#p::check_nested::<#ty>)
+                } else {
+                    ::core::option::Option::None
+                }
+            }
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        let write = match transformed(field, quote!(&field)) {
+            Some(value) => {
+                let hook = format_ident!("__dynamo_hook_write_{}", member);
+                out.extend(quote! {
+                    #[doc(hidden)]
+                    fn #hook(value: #p::AttributeValue) -> ::core::result::Result<::core::option::Option<#p::AttributeValue>, #p::AttrError> {
+                        let field: #ty = #decode(value)?;
+                        let field: #ty = #value;
+                        #encode(&field)
+                    }
+                });
+                quote!(::core::option::Option::Some(Self::#hook))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let hooks = hooks_const(field);
+        out.extend(quote! {
+            #[doc(hidden)]
+            const #hooks: #p::FieldHooks = #p::FieldHooks { check: #check, write: #write };
+        });
+        out
+    });
+    quote!(#(#functions)*)
+}
+
+fn hooks_const(field: &Field) -> Ident {
+    format_ident!(
+        "__DYNAMO_HOOKS_{}",
+        valid::handle_name(&crate::ast::unraw(field.ident))
+    )
 }
 
 pub fn attributes(input: &DeriveInput) -> TokenStream {
@@ -298,7 +582,7 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
     valid::check_attributes(&ast, &mut errors);
     if let Some(error) = errors.finish() {
         let handles = if ast.named_struct && !ast.generic {
-            handles(&ast, false)
+            handles(&ast, false, false)
         } else {
             TokenStream::new()
         };
@@ -309,9 +593,10 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
     let ident = ast.ident;
     let writes = field_writes(&ast);
     let reads = field_reads(&ast);
-    let stored_count = ast.stored_fields().count();
+    let capacity = capacity(&ast);
     let attribute_names = ast.stored_fields().map(Field::stored_name);
-    let handles = handles(&ast, false);
+    let handles = handles(&ast, false, true);
+    let validation = validation(&ast);
     let expected = format!("map ({ident})");
     quote! {
         #handles
@@ -322,7 +607,7 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
                 const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
 
                 fn to_map(&self) -> ::core::result::Result<#p::Item, #p::AttrError> {
-                    let mut item = #p::item(#stored_count);
+                    let mut item = #p::item(#capacity);
                     #(#writes)*
                     ::core::result::Result::Ok(item)
                 }
@@ -331,6 +616,10 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
                     ::core::result::Result::Ok(Self {
                         #(#reads)*
                     })
+                }
+
+                fn validate_at(&self, at: &#p::Loc<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
+                    #validation
                 }
             }
 
@@ -347,6 +636,12 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
                         #p::AttributeValue::M(map) => #p::Attributes::from_map(map),
                         other => ::core::result::Result::Err(#p::AttrError::mismatch(#expected, #p::describe(&other))),
                     }
+                }
+
+                const NESTED: bool = true;
+
+                fn validate_nested(&self, at: &#p::Loc<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
+                    #p::Attributes::validate_at(self, at, out);
                 }
             }
         };
@@ -469,7 +764,9 @@ fn key_struct(input: &Input, key_ident: &Ident, key_fields: &[&Field]) -> TokenS
 }
 
 /// `User::EMAIL` for each stored field and `User::BY_EMAIL` for each index.
-pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
+/// With `with_hooks`, handles carry the fields' rules and transforms (see `field_functions`);
+/// without, they are plain (the stand-ins generated next to derive errors).
+pub fn handles(input: &Input, with_indexes: bool, with_hooks: bool) -> TokenStream {
     let p = private();
     let vis = input.vis;
     let ident = input.ident;
@@ -489,9 +786,15 @@ pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
             "Typed handle to the attribute `{name}` (field `{}`).",
             field.ident
         );
+        let attr = if with_hooks {
+            let hooks = hooks_const(field);
+            quote!(#p::Attr::with_hooks(#name, &Self::#hooks))
+        } else {
+            quote!(#p::Attr::new(#name))
+        };
         Some(quote! {
             #[doc = #doc]
-            #vis const #handle: #p::Attr<#ident, #ty> = #p::Attr::new(#name);
+            #vis const #handle: #p::Attr<#ident, #ty> = #attr;
         })
     });
     let fields: Vec<TokenStream> = fields.collect();
@@ -523,11 +826,17 @@ pub fn handles(input: &Input, with_indexes: bool) -> TokenStream {
         })
     });
     let indexes: Vec<TokenStream> = indexes.collect();
+    let functions = if with_hooks {
+        field_functions(input)
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #[automatically_derived]
         impl #ident {
             #(#fields)*
             #(#indexes)*
+            #functions
         }
     }
 }

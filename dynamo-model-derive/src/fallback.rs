@@ -18,7 +18,7 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
     let key_ident = key_ident(ident);
     let unreachable = quote!(::core::unreachable!("the Model derive failed"));
     // Index handles point into the schema, which the stand-in does not have.
-    let handles = handles(input, false);
+    let handles = handles(input, false, false);
     quote! {
         #errors
 

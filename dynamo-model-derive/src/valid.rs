@@ -263,6 +263,192 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
                 errors.spanned(rename, "an attribute name cannot be empty");
             }
         }
+        check_rules(field, errors);
+        check_transforms(field, errors);
+    }
+    let mut flattened = None;
+    for field in &input.fields {
+        if let Some(span) = field.attrs.flatten {
+            match flattened {
+                Some(first) => errors.at(
+                    span,
+                    format!("a struct has one `flatten` field, and `{first}` is already it"),
+                ),
+                None => flattened = Some(field.ident),
+            }
+        }
+    }
+}
+
+/// The options that conflict with `option` on this field, by name.
+fn conflicts(attrs: &crate::attr::FieldAttrs, with: &[&str]) -> Vec<&'static str> {
+    let all: [(bool, &'static str); 18] = [
+        (attrs.hash_key.is_some(), "hash_key"),
+        (attrs.range_key.is_some(), "range_key"),
+        (attrs.rename.is_some(), "rename"),
+        (attrs.skip.is_some(), "skip"),
+        (attrs.serde.is_some(), "serde"),
+        (attrs.version.is_some(), "version"),
+        (attrs.ttl.is_some(), "ttl"),
+        (attrs.created_at.is_some(), "created_at"),
+        (attrs.updated_at.is_some(), "updated_at"),
+        (attrs.default.is_some(), "default"),
+        (attrs.default_fn.is_some(), "default_fn"),
+        (attrs.force_default.is_some(), "force_default"),
+        (!attrs.aliases.is_empty(), "alias"),
+        (!attrs.rules.is_empty(), "validate"),
+        (attrs.set.is_some(), "set"),
+        (attrs.get.is_some(), "get"),
+        (attrs.constant.is_some(), "constant"),
+        (attrs.flatten.is_some(), "flatten"),
+    ];
+    all.iter()
+        .filter(|(set, name)| *set && with.contains(name))
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+/// `validate(..)`: patterns compile, bounds are in order, `one_of` has values.
+fn check_rules(field: &Field, errors: &mut Errors) {
+    use crate::attr::Rule;
+    let attrs = &field.attrs;
+    if let Some(span) = attrs.rules.first().map(Rule::span) {
+        for option in conflicts(attrs, &["skip", "force_default"]) {
+            let why = if option == "skip" {
+                "a skipped field is never written, so its rules would never run"
+            } else {
+                "the field's value is never stored, its default is"
+            };
+            errors.at(span, format!("`validate` conflicts with `{option}`: {why}"));
+        }
+    }
+    for rule in &attrs.rules {
+        match rule {
+            Rule::Regex(pattern) => {
+                if let Err(e) = regex::Regex::new(&pattern.value()) {
+                    errors.spanned(pattern, format!("this pattern does not compile: {e}"));
+                }
+            }
+            Rule::Range { min, max, .. } | Rule::Length { min, max, .. } => {
+                if let (Some(min), Some(max)) = (min, max) {
+                    if let (Some(low), Some(high)) = (literal_number(min), literal_number(max)) {
+                        if low > high {
+                            errors.spanned(min, "`min` is above `max`: no value can pass");
+                        }
+                    }
+                }
+                if matches!(rule, Rule::Length { .. }) {
+                    for bound in [min, max].into_iter().flatten() {
+                        if literal_number(bound).is_some_and(|n| n < 0.0) {
+                            errors.spanned(bound, "a length cannot be negative");
+                        }
+                    }
+                }
+            }
+            Rule::OneOf { span, values } if values.is_empty() => {
+                errors.at(*span, "`one_of` needs at least one value");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A number literal (`-3`, `1.5`), for checks the derive can make on its own.
+fn literal_number(expr: &syn::Expr) -> Option<f64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit, .. }) => match lit {
+            syn::Lit::Int(i) => i.base10_parse::<f64>().ok(),
+            syn::Lit::Float(f) => f.base10_parse::<f64>().ok(),
+            _ => None,
+        },
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => literal_number(expr).map(|n| -n),
+        syn::Expr::Group(group) => literal_number(&group.expr),
+        _ => None,
+    }
+}
+
+/// `set`, `get`, `constant`, `flatten`, `force_default`: where they can go.
+fn check_transforms(field: &Field, errors: &mut Errors) {
+    let attrs = &field.attrs;
+    let managed = ["skip", "version", "ttl", "created_at", "updated_at"];
+    for (path, name) in [(&attrs.set, "set"), (&attrs.get, "get")] {
+        if let Some(path) = path {
+            for option in conflicts(attrs, &managed) {
+                errors.spanned(
+                    path,
+                    format!("`{name}` conflicts with `{option}`: the library writes and reads that attribute itself"),
+                );
+            }
+        }
+    }
+    if let Some(constant) = &attrs.constant {
+        let with = [
+            "skip",
+            "version",
+            "ttl",
+            "created_at",
+            "updated_at",
+            "set",
+            "get",
+            "force_default",
+        ];
+        for option in conflicts(attrs, &with) {
+            errors.spanned(
+                constant,
+                format!("`constant` conflicts with `{option}`: a constant attribute holds one value, as written"),
+            );
+        }
+    }
+    if let Some(span) = attrs.flatten {
+        let with = [
+            "hash_key",
+            "range_key",
+            "rename",
+            "skip",
+            "serde",
+            "version",
+            "ttl",
+            "created_at",
+            "updated_at",
+            "default",
+            "default_fn",
+            "force_default",
+            "alias",
+            "validate",
+            "set",
+            "get",
+            "constant",
+        ];
+        for option in conflicts(attrs, &with) {
+            errors.at(
+                span,
+                format!("`flatten` conflicts with `{option}`: the field holds the attributes no other field names"),
+            );
+        }
+    }
+    if let Some(span) = attrs.force_default {
+        if attrs.default.is_none() && attrs.default_fn.is_none() {
+            errors.at(
+                span,
+                "`force_default` stores the field's default: give one with `default = ..` or `default_fn = ..`",
+            );
+        }
+        let with = [
+            "hash_key",
+            "range_key",
+            "skip",
+            "version",
+            "ttl",
+            "created_at",
+            "updated_at",
+        ];
+        for option in conflicts(attrs, &with) {
+            errors.at(span, format!("`force_default` conflicts with `{option}`"));
+        }
     }
 }
 

@@ -13,6 +13,18 @@ pub use crate::value::{
 
 pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
 
+pub use crate::schema::FieldHooks;
+pub use crate::validate::{
+    constant, custom, email, length, non_empty, one_of, range, regex, struct_rule, Bound, Loc,
+    Pattern, Violation,
+};
+
+/// The result of a model's validation.
+#[inline]
+pub fn violations(found: Vec<Violation>) -> Result<()> {
+    crate::validate::finish(found)
+}
+
 /// A `created_at` / `updated_at` field in its storage format.
 #[inline]
 pub fn timestamp_to_attr(
@@ -113,4 +125,57 @@ pub fn key_value<T: Attribute>(value: &T, name: &str) -> Result<AttributeValue> 
 /// The DynamoDB type of a stored value, for error messages.
 pub fn describe(value: &AttributeValue) -> String {
     crate::value::describe(value)
+}
+
+/// Writes the attributes of a `flatten` field that no field of the model names (the model's
+/// own values win over stale copies).
+pub fn write_extra(item: &mut Item, extra: &Item, known: &[&str]) {
+    for (name, value) in extra {
+        if !known.contains(&name.as_str()) && !item.contains_key(name) {
+            item.insert(name.clone(), value.clone());
+        }
+    }
+}
+
+/// The `flatten` field: every attribute the other fields did not take.
+#[inline]
+pub fn read_extra(rest: Item) -> Item {
+    rest
+}
+
+/// Reads a `constant` attribute: a stored value other than the constant is an error naming it
+/// (an item of another entity type, in a table shared by several).
+pub fn read_constant<T: PartialEq<L> + std::fmt::Debug, L: std::fmt::Debug>(
+    read: Result<T, AttrError>,
+    expected: &L,
+    name: &str,
+) -> Result<T, AttrError> {
+    let value = read?;
+    if value == *expected {
+        Ok(value)
+    } else {
+        Err(
+            AttrError::mismatch(format!("the constant {expected:?}"), format!("{value:?}"))
+                .in_attribute(name),
+        )
+    }
+}
+
+/// The update hook of a field that may hold nested documents: their rules.
+pub fn check_nested<T: Attribute>(value: &AttributeValue, at: &Loc<'_>, out: &mut Vec<Violation>) {
+    if let Ok(value) = T::from_attr(value.clone()) {
+        value.validate_nested(at, out);
+    }
+}
+
+/// A `serde` field's value from an attribute value.
+pub fn serde_from_attr<T: serde::de::DeserializeOwned>(
+    value: AttributeValue,
+) -> Result<T, AttrError> {
+    crate::value::serde_field::from_attr(value)
+}
+
+/// A `serde` field's value as an attribute value.
+pub fn serde_to_attr<T: serde::Serialize>(value: &T) -> Result<Option<AttributeValue>, AttrError> {
+    crate::value::serde_field::to_attr(value)
 }

@@ -37,6 +37,14 @@ pub enum Error {
         message: String,
     },
 
+    /// Validation rules failed (`#[dynamo(validate(..))]`, `constant`): every failure at once,
+    /// each with its attribute path and rule. Raised before any request is sent.
+    #[error("invalid item: {}", describe_violations(violations))]
+    Validation {
+        /// The failures, in field order.
+        violations: Vec<crate::validate::Violation>,
+    },
+
     /// The item is larger than DynamoDB's 400 KB item limit. Raised before any request is sent.
     #[error("item is {size} bytes, over DynamoDB's limit of {limit} bytes; store large values elsewhere (e.g. S3) and keep a reference")]
     ItemTooLarge {
@@ -157,6 +165,11 @@ pub enum Error {
     #[cfg(feature = "local")]
     #[error(transparent)]
     Local(#[from] crate::local::LocalError),
+}
+
+fn describe_violations(violations: &[crate::validate::Violation]) -> String {
+    let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    all.join("; ")
 }
 
 fn describe_reasons(reasons: &[crate::op::transact::CancellationReason]) -> String {

@@ -109,6 +109,7 @@ mod op;
 mod schema;
 mod timestamp;
 pub mod ttl;
+pub mod validate;
 mod value;
 
 #[cfg(feature = "local")]

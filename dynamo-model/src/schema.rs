@@ -6,6 +6,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::AttrError;
+use crate::expr::operand::Term;
+use crate::validate::{Loc, Violation};
 use crate::value::ScalarType;
 
 /// A model's table: its name, primary key and secondary indexes.
@@ -109,7 +114,50 @@ pub struct IndexDef {
 /// value of the wrong type for the attribute does not compile.
 pub struct Attr<M, T> {
     name: &'static str,
+    hooks: Option<&'static FieldHooks>,
     _types: PhantomData<fn() -> (M, T)>,
+}
+
+/// What a field's options do to values written to it outside a whole item: an update's `set`
+/// and `add` values are checked against the field's validation rules, and values in updates and
+/// conditions pass through its `set` transform, as they do in `to_item`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct FieldHooks {
+    /// Runs the field's rules (and those of nested documents) on a value for it.
+    pub check: Option<CheckHook>,
+    /// The `set` transform, on a value for the field.
+    pub write: Option<WriteHook>,
+}
+
+/// Checks a value for a field against its rules.
+#[doc(hidden)]
+pub type CheckHook = fn(&AttributeValue, &Loc<'_>, &mut Vec<Violation>);
+
+/// A field's `set` transform on a value for it.
+#[doc(hidden)]
+pub type WriteHook = fn(AttributeValue) -> Result<Option<AttributeValue>, AttrError>;
+
+/// A value for a field, through the field's `set` transform.
+pub(crate) fn transform(hooks: Option<&FieldHooks>, term: Term) -> Term {
+    match (hooks.and_then(|h| h.write), term) {
+        (Some(write), Term::Value(value)) => Term::from_value(write(value)),
+        (_, term) => term,
+    }
+}
+
+/// Checks a value written to a field (an update's `set` or `add`) against its rules, reporting
+/// failures at `path`.
+pub(crate) fn check(
+    hooks: Option<&FieldHooks>,
+    term: &Term,
+    path: &crate::expr::Path,
+    out: &mut Vec<Violation>,
+) {
+    if let (Some(check), Term::Value(value)) = (hooks.and_then(|h| h.check), term) {
+        let text = path.to_string();
+        check(value, &Loc::Text(&text), out);
+    }
 }
 
 impl<M, T> Attr<M, T> {
@@ -117,8 +165,25 @@ impl<M, T> Attr<M, T> {
     pub const fn new(name: &'static str) -> Self {
         Attr {
             name,
+            hooks: None,
             _types: PhantomData,
         }
+    }
+
+    /// A handle for a field with validation rules or a `set` transform. Generated code calls
+    /// this.
+    #[doc(hidden)]
+    pub const fn with_hooks(name: &'static str, hooks: &'static FieldHooks) -> Self {
+        Attr {
+            name,
+            hooks: Some(hooks),
+            _types: PhantomData,
+        }
+    }
+
+    /// The field's hooks, if it has any.
+    pub(crate) fn hooks(&self) -> Option<&'static FieldHooks> {
+        self.hooks
     }
 
     /// The attribute's stored name.

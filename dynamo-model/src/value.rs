@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::AttrError;
+use crate::validate::{Loc, Violation};
 
 /// A DynamoDB item: attribute names to values, as aws-sdk-dynamodb uses it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -82,6 +83,20 @@ pub trait Attribute: Sized {
     /// What a `Vec<Self>` expects to read.
     #[doc(hidden)]
     const LIST_EXPECTED: &'static str = "list";
+
+    /// Whether values of this type can hold nested documents with validation rules; when not,
+    /// validation skips them without looking.
+    #[doc(hidden)]
+    const NESTED: bool = false;
+
+    /// Runs the validation rules of nested documents inside the value.
+    #[doc(hidden)]
+    fn validate_nested(
+        &self,
+        _at: &crate::validate::Loc<'_>,
+        _out: &mut Vec<crate::validate::Violation>,
+    ) {
+    }
 }
 
 /// Reads a value where `NULL` stands for "no value" (list elements, map values).
@@ -529,6 +544,14 @@ impl<T: Attribute> Attribute for Option<T> {
     fn from_missing() -> Result<Self, AttrError> {
         Ok(None)
     }
+
+    const NESTED: bool = T::NESTED;
+
+    fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
+        if let Some(value) = self {
+            value.validate_nested(at, out);
+        }
+    }
 }
 
 impl<T: Attribute> Attribute for Box<T> {
@@ -545,6 +568,12 @@ impl<T: Attribute> Attribute for Box<T> {
     fn from_missing() -> Result<Self, AttrError> {
         T::from_missing().map(Box::new)
     }
+
+    const NESTED: bool = T::NESTED;
+
+    fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
+        (**self).validate_nested(at, out);
+    }
 }
 
 impl<T: Attribute> Attribute for Vec<T> {
@@ -558,6 +587,16 @@ impl<T: Attribute> Attribute for Vec<T> {
     #[inline]
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         T::list_from_attr(value)
+    }
+
+    const NESTED: bool = T::NESTED;
+
+    fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
+        if T::NESTED {
+            for (i, value) in self.iter().enumerate() {
+                value.validate_nested(&Loc::Index(at, i), out);
+            }
+        }
     }
 }
 
@@ -605,6 +644,15 @@ impl<T: Attribute, S: BuildHasher + Default> Attribute for HashMap<String, T, S>
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         map_from_attr(value)
     }
+    const NESTED: bool = T::NESTED;
+
+    fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
+        if T::NESTED {
+            for (key, value) in self {
+                value.validate_nested(&Loc::Field(at, key), out);
+            }
+        }
+    }
 }
 
 impl<T: Attribute> Attribute for BTreeMap<String, T> {
@@ -616,6 +664,15 @@ impl<T: Attribute> Attribute for BTreeMap<String, T> {
 
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         map_from_attr(value)
+    }
+    const NESTED: bool = T::NESTED;
+
+    fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
+        if T::NESTED {
+            for (key, value) in self {
+                value.validate_nested(&Loc::Field(at, key), out);
+            }
+        }
     }
 }
 

@@ -226,16 +226,22 @@ macro_rules! operators {
                 Term::Path(PathOf::<M>::to_path(self))
             }
 
+            /// A value compared with the attribute, through the field's `set` transform: what
+            /// is compared is what was stored.
+            fn value(&self, term: Term) -> Term {
+                crate::schema::transform(PathOf::<M>::hooks(self), term)
+            }
+
             /// `path = value` (or another attribute). Comparing with `None` or an empty set
             /// means "the attribute is absent".
             pub fn eq(&self, value: impl Operand<M, $value>) -> Condition<M> {
-                compare(self.term(), Comparator::Eq, value.into_term())
+                compare(self.term(), Comparator::Eq, self.value(value.into_term()))
             }
 
             /// `path <> value` (or another attribute). With `None` or an empty set: "the
             /// attribute is present".
             pub fn ne(&self, value: impl Operand<M, $value>) -> Condition<M> {
-                compare(self.term(), Comparator::Ne, value.into_term())
+                compare(self.term(), Comparator::Ne, self.value(value.into_term()))
             }
 
             /// `path < value`.
@@ -243,7 +249,7 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Lt, value.into_term())
+                compare(self.term(), Comparator::Lt, self.value(value.into_term()))
             }
 
             /// `path <= value`.
@@ -251,7 +257,7 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Le, value.into_term())
+                compare(self.term(), Comparator::Le, self.value(value.into_term()))
             }
 
             /// `path > value`.
@@ -259,7 +265,7 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Gt, value.into_term())
+                compare(self.term(), Comparator::Gt, self.value(value.into_term()))
             }
 
             /// `path >= value`.
@@ -267,7 +273,7 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Ge, value.into_term())
+                compare(self.term(), Comparator::Ge, self.value(value.into_term()))
             }
 
             /// `path BETWEEN low AND high` (both included).
@@ -279,14 +285,15 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                Condition::new(Node::Between(self.term(), low.into_term(), high.into_term()))
+                let (low, high) = (self.value(low.into_term()), self.value(high.into_term()));
+                Condition::new(Node::Between(self.term(), low, high))
             }
 
             /// `path IN (v1, v2, ..)`: 1 to 100 values, checked before sending.
             pub fn in_<V: ValueFor<$value>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
                 let values = values
                     .into_iter()
-                    .map(|v| Term::from_value(v.to_value()))
+                    .map(|v| self.value(Term::from_value(v.to_value())))
                     .collect();
                 Condition::new(Node::In(self.term(), values))
             }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::error::{Error, Result};
-use crate::schema::Attr;
+use crate::schema::{Attr, FieldHooks};
 
 /// One step of a path: a map key (or top-level attribute name) or a list index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -152,6 +152,9 @@ impl<M, T> From<TypedPath<M, T>> for Path {
 /// `User::SCORES.key("math")`. Built from [`Attr`] handles.
 pub struct TypedPath<M, T> {
     path: Path,
+    /// The hooks of the field the path ends at (`then` into a nested field); `None` for list
+    /// elements and map values, which field rules do not cover.
+    hooks: Option<&'static FieldHooks>,
     _types: PhantomData<fn() -> (M, T)>,
 }
 
@@ -159,6 +162,7 @@ impl<M, T> TypedPath<M, T> {
     pub(crate) fn new(path: Path) -> Self {
         TypedPath {
             path,
+            hooks: None,
             _types: PhantomData,
         }
     }
@@ -171,7 +175,11 @@ impl<M, T> TypedPath<M, T> {
 
 impl<M, T> Clone for TypedPath<M, T> {
     fn clone(&self) -> Self {
-        TypedPath::new(self.path.clone())
+        TypedPath {
+            path: self.path.clone(),
+            hooks: self.hooks,
+            _types: PhantomData,
+        }
     }
 }
 
@@ -194,6 +202,12 @@ pub trait PathOf<M> {
 
     /// The untyped path.
     fn to_path(&self) -> Path;
+
+    /// The validation and transform hooks of the field at the path.
+    #[doc(hidden)]
+    fn hooks(&self) -> Option<&'static FieldHooks> {
+        None
+    }
 }
 
 impl<M, T> PathOf<M> for Attr<M, T> {
@@ -201,6 +215,10 @@ impl<M, T> PathOf<M> for Attr<M, T> {
 
     fn to_path(&self) -> Path {
         Path::name(self.name())
+    }
+
+    fn hooks(&self) -> Option<&'static FieldHooks> {
+        Attr::hooks(self)
     }
 }
 
@@ -210,6 +228,10 @@ impl<M, T> PathOf<M> for TypedPath<M, T> {
     fn to_path(&self) -> Path {
         self.path.clone()
     }
+
+    fn hooks(&self) -> Option<&'static FieldHooks> {
+        self.hooks
+    }
 }
 
 impl<M, T> PathOf<M> for &TypedPath<M, T> {
@@ -217,6 +239,10 @@ impl<M, T> PathOf<M> for &TypedPath<M, T> {
 
     fn to_path(&self) -> Path {
         self.path.clone()
+    }
+
+    fn hooks(&self) -> Option<&'static FieldHooks> {
+        self.hooks
     }
 }
 
@@ -293,7 +319,11 @@ macro_rules! navigation {
             {
                 let mut path = PathOf::<M>::to_path(self);
                 path.elements.extend(child.to_path().elements);
-                TypedPath::new(path)
+                TypedPath {
+                    path,
+                    hooks: child.hooks(),
+                    _types: PhantomData,
+                }
             }
         }
 

@@ -145,9 +145,8 @@ impl<'a> BatchWrite<'a> {
 
     /// Adds a put of `item` (replacing any item with its key).
     pub fn put<M: Model>(mut self, item: &M) -> Self {
-        let converted = item
-            .to_item()
-            .and_then(|i| check_item(M::SCHEMA, &i).map(|()| i));
+        let converted =
+            crate::model::write_item(item).and_then(|i| check_item(M::SCHEMA, &i).map(|()| i));
         match converted {
             Ok(item) => {
                 let request = PutRequest::builder().set_item(Some(item.clone())).build();

@@ -57,7 +57,7 @@ impl<'a, M: Model> Put<'a, M> {
 
     /// The request, its table, and for a versioned model the version it expects stored.
     fn prepare(&self) -> Result<(PutItemFluentBuilder, String, Option<i128>)> {
-        let mut item = self.item.to_item()?;
+        let mut item = crate::model::write_item(self.item)?;
         let version = bump_version(M::SCHEMA, &mut item, self.creating)?;
         let schema = M::SCHEMA;
         crate::timestamp::stamp(

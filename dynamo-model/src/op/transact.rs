@@ -87,7 +87,7 @@ impl<'a> TransactWrite<'a> {
         let table = self.db.table_name::<M>();
         let on_failure = self.on_failure();
         let action = (|| {
-            let mut converted = item.to_item()?;
+            let mut converted = crate::model::write_item(item)?;
             // Versioned items: bumped, and (except when creating) checked, as outside a transaction.
             let version = bump_version(M::SCHEMA, &mut converted, creating)?;
             let schema = M::SCHEMA;

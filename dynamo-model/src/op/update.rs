@@ -20,6 +20,7 @@ use crate::expr::ExpressionWriter;
 use crate::model::{version_conflict, Model, PrimaryKey};
 use crate::op::built;
 use crate::op::put::and;
+use crate::validate::Violation;
 use crate::value::Item;
 
 /// Updates one item in place. Built by [`Db::update`].
@@ -39,6 +40,9 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     upsert: bool,
     expected_version: Option<i128>,
     capacity: Option<Capacity>,
+    /// Values that failed their attribute's validation rules: reported by `send`, which then
+    /// sends nothing.
+    violations: Vec<Violation>,
     _return: PhantomData<fn() -> R>,
 }
 
@@ -112,6 +116,7 @@ impl<'a, M: Model> Update<'a, M> {
             upsert: false,
             expected_version: None,
             capacity: None,
+            violations: Vec::new(),
             _return: PhantomData,
         }
     }
@@ -127,15 +132,34 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             upsert: self.upsert,
             expected_version: self.expected_version,
             capacity: self.capacity,
+            violations: self.violations,
             _return: PhantomData,
         }
     }
 
+    /// A value written to the field at `path`: checked against the field's validation rules
+    /// (failures are kept for `send`), then passed through its `set` transform.
+    fn field_value<P: PathOf<M>>(&mut self, path: &P, at: &Path, value: SetValue) -> SetValue {
+        match value {
+            SetValue::Term(term) => SetValue::Term(self.field_term(path, at, term)),
+            other => other,
+        }
+    }
+
+    fn field_term<P: PathOf<M>>(&mut self, path: &P, at: &Path, term: Term) -> Term {
+        let hooks = path.hooks();
+        crate::schema::check(hooks, &term, at, &mut self.violations);
+        crate::schema::transform(hooks, term)
+    }
+
     /// `SET path = value`; the value may be another attribute or an
     /// [`UpdateValue`](crate::UpdateValue) like `User::TOTAL.plus(5)`. Setting `None` or an
-    /// empty set removes the attribute.
+    /// empty set removes the attribute. A value is checked against the attribute's validation
+    /// rules and passes through its `set` transform, as in a put.
     pub fn set<P: PathOf<M>>(mut self, path: P, value: impl SetOperand<M, P::Value>) -> Self {
-        self.actions.set(path.to_path(), value.into_set_value());
+        let at = path.to_path();
+        let value = self.field_value(&path, &at, value.into_set_value());
+        self.actions.set(at, value);
         self
     }
 
@@ -145,18 +169,23 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         path: P,
         value: impl SetOperand<M, P::Value>,
     ) -> Self {
-        self.actions
-            .set_if_not_exists(path.to_path(), value.into_set_value());
+        let at = path.to_path();
+        let value = self.field_value(&path, &at, value.into_set_value());
+        self.actions.set_if_not_exists(at, value);
         self
     }
 
     /// `ADD path value`: adds to a number (an absent number counts as 0) or adds members to a
-    /// set (an absent set is created). Atomic.
+    /// set (an absent set is created). Atomic. The value is checked against the attribute's
+    /// validation rules (for a number, the amount added) and passes through its `set`
+    /// transform.
     pub fn add<P: PathOf<M>>(mut self, path: P, value: impl ValueFor<P::Value>) -> Self
     where
         P::Value: Addable,
     {
-        self.actions.add(path.to_path(), value_term(value));
+        let at = path.to_path();
+        let value = self.field_term(&path, &at, value_term(value));
+        self.actions.add(at, value);
         self
     }
 
@@ -247,6 +276,11 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     /// The key, table and rendered expressions: shared by UpdateItem and transactions.
     pub(crate) fn render(&self) -> Result<RenderedUpdate> {
+        if !self.violations.is_empty() {
+            return Err(Error::Validation {
+                violations: self.violations.clone(),
+            });
+        }
         let key = self.key.to_item()?;
         let schema = M::SCHEMA;
         // The library's own actions (version, timestamps) go on a copy; without them the
