@@ -108,3 +108,21 @@ async fn older_items_in_dynamodb_read_with_defaults() {
     );
     assert_eq!(member.email.as_deref(), Some("grace@example.com"));
 }
+
+#[test]
+fn defaults_are_available_when_constructing() {
+    assert_eq!(Member::AGE.default_value(), Some(18));
+    assert_eq!(Member::PLAN.default_value().as_deref(), Some("free"));
+    assert_eq!(Member::LEVEL.default_value(), Some(Some(3)));
+    assert_eq!(Member::NAME.default_value(), None, "no default given");
+    let member = Member {
+        id: "m2".into(),
+        age: Member::AGE.default_value().unwrap(),
+        plan: Member::PLAN.default_value().unwrap(),
+        level: None,
+        email: None,
+        note: String::new(),
+        name: "Grace".into(),
+    };
+    assert_eq!((member.age, member.plan.as_str()), (18, "free"));
+}

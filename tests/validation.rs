@@ -505,6 +505,10 @@ async fn set_transforms_apply_to_puts_updates_conditions_and_keys() {
         .send()
         .await
         .unwrap();
+    // A query's hash key value passes through the key's transform.
+    let page = db.query::<Customer>().hash(" ADA").send().await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].id, "ada");
     let err = db
         .delete(CustomerKey::new("ada"))
         .condition(Customer::NICKNAME.eq("alice"))

@@ -312,6 +312,20 @@ fn bounds(
         skip_value(meta)?;
         return Ok((None, None));
     }
+    let empty = {
+        let fork = meta.input.fork();
+        let content;
+        syn::parenthesized!(content in fork);
+        content.is_empty()
+    };
+    if empty {
+        errors.spanned(
+            &meta.path,
+            format!("`{name}` needs `min`, `max` or both: `{name}(min = 1, max = 10)`"),
+        );
+        skip_value(meta)?;
+        return Ok((None, None));
+    }
     meta.parse_nested_meta(|bound| {
         if bound.path.is_ident("min") {
             let expr: Expr = bound.value()?.parse()?;
@@ -502,8 +516,10 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
-        let _content;
-        syn::parenthesized!(_content in meta.input);
+        let content;
+        syn::parenthesized!(content in meta.input);
+        // Consumed, or syn reports the unparsed rest as an error of its own.
+        content.parse::<proc_macro2::TokenStream>()?;
     }
     Ok(())
 }

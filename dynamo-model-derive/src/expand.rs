@@ -115,6 +115,25 @@ fn generate(input: &Input) -> TokenStream {
     let handles = handles(input, true, true);
     let validation = validation(input);
     let capacity = capacity(input);
+    let transformed_fields: Vec<TokenStream> = input
+        .stored_fields()
+        .filter(|f| f.attrs.set.is_some())
+        .map(|f| {
+            let name = f.stored_name();
+            let hooks = hooks_const(f);
+            quote!(#name => ::core::option::Option::Some(&Self::#hooks),)
+        })
+        .collect();
+    let field_hooks = (!transformed_fields.is_empty()).then(|| {
+        quote! {
+            fn field_hooks(name: &str) -> ::core::option::Option<&'static #p::FieldHooks> {
+                match name {
+                    #(#transformed_fields)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
 
     quote! {
         #key_struct
@@ -158,6 +177,8 @@ fn generate(input: &Input) -> TokenStream {
                 fn key(&self) -> #key_ident {
                     #key_ident { #(#key_clones)* }
                 }
+
+                #field_hooks
 
                 fn validate(&self) -> #p::Result<()> {
                     let mut violations = ::std::vec::Vec::new();
@@ -422,7 +443,7 @@ fn validation(input: &Input) -> TokenStream {
         } else if field.attrs.serde.is_none() {
             quote_spanned! {ty.span()=>
                 if <#ty as #p::Attribute>::NESTED {
-                    #p::Attribute::validate_nested(&self.#member, &#p::Loc::Field(at, #name), out);
+                    <#ty as #p::Attribute>::validate_nested(&self.#member, &#p::Loc::Field(at, #name), out);
                 }
             }
         } else {
@@ -501,7 +522,7 @@ fn field_functions(input: &Input) -> TokenStream {
             };
             let nested = field.attrs.serde.is_none().then(|| quote_spanned! {ty.span()=>
                 if <#ty as #p::Attribute>::NESTED {
-                    #p::Attribute::validate_nested(field, at, out);
+                    <#ty as #p::Attribute>::validate_nested(field, at, out);
                 }
             });
             out.extend(quote! {
@@ -533,7 +554,7 @@ fn field_functions(input: &Input) -> TokenStream {
         } else if field.attrs.serde.is_none() {
             quote_spanned! {ty.span()=>
                 if <#ty as #p::Attribute>::NESTED {
-                    ::core::option::Option::Some(#p::check_nested::<#ty>)
+                    ::core::option::Option::Some(<#ty as #p::Attribute>::validate_attr)
                 } else {
                     ::core::option::Option::None
                 }
@@ -561,6 +582,15 @@ fn field_functions(input: &Input) -> TokenStream {
             #[doc(hidden)]
             const #hooks: #p::FieldHooks = #p::FieldHooks { check: #check, write: #write };
         });
+        if let Some(value) = default_value(field) {
+            let default = format_ident!("__dynamo_default_{}", member);
+            out.extend(quote! {
+                #[doc(hidden)]
+                fn #default() -> #ty {
+                    #value
+                }
+            });
+        }
         out
     });
     quote!(#(#functions)*)
@@ -786,12 +816,16 @@ pub fn handles(input: &Input, with_indexes: bool, with_hooks: bool) -> TokenStre
             "Typed handle to the attribute `{name}` (field `{}`).",
             field.ident
         );
-        let attr = if with_hooks {
+        let mut attr = if with_hooks {
             let hooks = hooks_const(field);
             quote!(#p::Attr::with_hooks(#name, &Self::#hooks))
         } else {
             quote!(#p::Attr::new(#name))
         };
+        if with_hooks && default_value(field).is_some() {
+            let default = format_ident!("__dynamo_default_{}", crate::ast::unraw(field.ident));
+            attr = quote!(#attr.with_default(Self::#default));
+        }
         Some(quote! {
             #[doc = #doc]
             #vis const #handle: #p::Attr<#ident, #ty> = #attr;

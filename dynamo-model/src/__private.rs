@@ -161,13 +161,6 @@ pub fn read_constant<T: PartialEq<L> + std::fmt::Debug, L: std::fmt::Debug>(
     }
 }
 
-/// The update hook of a field that may hold nested documents: their rules.
-pub fn check_nested<T: Attribute>(value: &AttributeValue, at: &Loc<'_>, out: &mut Vec<Violation>) {
-    if let Ok(value) = T::from_attr(value.clone()) {
-        value.validate_nested(at, out);
-    }
-}
-
 /// A `serde` field's value from an attribute value.
 pub fn serde_from_attr<T: serde::de::DeserializeOwned>(
     value: AttributeValue,

@@ -14,7 +14,9 @@
 //! pub struct User {
 //!     #[dynamo(hash_key)]
 //!     pub id: String,
+//!     #[dynamo(validate(email))]
 //!     pub email: String,
+//!     #[dynamo(validate(range(max = 150)))]
 //!     pub age: u32,
 //!     pub nickname: Option<String>, // absent when None
 //!     pub tags: HashSet<String>,    // a string set; absent when empty
@@ -40,6 +42,10 @@
 //!     assert_eq!(read.as_ref(), Some(&user));
 //!
 //!     assert!(matches!(db.create(&user).send().await, Err(Error::AlreadyExists { .. })));
+//!     // Checked before sending: every failed rule, with its attribute path.
+//!     let bad = User { email: "nope".into(), age: 200, ..user.clone() };
+//!     let Err(Error::Validation { violations }) = db.put(&bad).send().await else { panic!() };
+//!     assert_eq!(violations.len(), 2);
 //!     db.delete(UserKey::new("u1")).send().await?;
 //!     assert_eq!(db.get(UserKey::new("u1")).consistent().send().await?, None);
 //!     Ok(())
@@ -77,6 +83,28 @@
 //! `= "rfc3339" | "epoch_seconds" | "epoch_millis"`).
 //! `#[derive(Attributes)]` makes a struct a nested document (a map), with the same field options,
 //! or an enum of unit variants a string (`rename_all = "snake_case"`, `rename` per variant).
+//!
+//! Validation and transforms, on fields of models and nested documents:
+//! - `validate(range(min = 0, max = 150), length(max = 280), non_empty, regex = "^[a-z]+$",
+//!   email, one_of("free", "pro"), custom = path)`, and `validate = path` on the struct for rules
+//!   across fields: see [`validate`] for each rule. Every write runs [`Model::validate`] first
+//!   and sends nothing when a rule fails; [`Error::Validation`] lists every failure with its path
+//!   and rule. An update's `set` and `add` values are checked against their attribute's rules.
+//! - `set = path`: `fn(&T) -> T` applied to the field's value on every write: puts, update
+//!   values, condition values compared with the attribute, key values, a query's hash key. Rules
+//!   check the value before it (a password's length, not its hash's). `get = path`:
+//!   `fn(T) -> T` applied to every stored value read. For an `Option<T>` field both see the `T`.
+//! - `constant = "ENTITY"`: the attribute must hold this value; a write of another value fails
+//!   validation, and reading an item holding another value is [`Error::Attribute`] (an item of
+//!   another entity type in a shared table is never read as this model).
+//! - `flatten` on one `HashMap<String, AttributeValue>` field: it receives every attribute no
+//!   other field reads, and writes them back (the model's own attributes win over copies in it),
+//!   so a read-modify-write keeps attributes this version of the model does not know.
+//! - `default = expr` / `default_fn = path`: the value of a missing attribute on read, and
+//!   [`Attr::default_value`] for constructing (`age: User::AGE.default_value().unwrap()`).
+//!   `force_default` (Dynamoose's `forceDefault`): every whole-item write (put, create, batch
+//!   and transaction puts) stores the default, whatever the field holds; updates write what they
+//!   say.
 //!
 //! ## Expressions
 //!

@@ -47,6 +47,13 @@ pub trait Model: Sized {
     fn validate(&self) -> Result<()> {
         Ok(())
     }
+
+    /// The hooks of the field stored as `name`, when it has a `set` transform (for key values
+    /// given outside a handle, like a query's hash key).
+    #[doc(hidden)]
+    fn field_hooks(_name: &str) -> Option<&'static crate::schema::FieldHooks> {
+        None
+    }
 }
 
 /// A struct stored as a nested map (`M`) inside a model. Implement it with

@@ -115,6 +115,7 @@ pub struct IndexDef {
 pub struct Attr<M, T> {
     name: &'static str,
     hooks: Option<&'static FieldHooks>,
+    default: Option<fn() -> T>,
     _types: PhantomData<fn() -> (M, T)>,
 }
 
@@ -166,6 +167,7 @@ impl<M, T> Attr<M, T> {
         Attr {
             name,
             hooks: None,
+            default: None,
             _types: PhantomData,
         }
     }
@@ -177,8 +179,25 @@ impl<M, T> Attr<M, T> {
         Attr {
             name,
             hooks: Some(hooks),
+            default: None,
             _types: PhantomData,
         }
+    }
+
+    /// The handle of a field with a `default` or `default_fn`. Generated code calls this.
+    #[doc(hidden)]
+    pub const fn with_default(self, default: fn() -> T) -> Self {
+        Attr {
+            default: Some(default),
+            ..self
+        }
+    }
+
+    /// The field's `default` (or `default_fn`) value, for building a value the way a read of
+    /// an item without the attribute would: `age: User::AGE.default_value().unwrap()`. `None`
+    /// when the field has no default.
+    pub fn default_value(&self) -> Option<T> {
+        self.default.map(|default| default())
     }
 
     /// The field's hooks, if it has any.

@@ -97,6 +97,18 @@ pub trait Attribute: Sized {
         _out: &mut Vec<crate::validate::Violation>,
     ) {
     }
+
+    /// Runs the validation rules of nested documents inside a value given to an update.
+    #[doc(hidden)]
+    fn validate_attr(
+        value: &AttributeValue,
+        at: &crate::validate::Loc<'_>,
+        out: &mut Vec<crate::validate::Violation>,
+    ) {
+        if let Ok(value) = Self::from_attr(value.clone()) {
+            value.validate_nested(at, out);
+        }
+    }
 }
 
 /// Reads a value where `NULL` stands for "no value" (list elements, map values).

@@ -183,7 +183,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 message: "a global secondary index cannot be read consistently; drop `.consistent()` or query the table".into(),
             });
         }
-        let Some(hash) = self.hash.clone() else {
+        let Some(hash) = self.hash_value() else {
             return Err(Error::InvalidRequest {
                 message: format!(
                     "a query needs its hash key: add `.hash(..)` for `{}`",
@@ -241,7 +241,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 },
             )?;
         // A cursor of another hash key would make DynamoDB refuse the request.
-        if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash) {
+        if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash_value()) {
             let hash_name = self
                 .index
                 .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
@@ -252,6 +252,18 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             }
         }
         Ok(position)
+    }
+
+    /// The hash key value, through the key field's `set` transform (so a query finds what a
+    /// put of the same value stored).
+    fn hash_value(&self) -> Option<Term> {
+        let name = self
+            .index
+            .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
+        let hooks = M::field_hooks(name);
+        self.hash
+            .clone()
+            .map(|term| crate::schema::transform(hooks, term))
     }
 
     fn fetcher(&self, count_only: bool) -> Result<(QueryFetch, Position, String)> {
