@@ -100,6 +100,14 @@ struct Address {
     city: String,
     #[dynamo(validate(regex = "^[0-9]{5}$"))]
     zip: Option<String>,
+    #[dynamo(set = upper_case)]
+    country: String,
+    #[dynamo(flatten)]
+    rest: HashMap<String, AttributeValue>,
+}
+
+fn upper_case(text: &str) -> String {
+    text.to_uppercase()
 }
 
 #[derive(Attributes, Debug, Clone, PartialEq)]
@@ -135,6 +143,8 @@ fn customer(id: &str) -> Customer {
         address: Address {
             city: "London".into(),
             zip: Some("12345".into()),
+            country: "gb".into(),
+            rest: HashMap::new(),
         },
         items: vec![line("ABC-001", 2)],
         secret: Some("analytical engine".into()),
@@ -164,6 +174,8 @@ fn a_valid_item_passes() {
     Address {
         city: "Paris".into(),
         zip: None,
+        country: "fr".into(),
+        rest: HashMap::new(),
     }
     .validate()
     .unwrap();
@@ -183,6 +195,7 @@ fn every_failure_is_reported_at_once_with_its_path_and_rule() {
         address: Address {
             city: String::new(),
             zip: Some("1234".into()),
+            ..customer("c1").address
         },
         items: vec![
             line("ABC-001", 1),
@@ -321,6 +334,7 @@ async fn an_invalid_item_is_refused_before_any_request() {
         address: Address {
             city: String::new(),
             zip: None,
+            ..customer("c1").address
         },
         ..customer("c1")
     };
@@ -489,7 +503,26 @@ async fn set_transforms_apply_to_puts_updates_conditions_and_keys() {
         .send()
         .await
         .unwrap();
+    db.update(CustomerKey::new("bob"))
+        .set(Customer::ADDRESS.then(Address::COUNTRY), "fr")
+        .send()
+        .await
+        .unwrap();
     let (via_put, via_update) = (raw(&db, "bob").await, raw(&db, "ada").await);
+    let country = |item: &HashMap<String, AttributeValue>| match &item["address"] {
+        AttributeValue::M(address) => address["country"].clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        country(&via_update),
+        s("GB"),
+        "a nested field's transform, on put"
+    );
+    assert_eq!(
+        country(&via_put),
+        s("FR"),
+        "and on an update through `then`"
+    );
     assert_eq!(via_put["nick"], via_update["nick"]);
     assert_eq!(via_update["nick"], s("bob"));
     assert_eq!(via_update["secret"], s("nanylgvpny ratvar"));
@@ -561,6 +594,10 @@ async fn unknown_attributes_survive_a_read_modify_write() {
         "preferences".into(),
         AttributeValue::M(HashMap::from([("theme".into(), s("dark"))])),
     );
+    // Inside a nested document too.
+    if let Some(AttributeValue::M(address)) = item.get_mut("address") {
+        address.insert("street".into(), s("12 Baker St"));
+    }
     db.client()
         .put_item()
         .table_name(db.table_name::<Customer>())
@@ -590,6 +627,7 @@ async fn unknown_attributes_survive_a_read_modify_write() {
     assert_eq!(stored["age"], AttributeValue::N("37".into()));
     assert_eq!(stored["loyalty_points"], AttributeValue::N("120".into()));
     assert!(matches!(&stored["preferences"], AttributeValue::M(m) if m["theme"] == s("dark")));
+    assert!(matches!(&stored["address"], AttributeValue::M(m) if m["street"] == s("12 Baker St")));
     let again: Customer = db
         .get(CustomerKey::new("c1"))
         .send()
@@ -597,6 +635,7 @@ async fn unknown_attributes_survive_a_read_modify_write() {
         .unwrap()
         .unwrap();
     assert_eq!(again.extra.len(), 2);
+    assert_eq!(again.address.rest["street"], s("12 Baker St"));
     assert_eq!(again.age, 37);
 }
 
