@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemInput, BatchWr
 use aws_sdk_dynamodb::types::WriteRequest;
 use common::accounts::{account, Account, AccountKey};
 use dynamo_model::prelude::*;
-use dynamo_model::BatchPolicy;
+use dynamo_model::{BatchPolicy, Item};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[dynamo(table = "readings")]
@@ -338,7 +338,12 @@ async fn writes_still_unprocessed_after_the_budget_are_reported_exactly() {
     let stored = db.scan::<Reading>().all().await.unwrap();
     assert_eq!(stored.len(), 60 - 3);
     for write in &writes {
-        let item = Reading::from_item(write.request.put_request().unwrap().item().clone()).unwrap();
+        let request = write
+            .request
+            .as_ref()
+            .expect("returned unprocessed: not applied");
+        let item = Reading::from_item(request.put_request().unwrap().item().clone()).unwrap();
+        assert_eq!(item.key().to_item().unwrap(), write.key);
         assert!(
             !stored.contains(&item),
             "reported {item:?} as unprocessed, yet it landed"
@@ -403,4 +408,72 @@ async fn unprocessed_keys_from_a_read_over_16_mb_are_retried() {
         counter.0.load(Ordering::SeqCst) > 1,
         "DynamoDB left keys unprocessed and they were asked again"
     );
+}
+
+/// Fails every BatchWriteItem before it is sent, as a network failure would.
+#[derive(Debug, Default)]
+struct FailWrites;
+
+impl Intercept for FailWrites {
+    fn name(&self) -> &'static str {
+        "fail-writes"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context
+            .input()
+            .downcast_ref::<BatchWriteItemInput>()
+            .is_some()
+        {
+            return Err("injected failure".into());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_that_fails_outright_reports_every_key_in_it() {
+    let plain = common::db("batch_failed_chunk").await;
+    plain.create_table::<Reading>().send().await.unwrap();
+    let config = common::local()
+        .await
+        .config()
+        .to_builder()
+        .interceptor(FailWrites)
+        .build();
+    let db =
+        Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix("batch_failed_chunk.");
+    let items: Vec<Reading> = (0..30).map(|i| reading(4, i)).collect();
+    let err = db.batch_put(&items).send().await.unwrap_err();
+    let Error::Unprocessed {
+        writes,
+        keys,
+        cause,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(keys.is_empty());
+    assert!(matches!(
+        cause.as_deref(),
+        Some(Error::Sdk {
+            operation: "BatchWriteItem",
+            ..
+        })
+    ));
+    assert!(
+        writes.iter().all(|w| w.request.is_none()),
+        "outcome unknown"
+    );
+    let mut reported: Vec<Item> = writes.into_iter().map(|w| w.key).collect();
+    let mut expected: Vec<Item> = items.iter().map(|r| r.key().to_item().unwrap()).collect();
+    let order = |item: &Item| format!("{:?}", item.get("at"));
+    reported.sort_by_key(order);
+    expected.sort_by_key(order);
+    assert_eq!(reported, expected, "every write of both chunks, by key");
 }

@@ -78,7 +78,8 @@ pub enum Error {
     },
 
     /// A batch could not complete every write or read after its retry budget (or a chunk failed
-    /// outright, see `cause`). Holds exactly what was not done: nothing is dropped silently.
+    /// outright, see `cause`). Holds every write and key not known to be done: nothing is
+    /// dropped silently.
     #[error("the batch left {} writes and {} keys unprocessed{}", writes.len(), keys.len(), cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
     Unprocessed {
         /// Writes not done.

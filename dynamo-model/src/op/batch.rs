@@ -2,15 +2,20 @@
 //! concurrency, unprocessed items retried with backoff, and whatever is still unprocessed
 //! reported, never dropped.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
 use futures::stream::{self, StreamExt};
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{AttrError, Error, Result};
 use crate::model::{check_item, Model, PrimaryKey};
 use crate::schema::Schema;
 use crate::value::Item;
@@ -67,13 +72,20 @@ fn random_unit() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A write a batch could not complete, with its table.
+/// A write a batch could not complete: its table, its key, and the request when the batch
+/// still holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnprocessedWrite {
     /// The table (with any prefix).
     pub table: String,
-    /// The put or delete, as DynamoDB takes it.
-    pub request: WriteRequest,
+    /// The key of the item written (its hash and range key attributes).
+    pub key: Item,
+    /// The put or delete as DynamoDB takes it, when DynamoDB returned it unprocessed through
+    /// every attempt: it was not applied. `None` when its chunk failed outright (the error is
+    /// the `cause` of [`Error::Unprocessed`]): the request was handed to the SDK and its outcome
+    /// is unknown (a timeout may follow a write that landed). The batch keeps no copy of every
+    /// item for that case, which would cost as much as converting it; the caller has the items.
+    pub request: Option<WriteRequest>,
 }
 
 /// A key a batch get could not read, with its table.
@@ -85,18 +97,110 @@ pub struct UnprocessedKey {
     pub key: Item,
 }
 
+/// A write waiting to be sent.
+struct Write {
+    table: String,
+    key: WriteKey,
+    request: WriteRequest,
+}
+
+/// The key of a write: its values, and the names they go under in the table's schema. Kept
+/// as values (not an `Item`) because a batch holds one per item: a map per item would cost a
+/// good part of converting it.
+#[derive(PartialEq)]
+struct WriteKey {
+    hash: (&'static str, AttributeValue),
+    range: Option<(&'static str, AttributeValue)>,
+}
+
+impl WriteKey {
+    /// The key of `item` (a put's item or a delete's key); `None` without its hash key.
+    fn of(schema: &Schema, item: &Item) -> Option<WriteKey> {
+        let attribute = |name: &'static str| Some((name, item.get(name)?.clone()));
+        Some(WriteKey {
+            hash: attribute(schema.hash_key.name)?,
+            range: schema.range_key.and_then(|range| attribute(range.name)),
+        })
+    }
+
+    fn parts(&self) -> impl Iterator<Item = &(&'static str, AttributeValue)> {
+        std::iter::once(&self.hash).chain(&self.range)
+    }
+
+    /// Whether `request` writes the item with this key.
+    fn matches(&self, request: &WriteRequest) -> bool {
+        let attributes = match (request.put_request(), request.delete_request()) {
+            (Some(put), _) => &put.item,
+            (None, Some(delete)) => &delete.key,
+            (None, None) => return false,
+        };
+        self.parts()
+            .all(|(name, value)| attributes.get(*name) == Some(value))
+    }
+
+    /// A hash of the table and key, for finding duplicates.
+    fn fingerprint(&self, table: &str, state: &RandomState) -> u64 {
+        let mut hasher = state.build_hasher();
+        table.hash(&mut hasher);
+        for (_, value) in self.parts() {
+            match value {
+                AttributeValue::S(s) => (0u8, s.as_bytes()).hash(&mut hasher),
+                AttributeValue::N(n) => (1u8, n.as_bytes()).hash(&mut hasher),
+                AttributeValue::B(b) => (2u8, b.as_ref()).hash(&mut hasher),
+                _ => 3u8.hash(&mut hasher),
+            }
+        }
+        hasher.finish()
+    }
+
+    fn to_item(&self) -> Item {
+        self.parts()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect()
+    }
+}
+
+impl fmt::Display for WriteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, value)) in self.parts().enumerate() {
+            let separator = if i > 0 { ", " } else { "" };
+            match value {
+                AttributeValue::S(s) => write!(f, "{separator}{name}={s:?}")?,
+                AttributeValue::N(n) => write!(f, "{separator}{name}={n}")?,
+                other => write!(f, "{separator}{name}={other:?}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Canonical text of a key, to find duplicates and match items back to keys.
 fn key_text(schema: &Schema, item: &Item) -> String {
     let mut text = String::new();
     for key in std::iter::once(schema.hash_key).chain(schema.range_key) {
         if let Some(value) = item.get(key.name) {
             text.push_str(key.name);
-            text.push('=');
-            text.push_str(&format!("{value:?}"));
-            text.push(';');
+            // Keys are S, N or B; the type letter keeps "1" (N) and "1" (S) apart.
+            match value {
+                AttributeValue::S(s) => {
+                    text.push_str("=S:");
+                    text.push_str(s);
+                }
+                AttributeValue::N(n) => {
+                    text.push_str("=N:");
+                    text.push_str(n);
+                }
+                other => text.push_str(&format!("={other:?}")),
+            }
+            text.push('\0');
         }
     }
     text
+}
+
+/// A key's text for messages: `sensor=S:s1, at=N:5`.
+fn key_display(text: &str) -> String {
+    text.trim_end_matches('\0').replace('\0', ", ")
 }
 
 /// Puts and deletes across any models and tables, in chunks of 25. Built by
@@ -107,9 +211,10 @@ fn key_text(schema: &Schema, item: &Item) -> String {
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchWrite<'a> {
     db: &'a Db,
-    writes: Vec<UnprocessedWrite>,
-    /// Per table: key text -> whether seen, for duplicate detection.
-    seen: HashMap<String, HashSet<String>>,
+    writes: Vec<Write>,
+    /// Fingerprints of the table and key of every write, for duplicate detection.
+    seen: HashSet<u64>,
+    hasher: RandomState,
     error: Option<Error>,
     policy: BatchPolicy,
 }
@@ -119,46 +224,57 @@ impl<'a> BatchWrite<'a> {
         BatchWrite {
             db,
             writes: Vec::new(),
-            seen: HashMap::new(),
+            seen: HashSet::new(),
+            hasher: RandomState::new(),
             error: None,
             policy: BatchPolicy::default(),
         }
     }
 
-    fn push<M: Model>(&mut self, key_source: &Item, request: WriteRequest) {
+    /// Notes the write's key (refusing a second write to it) and keeps the write.
+    fn push<M: Model>(&mut self, key: Option<WriteKey>, request: WriteRequest) {
         let table = self.db.table_name::<M>();
-        let key = key_text(M::SCHEMA, key_source);
-        if !self
-            .seen
-            .entry(table.clone())
-            .or_default()
-            .insert(key.clone())
-        {
+        let Some(key) = key else {
+            self.error.get_or_insert(
+                AttrError::missing("a key value")
+                    .in_attribute(M::SCHEMA.hash_key.name)
+                    .into(),
+            );
+            return;
+        };
+        // A fingerprint seen before is a duplicate only if a kept write has the same key.
+        let fingerprint = key.fingerprint(&table, &self.hasher);
+        let duplicate = !self.seen.insert(fingerprint)
+            && self.writes.iter().any(|w| w.table == table && w.key == key);
+        if duplicate {
             self.error.get_or_insert(Error::InvalidRequest {
                 message: format!(
                     "the batch writes the key {key} of table `{table}` twice; DynamoDB refuses duplicate keys in one batch"
                 ),
             });
         }
-        self.writes.push(UnprocessedWrite { table, request });
+        self.writes.push(Write {
+            table,
+            key,
+            request,
+        });
     }
 
     /// Adds a put of `item` (replacing any item with its key).
     pub fn put<M: Model>(mut self, item: &M) -> Self {
         let converted =
             crate::model::write_item(item).and_then(|i| check_item(M::SCHEMA, &i).map(|()| i));
-        match converted {
-            Ok(item) => {
-                let request = PutRequest::builder().set_item(Some(item.clone())).build();
-                match request {
-                    Ok(put) => {
-                        self.push::<M>(&item, WriteRequest::builder().put_request(put).build())
-                    }
-                    Err(e) => {
-                        self.error.get_or_insert(crate::op::built(e));
-                    }
-                }
-            }
+        let built = converted.and_then(|item| {
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(crate::op::built)?;
+            // The key is read from the request: the item is not copied.
+            let key = WriteKey::of(M::SCHEMA, &put.item);
+            Ok((key, WriteRequest::builder().put_request(put).build()))
+        });
+        match built {
+            Ok((key, write)) => self.push::<M>(key, write),
             Err(e) => {
                 self.error.get_or_insert(e);
             }
@@ -168,14 +284,16 @@ impl<'a> BatchWrite<'a> {
 
     /// Adds a delete of the item with `key`.
     pub fn delete<K: PrimaryKey>(mut self, key: K) -> Self {
-        match key.to_item() {
-            Ok(key) => match DeleteRequest::builder().set_key(Some(key.clone())).build() {
-                Ok(delete) => self
-                    .push::<K::Model>(&key, WriteRequest::builder().delete_request(delete).build()),
-                Err(e) => {
-                    self.error.get_or_insert(crate::op::built(e));
-                }
-            },
+        let built = key.to_item().and_then(|key| {
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key))
+                .build()
+                .map_err(crate::op::built)?;
+            let key = WriteKey::of(K::Model::SCHEMA, &delete.key);
+            Ok((key, WriteRequest::builder().delete_request(delete).build()))
+        });
+        match built {
+            Ok((key, write)) => self.push::<K::Model>(key, write),
             Err(e) => {
                 self.error.get_or_insert(e);
             }
@@ -197,11 +315,13 @@ impl<'a> BatchWrite<'a> {
         }
         let db = self.db;
         let policy = self.policy;
-        let chunks: Vec<Vec<UnprocessedWrite>> = self
-            .writes
-            .chunks(MAX_BATCH_WRITE)
-            .map(<[UnprocessedWrite]>::to_vec)
-            .collect();
+        // Moved into chunks, not copied: a copy of every item costs as much as converting it.
+        let mut writes = self.writes.into_iter();
+        let chunks: Vec<Vec<Write>> = std::iter::from_fn(|| {
+            let chunk: Vec<Write> = writes.by_ref().take(MAX_BATCH_WRITE).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        })
+        .collect();
         let outcomes: Vec<(Vec<UnprocessedWrite>, Option<Error>)> = stream::iter(chunks)
             .map(|chunk| write_chunk(db, chunk, policy))
             .buffer_unordered(policy.concurrency.max(1))
@@ -228,9 +348,12 @@ impl<'a> BatchWrite<'a> {
 }
 
 /// One chunk, retried until done or out of attempts: what is left, and why.
+///
+/// Requests are moved into each attempt, not copied; what DynamoDB returns unprocessed is
+/// matched back to its key for the next attempt.
 async fn write_chunk(
     db: &Db,
-    mut pending: Vec<UnprocessedWrite>,
+    mut pending: Vec<Write>,
     policy: BatchPolicy,
 ) -> (Vec<UnprocessedWrite>, Option<Error>) {
     for attempt in 0..policy.max_attempts.max(1) {
@@ -238,13 +361,22 @@ async fn write_chunk(
             tokio::time::sleep(policy.backoff(attempt - 1)).await;
         }
         let mut items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
-        for write in &pending {
-            items
-                .entry(write.table.clone())
-                .or_default()
-                .push(write.request.clone());
-        }
+        let mut keys = Vec::with_capacity(pending.len());
         tracing::debug!(writes = pending.len(), attempt, "BatchWriteItem");
+        for Write {
+            table,
+            key,
+            request,
+        } in pending
+        {
+            match items.get_mut(&table) {
+                Some(requests) => requests.push(request),
+                None => {
+                    items.insert(table.clone(), vec![request]);
+                }
+            }
+            keys.push((table, key));
+        }
         let result = db
             .client()
             .batch_write_item()
@@ -253,19 +385,24 @@ async fn write_chunk(
             .await;
         match result {
             Ok(output) => {
-                pending = output
-                    .unprocessed_items
-                    .unwrap_or_default()
-                    .into_iter()
-                    .flat_map(|(table, requests)| {
-                        requests.into_iter().map(move |request| UnprocessedWrite {
+                pending = Vec::new();
+                for (table, requests) in output.unprocessed_items.unwrap_or_default() {
+                    for request in requests {
+                        let at = keys.iter().position(|(t, key): &(String, WriteKey)| {
+                            *t == table && key.matches(&request)
+                        });
+                        // DynamoDB returns only requests it was sent.
+                        let Some(at) = at else { continue };
+                        let (_, key) = keys.swap_remove(at);
+                        pending.push(Write {
                             table: table.clone(),
+                            key,
                             request,
-                        })
-                    })
-                    .collect();
+                        });
+                    }
+                }
                 if pending.is_empty() {
-                    return (pending, None);
+                    return (Vec::new(), None);
                 }
                 tracing::debug!(
                     unprocessed = pending.len(),
@@ -274,15 +411,31 @@ async fn write_chunk(
                 );
             }
             Err(err) => {
-                let table = pending.first().map(|w| w.table.clone()).unwrap_or_default();
+                let table = keys.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                let unknown = keys
+                    .into_iter()
+                    .map(|(table, key)| UnprocessedWrite {
+                        table,
+                        key: key.to_item(),
+                        request: None,
+                    })
+                    .collect();
                 return (
-                    pending,
+                    unknown,
                     Some(Error::from_sdk("BatchWriteItem", &table, err)),
                 );
             }
         }
     }
-    (pending, None)
+    let left = pending
+        .into_iter()
+        .map(|write| UnprocessedWrite {
+            table: write.table,
+            key: write.key.to_item(),
+            request: Some(write.request),
+        })
+        .collect();
+    (left, None)
 }
 
 /// Reads items of one model by key, any number of keys, in chunks of 100. Built by
@@ -332,6 +485,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
             let key = key.to_item()?;
             let text = key_text(schema, &key);
             if !seen.insert(text.clone()) {
+                let text = key_display(&text);
                 return Err(Error::InvalidRequest {
                     message: format!(
                         "the batch asks for the key {text} of table `{table}` twice; DynamoDB refuses duplicate keys in one batch"

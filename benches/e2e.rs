@@ -1,0 +1,541 @@
+//! End to end on DynamoDB Local: dynamo-model beside hand-written aws-sdk-dynamodb code doing
+//! the same requests, in the same process and run. Each operation is measured twice:
+//! `e2e_wall/*` is wall time per operation (throughput, server included), `e2e_cpu/*` is this
+//! process's CPU time per operation (`CLOCK_PROCESS_CPUTIME_ID`, all threads, user + system):
+//! the client's own cost, apart from the server's, which runs in another process.
+//!
+//! Workloads (16 requests in flight): put, get, a query paging 2,000 items with a filter, batch
+//! puts of 25 items, a conditional update. The server is DynamoDB Local, started by the bench
+//! (or the one at `DYNAMODB_ENDPOINT`).
+//!
+//! `cargo bench --bench e2e`
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnValue, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use dynamo_model::local::DynamoDbLocal;
+use dynamo_model::prelude::*;
+use dynamo_model::BatchPolicy;
+use futures::{StreamExt, TryStreamExt};
+use tokio::runtime::Runtime;
+
+mod profile;
+
+use profile::{hand_from_item, hand_to_item, profile, s, Profile, ProfileKey};
+
+const IN_FLIGHT: usize = 16;
+/// Items read by `get` and changed by `update`.
+const USERS: u64 = 5_000;
+/// Items in the queried partition; a quarter are filtered out.
+const FEED: u64 = 2_000;
+const PAGE: u32 = 250;
+const BATCH: u64 = 25;
+
+struct Setup {
+    rt: Runtime,
+    _local: DynamoDbLocal,
+    db: Db,
+    client: Client,
+    table: String,
+}
+
+fn user(i: u64) -> Profile {
+    Profile {
+        pk: format!("user#{}", i % USERS),
+        ..profile()
+    }
+}
+
+fn feed(i: u64) -> Profile {
+    Profile {
+        pk: "feed".into(),
+        sk: format!("item#{i:05}"),
+        active: !i.is_multiple_of(4),
+        ..profile()
+    }
+}
+
+fn setup() -> Setup {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let local = rt
+        .block_on(DynamoDbLocal::start())
+        .unwrap_or_else(|e| panic!("the end-to-end bench needs DynamoDB Local: {e}"));
+    let db = local
+        .db()
+        .table_prefix(format!("bench{}.", std::process::id()));
+    let client = db.client().clone();
+    let table = db.table_name::<Profile>();
+    rt.block_on(async {
+        db.create_table::<Profile>().send().await.unwrap();
+        let users: Vec<Profile> = (0..USERS).map(user).collect();
+        let feed: Vec<Profile> = (0..FEED).map(feed).collect();
+        db.batch_put(&users).send().await.unwrap();
+        db.batch_put(&feed).send().await.unwrap();
+    });
+    Setup {
+        rt,
+        _local: local,
+        db,
+        client,
+        table,
+    }
+}
+
+/// Runs `n` operations, `IN_FLIGHT` at a time.
+async fn in_flight<F, Fut>(n: u64, op: F)
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    futures::stream::iter(0..n)
+        .map(op)
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<()>()
+        .await;
+}
+
+#[derive(Clone, Copy)]
+enum Clock {
+    Wall,
+    Cpu,
+}
+
+/// CPU time of this process, every thread, user and system.
+fn cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+impl Clock {
+    fn measure(self, rt: &Runtime, work: impl Future<Output = ()>) -> Duration {
+        let (wall, cpu) = (Instant::now(), cpu_time());
+        rt.block_on(work);
+        match self {
+            Clock::Wall => wall.elapsed(),
+            Clock::Cpu => cpu_time() - cpu,
+        }
+    }
+}
+
+// ---- the two implementations of each workload --------------------------------------------
+
+async fn model_put(db: &Db, i: u64) {
+    db.put(&user(i)).send().await.unwrap();
+}
+
+async fn sdk_put(client: &Client, table: &str, i: u64) {
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(hand_to_item(&user(i))))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn model_get(db: &Db, i: u64) -> Profile {
+    let key = ProfileKey::new(format!("user#{}", i % USERS), "profile");
+    db.get(key).send().await.unwrap().expect("seeded")
+}
+
+async fn sdk_get(client: &Client, table: &str, i: u64) -> Profile {
+    let item = client
+        .get_item()
+        .table_name(table)
+        .key("pk", s(&format!("user#{}", i % USERS)))
+        .key("sk", s("profile"))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("seeded");
+    hand_from_item(item).unwrap()
+}
+
+async fn model_query(db: &Db) -> Vec<Profile> {
+    db.query::<Profile>()
+        .hash("feed")
+        .filter(Profile::ACTIVE.eq(true))
+        .page_size(PAGE)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+async fn sdk_query(client: &Client, table: &str) -> Vec<Profile> {
+    let mut found = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#pk = :pk")
+            .filter_expression("#active = :active")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#active", "active")
+            .expression_attribute_values(":pk", s("feed"))
+            .expression_attribute_values(":active", AttributeValue::Bool(true))
+            .limit(PAGE as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        for item in page.items.unwrap_or_default() {
+            found.push(hand_from_item(item).unwrap());
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return found;
+        }
+    }
+}
+
+fn batch_item(i: u64) -> Profile {
+    Profile {
+        pk: format!("batch#{i}"),
+        ..profile()
+    }
+}
+
+async fn model_batch(db: &Db, batches: u64) {
+    let items: Vec<Profile> = (0..batches * BATCH).map(batch_item).collect();
+    let policy = BatchPolicy {
+        concurrency: IN_FLIGHT,
+        ..BatchPolicy::default()
+    };
+    db.batch_put(&items).policy(policy).send().await.unwrap();
+}
+
+/// What a careful user writes: chunks of 25, unprocessed items sent again after a backoff.
+async fn sdk_batch(client: &Client, table: &str, batches: u64) {
+    let items: Vec<Profile> = (0..batches * BATCH).map(batch_item).collect();
+    let chunks = items.chunks(BATCH as usize).map(|chunk| {
+        let mut writes: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|p| {
+                let put = PutRequest::builder()
+                    .set_item(Some(hand_to_item(p)))
+                    .build()
+                    .unwrap();
+                WriteRequest::builder().put_request(put).build()
+            })
+            .collect();
+        async move {
+            let mut attempt = 0;
+            while !writes.is_empty() {
+                let out = client
+                    .batch_write_item()
+                    .request_items(table, std::mem::take(&mut writes))
+                    .send()
+                    .await
+                    .unwrap();
+                writes = out
+                    .unprocessed_items
+                    .and_then(|mut left| left.remove(table))
+                    .unwrap_or_default();
+                if !writes.is_empty() {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                }
+            }
+        }
+    });
+    futures::stream::iter(chunks)
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<()>()
+        .await;
+}
+
+async fn model_update(db: &Db, i: u64) {
+    let key = ProfileKey::new(format!("user#{}", i % USERS), "profile");
+    db.update(key)
+        .add(Profile::AGE, 1)
+        .condition(Profile::ACTIVE.eq(true))
+        .return_nothing()
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The same request: the item must exist (an update never creates half an item) and be active.
+async fn sdk_update(client: &Client, table: &str, i: u64) {
+    client
+        .update_item()
+        .table_name(table)
+        .key("pk", s(&format!("user#{}", i % USERS)))
+        .key("sk", s("profile"))
+        .update_expression("ADD #age :one")
+        .condition_expression("attribute_exists(#pk) AND #active = :active")
+        .expression_attribute_names("#age", "age")
+        .expression_attribute_names("#pk", "pk")
+        .expression_attribute_names("#active", "active")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":active", AttributeValue::Bool(true))
+        .return_values(ReturnValue::None)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Both sides read the same data: checked once before measuring.
+fn check_equivalence(setup: &Setup) {
+    let Setup {
+        rt,
+        db,
+        client,
+        table,
+        ..
+    } = setup;
+    rt.block_on(async {
+        assert_eq!(model_get(db, 7).await, sdk_get(client, table, 7).await);
+        let (ours, theirs) = (model_query(db).await, sdk_query(client, table).await);
+        assert_eq!(ours.len(), (FEED - FEED / 4) as usize);
+        assert_eq!(ours, theirs);
+        let request = db
+            .update(ProfileKey::new("user#1", "profile"))
+            .add(Profile::AGE, 1)
+            .condition(Profile::ACTIVE.eq(true))
+            .request()
+            .unwrap();
+        let condition = request.condition_expression().unwrap_or_default();
+        assert!(
+            condition.contains("attribute_exists") && condition.contains(" AND "),
+            "the hand-written update mirrors ours: {condition}"
+        );
+    });
+}
+
+/// `n` operations of one side of a workload.
+type Job<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// One workload, both ways: `rounds` rounds of `n` operations each, the two sides alternating
+/// which goes first so that drift on this shared machine (the server's JIT and GC, other load)
+/// falls on both alike. Prints per-operation CPU (median over rounds) and throughput.
+fn paired<'a, M, H>(rt: &Runtime, name: &str, rounds: usize, n: u64, model: M, hand: H) -> [f64; 4]
+where
+    M: Fn(u64) -> Job<'a>,
+    H: Fn(u64) -> Job<'a>,
+{
+    let mut cpu = [Vec::new(), Vec::new()];
+    let mut wall = [Duration::ZERO; 2];
+    for round in 0..rounds {
+        for side in [round % 2, 1 - round % 2] {
+            let (started, cpu_started) = (Instant::now(), cpu_time());
+            rt.block_on(if side == 0 { model(n) } else { hand(n) });
+            cpu[side].push((cpu_time() - cpu_started).as_secs_f64() * 1e6 / n as f64);
+            wall[side] += started.elapsed();
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, theirs) = (median(&mut cpu[0]), median(&mut cpu[1]));
+    let ops = (rounds as u64 * n) as f64;
+    let (ours_rate, theirs_rate) = (ops / wall[0].as_secs_f64(), ops / wall[1].as_secs_f64());
+    println!(
+        "{name:<24} {ours:>9.1} µs {theirs:>9.1} µs {:>6.3}   {ours_rate:>9.0}/s {theirs_rate:>9.0}/s {:>6.3}",
+        ours / theirs,
+        ours_rate / theirs_rate
+    );
+    [ours, theirs, ours_rate, theirs_rate]
+}
+
+/// The paired comparison of every workload: the figures BENCHMARKS.md quotes.
+fn paired_table(setup: &Setup) {
+    let Setup {
+        rt,
+        db,
+        client,
+        table,
+        ..
+    } = setup;
+    let table = table.as_str();
+    println!(
+        "\nclient CPU per operation (median of rounds) and throughput, dynamo-model vs hand-written, {IN_FLIGHT} in flight"
+    );
+    println!(
+        "{:<24} {:>12} {:>12} {:>6}   {:>11} {:>11} {:>6}",
+        "workload", "ours", "hand", "ratio", "ours", "hand", "ratio"
+    );
+    paired(
+        rt,
+        "put",
+        12,
+        500,
+        |n| Box::pin(in_flight(n, |i| model_put(db, i))),
+        |n| Box::pin(in_flight(n, |i| sdk_put(client, table, i))),
+    );
+    paired(
+        rt,
+        "get",
+        12,
+        500,
+        |n| {
+            Box::pin(in_flight(n, |i| async move {
+                std::hint::black_box(model_get(db, i).await);
+            }))
+        },
+        |n| {
+            Box::pin(in_flight(n, |i| async move {
+                std::hint::black_box(sdk_get(client, table, i).await);
+            }))
+        },
+    );
+    paired(
+        rt,
+        "query (2,000, filtered)",
+        12,
+        4,
+        |n| {
+            Box::pin(in_flight(n, |_| async {
+                std::hint::black_box(model_query(db).await);
+            }))
+        },
+        |n| {
+            Box::pin(in_flight(n, |_| async {
+                std::hint::black_box(sdk_query(client, table).await);
+            }))
+        },
+    );
+    paired(
+        rt,
+        "batch put (25 items)",
+        12,
+        40,
+        |n| Box::pin(model_batch(db, n)),
+        |n| Box::pin(sdk_batch(client, table, n)),
+    );
+    paired(
+        rt,
+        "conditional update",
+        12,
+        500,
+        |n| Box::pin(in_flight(n, |i| model_update(db, i))),
+        |n| Box::pin(in_flight(n, |i| sdk_update(client, table, i))),
+    );
+    println!();
+}
+
+fn e2e(c: &mut Criterion) {
+    let setup = setup();
+    check_equivalence(&setup);
+    // Also the warm-up of connections, server and caches for the criterion groups below.
+    paired_table(&setup);
+    let Setup {
+        rt,
+        db,
+        client,
+        table,
+        ..
+    } = &setup;
+    let table = table.as_str();
+    for (clock, group) in [(Clock::Wall, "e2e_wall"), (Clock::Cpu, "e2e_cpu")] {
+        let mut g = c.benchmark_group(format!("{group}/put"));
+        g.sample_size(10).throughput(Throughput::Elements(1));
+        g.bench_function("dynamo_model", |b| {
+            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| model_put(db, i))))
+        });
+        g.bench_function("hand_written", |b| {
+            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| sdk_put(client, table, i))))
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("{group}/get"));
+        g.sample_size(10).throughput(Throughput::Elements(1));
+        g.bench_function("dynamo_model", |b| {
+            b.iter_custom(|n| {
+                clock.measure(
+                    rt,
+                    in_flight(n, |i| async move {
+                        std::hint::black_box(model_get(db, i).await);
+                    }),
+                )
+            })
+        });
+        g.bench_function("hand_written", |b| {
+            b.iter_custom(|n| {
+                clock.measure(
+                    rt,
+                    in_flight(n, |i| async move {
+                        std::hint::black_box(sdk_get(client, table, i).await);
+                    }),
+                )
+            })
+        });
+        g.finish();
+
+        // One query pages through the whole partition: 8 requests, 1,500 items kept.
+        let mut g = c.benchmark_group(format!("{group}/query_2000_filtered"));
+        g.sample_size(10).throughput(Throughput::Elements(1));
+        g.bench_function("dynamo_model", |b| {
+            b.iter_custom(|n| {
+                clock.measure(
+                    rt,
+                    in_flight(n, |_| async {
+                        std::hint::black_box(model_query(db).await);
+                    }),
+                )
+            })
+        });
+        g.bench_function("hand_written", |b| {
+            b.iter_custom(|n| {
+                clock.measure(
+                    rt,
+                    in_flight(n, |_| async {
+                        std::hint::black_box(sdk_query(client, table).await);
+                    }),
+                )
+            })
+        });
+        g.finish();
+
+        // One element: one BatchWriteItem of 25 items.
+        let mut g = c.benchmark_group(format!("{group}/batch_put_25"));
+        g.sample_size(10).throughput(Throughput::Elements(1));
+        g.bench_function("dynamo_model", |b| {
+            b.iter_custom(|n| clock.measure(rt, model_batch(db, n)))
+        });
+        g.bench_function("hand_written", |b| {
+            b.iter_custom(|n| clock.measure(rt, sdk_batch(client, table, n)))
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("{group}/conditional_update"));
+        g.sample_size(10).throughput(Throughput::Elements(1));
+        g.bench_function("dynamo_model", |b| {
+            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| model_update(db, i))))
+        });
+        g.bench_function("hand_written", |b| {
+            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| sdk_update(client, table, i))))
+        });
+        g.finish();
+    }
+    rt.block_on(db.delete_table::<Profile>().send()).unwrap();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = e2e
+}
+criterion_main!(benches);
