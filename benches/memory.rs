@@ -1,0 +1,135 @@
+//! Memory: peak resident set size of this process while streaming a query of 1,000 and of
+//! 100,000 items, and while collecting the 100,000 into a `Vec`. DynamoDB Local runs in its own
+//! process, so the figures are the client's alone.
+//!
+//! Each phase starts from a trimmed heap (`malloc_trim`) with the peak reset (`5` written to
+//! `/proc/self/clear_refs`), so its peak is its own. Linux only.
+//!
+//! `cargo bench --bench memory`
+
+use dynamo_model::local::DynamoDbLocal;
+use dynamo_model::prelude::*;
+use futures::{StreamExt, TryStreamExt};
+
+/// About 200 bytes stored.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "events")]
+struct Event {
+    #[dynamo(hash_key)]
+    stream: String,
+    #[dynamo(range_key)]
+    seq: u32,
+    kind: String,
+    payload: String,
+    amount: u64,
+}
+
+fn event(stream: &str, seq: u32) -> Event {
+    Event {
+        stream: stream.to_owned(),
+        seq,
+        kind: "order.created".into(),
+        payload: format!("{seq:0>150}"),
+        amount: u64::from(seq) * 7,
+    }
+}
+
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("{field} in /proc/self/status"))
+}
+
+/// Returns freed memory to the system and restarts the peak from the current size.
+fn reset_peak() -> u64 {
+    // SAFETY: malloc_trim only releases free heap memory.
+    unsafe { libc::malloc_trim(0) };
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
+    status_kib("VmRSS:")
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let local = rt
+        .block_on(DynamoDbLocal::start())
+        .unwrap_or_else(|e| panic!("the memory bench needs DynamoDB Local: {e}"));
+    let db = local
+        .db()
+        .table_prefix(format!("membench{}.", std::process::id()));
+    rt.block_on(async {
+        db.create_table::<Event>().send().await.unwrap();
+        let small: Vec<Event> = (0..1_000).map(|i| event("small", i)).collect();
+        db.batch_put(&small).send().await.unwrap();
+        let medium: Vec<Event> = (0..10_000).map(|i| event("medium", i)).collect();
+        db.batch_put(&medium).send().await.unwrap();
+        // Written in slices, so that the seed data is not one more 100,000-item Vec.
+        for start in (0..100_000).step_by(10_000) {
+            let slice: Vec<Event> = (start..start + 10_000).map(|i| event("large", i)).collect();
+            db.batch_put(&slice).send().await.unwrap();
+        }
+    });
+
+    println!("\npeak RSS of the client (MiB), DynamoDB Local in another process");
+    println!(
+        "{:<32} {:>8} {:>10} {:>10}",
+        "phase", "items", "peak", "over start"
+    );
+    let mut peaks = Vec::new();
+    // DynamoDB pages hold up to 1 MB (about 5,000 of these items); the SDK parses a whole page
+    // at once, so a page bounds what streaming holds.
+    for (label, stream, page_size, collect) in [
+        ("stream 1,000", "small", None, false),
+        ("stream 10,000", "medium", None, false),
+        ("stream 100,000", "large", None, false),
+        (
+            "stream 100,000, pages of 1,000",
+            "large",
+            Some(1_000),
+            false,
+        ),
+        ("collect 100,000 into a Vec", "large", None, true),
+    ] {
+        let start = reset_peak();
+        let items = rt.block_on(async {
+            let mut query = db.query::<Event>().hash(stream);
+            if let Some(size) = page_size {
+                query = query.page_size(size);
+            }
+            let query = query.stream();
+            if collect {
+                let all: Vec<Event> = query.try_collect().await.unwrap();
+                all.len()
+            } else {
+                query
+                    .map(|item| std::hint::black_box(item.unwrap()))
+                    .fold(0, |n, _| async move { n + 1 })
+                    .await
+            }
+        });
+        let peak = status_kib("VmHWM:");
+        println!(
+            "{label:<32} {items:>8} {:>10.1} {:>+10.1}",
+            mib(peak),
+            mib(peak - start)
+        );
+        peaks.push(peak);
+    }
+    println!(
+        "peak, streaming 100,000 / 10,000: {:.2}x; / 1,000: {:.2}x; in pages of 1,000 / 1,000: {:.2}x; collecting / streaming 100,000: {:.2}x\n",
+        peaks[2] as f64 / peaks[1] as f64,
+        peaks[2] as f64 / peaks[0] as f64,
+        peaks[3] as f64 / peaks[0] as f64,
+        peaks[4] as f64 / peaks[2] as f64
+    );
+    rt.block_on(db.delete_table::<Event>().send()).unwrap();
+}
