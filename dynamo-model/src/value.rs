@@ -111,6 +111,17 @@ pub trait Attribute: Sized {
     }
 }
 
+/// The error for a list element of the wrong type (or `NULL` where a value is required).
+#[cold]
+fn element_error<T: Attribute>(value: AttributeValue, index: usize) -> AttrError {
+    match value {
+        AttributeValue::Null(_) => T::from_missing().err(),
+        other => T::from_attr(other).err(),
+    }
+    .unwrap_or_else(|| AttrError::mismatch(T::EXPECTED, "another type"))
+    .in_index(index)
+}
+
 /// Reads a value where `NULL` stands for "no value" (list elements, map values).
 #[inline]
 fn read_nullable<T: Attribute>(value: AttributeValue) -> Result<T, AttrError> {
@@ -237,6 +248,23 @@ impl Attribute for String {
         match value {
             AttributeValue::S(s) => Ok(s),
             other => Err(AttrError::mismatch(Self::EXPECTED, describe(&other))),
+        }
+    }
+
+    fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
+        match value {
+            AttributeValue::L(list) => {
+                // The shape of hand-written code, collected in place into the list's buffer;
+                // the error path is out of line.
+                list.into_iter()
+                    .enumerate()
+                    .map(|(i, item)| match item {
+                        AttributeValue::S(s) => Ok(s),
+                        other => Err(element_error::<Self>(other, i)),
+                    })
+                    .collect()
+            }
+            other => Err(AttrError::mismatch("list", describe(&other))),
         }
     }
 }
@@ -961,5 +989,38 @@ mod tests {
         ]);
         let err = Vec::<HashMap<String, i32>>::from_attr(value).unwrap_err();
         assert_eq!(err.in_attribute("items").path().to_string(), "items[1].a");
+    }
+
+    #[test]
+    fn string_lists_name_the_bad_element() {
+        let s = |v: &str| AttributeValue::S(v.into());
+        let ok = AttributeValue::L(vec![s("a"), s("b")]);
+        assert_eq!(Vec::<String>::from_attr(ok).unwrap(), ["a", "b"]);
+        for (bad, found) in [
+            (AttributeValue::N("1".into()), "number 1"),
+            (
+                AttributeValue::Null(true),
+                "nothing (the attribute is missing)",
+            ),
+        ] {
+            let list = AttributeValue::L(vec![s("a"), s("b"), bad]);
+            let err = crate::Error::from(
+                Vec::<String>::from_attr(list)
+                    .unwrap_err()
+                    .in_attribute("tags"),
+            );
+            let crate::Error::Attribute {
+                path,
+                expected,
+                found: was,
+            } = err
+            else {
+                panic!("{err:?}")
+            };
+            assert_eq!(
+                (path.as_str(), expected.as_str(), was.as_str()),
+                ("tags[2]", "string", found)
+            );
+        }
     }
 }
