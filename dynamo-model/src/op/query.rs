@@ -172,7 +172,8 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         format!("query/{table}/{}", self.index.map_or("", |i| i.name))
     }
 
-    fn prepare(&self, count_only: bool) -> Result<(QueryFluentBuilder, String)> {
+    /// The request's fields, checked and rendered.
+    fn render(&self, count_only: bool) -> Result<(RenderedQuery, String)> {
         let schema = M::SCHEMA;
         let (hash_key, range_key) = match self.index {
             Some(index) => (index.hash_key, index.range_key),
@@ -210,22 +211,25 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         let (names, values) = writer.finish()?;
-        let request = self
-            .db
-            .client()
-            .query()
-            .table_name(&table)
-            .set_index_name(self.index.map(|i| i.name.to_owned()))
-            .key_condition_expression(key_expression)
-            .set_filter_expression(filter)
-            .set_projection_expression(projection)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .consistent_read(self.consistent)
-            .scan_index_forward(!self.descending)
-            .set_select(count_only.then_some(Select::Count))
-            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
-        Ok((request, table))
+        let rendered = RenderedQuery {
+            table: table.clone(),
+            index: self.index.map(|i| i.name.to_owned()),
+            key: key_expression,
+            filter,
+            projection,
+            names,
+            values,
+            consistent: self.consistent,
+            forward: !self.descending,
+            select: count_only.then_some(Select::Count),
+            capacity: capacity::asked(self.capacity.as_ref()),
+        };
+        Ok((rendered, table))
+    }
+
+    fn prepare(&self, count_only: bool) -> Result<(QueryFluentBuilder, String)> {
+        let (rendered, table) = self.render(count_only)?;
+        Ok((self.db.client().query().fields(rendered), table))
     }
 
     /// Where to start: the cursor's position, checked against this query.
@@ -291,16 +295,16 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
 
     /// The first Query request this would send, without sending it.
     pub fn request(&self) -> Result<QueryInput> {
-        let (request, table) = self.prepare(false)?;
+        let (rendered, table) = self.render(false)?;
         let start = match self.start_position(&table)? {
             Position::After(key) => Some(key),
             _ => None,
         };
-        request
+        // Filled in directly: the fluent builder's input can only be cloned out of it.
+        QueryInput::builder()
+            .fields(rendered)
             .set_exclusive_start_key(start)
             .set_limit(self.page_size)
-            .as_input()
-            .clone()
             .build()
             .map_err(built)
     }
@@ -377,6 +381,51 @@ fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
         })
     }
 }
+
+/// A query's fields, rendered once and set alike on the fluent builder (to send) and on the
+/// input builder (for `request()`), which share their setters but no trait.
+struct RenderedQuery {
+    table: String,
+    index: Option<String>,
+    key: String,
+    filter: Option<String>,
+    projection: Option<String>,
+    names: Option<crate::expr::writer::Names>,
+    values: Option<crate::expr::writer::Values>,
+    consistent: bool,
+    forward: bool,
+    select: Option<Select>,
+    capacity: Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity>,
+}
+
+trait QueryFields: Sized {
+    fn fields(self, rendered: RenderedQuery) -> Self;
+}
+
+macro_rules! query_fields {
+    ($($builder:ty),*) => {$(
+        impl QueryFields for $builder {
+            fn fields(self, r: RenderedQuery) -> Self {
+                self.table_name(r.table)
+                    .set_index_name(r.index)
+                    .key_condition_expression(r.key)
+                    .set_filter_expression(r.filter)
+                    .set_projection_expression(r.projection)
+                    .set_expression_attribute_names(r.names)
+                    .set_expression_attribute_values(r.values)
+                    .consistent_read(r.consistent)
+                    .scan_index_forward(r.forward)
+                    .set_select(r.select)
+                    .set_return_consumed_capacity(r.capacity)
+            }
+        }
+    )*};
+}
+
+query_fields!(
+    QueryFluentBuilder,
+    aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder
+);
 
 pub(crate) struct QueryFetch {
     request: QueryFluentBuilder,

@@ -46,6 +46,49 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     _return: PhantomData<fn() -> R>,
 }
 
+/// The fields of an UpdateItem request, set alike on the fluent builder (to send) and on the
+/// input builder (for `request()`), which share their setters but no trait.
+trait UpdateFields: Sized {
+    fn fields(
+        self,
+        rendered: RenderedUpdate,
+        return_values: ReturnValue,
+        capacity: Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity>,
+    ) -> Self;
+}
+
+macro_rules! update_fields {
+    ($($builder:ty),*) => {$(
+        impl UpdateFields for $builder {
+            fn fields(
+                self,
+                r: RenderedUpdate,
+                return_values: ReturnValue,
+                capacity: Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity>,
+            ) -> Self {
+                self.table_name(r.table)
+                    .set_key(Some(r.key))
+                    .update_expression(r.update)
+                    .set_condition_expression(r.condition)
+                    .set_expression_attribute_names(r.names)
+                    .set_expression_attribute_values(r.values)
+                    .return_values(return_values)
+                    // The stored item tells "not found" from "condition failed", and is
+                    // handed back.
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .set_return_consumed_capacity(capacity)
+            }
+        }
+    )*};
+}
+
+update_fields!(
+    UpdateItemFluentBuilder,
+    aws_sdk_dynamodb::operation::update_item::builders::UpdateItemInputBuilder
+);
+
 /// An update rendered for sending.
 pub(crate) struct RenderedUpdate {
     pub(crate) key: Item,
@@ -274,6 +317,11 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self.with_return()
     }
 
+    fn fill<B: UpdateFields>(&self, builder: B, rendered: RenderedUpdate) -> B {
+        let capacity = capacity::asked(self.capacity.as_ref());
+        builder.fields(rendered, R::RETURN_VALUES, capacity)
+    }
+
     /// The key, table and rendered expressions: shared by UpdateItem and transactions.
     pub(crate) fn render(&self) -> Result<RenderedUpdate> {
         if !self.violations.is_empty() {
@@ -355,35 +403,18 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     }
 
     fn prepare(&self) -> Result<(UpdateItemFluentBuilder, String)> {
-        let RenderedUpdate {
-            key,
-            table,
-            update,
-            condition,
-            names,
-            values,
-        } = self.render()?;
-        let request = self
-            .db
-            .client()
-            .update_item()
-            .table_name(&table)
-            .set_key(Some(key))
-            .update_expression(update)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values(R::RETURN_VALUES)
-            // The stored item tells "not found" from "condition failed", and is handed back.
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
+        let rendered = self.render()?;
+        let table = rendered.table.clone();
+        let request = self.fill(self.db.client().update_item(), rendered);
         Ok((request, table))
     }
 
     /// The UpdateItem request this would send, without sending it.
     pub fn request(&self) -> Result<UpdateItemInput> {
-        let (request, _) = self.prepare()?;
-        request.as_input().clone().build().map_err(built)
+        // Filled in directly: the fluent builder's input can only be cloned out of it.
+        self.fill(UpdateItemInput::builder(), self.render()?)
+            .build()
+            .map_err(built)
     }
 
     /// Sends the request.
