@@ -8,7 +8,8 @@
 //! puts of 25 items, a conditional update. The server is DynamoDB Local, started by the bench
 //! (or the one at `DYNAMODB_ENDPOINT`).
 //!
-//! `cargo bench --bench e2e`
+//! `cargo bench --bench e2e`; `E2E_ONLY=batch,update cargo bench --bench e2e` runs only the
+//! workloads whose names contain one of the parts.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -321,28 +322,98 @@ fn check_equivalence(setup: &Setup) {
 /// `n` operations of one side of a workload.
 type Job<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-/// One workload, both ways: `rounds` rounds of `n` operations each, the two sides alternating
-/// which goes first so that drift on this shared machine (the server's JIT and GC, other load)
-/// falls on both alike. Prints per-operation CPU (median over rounds), the median of the
-/// per-round CPU ratios, and throughput over all rounds.
-///
-/// `E2E_ONLY=update` (any part of the workload names, comma-separated) runs only those.
-fn paired<'a, M, H>(rt: &Runtime, name: &str, rounds: usize, n: u64, model: M, hand: H)
-where
-    M: Fn(u64) -> Job<'a>,
-    H: Fn(u64) -> Job<'a>,
-{
-    if let Ok(only) = std::env::var("E2E_ONLY") {
-        if !only.split(',').any(|part| name.contains(part.trim())) {
-            return;
-        }
-    }
+/// One workload, both ways.
+struct Workload<'a> {
+    name: &'static str,
+    /// The criterion group: `e2e_wall/<id>`, `e2e_cpu/<id>`.
+    id: &'static str,
+    /// Operations per round of the paired table.
+    per_round: u64,
+    ours: Box<dyn Fn(u64) -> Job<'a> + 'a>,
+    hand: Box<dyn Fn(u64) -> Job<'a> + 'a>,
+}
+
+fn workloads(setup: &Setup) -> Vec<Workload<'_>> {
+    let Setup {
+        db, client, table, ..
+    } = setup;
+    let table = table.as_str();
+    vec![
+        Workload {
+            name: "put",
+            id: "put",
+            per_round: 250,
+            ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_put(db, i)))),
+            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_put(client, table, i)))),
+        },
+        Workload {
+            name: "get",
+            id: "get",
+            per_round: 250,
+            ours: Box::new(move |n| {
+                Box::pin(in_flight(n, move |i| async move {
+                    std::hint::black_box(model_get(db, i).await);
+                }))
+            }),
+            hand: Box::new(move |n| {
+                Box::pin(in_flight(n, move |i| async move {
+                    std::hint::black_box(sdk_get(client, table, i).await);
+                }))
+            }),
+        },
+        // One operation pages through the whole partition: 8 requests, 1,500 items kept.
+        Workload {
+            name: "query (2,000, filtered)",
+            id: "query_2000_filtered",
+            per_round: 2,
+            ours: Box::new(move |n| {
+                Box::pin(in_flight(n, move |_| async move {
+                    std::hint::black_box(model_query(db).await);
+                }))
+            }),
+            hand: Box::new(move |n| {
+                Box::pin(in_flight(n, move |_| async move {
+                    std::hint::black_box(sdk_query(client, table).await);
+                }))
+            }),
+        },
+        // One operation: one BatchWriteItem of 25 items.
+        Workload {
+            name: "batch put (25 items)",
+            id: "batch_put_25",
+            per_round: 20,
+            ours: Box::new(move |n| Box::pin(model_batch(db, n))),
+            hand: Box::new(move |n| Box::pin(sdk_batch(client, table, n))),
+        },
+        Workload {
+            name: "conditional update",
+            id: "conditional_update",
+            per_round: 250,
+            ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_update(db, i)))),
+            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_update(client, table, i)))),
+        },
+    ]
+}
+
+const ROUNDS: usize = 24;
+
+/// One workload, both ways: `ROUNDS` rounds of `per_round` operations each, the two sides
+/// alternating which goes first so that drift on this shared machine (the server's JIT and
+/// GC, other load) falls on both alike. Prints per-operation CPU (median over rounds), the
+/// median of the per-round CPU ratios, and throughput over all rounds.
+fn paired(rt: &Runtime, workload: &Workload<'_>) {
+    let n = workload.per_round;
     let mut cpu = [Vec::new(), Vec::new()];
     let mut wall = [Duration::ZERO; 2];
-    for round in 0..rounds {
+    for round in 0..ROUNDS {
         for side in [round % 2, 1 - round % 2] {
+            let job = if side == 0 {
+                (workload.ours)(n)
+            } else {
+                (workload.hand)(n)
+            };
             let (started, cpu_started) = (Instant::now(), cpu_time());
-            rt.block_on(if side == 0 { model(n) } else { hand(n) });
+            rt.block_on(job);
             cpu[side].push((cpu_time() - cpu_started).as_secs_f64() * 1e6 / n as f64);
             wall[side] += started.elapsed();
         }
@@ -355,25 +426,31 @@ where
     // the steadiest figure on a shared machine.
     let ratios: Vec<f64> = cpu[0].iter().zip(&cpu[1]).map(|(a, b)| a / b).collect();
     let [ours, theirs] = cpu.map(median);
-    let ops = (rounds as u64 * n) as f64;
+    let ops = (ROUNDS as u64 * n) as f64;
     let (ours_rate, theirs_rate) = (ops / wall[0].as_secs_f64(), ops / wall[1].as_secs_f64());
     println!(
-        "{name:<24} {ours:>9.1} µs {theirs:>9.1} µs {:>6.3}   {ours_rate:>9.0}/s {theirs_rate:>9.0}/s {:>6.3}",
+        "{:<24} {ours:>9.1} µs {theirs:>9.1} µs {:>6.3}   {ours_rate:>9.0}/s {theirs_rate:>9.0}/s {:>6.3}",
+        workload.name,
         median(ratios),
         ours_rate / theirs_rate
     );
 }
 
-/// The paired comparison of every workload: the figures BENCHMARKS.md quotes.
-fn paired_table(setup: &Setup) {
-    let Setup {
-        rt,
-        db,
-        client,
-        table,
-        ..
-    } = setup;
-    let table = table.as_str();
+/// Whether `E2E_ONLY` (parts of workload names, comma-separated) selects the workload.
+fn selected(workload: &Workload<'_>) -> bool {
+    std::env::var("E2E_ONLY").map_or(true, |only| {
+        only.split(',')
+            .any(|part| workload.name.contains(part.trim()))
+    })
+}
+
+fn e2e(c: &mut Criterion) {
+    let setup = setup();
+    check_equivalence(&setup);
+    let rt = &setup.rt;
+    let workloads: Vec<Workload<'_>> = workloads(&setup).into_iter().filter(selected).collect();
+    // The figures BENCHMARKS.md quotes; also the warm-up of connections, server and caches
+    // for the criterion groups below.
     println!(
         "\nclient CPU per operation (median of rounds; ratio: median of per-round ratios) and throughput, dynamo-model vs hand-written, {IN_FLIGHT} in flight"
     );
@@ -381,160 +458,26 @@ fn paired_table(setup: &Setup) {
         "{:<24} {:>12} {:>12} {:>6}   {:>11} {:>11} {:>6}",
         "workload", "ours", "hand", "ratio", "ours", "hand", "ratio"
     );
-    paired(
-        rt,
-        "put",
-        24,
-        250,
-        |n| Box::pin(in_flight(n, |i| model_put(db, i))),
-        |n| Box::pin(in_flight(n, |i| sdk_put(client, table, i))),
-    );
-    paired(
-        rt,
-        "get",
-        24,
-        250,
-        |n| {
-            Box::pin(in_flight(n, |i| async move {
-                std::hint::black_box(model_get(db, i).await);
-            }))
-        },
-        |n| {
-            Box::pin(in_flight(n, |i| async move {
-                std::hint::black_box(sdk_get(client, table, i).await);
-            }))
-        },
-    );
-    paired(
-        rt,
-        "query (2,000, filtered)",
-        24,
-        2,
-        |n| {
-            Box::pin(in_flight(n, |_| async {
-                std::hint::black_box(model_query(db).await);
-            }))
-        },
-        |n| {
-            Box::pin(in_flight(n, |_| async {
-                std::hint::black_box(sdk_query(client, table).await);
-            }))
-        },
-    );
-    paired(
-        rt,
-        "batch put (25 items)",
-        24,
-        20,
-        |n| Box::pin(model_batch(db, n)),
-        |n| Box::pin(sdk_batch(client, table, n)),
-    );
-    paired(
-        rt,
-        "conditional update",
-        24,
-        250,
-        |n| Box::pin(in_flight(n, |i| model_update(db, i))),
-        |n| Box::pin(in_flight(n, |i| sdk_update(client, table, i))),
-    );
-    println!();
-}
-
-fn e2e(c: &mut Criterion) {
-    let setup = setup();
-    check_equivalence(&setup);
-    // Also the warm-up of connections, server and caches for the criterion groups below.
-    paired_table(&setup);
-    let Setup {
-        rt,
-        db,
-        client,
-        table,
-        ..
-    } = &setup;
-    let table = table.as_str();
-    for (clock, group) in [(Clock::Wall, "e2e_wall"), (Clock::Cpu, "e2e_cpu")] {
-        let mut g = c.benchmark_group(format!("{group}/put"));
-        g.sample_size(10).throughput(Throughput::Elements(1));
-        g.bench_function("dynamo_model", |b| {
-            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| model_put(db, i))))
-        });
-        g.bench_function("hand_written", |b| {
-            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| sdk_put(client, table, i))))
-        });
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("{group}/get"));
-        g.sample_size(10).throughput(Throughput::Elements(1));
-        g.bench_function("dynamo_model", |b| {
-            b.iter_custom(|n| {
-                clock.measure(
-                    rt,
-                    in_flight(n, |i| async move {
-                        std::hint::black_box(model_get(db, i).await);
-                    }),
-                )
-            })
-        });
-        g.bench_function("hand_written", |b| {
-            b.iter_custom(|n| {
-                clock.measure(
-                    rt,
-                    in_flight(n, |i| async move {
-                        std::hint::black_box(sdk_get(client, table, i).await);
-                    }),
-                )
-            })
-        });
-        g.finish();
-
-        // One query pages through the whole partition: 8 requests, 1,500 items kept.
-        let mut g = c.benchmark_group(format!("{group}/query_2000_filtered"));
-        g.sample_size(10).throughput(Throughput::Elements(1));
-        g.bench_function("dynamo_model", |b| {
-            b.iter_custom(|n| {
-                clock.measure(
-                    rt,
-                    in_flight(n, |_| async {
-                        std::hint::black_box(model_query(db).await);
-                    }),
-                )
-            })
-        });
-        g.bench_function("hand_written", |b| {
-            b.iter_custom(|n| {
-                clock.measure(
-                    rt,
-                    in_flight(n, |_| async {
-                        std::hint::black_box(sdk_query(client, table).await);
-                    }),
-                )
-            })
-        });
-        g.finish();
-
-        // One element: one BatchWriteItem of 25 items.
-        let mut g = c.benchmark_group(format!("{group}/batch_put_25"));
-        g.sample_size(10).throughput(Throughput::Elements(1));
-        g.bench_function("dynamo_model", |b| {
-            b.iter_custom(|n| clock.measure(rt, model_batch(db, n)))
-        });
-        g.bench_function("hand_written", |b| {
-            b.iter_custom(|n| clock.measure(rt, sdk_batch(client, table, n)))
-        });
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("{group}/conditional_update"));
-        g.sample_size(10).throughput(Throughput::Elements(1));
-        g.bench_function("dynamo_model", |b| {
-            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| model_update(db, i))))
-        });
-        g.bench_function("hand_written", |b| {
-            b.iter_custom(|n| clock.measure(rt, in_flight(n, |i| sdk_update(client, table, i))))
-        });
-        g.finish();
+    for workload in &workloads {
+        paired(rt, workload);
     }
-    rt.block_on(db.delete_table::<Profile>().send()).unwrap();
+    println!();
+    for (clock, group) in [(Clock::Wall, "e2e_wall"), (Clock::Cpu, "e2e_cpu")] {
+        for workload in &workloads {
+            let mut g = c.benchmark_group(format!("{group}/{}", workload.id));
+            g.sample_size(10).throughput(Throughput::Elements(1));
+            g.bench_function("dynamo_model", |b| {
+                b.iter_custom(|n| clock.measure(rt, (workload.ours)(n)))
+            });
+            g.bench_function("hand_written", |b| {
+                b.iter_custom(|n| clock.measure(rt, (workload.hand)(n)))
+            });
+            g.finish();
+        }
+    }
+    drop(workloads);
+    rt.block_on(setup.db.delete_table::<Profile>().send())
+        .unwrap();
 }
 
 fn config() -> Criterion {
