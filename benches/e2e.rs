@@ -24,6 +24,7 @@ use futures::{StreamExt, TryStreamExt};
 use tokio::runtime::Runtime;
 
 mod profile;
+mod server;
 
 use profile::{hand_from_item, hand_to_item, profile, s, Profile, ProfileKey};
 
@@ -60,16 +61,7 @@ fn feed(i: u64) -> Profile {
 }
 
 fn setup() -> Setup {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let local = rt
-        .block_on(DynamoDbLocal::start())
-        .unwrap_or_else(|e| panic!("the end-to-end bench needs DynamoDB Local: {e}"));
-    let db = local
-        .db()
-        .table_prefix(format!("bench{}.", std::process::id()));
+    let (rt, local, db) = server::start("e2e");
     let client = db.client().clone();
     let table = db.table_name::<Profile>();
     rt.block_on(async {

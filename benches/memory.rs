@@ -7,9 +7,10 @@
 //!
 //! `cargo bench --bench memory`
 
-use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::prelude::*;
 use futures::{StreamExt, TryStreamExt};
+
+mod server;
 
 /// About 200 bytes stored.
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -56,16 +57,7 @@ fn mib(kib: u64) -> f64 {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let local = rt
-        .block_on(DynamoDbLocal::start())
-        .unwrap_or_else(|e| panic!("the memory bench needs DynamoDB Local: {e}"));
-    let db = local
-        .db()
-        .table_prefix(format!("membench{}.", std::process::id()));
+    let (rt, _local, db) = server::start("memory");
     rt.block_on(async {
         db.create_table::<Event>().send().await.unwrap();
         let small: Vec<Event> = (0..1_000).map(|i| event("small", i)).collect();
