@@ -192,22 +192,16 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 ),
             });
         };
-        let mut key = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
+        let hash = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
         if let Some(range) = &self.range {
             check_range(range, range_key.map(|k| k.name))?;
-            key = Node::And(vec![key, range.clone()]);
         }
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let key_expression = writer.condition("key condition expression", &key);
-        // Expired items linger until DynamoDB deletes them: hidden here.
-        let filter = match (self.filter.clone(), crate::ttl::live_filter(M::SCHEMA)) {
-            (Some(user), Some(live)) => Some(and(Some(user), live)),
-            (user, live) => user.or(live),
-        };
-        let filter = filter
-            .as_ref()
-            .map(|f| writer.condition("filter expression", f));
+        // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
+        let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
+        let key_expression = writer.conjunction("key condition expression", &key);
+        let filter = filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA);
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         let (names, values) = writer.finish()?;
@@ -355,6 +349,18 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
 }
 
 /// The range key condition: one comparison on the range key attribute.
+/// The filter expression: the caller's filter, and (for a model with a TTL attribute) that the
+/// item has not expired: expired items linger until DynamoDB deletes them, hidden here.
+pub(crate) fn filter_expression(
+    writer: &mut ExpressionWriter,
+    filter: Option<&Node>,
+    schema: &crate::schema::Schema,
+) -> Option<String> {
+    let live = crate::ttl::live_filter(schema);
+    let parts: Vec<&Node> = filter.into_iter().chain(&live).collect();
+    (!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts))
+}
+
 fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
     let Some(range_key) = range_key else {
         return Err(Error::InvalidRequest {

@@ -186,14 +186,8 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         }
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        // Expired items linger until DynamoDB deletes them: hidden here.
-        let filter = match (self.filter.clone(), crate::ttl::live_filter(M::SCHEMA)) {
-            (Some(user), Some(live)) => Some(and(Some(user), live)),
-            (user, live) => user.or(live),
-        };
-        let filter = filter
-            .as_ref()
-            .map(|f| writer.condition("filter expression", f));
+        let filter =
+            crate::op::query::filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA);
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         let (names, values) = writer.finish()?;
