@@ -20,8 +20,9 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map:
-/// the same field options as `Model` (`rename`, `skip`, `serde`), and typed handles for nested
-/// paths (`User::ADDRESS.then(Address::CITY)`). On an enum of unit variants, derives
+/// the same field options as `Model` (`rename`, `skip`, `serde`, `default`, `alias`,
+/// `validate(..)`, `set`/`get`, `constant`, `flatten`; `validate = path` on the struct), and
+/// typed handles for nested paths (`User::ADDRESS.then(Address::CITY)`). On an enum of unit variants, derives
 /// `Attribute` (a string), `KeyAttribute` and `SetElement`, with `rename_all` and `rename`.
 #[proc_macro_derive(Attributes, attributes(dynamo))]
 pub fn derive_attributes(input: TokenStream) -> TokenStream {
