@@ -406,7 +406,8 @@ fn field_reads(input: &Input) -> Vec<TokenStream> {
         .collect();
     if let Some(field) = input.flatten_field() {
         let member = field.ident;
-        reads.push(quote_spanned!(field.ty.span()=> #member: #p::read_extra(item),));
+        // What the other fields left: the attributes no field names.
+        reads.push(quote_spanned!(field.ty.span()=> #member: item,));
     }
     reads
 }

@@ -137,12 +137,6 @@ pub fn write_extra(item: &mut Item, extra: &Item, known: &[&str]) {
     }
 }
 
-/// The `flatten` field: every attribute the other fields did not take.
-#[inline]
-pub fn read_extra(rest: Item) -> Item {
-    rest
-}
-
 /// Reads a `constant` attribute: a stored value other than the constant is an error naming it
 /// (an item of another entity type, in a table shared by several).
 pub fn read_constant<T: PartialEq<L> + std::fmt::Debug, L: std::fmt::Debug>(

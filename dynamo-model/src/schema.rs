@@ -156,8 +156,7 @@ pub(crate) fn check(
     out: &mut Vec<Violation>,
 ) {
     if let (Some(check), Term::Value(value)) = (hooks.and_then(|h| h.check), term) {
-        let text = path.to_string();
-        check(value, &Loc::Text(&text), out);
+        check(value, &Loc::Path(path), out);
     }
 }
 

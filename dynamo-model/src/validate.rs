@@ -74,8 +74,8 @@ impl fmt::Display for Violation {
 pub enum Loc<'a> {
     /// The item (or the value an update sets, at its own path).
     Root,
-    /// A path given as text: the target of an update action.
-    Text(&'a str),
+    /// The target of an update action (rendered only when a rule fails).
+    Path(&'a crate::expr::Path),
     /// An attribute (or map key) inside the parent.
     Field(&'a Loc<'a>, &'a str),
     /// A list element inside the parent.
@@ -90,10 +90,10 @@ impl Loc<'_> {
         loop {
             match here {
                 Loc::Root => return path.to_string(),
-                Loc::Text(text) => {
-                    let inner = path.to_string();
+                Loc::Path(target) => {
+                    let (text, inner) = (target.to_string(), path.to_string());
                     return match inner.strip_prefix('[') {
-                        _ if inner.is_empty() => (*text).to_owned(),
+                        _ if inner.is_empty() => text,
                         Some(_) => format!("{text}{inner}"),
                         None => format!("{text}.{inner}"),
                     };
@@ -752,8 +752,9 @@ mod tests {
     }
 
     #[test]
-    fn text_locations_prefix_nested_paths() {
-        let text = Loc::Text("address");
+    fn update_targets_prefix_nested_paths() {
+        let address = crate::expr::Path::name("address");
+        let text = Loc::Path(&address);
         let city = Loc::Field(&text, "city");
         assert_eq!(city.render(), "address.city");
         let first = Loc::Index(&text, 0);
