@@ -54,7 +54,7 @@ async fn main() -> Result<(), Error> {
                 kind: if seq % 100 == 0 { "rare" } else { "common" }.into(),
                 body: format!("{seq:0>180}"),
             };
-            db_ref.put(&event).send().await
+            db_ref.put(&event).return_nothing().send().await
         })
         .buffer_unordered(64)
         .try_collect::<Vec<()>>()

@@ -20,7 +20,7 @@ async fn setup(test: &str) -> Db {
 async fn holds(db: &Db, condition: Condition<Account>) -> bool {
     let shown = condition.to_string();
     match db.put(&account("a")).condition(condition).send().await {
-        Ok(()) => true,
+        Ok(_) => true,
         Err(Error::ConditionFailed { .. }) => false,
         Err(other) => panic!("DynamoDB refused `{shown}`: {other}"),
     }

@@ -132,7 +132,7 @@ async fn conditions_on_nested_paths() {
         let db = db.clone();
         async move {
             match db.put(&person()).condition(condition).send().await {
-                Ok(()) => true,
+                Ok(_) => true,
                 Err(Error::ConditionFailed { .. }) => false,
                 Err(other) => panic!("{other}"),
             }

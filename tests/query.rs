@@ -61,7 +61,7 @@ async fn db() -> Db {
             futures::stream::iter(0..ITEMS)
                 .map(|seq| async move { db.put(&event(seq)).send().await })
                 .buffer_unordered(32)
-                .try_collect::<Vec<()>>()
+                .try_collect::<Vec<_>>()
                 .await
                 .unwrap();
             db.put(&Event {

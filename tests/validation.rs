@@ -379,6 +379,8 @@ async fn update_values_are_checked_against_their_attribute_rules() {
         .update(key())
         .set(Customer::AGE, 200)
         .set(Customer::EMAIL, "not an email")
+        // A relative change: its amount is no value of the attribute, so it is not checked
+        // here (DynamoDB checks the result, below).
         .add(Customer::BALANCE, -1.0)
         .send()
         .await
@@ -388,7 +390,6 @@ async fn update_values_are_checked_against_their_attribute_rules() {
         [
             v("age", "range", "must be between 0 and 150, is 200"),
             v("email", "email", "must be an email address"),
-            v("balance", "range", "must be at least 0, is -1"),
         ]
     );
     let err = db
@@ -431,10 +432,23 @@ async fn update_values_are_checked_against_their_attribute_rules() {
         .await
         .unwrap_err();
     assert_eq!(violations(err).len(), 1);
+    // The model's struct-level rule reads several fields: an update cannot check it, so it is
+    // refused unless the caller says so.
+    let err = db
+        .update(key())
+        .set(Customer::AGE, 40)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { message } if message.contains("`age` is under the struct-level rule `free_plan_limits`") && message.contains(".skip_item_rules()")),
+        "{err}"
+    );
     assert_eq!(requests.sent(), sent, "no update was sent");
 
     let updated = db
         .update(key())
+        .skip_item_rules()
         .set(Customer::AGE, 40)
         .add(Customer::BALANCE, 1.5)
         .set(Customer::ADDRESS.then(Address::CITY), "Paris")
@@ -444,6 +458,32 @@ async fn update_values_are_checked_against_their_attribute_rules() {
     assert_eq!(
         (updated.age, updated.balance, updated.address.city.as_str()),
         (40, 12.0, "Paris")
+    );
+
+    // A relative change that keeps the rule goes through; one that breaks it is refused by
+    // DynamoDB, through the condition the rule became, and reported as the rule.
+    let updated = db
+        .update(key())
+        .skip_item_rules()
+        .add(Customer::BALANCE, -1.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.balance, 11.0);
+    let err = db
+        .update(key())
+        .skip_item_rules()
+        .add(Customer::BALANCE, -100.0)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        violations(err),
+        [v(
+            "balance",
+            "range",
+            "must be at least 0; `balance` is 11, so the update would make it -89; nothing was written"
+        )]
     );
 }
 
@@ -498,12 +538,14 @@ async fn set_transforms_apply_to_puts_updates_conditions_and_keys() {
     };
     db.put(&bob).send().await.unwrap();
     db.update(CustomerKey::new("Ada"))
+        .skip_item_rules()
         .set(Customer::NICKNAME, "  BOB ")
         .set(Customer::SECRET, "analytical engine")
         .send()
         .await
         .unwrap();
     db.update(CustomerKey::new("bob"))
+        .skip_item_rules()
         .set(Customer::ADDRESS.then(Address::COUNTRY), "fr")
         .send()
         .await
@@ -529,6 +571,7 @@ async fn set_transforms_apply_to_puts_updates_conditions_and_keys() {
 
     // Condition values are transformed too: " Bob" compares as the stored "bob".
     db.update(CustomerKey::new("ada"))
+        .skip_item_rules()
         .set(Customer::AGE, 37)
         .condition(
             Customer::NICKNAME

@@ -177,7 +177,7 @@ async fn concurrent_read_modify_write_loses_no_increment() {
                         .unwrap();
                     current.count += 1;
                     match db.put(&current).send().await {
-                        Ok(()) => break,
+                        Ok(_) => break,
                         Err(Error::VersionConflict { .. }) => conflicts += 1,
                         Err(other) => panic!("{other}"),
                     }

@@ -94,6 +94,41 @@ fn generate(input: &Input) -> TokenStream {
         }
     });
 
+    let constants = input.stored_fields().filter_map(|f| {
+        let name = f.stored_name();
+        let value = match f.attrs.constant.as_ref()? {
+            syn::Lit::Str(s) => quote!(#p::ConstantValue::String(#s)),
+            syn::Lit::Int(i) => {
+                let digits = i.base10_digits();
+                quote!(#p::ConstantValue::Number(#digits))
+            }
+            syn::Lit::Float(f) => {
+                let digits = f.base10_digits();
+                quote!(#p::ConstantValue::Number(#digits))
+            }
+            syn::Lit::Bool(b) => quote!(#p::ConstantValue::Bool(#b)),
+            _ => return None,
+        };
+        Some(quote!((#name, #value)))
+    });
+    let unversioned = version_field.is_none().then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #p::Unversioned for #ident {}
+        }
+    });
+    let read_options = read_options(input);
+    let item_rule = input.attrs.validate.as_ref().map(|path| {
+        let name = quote!(#path).to_string().replace(' ', "");
+        quote! {
+            fn item_rule() -> ::core::option::Option<&'static str> {
+                ::core::option::Option::Some(#name)
+            }
+        }
+    });
+    let target = target_fn(input, true);
+    let missing_required = missing_required(input);
+
     let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
     let key_struct = key_struct(input, &key_ident, &key_fields);
     let key_clones = key_fields.iter().map(|f| {
@@ -160,6 +195,7 @@ fn generate(input: &Input) -> TokenStream {
                     ttl: #ttl_name,
                     created_at: #created_def,
                     updated_at: #updated_def,
+                    constants: &[#(#constants),*],
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {
@@ -179,6 +215,10 @@ fn generate(input: &Input) -> TokenStream {
                 }
 
                 #field_hooks
+                #read_options
+                #item_rule
+                #target
+                #missing_required
 
                 fn validate(&self) -> #p::Result<()> {
                     let mut violations = ::std::vec::Vec::new();
@@ -187,6 +227,8 @@ fn generate(input: &Input) -> TokenStream {
                     #p::violations(violations)
                 }
             }
+
+            #unversioned
 
             #[automatically_derived]
             impl #p::PrimaryKey for #key_ident {
@@ -578,10 +620,48 @@ fn field_functions(input: &Input) -> TokenStream {
             }
             None => quote!(::core::option::Option::None),
         };
+        let read = match got(field, quote!(field)) {
+            Some(value) => {
+                let hook = format_ident!("__dynamo_hook_read_{}", member);
+                out.extend(quote! {
+                    #[doc(hidden)]
+                    fn #hook(value: #p::AttributeValue) -> ::core::result::Result<::core::option::Option<#p::AttributeValue>, #p::AttrError> {
+                        let field: #ty = #decode(value)?;
+                        let field: #ty = #value;
+                        #encode(&field)
+                    }
+                });
+                quote!(::core::option::Option::Some(Self::#hook))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let limits = if has_rules(field) {
+            let function = format_ident!("__dynamo_limits_{}", member);
+            let body = limits(field);
+            out.extend(quote! {
+                #[doc(hidden)]
+                fn #function() -> #p::Limits {
+                    #body
+                }
+            });
+            quote!(::core::option::Option::Some(Self::#function))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        let item_rule = option(input.attrs.validate.as_ref().map(|path| {
+            let name = quote!(#path).to_string().replace(' ', "");
+            quote!(#name)
+        }));
         let hooks = hooks_const(field);
         out.extend(quote! {
             #[doc(hidden)]
-            const #hooks: #p::FieldHooks = #p::FieldHooks { check: #check, write: #write };
+            const #hooks: #p::FieldHooks = #p::FieldHooks {
+                check: #check,
+                write: #write,
+                read: #read,
+                limits: #limits,
+                item_rule: #item_rule,
+            };
         });
         if let Some(value) = default_value(field) {
             let default = format_ident!("__dynamo_default_{}", member);
@@ -595,6 +675,219 @@ fn field_functions(input: &Input) -> TokenStream {
         out
     });
     quote!(#(#functions)*)
+}
+
+/// A field's rules as bounds for relative updates (see `Limits`).
+fn limits(field: &Field) -> TokenStream {
+    use crate::attr::Rule;
+    let p = private();
+    let bound = |b: &Option<syn::Expr>, wrap: &dyn Fn(&syn::Expr) -> TokenStream| match b {
+        Some(b) => {
+            let b = wrap(b);
+            quote!(::core::option::Option::Some(#b))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let mut range = quote!(::core::option::Option::None);
+    let mut length = quote!(::core::option::Option::None);
+    let mut non_empty = false;
+    let mut other: Option<&str> = field.attrs.constant.as_ref().map(|_| "constant");
+    for rule in &field.attrs.rules {
+        match rule {
+            Rule::Range { min, max, .. } => {
+                let to_bound = |b: &syn::Expr| quote_spanned!(b.span()=> #p::Bound::from(#b));
+                let (min, max) = (bound(min, &to_bound), bound(max, &to_bound));
+                range = quote!(::core::option::Option::Some((#min, #max)));
+            }
+            Rule::Length { min, max, .. } => {
+                let to_usize =
+                    |b: &syn::Expr| quote_spanned!(b.span()=> { let bound: usize = #b; bound });
+                let (min, max) = (bound(min, &to_usize), bound(max, &to_usize));
+                length = quote!(::core::option::Option::Some((#min, #max)));
+            }
+            Rule::NonEmpty(_) => non_empty = true,
+            Rule::Regex(_) => {
+                other.get_or_insert("regex");
+            }
+            Rule::Email(_) => {
+                other.get_or_insert("email");
+            }
+            Rule::OneOf { .. } => {
+                other.get_or_insert("one_of");
+            }
+            Rule::Custom(_) => {
+                other.get_or_insert("custom");
+            }
+        }
+    }
+    let other = option(other.map(|rule| quote!(#rule)));
+    quote! {
+        #p::Limits {
+            range: #range,
+            length: #length,
+            non_empty: #non_empty,
+            other: #other,
+        }
+    }
+}
+
+/// `aliases` and `prepare_projection`: the read options a projection of the model's attributes
+/// needs (the whole-item read does the same in `from_item`).
+fn read_options(input: &Input) -> TokenStream {
+    let p = private();
+    let aliased: Vec<TokenStream> = input
+        .stored_fields()
+        .filter(|f| !f.attrs.aliases.is_empty())
+        .map(|f| {
+            let name = f.stored_name();
+            let aliases = &f.attrs.aliases;
+            quote!(#name => &[#(#aliases),*],)
+        })
+        .collect();
+    let moves = input
+        .stored_fields()
+        .filter(|f| !f.attrs.aliases.is_empty())
+        .map(|f| {
+            let name = f.stored_name();
+            let aliases = &f.attrs.aliases;
+            quote!(#p::move_alias(item, #name, &[#(#aliases),*]);)
+        });
+    let transforms = input
+        .stored_fields()
+        .filter(|f| f.attrs.get.is_some())
+        .map(|f| {
+            let name = f.stored_name();
+            let hook = format_ident!("__dynamo_hook_read_{}", crate::ast::unraw(f.ident));
+            quote!(#p::read_transform(item, #name, Self::#hook)?;)
+        });
+    let aliases = (!aliased.is_empty()).then(|| {
+        quote! {
+            fn aliases(name: &str) -> &'static [&'static str] {
+                match name {
+                    #(#aliased)*
+                    _ => &[],
+                }
+            }
+        }
+    });
+    quote! {
+        #aliases
+
+        fn prepare_projection(item: &mut #p::Item) -> ::core::result::Result<(), #p::AttrError> {
+            #(#moves)*
+            #(#transforms)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `target`: what an untyped path reaches among the fields (see `Target`). For a model, names
+/// it does not know are attributes it does not describe; inside a document without `flatten`,
+/// they cannot be there.
+fn target_fn(input: &Input, model: bool) -> TokenStream {
+    let p = private();
+    let arms = input.stored_fields().map(|field| {
+        let name = field.stored_name();
+        let ty = field.ty;
+        let hooks = hooks_const(field);
+        let has_default = field.attrs.default.is_some() || field.attrs.default_fn.is_some();
+        let reach = if field.attrs.serde.is_some() {
+            quote!(#p::Target::Unknown)
+        } else if let Some((_, format)) = time_role(input, field) {
+            quote! {
+                #p::timestamp_target(rest, |value| {
+                    #p::Timestamp::from_attr_as(::core::clone::Clone::clone(value), #format).map(drop)
+                }, &Self::#hooks)
+            }
+        } else {
+            // The trait is named as in reads and writes, so an unsupported type is reported once.
+            quote_spanned! {ty.span()=>
+                #p::field_target(
+                    <#ty as #p::Attribute>::target(rest),
+                    rest,
+                    &Self::#hooks,
+                    #has_default,
+                    <#ty as #p::Attribute>::from_missing,
+                )
+            }
+        };
+        quote!(#name => #reach,)
+    });
+    let (empty, unknown) = if model {
+        (quote!(#p::Target::Unknown), quote!(#p::Target::Unknown))
+    } else {
+        let unknown = if input.flatten_field().is_some() {
+            quote!(#p::Target::Unknown)
+        } else {
+            quote!(#p::Target::Invalid(<Self as #p::Attribute>::EXPECTED))
+        };
+        (
+            quote!(#p::Target::Value { check: #p::check_type::<Self>, hooks: ::core::option::Option::None, required: false }),
+            unknown,
+        )
+    };
+    let index = if model {
+        quote!(#p::Target::Unknown)
+    } else {
+        quote!(#p::Target::Invalid(<Self as #p::Attribute>::EXPECTED))
+    };
+    quote! {
+        fn target(path: &[#p::PathElement]) -> #p::Target {
+            match path {
+                [] => #empty,
+                [#p::PathElement::Name(name), rest @ ..] => match ::core::convert::AsRef::<str>::as_ref(name) {
+                    #(#arms)*
+                    _ => #unknown,
+                },
+                _ => #index,
+            }
+        }
+    }
+}
+
+/// `missing_required`: the first attribute every item must hold that an upsert does not set.
+fn missing_required(input: &Input) -> TokenStream {
+    let p = private();
+    let checks = input
+        .stored_fields()
+        .filter(|f| f.attrs.default.is_none() && f.attrs.default_fn.is_none())
+        .map(|field| {
+            let name = field.stored_name();
+            let ty = field.ty;
+            let required = if time_role(input, field).is_some() {
+                quote!(true)
+            } else if field.attrs.serde.is_some() {
+                quote!(#p::serde_required::<#ty>())
+            } else {
+                quote_spanned!(ty.span()=> <#ty as #p::Attribute>::from_missing().is_err())
+            };
+            quote! {
+                if !is_set(#name) && #required {
+                    return ::core::option::Option::Some(#name);
+                }
+            }
+        });
+    quote! {
+        fn missing_required(is_set: &dyn ::core::ops::Fn(&str) -> bool) -> ::core::option::Option<&'static str> {
+            #(#checks)*
+            ::core::option::Option::None
+        }
+    }
+}
+
+/// Whether the type is a primitive number (`u32`, `f64`, …), which a literal can infer.
+fn is_primitive_number(ty: &syn::Type) -> bool {
+    const NUMBERS: [&str; 14] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "f32", "f64",
+    ];
+    match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .get_ident()
+            .is_some_and(|ident| NUMBERS.contains(&ident.to_string().as_str())),
+        _ => false,
+    }
 }
 
 fn hooks_const(field: &Field) -> Ident {
@@ -628,6 +921,7 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
     let attribute_names = ast.stored_fields().map(Field::stored_name);
     let handles = handles(&ast, false, true);
     let validation = validation(&ast);
+    let target = target_fn(&ast, false);
     let expected = format!("map ({ident})");
     quote! {
         #handles
@@ -674,6 +968,8 @@ pub fn attributes(input: &DeriveInput) -> TokenStream {
                 fn validate_nested(&self, at: &#p::Loc<'_>, out: &mut ::std::vec::Vec<#p::Violation>) {
                     #p::Attributes::validate_at(self, at, out);
                 }
+
+                #target
             }
         };
     }
@@ -761,10 +1057,16 @@ fn key_struct(input: &Input, key_ident: &Ident, key_fields: &[&Field]) -> TokenS
         let doc = format!("The `{}` key attribute.", f.stored_name());
         quote!(#[doc = #doc] #vis #member: #ty,)
     });
+    // Numbers are taken as they are, so an integer literal infers the key's type
+    // (`impl Into<u32>` would refuse `1`, an `i32`); other types take anything that converts.
     let params = key_fields.iter().map(|f| {
         let member = f.ident;
         let ty = f.ty;
-        quote!(#member: impl ::core::convert::Into<#ty>)
+        if is_primitive_number(ty) {
+            quote!(#member: #ty)
+        } else {
+            quote!(#member: impl ::core::convert::Into<#ty>)
+        }
     });
     let inits = key_fields.iter().map(|f| {
         let member = f.ident;

@@ -43,6 +43,7 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
                     ttl: ::core::option::Option::None,
                     created_at: ::core::option::Option::None,
                     updated_at: ::core::option::Option::None,
+                    constants: &[],
                 };
                 fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
                 fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }

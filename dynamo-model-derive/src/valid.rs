@@ -386,8 +386,18 @@ fn check_transforms(field: &Field, errors: &mut Errors) {
         }
     }
     if let Some(constant) = &attrs.constant {
+        if !matches!(
+            constant,
+            syn::Lit::Str(_) | syn::Lit::Int(_) | syn::Lit::Float(_) | syn::Lit::Bool(_)
+        ) {
+            errors.spanned(
+                constant,
+                "`constant` takes a string, number or bool literal, stored as S, N or BOOL",
+            );
+        }
         let with = [
             "skip",
+            "serde",
             "version",
             "ttl",
             "created_at",

@@ -4,11 +4,14 @@
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, Result};
-pub use crate::model::{Attributes, Model, PrimaryKey};
-pub use crate::schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
+pub use crate::model::{Attributes, Model, PrimaryKey, Unversioned};
+pub use crate::schema::{
+    Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,
+    Target,
+};
 pub use crate::value::{
-    Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement, TtlAttribute,
-    VersionAttribute,
+    check_type, Attribute, IndexKeyAttribute, Item, KeyAttribute, PathElement, ScalarType,
+    SetElement, TtlAttribute, VersionAttribute,
 };
 
 pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
@@ -165,4 +168,72 @@ pub fn serde_from_attr<T: serde::de::DeserializeOwned>(
 /// A `serde` field's value as an attribute value.
 pub fn serde_to_attr<T: serde::Serialize>(value: &T) -> Result<Option<AttributeValue>, AttrError> {
     crate::value::serde_field::to_attr(value)
+}
+
+/// What an untyped path reaches at or below a field (`target`: what its type says): at the
+/// field itself, its hooks, and whether every item must hold it.
+pub fn field_target<T>(
+    target: Target,
+    rest: &[PathElement],
+    hooks: &'static FieldHooks,
+    has_default: bool,
+    from_missing: fn() -> Result<T, AttrError>,
+) -> Target {
+    match target {
+        Target::Value { check, .. } if rest.is_empty() => Target::Value {
+            check,
+            hooks: Some(hooks),
+            required: !has_default && from_missing().is_err(),
+        },
+        other => other,
+    }
+}
+
+/// What an untyped path reaches at a `created_at` / `updated_at` field.
+pub fn timestamp_target(
+    rest: &[PathElement],
+    check: crate::schema::TypeCheck,
+    hooks: &'static FieldHooks,
+) -> Target {
+    if rest.is_empty() {
+        Target::Value {
+            check,
+            hooks: Some(hooks),
+            required: true,
+        }
+    } else {
+        Target::Invalid("timestamp")
+    }
+}
+
+/// Whether a `#[dynamo(serde)]` field must be in every item.
+pub fn serde_required<T: serde::de::DeserializeOwned>() -> bool {
+    crate::value::serde_field::from_missing::<T>().is_err()
+}
+
+/// Moves an attribute stored under an old name (`alias`) to its name, in a projection.
+pub fn move_alias(item: &mut Item, name: &'static str, aliases: &[&str]) {
+    if item.contains_key(name) {
+        return;
+    }
+    for alias in aliases {
+        if let Some(value) = item.remove(*alias) {
+            item.insert(name.to_owned(), value);
+            return;
+        }
+    }
+}
+
+/// Applies a field's `get` transform to its attribute in a projection.
+pub fn read_transform(
+    item: &mut Item,
+    name: &'static str,
+    hook: crate::schema::ReadHook,
+) -> Result<(), AttrError> {
+    if let Some(value) = item.remove(name) {
+        if let Some(value) = hook(value).map_err(|e| e.in_attribute(name))? {
+            item.insert(name.to_owned(), value);
+        }
+    }
+    Ok(())
 }

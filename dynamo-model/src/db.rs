@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
-use crate::model::{Model, PrimaryKey};
+use crate::model::{Model, PrimaryKey, Unversioned};
 use crate::op::batch::{BatchGet, BatchWrite};
 use crate::op::delete::Delete;
 use crate::op::get::Get;
@@ -108,8 +108,10 @@ impl Db {
         BatchWrite::new(self)
     }
 
-    /// Puts any number of items (chunks of 25, unprocessed items retried).
-    pub fn batch_put<'a, M: Model + 'a>(
+    /// Puts any number of items (chunks of 25, unprocessed items retried). A batch cannot
+    /// check versions, so versioned models do not compile here: see
+    /// [`BatchWrite::put_unchecked`].
+    pub fn batch_put<'a, M: Unversioned + 'a>(
         &'a self,
         items: impl IntoIterator<Item = &'a M>,
     ) -> BatchWrite<'a> {

@@ -191,6 +191,36 @@ fn describe_reasons(reasons: &[crate::op::transact::CancellationReason]) -> Stri
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A copy of an error a builder kept for `send` (bad input, found before sending), so that
+    /// both `request()` and `send()` can report it.
+    pub(crate) fn replay(&self) -> Error {
+        match self {
+            Error::InvalidValue { path, message } => Error::InvalidValue {
+                path: path.clone(),
+                message: message.clone(),
+            },
+            Error::Validation { violations } => Error::Validation {
+                violations: violations.clone(),
+            },
+            Error::InvalidPath { path, message } => Error::InvalidPath {
+                path: path.clone(),
+                message: message.clone(),
+            },
+            Error::Attribute {
+                path,
+                expected,
+                found,
+            } => Error::Attribute {
+                path: path.clone(),
+                expected: expected.clone(),
+                found: found.clone(),
+            },
+            other => Error::InvalidRequest {
+                message: other.to_string(),
+            },
+        }
+    }
+
     /// Maps an SDK error: a missing table and a failed condition get their own variants, the
     /// rest is [`Error::Sdk`].
     pub(crate) fn from_sdk<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Self

@@ -134,6 +134,7 @@ mod error;
 mod expr;
 mod model;
 mod op;
+mod pipeline;
 mod schema;
 mod timestamp;
 pub mod ttl;
@@ -155,15 +156,17 @@ pub use expr::{
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,
     Untyped, UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
 };
-pub use model::{item_size, Attributes, Model, PrimaryKey, MAX_ITEM_SIZE};
+pub use model::{item_size, Attributes, Model, PrimaryKey, Unversioned, MAX_ITEM_SIZE};
 pub use op::{
     Append, BatchGet, BatchPolicy, BatchWrite, CancellationReason, Create, CreateTable,
-    CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected, Put, Query,
-    ReturnNew, ReturnNothing, ReturnOld, Scan, TransactGet, TransactGetOutput, TransactWrite,
-    UnprocessedKey, UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
-    MAX_TRANSACTION_ACTIONS,
+    CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected, Put, PutReturn,
+    Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld, Scan,
+    TransactGet, TransactGetOutput, TransactWrite, UnprocessedKey, UnprocessedWrite, Update,
+    UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ACTIONS,
 };
-pub use schema::{Attr, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
+pub use schema::{
+    Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema,
+};
 pub use timestamp::{TimeFormat, Timestamp, TimestampDef};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,

@@ -34,6 +34,31 @@ pub struct Schema {
     pub created_at: Option<crate::timestamp::TimestampDef>,
     /// The attribute set on every write.
     pub updated_at: Option<crate::timestamp::TimestampDef>,
+    /// The `constant` attributes and the value every item of the model holds in them: reads of
+    /// many items (query, scan, count) keep only items holding them.
+    pub constants: &'static [(&'static str, ConstantValue)],
+}
+
+/// The value of a `#[dynamo(constant = ..)]` attribute, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstantValue {
+    /// A string (`S`).
+    String(&'static str),
+    /// A number (`N`), in DynamoDB's number syntax.
+    Number(&'static str),
+    /// A boolean (`BOOL`).
+    Bool(bool),
+}
+
+impl ConstantValue {
+    /// The stored form.
+    pub fn to_attr(self) -> AttributeValue {
+        match self {
+            ConstantValue::String(s) => AttributeValue::S(s.to_owned()),
+            ConstantValue::Number(n) => AttributeValue::N(n.to_owned()),
+            ConstantValue::Bool(b) => AttributeValue::Bool(b),
+        }
+    }
 }
 
 impl Schema {
@@ -120,7 +145,8 @@ pub struct Attr<M, T> {
 }
 
 /// What a field's options do to values written to it outside a whole item: an update's `set`
-/// and `add` values are checked against the field's validation rules, and values in updates and
+/// values are checked against the field's validation rules, relative updates (`add`, `sub`,
+/// `append`, …) are guarded by them (see `pipeline::update`), and values in updates and
 /// conditions pass through its `set` transform, as they do in `to_item`.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -129,6 +155,67 @@ pub struct FieldHooks {
     pub check: Option<CheckHook>,
     /// The `set` transform, on a value for the field.
     pub write: Option<WriteHook>,
+    /// The `get` transform, on a stored value of the field (for reads of a projection).
+    pub read: Option<ReadHook>,
+    /// The field's rules as bounds, for updates whose result the client cannot know.
+    pub limits: Option<fn() -> Limits>,
+    /// The struct-level `validate` rule of the model or document holding the field: a rule
+    /// over several fields, which an update of one cannot check.
+    pub item_rule: Option<&'static str>,
+}
+
+/// A field's rules as a relative update (`add`, `sub`, `append`, …) can enforce them: `range`
+/// and `length` become conditions DynamoDB checks on the stored value; any other rule cannot be
+/// checked on a value the client never sees, so such an update is refused.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Limits {
+    /// `range(min, max)`.
+    pub range: Option<(
+        Option<crate::validate::Bound>,
+        Option<crate::validate::Bound>,
+    )>,
+    /// `length(min, max)`.
+    pub length: Option<(Option<usize>, Option<usize>)>,
+    /// `non_empty`: a length of at least 1.
+    pub non_empty: bool,
+    /// The first rule of the field that a relative update cannot enforce (`custom`, `one_of`,
+    /// `regex`, `email`, `constant`, the rules of a nested document).
+    pub other: Option<&'static str>,
+}
+
+/// A field's `get` transform on a stored value (`None`: the transformed value is stored as
+/// nothing, like `None` or an empty set).
+#[doc(hidden)]
+pub type ReadHook = fn(AttributeValue) -> Result<Option<AttributeValue>, AttrError>;
+
+/// Checks that a value is of a type, by reading it as that type.
+#[doc(hidden)]
+pub type TypeCheck = fn(&AttributeValue) -> Result<(), AttrError>;
+
+/// What an untyped path ([`Path::parse`](crate::Path::parse)) reaches in a model: found by
+/// walking the model's fields, nested documents, lists and maps, so that a value written
+/// through it gets the same type check, rules and transforms as through a typed handle.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// A value of a known type sits there: its type check, and its field's hooks when the path
+    /// ends at a field.
+    Value {
+        /// Fails when a value is not of the type (by reading it as that type).
+        check: TypeCheck,
+        /// The hooks of the field the path ends at.
+        hooks: Option<&'static FieldHooks>,
+        /// The path ends at a field that every item must hold (no `Option`, no default):
+        /// removing it would leave an item the model cannot read.
+        required: bool,
+    },
+    /// The model does not describe what is there (attributes it does not name, `serde` and
+    /// raw fields): the value is written as given.
+    Unknown,
+    /// The path cannot exist in an item of the model (inside a number, a field a document does
+    /// not have): why.
+    Invalid(&'static str),
 }
 
 /// Checks a value for a field against its rules.

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::AttrError;
-use crate::value::{describe, Attribute, Item};
+use crate::value::{describe, Attribute};
 
 /// A UTC point in time, millisecond precision. `Default` is the Unix epoch, which the library
 /// reads as "not set" for `created_at` fields.
@@ -227,26 +227,6 @@ pub struct TimestampDef {
     pub name: &'static str,
     /// Its storage format.
     pub format: TimeFormat,
-}
-
-/// Sets `updated_at` to now, and `created_at` to now when creating or when it is unset.
-pub(crate) fn stamp(
-    created: Option<TimestampDef>,
-    updated: Option<TimestampDef>,
-    item: &mut Item,
-    creating: bool,
-) {
-    let now = Timestamp::now();
-    if let Some(updated) = updated {
-        item.insert(updated.name.to_owned(), now.to_attr_as(updated.format));
-    }
-    if let Some(created) = created {
-        let unset = Timestamp::default().to_attr_as(created.format);
-        let stored = item.get(created.name);
-        if creating || stored.is_none() || stored == Some(&unset) {
-            item.insert(created.name.to_owned(), now.to_attr_as(created.format));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,16 +1,15 @@
 //! Time to live: `#[dynamo(ttl)]` attributes hold the epoch second an item expires at.
 //!
-//! DynamoDB deletes expired items in the background, up to days later, so reads made through
-//! this library hide them: `get` and `batch_get` return `None`, and queries and scans filter
-//! them out on the server.
+//! DynamoDB deletes expired items in the background, up to days later, so the library treats
+//! an expired item as absent everywhere (the read and write pipelines): `get`, `batch_get` and
+//! `transact_get` return `None`, queries, scans and counts filter them out on the server, a
+//! `create` may replace one, an `update` of one is `NotFound`, and a condition on one holds
+//! exactly when it would hold on no item.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::expr::condition::{Comparator, Node};
-use crate::expr::operand::Term;
-use crate::expr::path::Path;
 use crate::schema::Schema;
 use crate::value::Item;
 
@@ -35,17 +34,4 @@ pub(crate) fn expired(schema: &Schema, item: &Item) -> bool {
         Some(AttributeValue::N(n)) => n.parse::<f64>().is_ok_and(|at| at <= now() as f64),
         _ => false,
     }
-}
-
-/// The filter that keeps unexpired items: `attribute_not_exists(ttl) OR ttl > :now`.
-pub(crate) fn live_filter(schema: &Schema) -> Option<Node> {
-    let name = schema.ttl?;
-    Some(Node::Or(vec![
-        Node::NotExists(Path::name(name)),
-        Node::Compare(
-            Term::Path(Path::name(name)),
-            Comparator::Gt,
-            Term::Value(AttributeValue::N(now().to_string())),
-        ),
-    ]))
 }

@@ -11,7 +11,23 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::AttrError;
+use crate::schema::Target;
 use crate::validate::{Loc, Violation};
+
+/// One step of a path: a map key (or top-level attribute name) or a list index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathElement {
+    /// An attribute or map key; any text, including dots, brackets and reserved words.
+    Name(std::borrow::Cow<'static, str>),
+    /// A list element.
+    Index(usize),
+}
+
+/// Type-checks a value by reading it as `T`: a value that reads is one `T` could have written.
+#[doc(hidden)]
+pub fn check_type<T: Attribute>(value: &AttributeValue) -> Result<(), AttrError> {
+    T::from_attr(value.clone()).map(drop)
+}
 
 /// A DynamoDB item: attribute names to values, as aws-sdk-dynamodb uses it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -96,6 +112,21 @@ pub trait Attribute: Sized {
         _at: &crate::validate::Loc<'_>,
         _out: &mut Vec<crate::validate::Violation>,
     ) {
+    }
+
+    /// What an untyped path reaches `rest` steps inside a value of this type: by default the
+    /// value itself, and nothing inside it (numbers, strings, sets have no parts a path can name).
+    #[doc(hidden)]
+    fn target(rest: &[PathElement]) -> Target {
+        if rest.is_empty() {
+            Target::Value {
+                check: check_type::<Self>,
+                hooks: None,
+                required: false,
+            }
+        } else {
+            Target::Invalid(Self::EXPECTED)
+        }
     }
 
     /// Runs the validation rules of nested documents inside a value given to an update.
@@ -585,6 +616,17 @@ impl<T: Attribute> Attribute for Option<T> {
         Ok(None)
     }
 
+    fn target(rest: &[PathElement]) -> Target {
+        match rest {
+            [] => Target::Value {
+                check: check_type::<Self>,
+                hooks: None,
+                required: false,
+            },
+            _ => T::target(rest),
+        }
+    }
+
     const NESTED: bool = T::NESTED;
 
     fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
@@ -609,6 +651,10 @@ impl<T: Attribute> Attribute for Box<T> {
         T::from_missing().map(Box::new)
     }
 
+    fn target(rest: &[PathElement]) -> Target {
+        T::target(rest)
+    }
+
     const NESTED: bool = T::NESTED;
 
     fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
@@ -627,6 +673,19 @@ impl<T: Attribute> Attribute for Vec<T> {
     #[inline]
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         T::list_from_attr(value)
+    }
+
+    fn target(rest: &[PathElement]) -> Target {
+        match rest {
+            [] => Target::Value {
+                check: check_type::<Self>,
+                hooks: None,
+                required: false,
+            },
+            // `Vec<u8>` is binary, which has no elements a path can reach.
+            [PathElement::Index(_), inner @ ..] if T::LIST_EXPECTED == "list" => T::target(inner),
+            _ => Target::Invalid(Self::EXPECTED),
+        }
     }
 
     const NESTED: bool = T::NESTED;
@@ -674,6 +733,19 @@ fn map_from_attr<T: Attribute, C: FromIterator<(String, T)>>(
     }
 }
 
+/// What a path reaches inside a map of `T` values.
+fn map_target<M: Attribute, T: Attribute>(rest: &[PathElement]) -> Target {
+    match rest {
+        [] => Target::Value {
+            check: check_type::<M>,
+            hooks: None,
+            required: false,
+        },
+        [PathElement::Name(_), inner @ ..] => T::target(inner),
+        _ => Target::Invalid(M::EXPECTED),
+    }
+}
+
 impl<T: Attribute, S: BuildHasher + Default> Attribute for HashMap<String, T, S> {
     const EXPECTED: &'static str = "map";
 
@@ -684,6 +756,11 @@ impl<T: Attribute, S: BuildHasher + Default> Attribute for HashMap<String, T, S>
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         map_from_attr(value)
     }
+
+    fn target(rest: &[PathElement]) -> Target {
+        map_target::<Self, T>(rest)
+    }
+
     const NESTED: bool = T::NESTED;
 
     fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {
@@ -705,6 +782,11 @@ impl<T: Attribute> Attribute for BTreeMap<String, T> {
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         map_from_attr(value)
     }
+
+    fn target(rest: &[PathElement]) -> Target {
+        map_target::<Self, T>(rest)
+    }
+
     const NESTED: bool = T::NESTED;
 
     fn validate_nested(&self, at: &Loc<'_>, out: &mut Vec<Violation>) {

@@ -125,6 +125,55 @@ pub(crate) enum Node {
     Not(Box<Node>),
 }
 
+impl Node {
+    /// Whether the condition uses the top-level attribute `name` anywhere.
+    pub(crate) fn mentions(&self, name: &str) -> bool {
+        let term = |term: &Term| match term {
+            Term::Path(path) | Term::Size(path) => path.root() == name,
+            _ => false,
+        };
+        match self {
+            Node::Compare(a, _, b) => term(a) || term(b),
+            Node::Between(a, b, c) => term(a) || term(b) || term(c),
+            Node::In(a, list) => term(a) || list.iter().any(term),
+            Node::Exists(path) | Node::NotExists(path) | Node::Type(path, _) => path.root() == name,
+            Node::BeginsWith(path, t) | Node::Contains(path, t) => path.root() == name || term(t),
+            Node::And(nodes) | Node::Or(nodes) => nodes.iter().any(|n| n.mentions(name)),
+            Node::Not(node) => node.mentions(name),
+        }
+    }
+
+    /// Whether the condition holds when no item is stored, as DynamoDB evaluates it: a
+    /// comparison or function of a missing attribute is false, `attribute_not_exists` true.
+    pub(crate) fn holds_on_absent(&self) -> bool {
+        match self {
+            Node::NotExists(_) => true,
+            Node::Compare(..)
+            | Node::Between(..)
+            | Node::In(..)
+            | Node::Exists(_)
+            | Node::Type(..)
+            | Node::BeginsWith(..)
+            | Node::Contains(..) => false,
+            Node::And(nodes) => nodes.iter().all(Node::holds_on_absent),
+            Node::Or(nodes) => nodes.iter().any(Node::holds_on_absent),
+            Node::Not(node) => !node.holds_on_absent(),
+        }
+    }
+}
+
+/// `existing AND node` (nested ANDs flattened), or `node` alone.
+pub(crate) fn conjoin(existing: Option<Node>, node: Node) -> Node {
+    match existing {
+        Some(existing) => {
+            Condition::<()>::new(existing)
+                .and(Condition::new(node))
+                .node
+        }
+        None => node,
+    }
+}
+
 impl<M> Condition<M> {
     pub(crate) fn new(node: Node) -> Self {
         Condition {

@@ -8,14 +8,7 @@ use std::marker::PhantomData;
 use crate::error::{Error, Result};
 use crate::schema::{Attr, FieldHooks};
 
-/// One step of a path: a map key (or top-level attribute name) or a list index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PathElement {
-    /// An attribute or map key; any text, including dots, brackets and reserved words.
-    Name(Cow<'static, str>),
-    /// A list element.
-    Index(usize),
-}
+pub use crate::value::PathElement;
 
 /// An untyped attribute path, for attributes the model does not name: `Path::parse("a.b[2].c")`.
 ///
@@ -103,6 +96,27 @@ impl Path {
             Some(PathElement::Name(name)) => name,
             _ => "",
         }
+    }
+
+    /// The value at this path in a stored item, if there is one.
+    pub(crate) fn lookup<'a>(
+        &self,
+        item: &'a crate::value::Item,
+    ) -> Option<&'a aws_sdk_dynamodb::types::AttributeValue> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let mut elements = self.elements.iter();
+        let mut here = match elements.next()? {
+            PathElement::Name(name) => item.get(name.as_ref())?,
+            PathElement::Index(_) => return None,
+        };
+        for element in elements {
+            here = match (element, here) {
+                (PathElement::Name(name), AttributeValue::M(map)) => map.get(name.as_ref())?,
+                (PathElement::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(here)
     }
 
     /// Whether one path is the other or lies inside it (`a` and `a.b`), which DynamoDB refuses
@@ -208,6 +222,13 @@ pub trait PathOf<M> {
     fn hooks(&self) -> Option<&'static FieldHooks> {
         None
     }
+
+    /// Whether the path is untyped ([`Path`]): the model is then searched for the field it
+    /// names, so its values get the field's checks.
+    #[doc(hidden)]
+    fn is_untyped(&self) -> bool {
+        false
+    }
 }
 
 impl<M, T> PathOf<M> for Attr<M, T> {
@@ -255,6 +276,10 @@ impl<M> PathOf<M> for Path {
 
     fn to_path(&self) -> Path {
         self.clone()
+    }
+
+    fn is_untyped(&self) -> bool {
+        true
     }
 }
 

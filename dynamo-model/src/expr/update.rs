@@ -267,17 +267,6 @@ impl UpdateActions {
         self.actions.push(Action::Set(path, value));
     }
 
-    pub(crate) fn arithmetic(&mut self, path: Path, value: Term, plus: bool) {
-        let current = Box::new(SetValue::Term(Term::Path(path.clone())));
-        let value = Box::new(SetValue::Term(value));
-        let value = if plus {
-            SetValue::Plus(current, value)
-        } else {
-            SetValue::Minus(current, value)
-        };
-        self.actions.push(Action::Set(path, value));
-    }
-
     /// `list_append`, creating the list when it is missing.
     pub(crate) fn append(&mut self, path: Path, values: Term, at_end: bool) {
         if matches!(&values, Term::Value(AttributeValue::L(list)) if list.is_empty()) {

@@ -69,6 +69,7 @@ impl ExpressionWriter {
     }
 
     /// Renders a condition (or filter) expression.
+    #[cfg(test)]
     pub(crate) fn condition(&mut self, what: &str, node: &Node) -> String {
         node.render(self);
         self.take(what)
@@ -80,8 +81,8 @@ impl ExpressionWriter {
             if i > 0 {
                 self.text(" AND ");
             }
-            // AND is associative: only an OR needs parentheses here.
-            if matches!(part, Node::Or(_)) {
+            // AND is associative: only an OR among several parts needs parentheses here.
+            if parts.len() > 1 && matches!(part, Node::Or(_)) {
                 self.text("(");
                 part.render(self);
                 self.text(")");

@@ -14,9 +14,13 @@ use aws_sdk_dynamodb::types::{
 };
 use futures::stream::{self, StreamExt};
 
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
+
 use crate::db::Db;
 use crate::error::{AttrError, Error, Result};
-use crate::model::{check_item, Model, PrimaryKey};
+use crate::model::{Model, PrimaryKey, Unversioned};
+use crate::pipeline::write::{prepare, WriteKind};
 use crate::schema::Schema;
 use crate::value::Item;
 
@@ -206,8 +210,14 @@ fn key_display(text: &str) -> String {
 /// Puts and deletes across any models and tables, in chunks of 25. Built by
 /// [`Db::batch_write`], [`Db::batch_put`] and [`Db::batch_delete`].
 ///
-/// Every item is validated and every key checked before anything is sent; two writes to one
-/// key (which DynamoDB refuses) are refused up front naming the key.
+/// Every item goes through the write pipeline (validation, transforms, timestamps, limits) and
+/// every key is checked before anything is sent; two writes to one key (which DynamoDB
+/// refuses) are refused up front naming the key.
+///
+/// BatchWriteItem carries no conditions, so a batch cannot keep optimistic locking: `put`
+/// takes only models without a version attribute ([`Unversioned`], checked at compile time),
+/// and [`BatchWrite::put_unchecked`] puts a versioned item on explicit request, storing its
+/// version + 1 without checking what is stored.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchWrite<'a> {
     db: &'a Db,
@@ -260,10 +270,22 @@ impl<'a> BatchWrite<'a> {
         });
     }
 
-    /// Adds a put of `item` (replacing any item with its key).
-    pub fn put<M: Model>(mut self, item: &M) -> Self {
-        let converted =
-            crate::model::write_item(item).and_then(|i| check_item(M::SCHEMA, &i).map(|()| i));
+    /// Adds a put of `item` (replacing any item with its key). Versioned models do not
+    /// compile here: a batch cannot check a version (see [`BatchWrite::put_unchecked`]).
+    pub fn put<M: Unversioned>(self, item: &M) -> Self {
+        self.put_item(item)
+    }
+
+    /// Adds a put of a versioned `item` without checking the stored version, which a batch
+    /// cannot do: it stores the item's version + 1 and overwrites whatever is stored, even an
+    /// item another writer changed since this one was read. Use it for imports and migrations;
+    /// for concurrent writers use [`Db::put`] or a transaction.
+    pub fn put_unchecked<M: Model>(self, item: &M) -> Self {
+        self.put_item(item)
+    }
+
+    fn put_item<M: Model>(mut self, item: &M) -> Self {
+        let converted = prepare(item, WriteKind::Unchecked).map(|prepared| prepared.item);
         let built = converted.and_then(|item| {
             let put = PutRequest::builder()
                 .set_item(Some(item))
@@ -305,6 +327,30 @@ impl<'a> BatchWrite<'a> {
     pub fn policy(mut self, policy: BatchPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// The BatchWriteItem requests this would send, one per chunk of 25 writes, in order,
+    /// without sending them.
+    pub fn request(&self) -> Result<Vec<BatchWriteItemInput>> {
+        if let Some(error) = &self.error {
+            return Err(error.replay());
+        }
+        self.writes
+            .chunks(MAX_BATCH_WRITE)
+            .map(|chunk| {
+                let mut items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
+                for write in chunk {
+                    items
+                        .entry(write.table.clone())
+                        .or_default()
+                        .push(write.request.clone());
+                }
+                BatchWriteItemInput::builder()
+                    .set_request_items(Some(items))
+                    .build()
+                    .map_err(crate::op::built)
+            })
+            .collect()
     }
 
     /// Sends every chunk. Fails with [`Error::Unprocessed`] holding exactly the writes that
@@ -412,6 +458,11 @@ async fn write_chunk(
             }
             Err(err) => {
                 let table = keys.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                let mut error = Error::from_sdk("BatchWriteItem", &table, err);
+                if let Error::TableNotFound { table } = &mut error {
+                    let tables: Vec<String> = keys.iter().map(|(t, _)| t.clone()).collect();
+                    *table = crate::op::missing_table(db, &tables).await;
+                }
                 let unknown = keys
                     .into_iter()
                     .map(|(table, key)| UnprocessedWrite {
@@ -420,10 +471,7 @@ async fn write_chunk(
                         request: None,
                     })
                     .collect();
-                return (
-                    unknown,
-                    Some(Error::from_sdk("BatchWriteItem", &table, err)),
-                );
+                return (unknown, Some(error));
             }
         }
     }
@@ -472,12 +520,9 @@ impl<'a, M: Model> BatchGet<'a, M> {
         self
     }
 
-    /// Sends every chunk: one entry per key asked, in order, `None` for keys with no item.
-    /// Fails with [`Error::Unprocessed`] holding exactly the keys not read after the retry
-    /// budget.
-    pub async fn send(self) -> Result<Vec<Option<M>>> {
+    /// The keys as items, in order, with their canonical text; duplicates refused.
+    fn key_items(&self, table: &str) -> Result<(Vec<Item>, Vec<String>)> {
         let schema = M::SCHEMA;
-        let table = self.db.table_name::<M>();
         let mut keys = Vec::with_capacity(self.keys.len());
         let mut order = Vec::with_capacity(self.keys.len());
         let mut seen = HashSet::new();
@@ -495,6 +540,36 @@ impl<'a, M: Model> BatchGet<'a, M> {
             order.push(text);
             keys.push(key);
         }
+        Ok((keys, order))
+    }
+
+    /// The BatchGetItem requests this would send, one per chunk of 100 keys, in order, without
+    /// sending them.
+    pub fn request(&self) -> Result<Vec<BatchGetItemInput>> {
+        let table = self.db.table_name::<M>();
+        let (keys, _) = self.key_items(&table)?;
+        keys.chunks(MAX_BATCH_GET)
+            .map(|chunk| {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(self.consistent)
+                    .build()
+                    .map_err(crate::op::built)?;
+                BatchGetItemInput::builder()
+                    .request_items(&table, request)
+                    .build()
+                    .map_err(crate::op::built)
+            })
+            .collect()
+    }
+
+    /// Sends every chunk: one entry per key asked, in order, `None` for keys with no item (or
+    /// an expired one). Fails with [`Error::Unprocessed`] holding exactly the keys not read
+    /// after the retry budget.
+    pub async fn send(self) -> Result<Vec<Option<M>>> {
+        let schema = M::SCHEMA;
+        let table = self.db.table_name::<M>();
+        let (keys, order) = self.key_items(&table)?;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);
         let outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = stream::iter(chunks)
@@ -526,12 +601,9 @@ impl<'a, M: Model> BatchGet<'a, M> {
         }
         order
             .iter()
-            .map(|text| {
-                found
-                    .remove(text)
-                    .filter(|item| !crate::ttl::expired(schema, item))
-                    .map(M::from_item)
-                    .transpose()
+            .map(|text| match found.remove(text) {
+                Some(item) => crate::pipeline::read::read(item),
+                None => Ok(None),
             })
             .collect()
     }

@@ -2,18 +2,16 @@
 
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Comparator, Condition, Node};
-use crate::expr::operand::Term;
-use crate::expr::path::Path;
+use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::ExpressionWriter;
-use crate::model::{version_conflict, Model, PrimaryKey};
-use crate::op::put::and;
+use crate::model::{Model, PrimaryKey};
 use crate::op::{built, on_failure};
+use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
 use crate::value::Item;
 
 /// Deletes one item by key. Built by [`Db::delete`]. Deleting a key that has no item succeeds
@@ -43,7 +41,7 @@ impl<'a, M: Model> Delete<'a, M> {
     /// Deletes only if `condition` holds for the stored item; otherwise
     /// [`Error::ConditionFailed`]. Several calls combine with AND.
     pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.condition = Some(conjoin(self.condition.take(), condition.node));
         self
     }
 
@@ -74,17 +72,14 @@ impl<'a, M: Model> Delete<'a, M> {
     fn prepare(&self, return_values: ReturnValue) -> Result<(DeleteItemFluentBuilder, String)> {
         let key = self.key.to_item()?;
         let table = self.db.table_name::<M>();
-        let condition = match (M::SCHEMA.version, self.expected_version) {
-            (Some(version), Some(expected)) => Some(and(
-                self.condition.clone(),
-                Node::Compare(
-                    Term::Path(Path::name(version)),
-                    Comparator::Eq,
-                    Term::Value(AttributeValue::N(expected.to_string())),
-                ),
-            )),
-            _ => self.condition.clone(),
-        };
+        let schema = M::SCHEMA;
+        let mut conditions = Conditions::default();
+        conditions.user(schema, self.condition.as_ref());
+        if let (Some(version), Some(expected)) = (schema.version, self.expected_version) {
+            // An expired item has no version: it is gone.
+            let node = version_is(version, expected);
+            conditions.require(Some(on_live(schema, &node).into_owned()));
+        }
         let return_item = self.return_item_on_failure || self.expected_version.is_some();
         let mut request = self
             .db
@@ -95,9 +90,8 @@ impl<'a, M: Model> Delete<'a, M> {
             .return_values(return_values)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
-        if let Some(condition) = &condition {
-            let mut writer = ExpressionWriter::new();
-            let expression = writer.condition("condition expression", condition);
+        let mut writer = ExpressionWriter::new();
+        if let Some(expression) = conditions.render(&mut writer) {
             let (names, values) = writer.finish()?;
             request = request
                 .condition_expression(expression)
@@ -146,9 +140,12 @@ impl<M: Model> DeleteReturningOld<'_, M> {
         request.as_input().clone().build().map_err(built)
     }
 
-    /// Sends the request: the deleted item, or `None` when no item had the key.
+    /// Sends the request: the deleted item, or `None` when no item had the key (or it had
+    /// expired).
     pub async fn send(self) -> Result<Option<M>> {
-        let old = self.inner.send_with(ReturnValue::AllOld).await?;
-        old.map(M::from_item).transpose()
+        match self.inner.send_with(ReturnValue::AllOld).await? {
+            Some(old) => crate::pipeline::read::read(old),
+            None => Ok(None),
+        }
     }
 }

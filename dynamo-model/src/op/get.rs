@@ -44,11 +44,30 @@ impl<'a, M: Model> Get<'a, M> {
     }
 
     /// Reads only these attributes: `.project([User::EMAIL.path(), User::AGE.path()])`. A part
-    /// of an item is not a model, so `send` returns the raw attributes.
+    /// of an item is not a model, so `send` returns the raw attributes; the model's read rules
+    /// still apply (an expired item is `None`, aliases and `get` transforms apply).
     pub fn project<P: Into<Path>>(self, paths: impl IntoIterator<Item = P>) -> GetProjected<'a, M> {
+        let asked: Vec<Path> = paths.into_iter().map(Into::into).collect();
+        let ttl_asked = M::SCHEMA
+            .ttl
+            .is_some_and(|ttl| asked.iter().any(|p| p.root() == ttl));
+        let mut paths = Vec::with_capacity(asked.len() + 1);
+        for path in asked {
+            let aliases = match path.elements() {
+                [crate::value::PathElement::Name(name)] => M::aliases(name),
+                _ => &[],
+            };
+            paths.push(path);
+            paths.extend(aliases.iter().map(|alias| Path::name(*alias)));
+        }
+        // The TTL attribute tells whether the item has expired.
+        if let (Some(ttl), false) = (M::SCHEMA.ttl, ttl_asked) {
+            paths.push(Path::name(ttl));
+        }
         GetProjected {
             get: self,
-            paths: paths.into_iter().map(Into::into).collect(),
+            paths,
+            ttl_asked,
         }
     }
 
@@ -91,12 +110,13 @@ impl<'a, M: Model> Get<'a, M> {
         request.as_input().clone().build().map_err(built)
     }
 
-    /// Sends the request: `Some(item)`, or `None` when no item has the key.
+    /// Sends the request: `Some(item)`, or `None` when no item has the key (or it has
+    /// expired).
     pub async fn send(self) -> Result<Option<M>> {
-        let item = self.send_with(&[]).await?;
-        item.filter(|i| !crate::ttl::expired(M::SCHEMA, i))
-            .map(M::from_item)
-            .transpose()
+        match self.send_with(&[]).await? {
+            Some(item) => crate::pipeline::read::read(item),
+            None => Ok(None),
+        }
     }
 }
 
@@ -105,6 +125,7 @@ impl<'a, M: Model> Get<'a, M> {
 pub struct GetProjected<'a, M: Model> {
     get: Get<'a, M>,
     paths: Vec<Path>,
+    ttl_asked: bool,
 }
 
 impl<M: Model> GetProjected<'_, M> {
@@ -114,8 +135,12 @@ impl<M: Model> GetProjected<'_, M> {
         request.as_input().clone().build().map_err(built)
     }
 
-    /// Sends the request: the projected attributes, or `None` when no item has the key.
+    /// Sends the request: the projected attributes, or `None` when no item has the key (or it
+    /// has expired).
     pub async fn send(self) -> Result<Option<Item>> {
-        self.get.send_with(&self.paths).await
+        match self.get.send_with(&self.paths).await? {
+            Some(item) => crate::pipeline::read::read_projected_item::<M>(item, self.ttl_asked),
+            None => Ok(None),
+        }
     }
 }

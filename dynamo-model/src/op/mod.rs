@@ -22,7 +22,7 @@ pub use batch::{
 };
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};
-pub use put::{Create, Put};
+pub use put::{Create, Put, PutReturn};
 pub use query::Query;
 pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
@@ -30,7 +30,9 @@ pub use transact::{
     Append, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
     MAX_TRANSACTION_ACTIONS,
 };
-pub use update::{ReturnNew, ReturnNothing, ReturnOld, Update, UpdateReturn};
+pub use update::{
+    ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld, Update, UpdateReturn,
+};
 
 /// An SDK builder refused a request: a part the library should have set is missing.
 pub(crate) fn built(err: BuildError) -> Error {
@@ -42,4 +44,35 @@ pub(crate) fn built(err: BuildError) -> Error {
 /// `ReturnValuesOnConditionCheckFailure` for a request that did or did not ask for the item.
 pub(crate) fn on_failure(asked: bool) -> Option<ReturnValuesOnConditionCheckFailure> {
     asked.then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+}
+
+/// Which of `tables` does not exist: DynamoDB's error for a request over several tables (a
+/// transaction, a batch) does not say. Asks DescribeTable of each, on this error path only;
+/// all of them, listed, when none can be told apart.
+pub(crate) async fn missing_table(db: &crate::db::Db, tables: &[String]) -> String {
+    let mut distinct: Vec<&String> = Vec::new();
+    for table in tables {
+        if !distinct.contains(&table) {
+            distinct.push(table);
+        }
+    }
+    if let [only] = distinct.as_slice() {
+        return (*only).clone();
+    }
+    for table in &distinct {
+        let described = db.client().describe_table().table_name(*table).send().await;
+        if let Err(e) = described {
+            if matches!(
+                aws_sdk_dynamodb::Error::from(e),
+                aws_sdk_dynamodb::Error::ResourceNotFoundException(_)
+            ) {
+                return (*table).clone();
+            }
+        }
+    }
+    distinct
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join("` or `")
 }

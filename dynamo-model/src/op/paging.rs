@@ -49,16 +49,6 @@ impl Paging {
     }
 }
 
-/// Reads an item as the whole model.
-pub(crate) fn read_model<M: crate::model::Model>(item: Item) -> Result<M> {
-    M::from_item(item)
-}
-
-/// Reads an item as a projection struct.
-pub(crate) fn read_attributes<P: crate::model::Attributes>(item: Item) -> Result<P> {
-    P::from_map(item).map_err(crate::error::Error::from)
-}
-
 /// The attributes of a start key: the table's keys, and the index's when reading an index.
 pub(crate) fn key_names(
     schema: &crate::schema::Schema,

@@ -1,27 +1,100 @@
 //! PutItem: `put` (overwrite) and `create` (only if the key is new).
 
+use std::marker::PhantomData;
+
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Condition, Node};
-use crate::expr::path::Path;
+use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::ExpressionWriter;
-use crate::model::{bump_version, check_item, version_conflict, Model};
+use crate::model::Model;
+use crate::op::update::{ReturnNew, ReturnNothing, ReturnOld};
 use crate::op::{built, on_failure};
+use crate::pipeline::write::{is_live, prepare, version_conflict, Conditions, WriteKind};
+use crate::value::Item;
+
+/// What a put returns: the item as stored (the default), the item it replaced, or nothing.
+pub trait PutReturn<M: Model> {
+    /// The ReturnValues the request asks for.
+    #[doc(hidden)]
+    const RETURN_VALUES: ReturnValue;
+    /// Whether `send` reads the item it sends back into the model.
+    #[doc(hidden)]
+    const STORED: bool;
+    /// What `send` gives back.
+    type Output;
+    #[doc(hidden)]
+    fn output(stored: Option<M>, old: Option<Item>) -> Result<Self::Output>;
+}
+
+/// `send` returns the model as stored: version, timestamps, defaults and transforms applied,
+/// exactly what a read would return, without another request. It costs one read of the item
+/// in memory; [`Put::return_nothing`] skips it.
+impl<M: Model> PutReturn<M> for ReturnNew {
+    const RETURN_VALUES: ReturnValue = ReturnValue::None;
+    const STORED: bool = true;
+    type Output = M;
+
+    fn output(stored: Option<M>, _: Option<Item>) -> Result<M> {
+        stored.ok_or_else(|| Error::InvalidRequest {
+            message: "the stored item was not kept".into(),
+        })
+    }
+}
+
+/// `send` returns the item the put replaced (`ALL_OLD`), `None` when there was none (or it had
+/// expired).
+impl<M: Model> PutReturn<M> for ReturnOld {
+    const RETURN_VALUES: ReturnValue = ReturnValue::AllOld;
+    const STORED: bool = false;
+    type Output = Option<M>;
+
+    fn output(_: Option<M>, old: Option<Item>) -> Result<Option<M>> {
+        match old.filter(|item| !item.is_empty()) {
+            Some(item) => crate::pipeline::read::read(item),
+            None => Ok(None),
+        }
+    }
+}
+
+/// `send` returns nothing.
+impl<M: Model> PutReturn<M> for ReturnNothing {
+    const RETURN_VALUES: ReturnValue = ReturnValue::None;
+    const STORED: bool = false;
+    type Output = ();
+
+    fn output(_: Option<M>, _: Option<Item>) -> Result<()> {
+        Ok(())
+    }
+}
 
 /// Writes an item, replacing any item with the same key. Built by [`Db::put`].
+///
+/// The item goes through the write pipeline first (validation, transforms, version,
+/// timestamps, limits); a versioned item must still hold the version it was read with
+/// ([`Error::VersionConflict`] otherwise). `send` returns the model as stored.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct Put<'a, M: Model> {
+pub struct Put<'a, M: Model, R = ReturnNew> {
     db: &'a Db,
     item: &'a M,
     condition: Option<Node>,
     return_item_on_failure: bool,
     capacity: Option<Capacity>,
-    /// A create: a versioned item starts at version 1, with no version condition.
-    creating: bool,
+    kind: WriteKind,
+    _return: PhantomData<fn() -> R>,
+}
+
+/// A prepared PutItem: the request, its table, the version it expects stored, and the model
+/// as stored when `send` returns it.
+struct Prepared<M> {
+    request: PutItemFluentBuilder,
+    table: String,
+    expected_version: Option<i128>,
+    stored: Option<M>,
 }
 
 impl<'a, M: Model> Put<'a, M> {
@@ -32,14 +105,29 @@ impl<'a, M: Model> Put<'a, M> {
             condition: None,
             return_item_on_failure: false,
             capacity: None,
-            creating: false,
+            kind: WriteKind::Put,
+            _return: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
+    fn with_return<R2>(self) -> Put<'a, M, R2> {
+        Put {
+            db: self.db,
+            item: self.item,
+            condition: self.condition,
+            return_item_on_failure: self.return_item_on_failure,
+            capacity: self.capacity,
+            kind: self.kind,
+            _return: PhantomData,
         }
     }
 
     /// Writes only if `condition` holds for the item stored now; otherwise
     /// [`Error::ConditionFailed`]. Several calls combine with AND.
     pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.condition = Some(conjoin(self.condition.take(), condition.node));
         self
     }
 
@@ -55,109 +143,112 @@ impl<'a, M: Model> Put<'a, M> {
         self
     }
 
-    /// The request, its table, and for a versioned model the version it expects stored.
-    fn prepare(&self) -> Result<(PutItemFluentBuilder, String, Option<i128>)> {
-        let mut item = crate::model::write_item(self.item)?;
-        let version = bump_version(M::SCHEMA, &mut item, self.creating)?;
-        let schema = M::SCHEMA;
-        crate::timestamp::stamp(
-            schema.created_at,
-            schema.updated_at,
-            &mut item,
-            self.creating,
-        );
-        check_item(M::SCHEMA, &item)?;
+    /// Returns the item this put replaced (`None` when there was none).
+    pub fn return_old(self) -> Put<'a, M, ReturnOld> {
+        self.with_return()
+    }
+
+    /// Returns nothing: the item as stored is not read back into the model.
+    pub fn return_nothing(self) -> Put<'a, M, ReturnNothing> {
+        self.with_return()
+    }
+
+    fn prepare(&self) -> Result<Prepared<M>> {
+        let prepared = prepare(self.item, self.kind)?;
+        // Read back before sending: an item the model could not read is never written.
+        let stored = if R::STORED {
+            Some(M::from_item(prepared.item.clone())?)
+        } else {
+            None
+        };
         let table = self.db.table_name::<M>();
-        let (version_condition, expected) = match version {
-            Some((condition, expected)) if !self.creating => (Some(condition), Some(expected)),
-            _ => (None, None),
-        };
-        let condition = match (&self.condition, version_condition) {
-            (Some(user), Some(version)) => Some(and(Some(user.clone()), version)),
-            (user, version) => user.clone().or(version),
-        };
-        // A versioned write needs the stored item to tell a conflict from a failed condition.
-        let return_item = self.return_item_on_failure || expected.is_some();
+        let mut conditions = Conditions::default();
+        conditions.require(prepared.condition);
+        conditions.user(M::SCHEMA, self.condition.as_ref());
+        // A versioned write or a create needs the stored item to tell a conflict (or an item
+        // that exists) from a failed condition of the caller's.
+        let return_item = self.return_item_on_failure
+            || prepared.expected_version.is_some()
+            || self.kind == WriteKind::Create;
         let mut request = self
             .db
             .client()
             .put_item()
             .table_name(&table)
-            .set_item(Some(item))
+            .set_item(Some(prepared.item))
+            .return_values(R::RETURN_VALUES)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
-        if let Some(condition) = &condition {
-            let mut writer = ExpressionWriter::new();
-            let expression = writer.condition("condition expression", condition);
+        let mut writer = ExpressionWriter::new();
+        if let Some(expression) = conditions.render(&mut writer) {
             let (names, values) = writer.finish()?;
             request = request
                 .condition_expression(expression)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values);
         }
-        Ok((request, table, expected))
+        Ok(Prepared {
+            request,
+            table,
+            expected_version: prepared.expected_version,
+            stored,
+        })
     }
 
     /// The PutItem request this would send, without sending it.
     pub fn request(&self) -> Result<PutItemInput> {
-        let (request, _, _) = self.prepare()?;
-        request.as_input().clone().build().map_err(built)
+        let prepared = self.prepare()?;
+        prepared.request.as_input().clone().build().map_err(built)
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<()> {
-        let (request, table, expected) = self.prepare()?;
+    pub async fn send(self) -> Result<R::Output> {
+        let Prepared {
+            request,
+            table,
+            expected_version,
+            stored,
+        } = self.prepare()?;
         tracing::debug!(table = %table, "PutItem");
         let output = request.send().await.map_err(|e| {
             let error = Error::from_sdk("PutItem", &table, e);
-            match expected {
+            match expected_version {
                 Some(expected) => version_conflict(M::SCHEMA, expected, error),
                 None => error,
             }
         })?;
         capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-        Ok(())
+        R::output(stored, output.attributes)
     }
 }
 
-pub(crate) fn and(existing: Option<Node>, node: Node) -> Node {
-    match existing {
-        Some(existing) => {
-            Condition::<()>::new(existing)
-                .and(Condition::new(node))
-                .node
-        }
-        None => node,
-    }
-}
-
-/// Writes a new item, refusing to overwrite: [`Error::AlreadyExists`] when an item with the same
-/// key exists. Built by [`Db::create`].
+/// Writes a new item, refusing to overwrite: [`Error::AlreadyExists`] when a (live) item with
+/// the same key exists. Built by [`Db::create`]. `send` returns the model as stored (version
+/// 1, timestamps now).
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct Create<'a, M: Model> {
-    put: Put<'a, M>,
-    user_condition: bool,
+pub struct Create<'a, M: Model, R = ReturnNew> {
+    put: Put<'a, M, R>,
 }
 
 impl<'a, M: Model> Create<'a, M> {
     pub(crate) fn new(db: &'a Db, item: &'a M) -> Self {
-        // Every stored item has its hash key attribute, so its absence means "no item".
-        let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
         let mut put = Put::new(db, item);
-        put.condition = Some(absent);
-        put.creating = true;
-        Create {
-            put,
-            user_condition: false,
-        }
+        put.kind = WriteKind::Create;
+        Create { put }
     }
 
+    /// Returns nothing: the item as stored is not read back into the model.
+    pub fn return_nothing(self) -> Create<'a, M, ReturnNothing> {
+        Create {
+            put: self.put.return_nothing(),
+        }
+    }
+}
+
+impl<M: Model, R: PutReturn<M>> Create<'_, M, R> {
     /// A further condition, on top of "no item has this key".
     pub fn condition(mut self, condition: Condition<M>) -> Self {
         self.put = self.put.condition(condition);
-        // The stored item, if any, tells "already exists" from "condition failed".
-        self.put.return_item_on_failure = true;
-        self.user_condition = true;
         self
     }
 
@@ -173,10 +264,13 @@ impl<'a, M: Model> Create<'a, M> {
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<()> {
-        let user_condition = self.user_condition;
+    pub async fn send(self) -> Result<R::Output> {
         match self.put.send().await {
-            Err(Error::ConditionFailed { table, item }) if !user_condition || item.is_some() => {
+            // The stored item, when there is a live one, is why: the key is taken. Otherwise
+            // the caller's own condition failed.
+            Err(Error::ConditionFailed { table, item })
+                if item.as_ref().is_some_and(|i| is_live(M::SCHEMA, i)) =>
+            {
                 Err(Error::AlreadyExists { table })
             }
             other => other,

@@ -12,14 +12,16 @@ use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Comparator, Condition, Node};
+use crate::expr::condition::{conjoin, Comparator, Condition, Node};
 use crate::expr::operand::{Term, ValueFor};
 use crate::expr::path::{Path, PathElement};
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
-use crate::op::paging::{self, read_attributes, read_model, Fetch, Paging, RawPage};
-use crate::op::put::and;
+use crate::op::paging::{self, Fetch, Paging, RawPage};
+use crate::pipeline::read::{
+    filters_listings, listing_filter, projection_paths, read_listed, read_projection,
+};
 use crate::schema::{Index, IndexDef, IndexKind};
 use crate::value::Item;
 
@@ -65,7 +67,7 @@ impl<'a, M: Model> Query<'a, M> {
             page_size: None,
             start: None,
             capacity: None,
-            read: read_model::<M>,
+            read: read_listed::<M>,
             _types: PhantomData,
         }
     }
@@ -114,9 +116,11 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     }
 
     /// Keeps only items for which `condition` holds. DynamoDB filters after reading, so
-    /// filtered-out items still cost reads; `limit` still counts matching items.
+    /// filtered-out items still cost reads; `limit` still counts matching items. A filter on
+    /// the hash or range key of the table or index queried is refused (DynamoDB refuses it):
+    /// put range key conditions in `.range(..)`.
     pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(and(self.filter.take(), condition.node));
+        self.filter = Some(conjoin(self.filter.take(), condition.node));
         self
     }
 
@@ -160,8 +164,8 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     /// Reads items into a smaller struct: its fields become the projection, so only those
     /// attributes are read (and paid for in bandwidth).
     pub fn select<P: Attributes + 'a>(mut self) -> Query<'a, M, H, R, P> {
-        self.projection = P::ATTRIBUTES.iter().map(|name| Path::name(*name)).collect();
-        self.retype(read_attributes::<P>)
+        self.projection = projection_paths::<M>(P::ATTRIBUTES);
+        self.retype(read_projection::<M, P>)
     }
 
     fn key_names(&self) -> Vec<&'static str> {
@@ -195,6 +199,18 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let hash = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
         if let Some(range) = &self.range {
             check_range(range, range_key.map(|k| k.name))?;
+        }
+        if let Some(filter) = &self.filter {
+            for key in std::iter::once(hash_key).chain(range_key) {
+                if filter.mentions(key.name) {
+                    return Err(Error::InvalidRequest {
+                        message: format!(
+                            "the filter uses `{}`, a key attribute of what is queried, which DynamoDB refuses in a filter; use `.hash(..)` and `.range(..)` for key conditions",
+                            key.name
+                        ),
+                    });
+                }
+            }
         }
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
@@ -282,7 +298,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         Paging {
             limit: self.limit,
             page_size: self.page_size,
-            filtered: self.filter.is_some() || M::SCHEMA.ttl.is_some(),
+            filtered: self.filter.is_some() || filters_listings(M::SCHEMA),
             key_names: self.key_names(),
         }
     }
@@ -348,19 +364,19 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     }
 }
 
-/// The range key condition: one comparison on the range key attribute.
-/// The filter expression: the caller's filter, and (for a model with a TTL attribute) that the
-/// item has not expired: expired items linger until DynamoDB deletes them, hidden here.
+/// The filter expression: the caller's filter, and the read pipeline's (live items of this
+/// entity: see [`listing_filter`]).
 pub(crate) fn filter_expression(
     writer: &mut ExpressionWriter,
     filter: Option<&Node>,
     schema: &crate::schema::Schema,
 ) -> Option<String> {
-    let live = crate::ttl::live_filter(schema);
-    let parts: Vec<&Node> = filter.into_iter().chain(&live).collect();
+    let own = listing_filter(schema);
+    let parts: Vec<&Node> = filter.into_iter().chain(&own).collect();
     (!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts))
 }
 
+/// The range key condition: one comparison on the range key attribute.
 fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
     let Some(range_key) = range_key else {
         return Err(Error::InvalidRequest {

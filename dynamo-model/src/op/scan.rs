@@ -12,13 +12,13 @@ use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Condition, Node};
+use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
-use crate::op::paging::{self, key_of, read_attributes, read_model, Fetch, Paging, RawPage};
-use crate::op::put::and;
+use crate::op::paging::{self, key_of, Fetch, Paging, RawPage};
+use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
 use crate::schema::{Index, IndexDef, IndexKind};
 use crate::value::Item;
 
@@ -62,7 +62,7 @@ impl<'a, M: Model> Scan<'a, M> {
             segments: (0, 1),
             single_segment: false,
             capacity: None,
-            read: read_model::<M>,
+            read: read_listed::<M>,
             _model: PhantomData,
         }
     }
@@ -77,7 +77,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
 
     /// Keeps only items for which `condition` holds (filtered-out items still cost reads).
     pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(and(self.filter.take(), condition.node));
+        self.filter = Some(conjoin(self.filter.take(), condition.node));
         self
     }
 
@@ -132,14 +132,14 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             index: self.index,
             filter: self.filter,
             consistent: self.consistent,
-            projection: P::ATTRIBUTES.iter().map(|name| Path::name(*name)).collect(),
+            projection: projection_paths::<M>(P::ATTRIBUTES),
             limit: self.limit,
             page_size: self.page_size,
             start: self.start,
             segments: self.segments,
             single_segment: self.single_segment,
             capacity: self.capacity,
-            read: read_attributes::<P>,
+            read: read_projection::<M, P>,
             _model: PhantomData,
         }
     }
@@ -269,7 +269,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let paging = Paging {
             limit: None,
             page_size: self.page_size,
-            filtered: self.filter.is_some() || M::SCHEMA.ttl.is_some(),
+            filtered: self.filter.is_some() || filters_listings(M::SCHEMA),
             key_names: self.key_names(),
         };
         let (items, positions) = if fetchers.len() == 1 {

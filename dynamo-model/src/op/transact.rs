@@ -7,14 +7,19 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem, Update as SdkUpdate,
 };
 
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
-use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
-use crate::model::{bump_version, check_item, Model, PrimaryKey};
+use crate::model::{Model, PrimaryKey};
 use crate::op::built;
 use crate::op::update::{RenderedUpdate, Update};
+use crate::pipeline::update::{explain_guards_in, Guard};
+use crate::pipeline::write::{prepare, Conditions, WriteKind};
+use crate::validate::Violation;
 use crate::value::Item;
 
 /// DynamoDB's limit of actions in one transaction.
@@ -31,6 +36,9 @@ pub struct CancellationReason {
     /// The item as stored, when the transaction asked for it
     /// ([`TransactWrite::return_items_on_condition_failure`]) and the action's condition failed.
     pub item: Option<Item>,
+    /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
+    /// attribute's `range` or `length` rule: which, read from the stored item.
+    pub violations: Vec<Violation>,
 }
 
 impl CancellationReason {
@@ -49,10 +57,19 @@ impl CancellationReason {
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct TransactWrite<'a> {
     db: &'a Db,
-    actions: Vec<(String, Item, TransactWriteItem)>,
+    actions: Vec<Action>,
     error: Option<Error>,
     token: Option<String>,
     return_items: bool,
+}
+
+/// One action of a transaction, with what identifies it.
+struct Action {
+    table: String,
+    key: Item,
+    item: TransactWriteItem,
+    /// The guards of an update's relative changes, to explain a failed condition.
+    guards: Vec<Guard>,
 }
 
 impl<'a> TransactWrite<'a> {
@@ -71,7 +88,7 @@ impl<'a> TransactWrite<'a> {
     }
 
     /// Adds a built action, or keeps the first error to report on `send`.
-    fn push(&mut self, action: Result<(String, Item, TransactWriteItem)>) {
+    fn push(&mut self, action: Result<Action>) {
         match action {
             Ok(action) => self.actions.push(action),
             Err(e) => self.fail(e),
@@ -83,36 +100,23 @@ impl<'a> TransactWrite<'a> {
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
-    fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>, creating: bool) {
+    fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>, kind: WriteKind) {
         let table = self.db.table_name::<M>();
         let on_failure = self.on_failure();
         let action = (|| {
-            let mut converted = crate::model::write_item(item)?;
-            // Versioned items: bumped, and (except when creating) checked, as outside a transaction.
-            let version = bump_version(M::SCHEMA, &mut converted, creating)?;
-            let schema = M::SCHEMA;
-            crate::timestamp::stamp(
-                schema.created_at,
-                schema.updated_at,
-                &mut converted,
-                creating,
-            );
-            let condition = match version {
-                Some((version, _)) if !creating => Some(match condition {
-                    Some(user) => crate::op::put::and(Some(user), version),
-                    None => version,
-                }),
-                _ => condition,
-            };
-            check_item(M::SCHEMA, &converted)?;
-            let key = key_of(M::SCHEMA, &converted);
+            // The same pipeline as `Db::create` and `Db::put`: version checked and bumped,
+            // timestamps, limits.
+            let prepared = prepare(item, kind)?;
+            let key = key_of(M::SCHEMA, &prepared.item);
+            let mut conditions = Conditions::default();
+            conditions.require(prepared.condition);
+            conditions.user(M::SCHEMA, condition.as_ref());
             let mut put = Put::builder()
                 .table_name(&table)
-                .set_item(Some(converted))
+                .set_item(Some(prepared.item))
                 .set_return_values_on_condition_check_failure(on_failure);
-            if let Some(condition) = condition {
-                let mut writer = ExpressionWriter::new();
-                let expression = writer.condition("condition expression", &condition);
+            let mut writer = ExpressionWriter::new();
+            if let Some(expression) = conditions.render(&mut writer) {
                 let (names, values) = writer.finish()?;
                 put = put
                     .condition_expression(expression)
@@ -120,27 +124,31 @@ impl<'a> TransactWrite<'a> {
                     .set_expression_attribute_values(values);
             }
             let put = put.build().map_err(built)?;
-            Ok((key, TransactWriteItem::builder().put(put).build()))
+            Ok(Action {
+                table: table.clone(),
+                key,
+                item: TransactWriteItem::builder().put(put).build(),
+                guards: Vec::new(),
+            })
         })();
-        self.push(action.map(|(key, action)| (table, key, action)));
+        self.push(action);
     }
 
     /// Puts a new item: the transaction is canceled if an item with its key exists.
     pub fn create<M: Model>(mut self, item: &M) -> Self {
-        let absent = Node::NotExists(Path::name(M::SCHEMA.hash_key.name));
-        self.put_node(item, Some(absent), true);
+        self.put_node(item, None, WriteKind::Create);
         self
     }
 
     /// Puts an item, replacing any item with its key.
     pub fn put<M: Model>(mut self, item: &M) -> Self {
-        self.put_node(item, None, false);
+        self.put_node(item, None, WriteKind::Put);
         self
     }
 
     /// Puts an item if `condition` holds for the stored one.
     pub fn put_if<M: Model>(mut self, item: &M, condition: Condition<M>) -> Self {
-        self.put_node(item, Some(condition.node), false);
+        self.put_node(item, Some(condition.node), WriteKind::Put);
         self
     }
 
@@ -152,7 +160,13 @@ impl<'a> TransactWrite<'a> {
         build: impl FnOnce(Update<'a, M>) -> Update<'a, M>,
     ) -> Self {
         let update = build(Update::new(self.db, key));
-        let on_failure = self.on_failure();
+        let guards = update.guards().to_vec();
+        // A guard's failure is explained from the stored item.
+        let on_failure = if guards.is_empty() {
+            self.on_failure()
+        } else {
+            Some(ReturnValuesOnConditionCheckFailure::AllOld)
+        };
         let action = update.render().and_then(
             |RenderedUpdate {
                  key,
@@ -161,6 +175,7 @@ impl<'a> TransactWrite<'a> {
                  condition,
                  names,
                  values,
+                 ..
              }| {
                 let action = SdkUpdate::builder()
                     .table_name(&table)
@@ -172,11 +187,12 @@ impl<'a> TransactWrite<'a> {
                     .set_return_values_on_condition_check_failure(on_failure)
                     .build()
                     .map_err(built)?;
-                Ok((
+                Ok(Action {
                     table,
                     key,
-                    TransactWriteItem::builder().update(action).build(),
-                ))
+                    item: TransactWriteItem::builder().update(action).build(),
+                    guards,
+                })
             },
         );
         self.push(action);
@@ -191,9 +207,11 @@ impl<'a> TransactWrite<'a> {
         let table = self.db.table_name::<M>();
         let key = key.to_item()?;
         let mut rendered = Rendered::default();
-        if let Some(condition) = condition {
-            let mut writer = ExpressionWriter::new();
-            rendered.expression = Some(writer.condition("condition expression", condition));
+        let mut conditions = Conditions::default();
+        conditions.user(M::SCHEMA, condition);
+        let mut writer = ExpressionWriter::new();
+        if let Some(expression) = conditions.render(&mut writer) {
+            rendered.expression = Some(expression);
             (rendered.names, rendered.values) = writer.finish()?;
         }
         Ok((table, key, rendered))
@@ -216,8 +234,13 @@ impl<'a> TransactWrite<'a> {
         let action = self
             .keyed::<M>(&key, condition)
             .and_then(|(table, key, rendered)| {
-                let action = build(&table, key.clone(), rendered, on_failure)?;
-                Ok((table, key, action))
+                let item = build(&table, key.clone(), rendered, on_failure)?;
+                Ok(Action {
+                    table,
+                    key,
+                    item,
+                    guards: Vec::new(),
+                })
             });
         self.push(action);
         self
@@ -298,7 +321,7 @@ impl<'a> TransactWrite<'a> {
             ));
         }
         let mut seen = HashSet::new();
-        for (i, (table, key, _)) in self.actions.iter().enumerate() {
+        for (i, Action { table, key, .. }) in self.actions.iter().enumerate() {
             let mut names: Vec<_> = key.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
             names.sort();
             let text = names.join(",");
@@ -316,6 +339,19 @@ impl<'a> TransactWrite<'a> {
         Ok(())
     }
 
+    /// The TransactWriteItems request this would send, without sending it.
+    pub fn request(&self) -> Result<TransactWriteItemsInput> {
+        if let Some(error) = &self.error {
+            return Err(error.replay());
+        }
+        self.check_all()?;
+        TransactWriteItemsInput::builder()
+            .set_transact_items(Some(self.actions.iter().map(|a| a.item.clone()).collect()))
+            .set_client_request_token(self.token.clone())
+            .build()
+            .map_err(built)
+    }
+
     /// Sends the transaction: every action happens, or none does and the error is
     /// [`Error::TransactionCanceled`] with one reason per action, in order.
     pub async fn send(self) -> Result<()> {
@@ -323,8 +359,14 @@ impl<'a> TransactWrite<'a> {
             return Err(error);
         }
         self.check_all()?;
-        let tables: Vec<String> = self.actions.iter().map(|(t, _, _)| t.clone()).collect();
-        let items = self.actions.into_iter().map(|(_, _, a)| a).collect();
+        let mut tables = Vec::with_capacity(self.actions.len());
+        let mut guards = Vec::with_capacity(self.actions.len());
+        let mut items = Vec::with_capacity(self.actions.len());
+        for action in self.actions {
+            tables.push(action.table);
+            guards.push(action.guards);
+            items.push(action.item);
+        }
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
         let result = self
             .db
@@ -336,32 +378,41 @@ impl<'a> TransactWrite<'a> {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err) => {
-                let table = tables.first().cloned().unwrap_or_default();
-                Err(match aws_sdk_dynamodb::Error::from(err) {
-                    aws_sdk_dynamodb::Error::TransactionCanceledException(e) => {
-                        Error::TransactionCanceled {
-                            reasons: e
-                                .cancellation_reasons
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|r| CancellationReason {
+            Err(err) => Err(match aws_sdk_dynamodb::Error::from(err) {
+                aws_sdk_dynamodb::Error::TransactionCanceledException(e) => {
+                    let reasons = e.cancellation_reasons.unwrap_or_default();
+                    Error::TransactionCanceled {
+                        reasons: reasons
+                            .into_iter()
+                            .zip(
+                                guards
+                                    .iter()
+                                    .map(Vec::as_slice)
+                                    .chain(std::iter::repeat(&[][..])),
+                            )
+                            .map(|(r, guards)| {
+                                let violations = match &r.item {
+                                    Some(item) => explain_guards_in(guards, item),
+                                    None => Vec::new(),
+                                };
+                                CancellationReason {
                                     code: r.code.unwrap_or_else(|| "None".into()),
                                     message: r.message,
                                     item: r.item,
-                                })
-                                .collect(),
-                        }
+                                    violations,
+                                }
+                            })
+                            .collect(),
                     }
-                    aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => {
-                        Error::TableNotFound { table }
-                    }
-                    source => Error::Sdk {
-                        operation: "TransactWriteItems",
-                        source: Box::new(source),
-                    },
-                })
-            }
+                }
+                aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => Error::TableNotFound {
+                    table: crate::op::missing_table(self.db, &tables).await,
+                },
+                source => Error::Sdk {
+                    operation: "TransactWriteItems",
+                    source: Box::new(source),
+                },
+            }),
         }
     }
 }
@@ -387,7 +438,7 @@ fn key_of(schema: &crate::schema::Schema, item: &Item) -> Item {
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct TransactGet<'a, T> {
     db: &'a Db,
-    gets: Vec<Result<TransactGetItem>>,
+    gets: Vec<Result<(String, TransactGetItem)>>,
     _output: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -423,7 +474,10 @@ macro_rules! tuples {
             #[allow(unused_variables, clippy::unused_unit)]
             fn read(items: &mut VecDeque<Option<Item>>) -> Result<Self> {
                 Ok(($(
-                    items.pop_front().flatten().map($t::from_item).transpose()?,
+                    match items.pop_front().flatten() {
+                        Some(item) => crate::pipeline::read::read::<$t>(item)?,
+                        None => None,
+                    },
                 )*))
             }
         }
@@ -451,11 +505,11 @@ impl<'a, T> TransactGet<'a, T> {
         let table = self.db.table_name::<M>();
         let get = key.to_item().and_then(|key| {
             Get::builder()
-                .table_name(table)
+                .table_name(&table)
                 .set_key(Some(key))
                 .build()
                 .map_err(built)
-                .map(|get| TransactGetItem::builder().get(get).build())
+                .map(|get| (table, TransactGetItem::builder().get(get).build()))
         });
         self.gets.push(get);
         TransactGet {
@@ -465,12 +519,15 @@ impl<'a, T> TransactGet<'a, T> {
         }
     }
 
-    /// Sends the request: one `Option` per `get`, in order.
-    pub async fn send(self) -> Result<T>
-    where
-        T: TransactGetOutput,
-    {
-        let gets = self.gets.into_iter().collect::<Result<Vec<_>>>()?;
+    /// The gets, checked: 1 to 100 of them, each built.
+    fn checked(&self) -> Result<Vec<(String, TransactGetItem)>> {
+        let mut gets = Vec::with_capacity(self.gets.len());
+        for get in &self.gets {
+            match get {
+                Ok(get) => gets.push(get.clone()),
+                Err(e) => return Err(e.replay()),
+            }
+        }
         if gets.is_empty() || gets.len() > MAX_TRANSACTION_ACTIONS {
             return Err(Error::InvalidRequest {
                 message: format!(
@@ -479,15 +536,43 @@ impl<'a, T> TransactGet<'a, T> {
                 ),
             });
         }
+        Ok(gets)
+    }
+
+    /// The TransactGetItems request this would send, without sending it.
+    pub fn request(&self) -> Result<TransactGetItemsInput> {
+        let gets = self.checked()?;
+        TransactGetItemsInput::builder()
+            .set_transact_items(Some(gets.into_iter().map(|(_, get)| get).collect()))
+            .build()
+            .map_err(built)
+    }
+
+    /// Sends the request: one `Option` per `get`, in order (`None` for a missing or expired
+    /// item).
+    pub async fn send(self) -> Result<T>
+    where
+        T: TransactGetOutput,
+    {
+        let (tables, gets): (Vec<String>, Vec<TransactGetItem>) =
+            self.checked()?.into_iter().unzip();
         tracing::debug!(gets = gets.len(), "TransactGetItems");
-        let output = self
+        let result = self
             .db
             .client()
             .transact_get_items()
             .set_transact_items(Some(gets))
             .send()
-            .await
-            .map_err(|e| Error::from_sdk("TransactGetItems", "", e))?;
+            .await;
+        let output = match result.map_err(|e| Error::from_sdk("TransactGetItems", "", e)) {
+            Ok(output) => output,
+            Err(Error::TableNotFound { .. }) => {
+                return Err(Error::TableNotFound {
+                    table: crate::op::missing_table(self.db, &tables).await,
+                })
+            }
+            Err(e) => return Err(e),
+        };
         let mut items: VecDeque<Option<Item>> = output
             .responses
             .unwrap_or_default()

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{Comparator, Condition, Node};
+use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::operand::Term;
 use crate::expr::operand::{Operand, ValueFor};
 use crate::expr::path::{Path, PathOf};
@@ -17,9 +17,10 @@ use crate::expr::update::{
     value_term, Addable, List, Numeric, Removable, Set, SetOperand, SetValue, UpdateActions,
 };
 use crate::expr::ExpressionWriter;
-use crate::model::{version_conflict, Model, PrimaryKey};
+use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
-use crate::op::put::and;
+use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
+use crate::schema::{FieldHooks, Target};
 use crate::validate::Violation;
 use crate::value::Item;
 
@@ -27,7 +28,16 @@ use crate::value::Item;
 ///
 /// By default the item must exist ([`Error::NotFound`] otherwise: an update never creates half
 /// an item) and `send` returns the item as it is after the update. [`Update::upsert`] lets it
-/// create the item; [`Update::return_old`] and [`Update::return_nothing`] change what comes back.
+/// create the item; [`Update::return_old`], [`Update::return_updated_new`],
+/// [`Update::return_updated_old`] and [`Update::return_nothing`] change what comes back.
+///
+/// Values go through their attribute's rules exactly once: a value written whole is checked
+/// against the field's validation rules and passes through its `set` transform; a relative
+/// update (`add`, `sub`, `plus`, `minus`, `append`, `prepend`, `delete`), whose result only
+/// DynamoDB knows, gets a condition that keeps the result inside the field's `range` and
+/// `length` rules, and its failure is [`Error::Validation`] naming the rule. Untyped paths
+/// ([`Path::parse`]) that name a model attribute get that attribute's type check, rules and
+/// transforms.
 ///
 /// What DynamoDB would refuse is refused before sending: no action, an action on a key
 /// attribute, two actions on overlapping paths, an expression over 4 KB.
@@ -43,6 +53,14 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     /// Values that failed their attribute's validation rules: reported by `send`, which then
     /// sends nothing.
     violations: Vec<Violation>,
+    /// Conditions that keep relative updates inside their attributes' rules.
+    guards: Vec<Guard>,
+    /// The first action that cannot be sent (a wrong type through an untyped path, a relative
+    /// update of a field whose rules cannot be guarded): reported by `send`.
+    error: Option<Error>,
+    /// A struct-level rule over a field this update changes, which it cannot check.
+    item_rule: Option<(&'static str, Path)>,
+    skip_item_rules: bool,
     _return: PhantomData<fn() -> R>,
 }
 
@@ -97,9 +115,11 @@ pub(crate) struct RenderedUpdate {
     pub(crate) condition: Option<String>,
     pub(crate) names: Option<crate::expr::writer::Names>,
     pub(crate) values: Option<crate::expr::writer::Values>,
+    /// An upsert that does not set this required attribute (it can only update an item).
+    pub(crate) unset_required: Option<&'static str>,
 }
 
-/// What an update returns: the new item, the old one, or nothing.
+/// What an update returns: the new item, the old one, the attributes it changed, or nothing.
 pub trait UpdateReturn<M: Model> {
     /// The ReturnValues the request asks for.
     const RETURN_VALUES: ReturnValue;
@@ -113,13 +133,22 @@ pub trait UpdateReturn<M: Model> {
 #[derive(Debug, Clone, Copy)]
 pub struct ReturnNew;
 
-/// [`Update::send`] returns the item before the update, `None` if it did not exist.
+/// [`Update::send`] returns the item before the update, `None` if it did not exist (or had
+/// expired).
 #[derive(Debug, Clone, Copy)]
 pub struct ReturnOld;
 
 /// [`Update::send`] returns nothing (the cheapest response).
 #[derive(Debug, Clone, Copy)]
 pub struct ReturnNothing;
+
+/// [`Update::send`] returns the attributes the update wrote, as they are after it
+/// (`UPDATED_NEW`), read into the projection `P`.
+pub struct ReturnUpdatedNew<P>(PhantomData<fn() -> P>);
+
+/// [`Update::send`] returns the attributes the update wrote, as they were before it
+/// (`UPDATED_OLD`), read into the projection `P`; `None` when none of them was stored.
+pub struct ReturnUpdatedOld<P>(PhantomData<fn() -> P>);
 
 impl<M: Model> UpdateReturn<M> for ReturnNew {
     const RETURN_VALUES: ReturnValue = ReturnValue::AllNew;
@@ -136,7 +165,10 @@ impl<M: Model> UpdateReturn<M> for ReturnOld {
     type Output = Option<M>;
 
     fn output(item: Option<Item>) -> Result<Option<M>> {
-        item.filter(|i| !i.is_empty()).map(M::from_item).transpose()
+        match item.filter(|i| !i.is_empty()) {
+            Some(item) => crate::pipeline::read::read(item),
+            None => Ok(None),
+        }
     }
 }
 
@@ -146,6 +178,27 @@ impl<M: Model> UpdateReturn<M> for ReturnNothing {
 
     fn output(_: Option<Item>) -> Result<()> {
         Ok(())
+    }
+}
+
+impl<M: Model, P: Attributes> UpdateReturn<M> for ReturnUpdatedNew<P> {
+    const RETURN_VALUES: ReturnValue = ReturnValue::UpdatedNew;
+    type Output = P;
+
+    fn output(item: Option<Item>) -> Result<P> {
+        crate::pipeline::read::read_projection::<M, P>(item.unwrap_or_default())
+    }
+}
+
+impl<M: Model, P: Attributes> UpdateReturn<M> for ReturnUpdatedOld<P> {
+    const RETURN_VALUES: ReturnValue = ReturnValue::UpdatedOld;
+    type Output = Option<P>;
+
+    fn output(item: Option<Item>) -> Result<Option<P>> {
+        match item.filter(|i| !i.is_empty()) {
+            Some(item) => crate::pipeline::read::read_projection::<M, P>(item).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -160,9 +213,20 @@ impl<'a, M: Model> Update<'a, M> {
             expected_version: None,
             capacity: None,
             violations: Vec::new(),
+            guards: Vec::new(),
+            error: None,
+            item_rule: None,
+            skip_item_rules: false,
             _return: PhantomData,
         }
     }
+}
+
+/// The field a path of an update reaches: its hooks, and for untyped paths the type check.
+struct Field {
+    hooks: Option<&'static FieldHooks>,
+    check: Option<crate::schema::TypeCheck>,
+    required: bool,
 }
 
 impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
@@ -176,33 +240,144 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             expected_version: self.expected_version,
             capacity: self.capacity,
             violations: self.violations,
+            guards: self.guards,
+            error: self.error,
+            item_rule: self.item_rule,
+            skip_item_rules: self.skip_item_rules,
             _return: PhantomData,
         }
     }
 
-    /// A value written to the field at `path`: checked against the field's validation rules
-    /// (failures are kept for `send`), then passed through its `set` transform.
-    fn field_value<P: PathOf<M>>(&mut self, path: &P, at: &Path, value: SetValue) -> SetValue {
-        match value {
-            SetValue::Term(term) => SetValue::Term(self.field_term(path, at, term)),
-            other => other,
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The field at `at`: a typed path carries its hooks; an untyped one is looked up in the
+    /// model, so it gets the same checks (`None`: the path cannot be in an item of the model,
+    /// already reported).
+    fn field<P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
+        let field = self.reach(path, at)?;
+        if let Some(rule) = field.hooks.and_then(|hooks| hooks.item_rule) {
+            self.item_rule.get_or_insert((rule, at.clone()));
+        }
+        Some(field)
+    }
+
+    fn reach<P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
+        if !path.is_untyped() {
+            return Some(Field {
+                hooks: path.hooks(),
+                check: None,
+                required: false,
+            });
+        }
+        match M::target(at.elements()) {
+            Target::Value {
+                check,
+                hooks,
+                required,
+            } => Some(Field {
+                hooks,
+                check: Some(check),
+                required,
+            }),
+            Target::Unknown => Some(Field {
+                hooks: None,
+                check: None,
+                required: false,
+            }),
+            Target::Invalid(what) => {
+                self.fail(Error::InvalidValue {
+                    path: at.to_string(),
+                    message: format!(
+                        "the model has no such attribute: the path goes inside a {what}, which has no part by that name or index"
+                    ),
+                });
+                None
+            }
         }
     }
 
-    fn field_term<P: PathOf<M>>(&mut self, path: &P, at: &Path, term: Term) -> Term {
-        let hooks = path.hooks();
-        crate::schema::check(hooks, &term, at, &mut self.violations);
-        crate::schema::transform(hooks, term)
+    /// Type-checks a value written through an untyped path.
+    fn type_check(&mut self, field: &Field, at: &Path, value: &AttributeValue) -> bool {
+        let Some(check) = field.check else {
+            return true;
+        };
+        match check(value) {
+            Ok(()) => true,
+            Err(e) => {
+                let message = match Error::from(e) {
+                    Error::Attribute {
+                        expected, found, ..
+                    } => format!("the model stores {expected} here, and the update writes {found}"),
+                    other => other.to_string(),
+                };
+                self.fail(Error::InvalidValue {
+                    path: at.to_string(),
+                    message,
+                });
+                false
+            }
+        }
+    }
+
+    /// A value written whole: type-checked (untyped paths), checked against the field's rules,
+    /// then passed through its `set` transform.
+    fn whole_value(&mut self, field: &Field, at: &Path, term: Term) -> Term {
+        if let Term::Value(value) = &term {
+            if !self.type_check(field, at, value) {
+                return term;
+            }
+        }
+        if matches!(term, Term::Absent) && field.required {
+            self.fail(required_removed(at));
+        }
+        crate::schema::check(field.hooks, &term, at, &mut self.violations);
+        crate::schema::transform(field.hooks, term)
+    }
+
+    /// A relative change: guarded by the field's rules (or refused when they cannot be).
+    fn relative(&mut self, field: &Field, at: &Path, change: Change<'_>) {
+        match guard(at, field.hooks, change) {
+            Ok(Some(guard)) => self.guards.push(guard),
+            Ok(None) => {}
+            Err(Error::Validation { violations }) => self.violations.extend(violations),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The value of a `set`: whole values through the field's rules and transform; computed
+    /// ones guarded.
+    fn set_value(&mut self, field: &Field, at: &Path, value: SetValue) -> SetValue {
+        match value {
+            SetValue::Term(Term::Path(_)) | SetValue::Plus(..) | SetValue::Minus(..) => {
+                self.relative(field, at, Change::Compute(&value));
+                value
+            }
+            SetValue::Term(term) => SetValue::Term(self.whole_value(field, at, term)),
+            // `if_not_exists(at, v)` writes `v` whole, or keeps what is there.
+            SetValue::IfNotExists(path, inner) if path == *at => {
+                let inner = self.set_value(field, at, *inner);
+                SetValue::IfNotExists(path, Box::new(inner))
+            }
+            other => {
+                self.relative(field, at, Change::Compute(&other));
+                other
+            }
+        }
     }
 
     /// `SET path = value`; the value may be another attribute or an
     /// [`UpdateValue`](crate::UpdateValue) like `User::TOTAL.plus(5)`. Setting `None` or an
     /// empty set removes the attribute. A value is checked against the attribute's validation
-    /// rules and passes through its `set` transform, as in a put.
+    /// rules and passes through its `set` transform, as in a put; a computed value is kept
+    /// inside the attribute's `range` rule by a condition.
     pub fn set<P: PathOf<M>>(mut self, path: P, value: impl SetOperand<M, P::Value>) -> Self {
         let at = path.to_path();
-        let value = self.field_value(&path, &at, value.into_set_value());
-        self.actions.set(at, value);
+        if let Some(field) = self.field(&path, &at) {
+            let value = self.set_value(&field, &at, value.into_set_value());
+            self.actions.set(at, value);
+        }
         self
     }
 
@@ -213,76 +388,145 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         value: impl SetOperand<M, P::Value>,
     ) -> Self {
         let at = path.to_path();
-        let value = self.field_value(&path, &at, value.into_set_value());
-        self.actions.set_if_not_exists(at, value);
+        if let Some(field) = self.field(&path, &at) {
+            let value = self.set_value(&field, &at, value.into_set_value());
+            self.actions.set_if_not_exists(at, value);
+        }
         self
     }
 
     /// `ADD path value`: adds to a number (an absent number counts as 0) or adds members to a
-    /// set (an absent set is created). Atomic. The value is checked against the attribute's
-    /// validation rules (for a number, the amount added) and passes through its `set`
-    /// transform.
+    /// set (an absent set is created). Atomic. A `range` rule of a number is kept by a
+    /// condition on the stored value (`add(BALANCE, -10)` with `min = 0` requires
+    /// `balance >= 10`), a `length` rule of a set likewise; when it fails, the error is
+    /// [`Error::Validation`] naming the rule.
     pub fn add<P: PathOf<M>>(mut self, path: P, value: impl ValueFor<P::Value>) -> Self
     where
         P::Value: Addable,
     {
         let at = path.to_path();
-        let value = self.field_term(&path, &at, value_term(value));
-        self.actions.add(at, value);
+        let Some(field) = self.field(&path, &at) else {
+            return self;
+        };
+        let term = value_term(value);
+        if let Term::Value(value) = &term {
+            let checked = match value {
+                // The amount may be negative for an unsigned attribute: check it is a number.
+                AttributeValue::N(_) => AttributeValue::N("0".into()),
+                other => other.clone(),
+            };
+            if !self.type_check(&field, &at, &checked) {
+                return self;
+            }
+            match value {
+                AttributeValue::N(_) => self.relative(&field, &at, Change::AddNumber(value)),
+                other => self.relative(&field, &at, Change::AddMembers(members(other))),
+            }
+        }
+        self.actions.add(at, term);
         self
     }
 
-    /// `SET path = path - value`: subtracts from a number that exists.
+    /// `SET path = path - value`: subtracts from a number that exists. A `range` rule is kept
+    /// by a condition, as for [`Update::add`].
     pub fn sub<P: PathOf<M>>(mut self, path: P, value: impl Operand<M, P::Value>) -> Self
     where
         P::Value: Numeric,
     {
+        let at = path.to_path();
+        let Some(field) = self.field(&path, &at) else {
+            return self;
+        };
+        let term = value.into_term();
+        if let Term::Value(value) = &term {
+            if !self.type_check(&field, &at, &zero_like(value)) {
+                return self;
+            }
+        }
+        let computed = SetValue::Minus(
+            Box::new(SetValue::Term(Term::Path(at.clone()))),
+            Box::new(SetValue::Term(term)),
+        );
+        self.relative(&field, &at, Change::Compute(&computed));
         self.actions
-            .arithmetic(path.to_path(), value.into_term(), false);
+            .actions
+            .push(crate::expr::update::Action::Set(at, computed));
         self
     }
 
     /// Appends elements to a list: `SET path = list_append(if_not_exists(path, []), values)`,
-    /// so a missing list is created.
-    pub fn append<P: PathOf<M>>(mut self, path: P, values: impl ValueFor<P::Value>) -> Self
+    /// so a missing list is created. A `length` rule is kept by a condition.
+    pub fn append<P: PathOf<M>>(self, path: P, values: impl ValueFor<P::Value>) -> Self
     where
         P::Value: List,
     {
-        self.actions
-            .append(path.to_path(), value_term(values), true);
-        self
+        self.append_at(path, value_term(values), true)
     }
 
     /// Puts elements in front of a list, creating it when missing.
-    pub fn prepend<P: PathOf<M>>(mut self, path: P, values: impl ValueFor<P::Value>) -> Self
+    pub fn prepend<P: PathOf<M>>(self, path: P, values: impl ValueFor<P::Value>) -> Self
     where
         P::Value: List,
     {
-        self.actions
-            .append(path.to_path(), value_term(values), false);
+        self.append_at(path, value_term(values), false)
+    }
+
+    fn append_at<P: PathOf<M>>(mut self, path: P, values: Term, at_end: bool) -> Self {
+        let at = path.to_path();
+        let Some(field) = self.field(&path, &at) else {
+            return self;
+        };
+        if let Term::Value(value) = &values {
+            if !self.type_check(&field, &at, value) {
+                return self;
+            }
+            let AttributeValue::L(list) = value else {
+                return self;
+            };
+            if !list.is_empty() {
+                self.relative(&field, &at, Change::Append(list.len()));
+            }
+        }
+        self.actions.append(at, values, at_end);
         self
     }
 
     /// `REMOVE path`: for `Option` attributes, sets, list elements and map entries. Removing a
-    /// required attribute does not compile.
+    /// required attribute does not compile (through an untyped path, it is refused).
     pub fn remove(mut self, path: impl Removable<M>) -> Self {
-        self.actions.remove(path.removable_path());
+        let at = path.removable_path();
+        if let Target::Value { required: true, .. } = M::target(at.elements()) {
+            self.fail(required_removed(&at));
+        }
+        self.actions.remove(at);
         self
     }
 
-    /// `DELETE path members`: removes members from a set.
-    pub fn delete<P: PathOf<M>>(mut self, path: P, members: impl ValueFor<P::Value>) -> Self
+    /// `DELETE path members`: removes members from a set. A `length` or `non_empty` rule is
+    /// kept by a condition.
+    pub fn delete<P: PathOf<M>>(mut self, path: P, members_: impl ValueFor<P::Value>) -> Self
     where
         P::Value: Set,
     {
-        self.actions.delete(path.to_path(), value_term(members));
+        let at = path.to_path();
+        let Some(field) = self.field(&path, &at) else {
+            return self;
+        };
+        let term = value_term(members_);
+        if let Term::Value(value) = &term {
+            if !self.type_check(&field, &at, value) {
+                return self;
+            }
+            self.relative(&field, &at, Change::DeleteMembers(members(value)));
+        }
+        self.actions.delete(at, term);
         self
     }
 
     /// Updates only if `condition` holds for the stored item; otherwise
     /// [`Error::ConditionFailed`] carrying the stored item. Several calls combine with AND.
     pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.condition = Some(conjoin(self.condition.take(), condition.node));
         self
     }
 
@@ -294,10 +538,21 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     }
 
     /// Creates the item when it does not exist (DynamoDB's own UpdateItem behaviour), instead
-    /// of failing with [`Error::NotFound`]. The new item must then satisfy the model: with the
-    /// default return, every required attribute must be set by this update.
+    /// of failing with [`Error::NotFound`]. A created item must be one the model can read: an
+    /// upsert that does not set every required attribute only updates an existing item, and
+    /// fails with [`Error::Validation`] (rule `required`) when there is none. The `constant`
+    /// attributes, `created_at` and the version are written by the library.
     pub fn upsert(mut self) -> Self {
         self.upsert = true;
+        self
+    }
+
+    /// Sends the update although it changes a field of a model (or nested document) with a
+    /// struct-level `#[dynamo(validate = ..)]` rule: such a rule reads several fields, and an
+    /// update sees only the ones it writes, so without this call the update is refused. Field
+    /// rules still apply. To keep the struct rule, read the item, change it, and `put` it.
+    pub fn skip_item_rules(mut self) -> Self {
+        self.skip_item_rules = true;
         self
     }
 
@@ -312,6 +567,19 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self.with_return()
     }
 
+    /// Returns the attributes the update wrote (the library's version and timestamps
+    /// included), as they are after it, read into the projection `P` (a struct deriving
+    /// [`Attributes`] whose fields name those attributes).
+    pub fn return_updated_new<P: Attributes>(self) -> Update<'a, M, ReturnUpdatedNew<P>> {
+        self.with_return()
+    }
+
+    /// Returns the attributes the update wrote, as they were before it, read into the
+    /// projection `P`; `None` when none of them was stored.
+    pub fn return_updated_old<P: Attributes>(self) -> Update<'a, M, ReturnUpdatedOld<P>> {
+        self.with_return()
+    }
+
     /// Returns nothing.
     pub fn return_nothing(self) -> Update<'a, M, ReturnNothing> {
         self.with_return()
@@ -322,75 +590,48 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         builder.fields(rendered, R::RETURN_VALUES, capacity)
     }
 
+    fn spec(&self) -> UpdateSpec<'_> {
+        UpdateSpec {
+            actions: &self.actions,
+            condition: self.condition.as_ref(),
+            upsert: self.upsert,
+            expected_version: self.expected_version,
+            guards: &self.guards,
+        }
+    }
+
     /// The key, table and rendered expressions: shared by UpdateItem and transactions.
     pub(crate) fn render(&self) -> Result<RenderedUpdate> {
+        if let Some(error) = &self.error {
+            return Err(error.replay());
+        }
         if !self.violations.is_empty() {
             return Err(Error::Validation {
                 violations: self.violations.clone(),
             });
         }
-        let key = self.key.to_item()?;
-        let schema = M::SCHEMA;
-        // The library's own actions (version, timestamps) go on a copy; without them the
-        // caller's actions render as they are.
-        let mut extended;
-        let actions = if schema.version.is_some()
-            || schema.updated_at.is_some()
-            || schema.created_at.is_some()
-        {
-            extended = self.actions.clone();
-            let untouched = |actions: &UpdateActions, path: &Path| {
-                !actions.actions.iter().any(|a| a.path().overlaps(path))
+        if !self.skip_item_rules {
+            let under = match (&self.item_rule, M::item_rule()) {
+                (Some((rule, at)), _) => {
+                    Some(format!("`{at}` is under the struct-level rule `{rule}`"))
+                }
+                (None, Some(rule)) => Some(format!("the model has the struct-level rule `{rule}`")),
+                (None, None) => None,
             };
-            if let Some(version) = schema.version {
-                // Every write of a versioned item bumps its version (unless the update sets it).
-                let path = Path::name(version);
-                if untouched(&extended, &path) {
-                    extended.add(path, Term::Value(AttributeValue::N("1".into())));
-                }
+            if let Some(under) = under {
+                return Err(Error::InvalidRequest {
+                    message: format!(
+                        "{under}, which reads several fields and cannot be checked by an update; read the item, change it and `put` it, or call `.skip_item_rules()` to update without that rule"
+                    ),
+                });
             }
-            // `updated_at` is now; `created_at` is now only if the update creates the item.
-            let now = crate::timestamp::Timestamp::now();
-            if let Some(updated) = schema.updated_at {
-                let path = Path::name(updated.name);
-                if untouched(&extended, &path) {
-                    let value = SetValue::Term(Term::Value(now.to_attr_as(updated.format)));
-                    extended.set(path, value);
-                }
-            }
-            if let Some(created) = schema.created_at {
-                let path = Path::name(created.name);
-                if untouched(&extended, &path) {
-                    let value = SetValue::Term(Term::Value(now.to_attr_as(created.format)));
-                    extended.set_if_not_exists(path, value);
-                }
-            }
-            &extended
-        } else {
-            &self.actions
-        };
-        actions.check(schema)?;
+        }
+        let key = self.key.to_item()?;
+        let plan = plan::<M>(&self.spec())?;
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let update = writer.update(&actions.actions);
-        // The condition: the item exists (unless upserting), the caller's, the version.
-        let exists = (!self.upsert).then(|| Node::Exists(Path::name(schema.hash_key.name)));
-        let version = schema
-            .version
-            .zip(self.expected_version)
-            .map(|(name, expected)| {
-                Node::Compare(
-                    Term::Path(Path::name(name)),
-                    Comparator::Eq,
-                    Term::Value(AttributeValue::N(expected.to_string())),
-                )
-            });
-        let parts: Vec<&Node> = [exists.as_ref(), self.condition.as_ref(), version.as_ref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        let condition =
-            (!parts.is_empty()).then(|| writer.conjunction("condition expression", &parts));
+        let update = writer.update(&plan.actions.actions);
+        let condition = plan.conditions.render(&mut writer);
         let (names, values) = writer.finish()?;
         Ok(RenderedUpdate {
             key,
@@ -399,14 +640,13 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             condition,
             names,
             values,
+            unset_required: plan.unset_required,
         })
     }
 
-    fn prepare(&self) -> Result<(UpdateItemFluentBuilder, String)> {
-        let rendered = self.render()?;
-        let table = rendered.table.clone();
-        let request = self.fill(self.db.client().update_item(), rendered);
-        Ok((request, table))
+    /// The guards of this update's relative changes (for transactions to explain a failure).
+    pub(crate) fn guards(&self) -> &[Guard] {
+        &self.guards
     }
 
     /// The UpdateItem request this would send, without sending it.
@@ -419,22 +659,89 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<R::Output> {
-        let (request, table) = self.prepare()?;
-        tracing::debug!(table = %table, "UpdateItem");
-        match request.send().await {
-            Ok(output) => {
-                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-                R::output(output.attributes)
-            }
-            Err(err) => Err(match Error::from_sdk("UpdateItem", &table, err) {
-                Error::ConditionFailed { table, item: None } if !self.upsert => {
-                    Error::NotFound { table }
+        let mut revived = false;
+        loop {
+            let rendered = self.render()?;
+            let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
+            let request = self.fill(self.db.client().update_item(), rendered);
+            tracing::debug!(table = %table, "UpdateItem");
+            match request.send().await {
+                Ok(output) => {
+                    capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                    return R::output(output.attributes);
                 }
-                other => match self.expected_version {
-                    Some(expected) => version_conflict(M::SCHEMA, expected, other),
-                    None => other,
-                },
-            }),
+                Err(err) => {
+                    let error = Error::from_sdk("UpdateItem", &table, err);
+                    // An upsert met an expired item: it is gone for every read, so it is
+                    // deleted (if still expired) and the upsert creates the item afresh.
+                    if let (
+                        true,
+                        false,
+                        Error::ConditionFailed {
+                            item: Some(stored), ..
+                        },
+                    ) = (self.upsert, revived, &error)
+                    {
+                        if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
+                            revived = true;
+                            self.delete_expired(&table).await?;
+                            continue;
+                        }
+                    }
+                    return Err(explain_failure::<M>(&self.spec(), unset_required, error));
+                }
+            }
         }
+    }
+
+    /// Deletes the item if it is still expired.
+    async fn delete_expired(&self, table: &str) -> Result<()> {
+        let Some(ttl) = M::SCHEMA.ttl else {
+            return Ok(());
+        };
+        let result = self
+            .db
+            .client()
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(self.key.to_item()?))
+            .condition_expression("#t <= :now")
+            .expression_attribute_names("#t", ttl)
+            .expression_attribute_values(":now", AttributeValue::N(crate::ttl::now().to_string()))
+            .send()
+            .await;
+        match result.map_err(|e| Error::from_sdk("DeleteItem", table, e)) {
+            // Someone else wrote the item meanwhile: the upsert's next attempt sees it.
+            Ok(_) | Err(Error::ConditionFailed { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// How many members a set value holds.
+fn members(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::Ss(set) => set.len(),
+        AttributeValue::Ns(set) => set.len(),
+        AttributeValue::Bs(set) => set.len(),
+        _ => 0,
+    }
+}
+
+/// A number value as a type check sees it: the amount of a `sub` may be negative for an
+/// unsigned attribute; only its being a number matters.
+fn zero_like(value: &AttributeValue) -> AttributeValue {
+    match value {
+        AttributeValue::N(_) => AttributeValue::N("0".into()),
+        other => other.clone(),
+    }
+}
+
+fn required_removed(at: &Path) -> Error {
+    Error::InvalidValue {
+        path: at.to_string(),
+        message:
+            "the model requires this attribute; removing it would leave an item it cannot read"
+                .into(),
     }
 }

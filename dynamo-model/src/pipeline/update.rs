@@ -1,0 +1,691 @@
+//! The rules of a model applied to an update's actions.
+//!
+//! - A value written whole (`set(path, value)`, `set_if_not_exists`) is checked against the
+//!   field's rules and passes through its `set` transform, as in a put; through an untyped path
+//!   the model's field is found first, and a value of the wrong type is refused.
+//! - A relative update (`add`, `sub`, `plus`, `minus`, `append`, `prepend`, `delete` of set
+//!   members) has a result only DynamoDB knows. Its `range` and `length` rules become a condition
+//!   DynamoDB checks on the stored value (`sub(STOCK, 9)` with `range(min = 0)` adds
+//!   `stock >= 9`); when the condition fails the error names the rule. Other rules (`custom`,
+//!   `one_of`, …) and `set` transforms cannot be applied to a value the client never sees, so
+//!   such an update is refused before sending.
+//! - The library's own actions: the version is bumped, `updated_at` set, `created_at` set if
+//!   missing; an upsert also writes the `constant` attributes and must set every required
+//!   attribute, or find the item.
+
+use std::borrow::Cow;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::{Error, Result};
+use crate::expr::condition::{Comparator, Node};
+use crate::expr::operand::Term;
+use crate::expr::path::Path;
+use crate::expr::update::{Action, SetValue, UpdateActions};
+use crate::model::Model;
+use crate::pipeline::decimal::Decimal;
+use crate::pipeline::write::{is_live, present, version_conflict, version_is, Conditions};
+use crate::schema::{FieldHooks, Limits, Schema};
+use crate::validate::{Bound, Violation};
+use crate::value::Item;
+
+/// A relative change to an attribute, whose result DynamoDB computes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change<'a> {
+    /// `ADD path amount` on a number (an absent number counts as 0).
+    AddNumber(&'a AttributeValue),
+    /// `SET path = <computed>`: `a + 5`, `a - b`, `if_not_exists(a, 0) + 1`.
+    Compute(&'a SetValue),
+    /// `list_append` of this many elements (an absent list counts as empty).
+    Append(usize),
+    /// `ADD` of this many members to a set.
+    AddMembers(usize),
+    /// `DELETE` of this many members from a set.
+    DeleteMembers(usize),
+}
+
+impl Change<'_> {
+    fn describe(&self) -> &'static str {
+        match self {
+            Change::AddNumber(_) => "`add`",
+            Change::Compute(_) => "a computed `set`",
+            Change::Append(_) => "`append`",
+            Change::AddMembers(_) => "`add` of set members",
+            Change::DeleteMembers(_) => "`delete` of set members",
+        }
+    }
+}
+
+/// A condition that keeps a relative update inside its attribute's rule, and how to explain
+/// its failure from the stored item.
+#[derive(Debug, Clone)]
+pub(crate) struct Guard {
+    target: Path,
+    node: Node,
+    check: Check,
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    /// The result is `sign * source + constant`, or `absent` when `source` is missing.
+    Range {
+        source: Path,
+        negative: bool,
+        constant: Decimal,
+        absent: Option<Decimal>,
+        min: Option<Bound>,
+        max: Option<Bound>,
+    },
+    /// The result's length is the stored length plus `delta` (at most that, when not exact:
+    /// set members may already be there or missing).
+    Length {
+        rule: &'static str,
+        delta: i64,
+        exact: bool,
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+}
+
+/// The guard a relative change of `target` needs, `None` when its field has no rule a relative
+/// update could break; refused when a rule or transform of the field cannot be applied.
+pub(crate) fn guard(
+    target: &Path,
+    hooks: Option<&FieldHooks>,
+    change: Change<'_>,
+) -> Result<Option<Guard>> {
+    let Some(hooks) = hooks else {
+        return Ok(None);
+    };
+    let refuse = |message: String| Err(Error::InvalidRequest { message });
+    if hooks.write.is_some() {
+        return refuse(format!(
+            "`{target}` has a `set` transform, which applies to a whole value; {} cannot apply it to a value only DynamoDB computes: set the whole value instead",
+            change.describe()
+        ));
+    }
+    let Some(limits) = hooks.limits.map(|limits| limits()) else {
+        return Ok(None);
+    };
+    if let Some(rule) = limits.other {
+        return refuse(format!(
+            "`{target}` has a `{rule}` rule, which cannot be checked on a value only DynamoDB computes ({}); read the item and set the new value, with `if_version` to keep concurrent writers out",
+            change.describe()
+        ));
+    }
+    match change {
+        Change::AddNumber(amount) => {
+            let Some(amount) = number(amount) else {
+                return Ok(None);
+            };
+            let result = Affine {
+                source: target.clone(),
+                negative: false,
+                constant: amount.clone(),
+                absent: Some(amount),
+            };
+            range_guard(target, &limits, result)
+        }
+        Change::Compute(value) => {
+            if limits.range.is_none() {
+                return Ok(None);
+            }
+            match affine(value) {
+                Some(result) => range_guard(target, &limits, result),
+                None => refuse(format!(
+                    "`{target}` has a `range` rule, and its new value is not an attribute plus or minus a number, so no condition can keep it in range; compute the value and set it"
+                )),
+            }
+        }
+        Change::Append(n) => {
+            length_guard(target, &limits, i64::try_from(n).unwrap_or(i64::MAX), true)
+        }
+        Change::AddMembers(n) => {
+            length_guard(target, &limits, i64::try_from(n).unwrap_or(i64::MAX), false)
+        }
+        Change::DeleteMembers(n) => length_guard(
+            target,
+            &limits,
+            -i64::try_from(n).unwrap_or(i64::MAX),
+            false,
+        ),
+    }
+}
+
+fn number(value: &AttributeValue) -> Option<Decimal> {
+    match value {
+        AttributeValue::N(n) => Decimal::parse(n),
+        _ => None,
+    }
+}
+
+fn bound_decimal(bound: Bound) -> Option<Decimal> {
+    match bound {
+        Bound::Int(n) => Some(Decimal::from_i128(n)),
+        Bound::Float(x) => Decimal::from_f64(x),
+    }
+}
+
+/// A result of the form `sign * source + constant` (`absent`: the result when `source` is
+/// missing, for `ADD` and `if_not_exists`).
+struct Affine {
+    source: Path,
+    negative: bool,
+    constant: Decimal,
+    absent: Option<Decimal>,
+}
+
+/// An operand of `+` / `-`: an attribute (with its value when missing) or a number.
+enum Operand {
+    Attribute(Path, Option<Decimal>),
+    Number(Decimal),
+}
+
+fn operand(value: &SetValue) -> Option<Operand> {
+    match value {
+        SetValue::Term(Term::Path(path)) => Some(Operand::Attribute(path.clone(), None)),
+        SetValue::Term(Term::Value(value)) => number(value).map(Operand::Number),
+        SetValue::IfNotExists(path, inner) => match inner.as_ref() {
+            SetValue::Term(Term::Value(value)) => {
+                Some(Operand::Attribute(path.clone(), Some(number(value)?)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn affine(value: &SetValue) -> Option<Affine> {
+    let (left, right, minus) = match value {
+        SetValue::Plus(left, right) => (left, right, false),
+        SetValue::Minus(left, right) => (left, right, true),
+        // A copy of another attribute (or of it, or a number, when missing).
+        single => {
+            let Operand::Attribute(source, absent) = operand(single)? else {
+                return None;
+            };
+            return Some(Affine {
+                source,
+                negative: false,
+                constant: Decimal::from_i128(0),
+                absent,
+            });
+        }
+    };
+    match (operand(left)?, operand(right)?) {
+        (Operand::Attribute(source, absent), Operand::Number(n)) => {
+            let constant = if minus { n.neg() } else { n };
+            Some(Affine {
+                absent: absent.map(|a| a.add(&constant)),
+                source,
+                negative: false,
+                constant,
+            })
+        }
+        (Operand::Number(n), Operand::Attribute(source, absent)) => Some(Affine {
+            absent: absent.map(|a| if minus { n.sub(&a) } else { n.add(&a) }),
+            source,
+            negative: minus,
+            constant: n,
+        }),
+        _ => None,
+    }
+}
+
+fn compare(path: &Path, comparator: Comparator, value: &Decimal) -> Result<Node> {
+    if value.significant_digits() > 38 {
+        return Err(Error::InvalidRequest {
+            message: format!(
+                "the bound {value} that keeps `{path}` in range has more than 38 digits, which DynamoDB cannot compare; set the value instead"
+            ),
+        });
+    }
+    Ok(Node::Compare(
+        Term::Path(path.clone()),
+        comparator,
+        Term::Value(AttributeValue::N(value.to_string())),
+    ))
+}
+
+fn in_range(value: &Decimal, min: Option<&Decimal>, max: Option<&Decimal>) -> bool {
+    min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
+}
+
+fn range_guard(target: &Path, limits: &Limits, result: Affine) -> Result<Option<Guard>> {
+    let Some((min_bound, max_bound)) = limits.range else {
+        return Ok(None);
+    };
+    let min = min_bound.and_then(bound_decimal);
+    let max = max_bound.and_then(bound_decimal);
+    if min.is_none() && max.is_none() {
+        return Ok(None);
+    }
+    // sign * s + c >= min  <=>  s >= min - c  (or, negated, s <= c - min); likewise for max.
+    let mut parts = Vec::with_capacity(2);
+    let source = &result.source;
+    if let Some(min) = &min {
+        parts.push(if result.negative {
+            compare(source, Comparator::Le, &result.constant.sub(min))?
+        } else {
+            compare(source, Comparator::Ge, &min.sub(&result.constant))?
+        });
+    }
+    if let Some(max) = &max {
+        parts.push(if result.negative {
+            compare(source, Comparator::Ge, &result.constant.sub(max))?
+        } else {
+            compare(source, Comparator::Le, &max.sub(&result.constant))?
+        });
+    }
+    let stored = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        Node::And(parts)
+    };
+    let absent_ok = result
+        .absent
+        .as_ref()
+        .is_some_and(|value| in_range(value, min.as_ref(), max.as_ref()));
+    let node = if absent_ok {
+        Node::Or(vec![Node::NotExists(source.clone()), stored])
+    } else {
+        stored
+    };
+    Ok(Some(Guard {
+        target: target.clone(),
+        node,
+        check: Check::Range {
+            source: result.source,
+            negative: result.negative,
+            constant: result.constant,
+            absent: result.absent,
+            min: min_bound,
+            max: max_bound,
+        },
+    }))
+}
+
+fn length_guard(target: &Path, limits: &Limits, delta: i64, exact: bool) -> Result<Option<Guard>> {
+    let (rule, min, max) = match limits.length {
+        Some((min, max)) => ("length", min, max),
+        None if limits.non_empty => ("non_empty", Some(1), None),
+        None => return Ok(None),
+    };
+    let min = match (min, limits.non_empty) {
+        (Some(min), true) => Some(min.max(1)),
+        (None, true) => Some(1),
+        (min, false) => min,
+    };
+    let size = |comparator, n: i64| {
+        Node::Compare(
+            Term::Size(target.clone()),
+            comparator,
+            Term::Value(AttributeValue::N(n.to_string())),
+        )
+    };
+    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut parts = Vec::new();
+    // What an absent attribute becomes: `delta` elements (appended or added), or still nothing.
+    let absent_length = delta.max(0);
+    let mut absent_ok = true;
+    if let Some(max) = max.map(as_i64) {
+        if delta > max {
+            return Err(Error::Validation {
+                violations: vec![violation(
+                    target,
+                    rule,
+                    format!("must have at most {max} elements; this update adds {delta}"),
+                )],
+            });
+        }
+        if delta > 0 {
+            parts.push(size(Comparator::Le, max - delta));
+        }
+        absent_ok &= absent_length <= max;
+    }
+    if let Some(min) = min.map(as_i64) {
+        if delta < 0 || (exact && delta < min) {
+            parts.push(size(Comparator::Ge, min.saturating_sub(delta).max(0)));
+        } else if !exact && delta < min {
+            // Adding members that may already be there: the set keeps at least what it has.
+            parts.push(size(Comparator::Ge, min));
+        }
+        absent_ok &= absent_length >= min || delta < 0;
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let stored = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        Node::And(parts)
+    };
+    let node = if absent_ok {
+        Node::Or(vec![Node::NotExists(target.clone()), stored])
+    } else {
+        stored
+    };
+    Ok(Some(Guard {
+        target: target.clone(),
+        node,
+        check: Check::Length {
+            rule,
+            delta,
+            exact,
+            min,
+            max,
+        },
+    }))
+}
+
+fn violation(target: &Path, rule: &'static str, message: String) -> Violation {
+    let mut violation = Violation::new(target.to_string(), message);
+    violation.rule = rule;
+    violation
+}
+
+impl Guard {
+    /// The rule this guard protects, when the stored item fails the guard's condition.
+    fn explain(&self, stored: &Item) -> Option<Violation> {
+        if holds(&self.node, stored) != Some(false) {
+            return None;
+        }
+        Some(match &self.check {
+            Check::Range {
+                source,
+                negative,
+                constant,
+                absent,
+                min,
+                max,
+            } => {
+                let expected = match (min, max) {
+                    (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+                    (Some(min), None) => format!("must be at least {min}"),
+                    (None, Some(max)) => format!("must be at most {max}"),
+                    (None, None) => return None,
+                };
+                let value = source.lookup(stored).and_then(number);
+                let message = match (&value, absent) {
+                    (Some(value), _) => {
+                        let signed = if *negative { value.neg() } else { value.clone() };
+                        let result = signed.add(constant);
+                        format!("{expected}; `{source}` is {value}, so the update would make it {result}; nothing was written")
+                    }
+                    (None, Some(absent)) => format!(
+                        "{expected}; `{source}` is missing, so the update would make it {absent}; nothing was written"
+                    ),
+                    (None, None) => format!(
+                        "{expected}; `{source}` has no stored number to compute it from; nothing was written"
+                    ),
+                };
+                violation(&self.target, "range", message)
+            }
+            Check::Length {
+                rule,
+                delta,
+                exact,
+                min,
+                max,
+            } => {
+                let length = match self.target.lookup(stored) {
+                    Some(AttributeValue::L(list)) => list.len(),
+                    Some(AttributeValue::Ss(set)) => set.len(),
+                    Some(AttributeValue::Ns(set)) => set.len(),
+                    Some(AttributeValue::Bs(set)) => set.len(),
+                    _ => 0,
+                };
+                let length = i64::try_from(length).unwrap_or(i64::MAX);
+                let result = length.saturating_add(*delta).max(0);
+                let expected = match (min, max) {
+                    (Some(min), Some(max)) => format!("must have {min} to {max} elements"),
+                    (Some(min), None) => format!("must have at least {min} elements"),
+                    (None, Some(max)) => format!("must have at most {max} elements"),
+                    (None, None) => return None,
+                };
+                // Set members may already be there (or not): the result is a bound, not exact.
+                let would = if *exact {
+                    "would make it"
+                } else {
+                    "could make it"
+                };
+                violation(
+                    &self.target,
+                    rule,
+                    format!("{expected}; it has {length}, and the update {would} {result}; nothing was written"),
+                )
+            }
+        })
+    }
+}
+
+/// Evaluates a guard's condition on a stored item, as DynamoDB did; `None` for conditions a
+/// guard never holds.
+fn holds(node: &Node, item: &Item) -> Option<bool> {
+    match node {
+        Node::NotExists(path) => Some(path.lookup(item).is_none()),
+        Node::Exists(path) => Some(path.lookup(item).is_some()),
+        Node::Compare(left, comparator, Term::Value(AttributeValue::N(bound))) => {
+            let bound = Decimal::parse(bound)?;
+            let value = match left {
+                Term::Path(path) => match path.lookup(item) {
+                    Some(value) => number(value)?,
+                    None => return Some(false),
+                },
+                Term::Size(path) => {
+                    let size = match path.lookup(item) {
+                        Some(AttributeValue::L(list)) => list.len(),
+                        Some(AttributeValue::Ss(set)) => set.len(),
+                        Some(AttributeValue::Ns(set)) => set.len(),
+                        Some(AttributeValue::Bs(set)) => set.len(),
+                        Some(AttributeValue::M(map)) => map.len(),
+                        Some(_) => return None,
+                        None => return Some(false),
+                    };
+                    Decimal::from_i128(i128::try_from(size).unwrap_or(i128::MAX))
+                }
+                _ => return None,
+            };
+            Some(match comparator {
+                Comparator::Eq => value == bound,
+                Comparator::Ne => value != bound,
+                Comparator::Lt => value < bound,
+                Comparator::Le => value <= bound,
+                Comparator::Gt => value > bound,
+                Comparator::Ge => value >= bound,
+            })
+        }
+        Node::And(parts) => parts
+            .iter()
+            .try_fold(true, |all, part| Some(all && holds(part, item)?)),
+        Node::Or(parts) => parts
+            .iter()
+            .try_fold(false, |any, part| Some(any || holds(part, item)?)),
+        Node::Not(inner) => holds(inner, item).map(|b| !b),
+        _ => None,
+    }
+}
+
+// ---- the whole update ----------------------------------------------------------------------
+
+/// What an update sends: the caller's actions with the library's, and every condition.
+pub(crate) struct Plan<'a> {
+    pub(crate) actions: Cow<'a, UpdateActions>,
+    pub(crate) conditions: Conditions<'a>,
+    /// An upsert that does not set this required attribute: it can only update an existing item.
+    pub(crate) unset_required: Option<&'static str>,
+}
+
+/// The parts of an update request the pipeline plans from.
+pub(crate) struct UpdateSpec<'a> {
+    pub(crate) actions: &'a UpdateActions,
+    pub(crate) condition: Option<&'a Node>,
+    pub(crate) upsert: bool,
+    pub(crate) expected_version: Option<i128>,
+    pub(crate) guards: &'a [Guard],
+}
+
+/// Plans an update of model `M`: the library's own actions added, the request checked, and
+/// its conditions (the item exists unless upserting, the caller's condition, the version, the
+/// guards of relative updates).
+pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
+    let schema = M::SCHEMA;
+    let actions = own_actions(schema, spec.actions, spec.upsert);
+    actions.check(schema)?;
+    let unset_required = if spec.upsert {
+        M::missing_required(&|name: &str| {
+            schema.is_primary_key(name)
+                || actions.actions.iter().any(|action| {
+                    !matches!(action, Action::Remove(_) | Action::Delete(..))
+                        && action.path().elements().len() == 1
+                        && action.path().root() == name
+                })
+        })
+    } else {
+        None
+    };
+    let mut conditions = Conditions::default();
+    if !spec.upsert || unset_required.is_some() {
+        conditions.require(Some(present(schema)));
+    } else if schema.ttl.is_some() {
+        // An expired item is absent: the upsert may create the item, but not revive an expired
+        // one with its old attributes (`send` deletes it and tries again).
+        conditions.require(Some(upsert_fresh(schema)));
+    }
+    conditions.user(schema, spec.condition);
+    if let (Some(name), Some(expected)) = (schema.version, spec.expected_version) {
+        conditions.require(Some(version_is(name, expected)));
+    }
+    for guard in spec.guards {
+        conditions.require(Some(guard.node.clone()));
+    }
+    Ok(Plan {
+        actions,
+        conditions,
+        unset_required,
+    })
+}
+
+/// `attribute_not_exists(hash key) OR <live>`: an upsert finds no item or a live one.
+fn upsert_fresh(schema: &Schema) -> Node {
+    let missing = Node::NotExists(Path::name(schema.hash_key.name));
+    match crate::pipeline::write::live(schema) {
+        Some(Node::Or(mut live)) => {
+            live.insert(0, missing);
+            Node::Or(live)
+        }
+        Some(live) => Node::Or(vec![missing, live]),
+        None => missing,
+    }
+}
+
+/// The caller's actions plus the library's: version bump, `updated_at`, `created_at` if
+/// missing, and on an upsert the `constant` attributes if missing. An attribute the caller's
+/// actions touch is left as they say.
+fn own_actions<'a>(
+    schema: &Schema,
+    actions: &'a UpdateActions,
+    upsert: bool,
+) -> Cow<'a, UpdateActions> {
+    let adds_constants = upsert && !schema.constants.is_empty();
+    if schema.version.is_none()
+        && schema.updated_at.is_none()
+        && schema.created_at.is_none()
+        && !adds_constants
+    {
+        return Cow::Borrowed(actions);
+    }
+    let mut extended = actions.clone();
+    let untouched = |actions: &UpdateActions, path: &Path| {
+        !actions.actions.iter().any(|a| a.path().overlaps(path))
+    };
+    if let Some(version) = schema.version {
+        let path = Path::name(version);
+        if untouched(&extended, &path) {
+            extended.add(path, Term::Value(AttributeValue::N("1".into())));
+        }
+    }
+    let now = crate::timestamp::Timestamp::now();
+    if let Some(updated) = schema.updated_at {
+        let path = Path::name(updated.name);
+        if untouched(&extended, &path) {
+            let value = SetValue::Term(Term::Value(now.to_attr_as(updated.format)));
+            extended.set(path, value);
+        }
+    }
+    if let Some(created) = schema.created_at {
+        let path = Path::name(created.name);
+        if untouched(&extended, &path) {
+            let value = SetValue::Term(Term::Value(now.to_attr_as(created.format)));
+            extended.set_if_not_exists(path, value);
+        }
+    }
+    if adds_constants {
+        for (name, value) in schema.constants {
+            let path = Path::name(*name);
+            if untouched(&extended, &path) {
+                extended.set_if_not_exists(path, SetValue::Term(Term::Value(value.to_attr())));
+            }
+        }
+    }
+    Cow::Owned(extended)
+}
+
+/// What a failed condition of an update means, from the stored item DynamoDB returned with
+/// the failure: no (live) item, a version conflict, a relative update that would break a
+/// rule, an upsert that cannot create the item, or the caller's condition.
+pub(crate) fn explain_failure<M: Model>(
+    spec: &UpdateSpec<'_>,
+    unset_required: Option<&'static str>,
+    error: Error,
+) -> Error {
+    let schema = M::SCHEMA;
+    let Error::ConditionFailed { table, item } = error else {
+        return error;
+    };
+    let live = item.as_ref().filter(|item| is_live(schema, item));
+    if live.is_none() {
+        if let (true, Some(name)) = (spec.upsert, unset_required) {
+            return Error::Validation {
+                violations: vec![violation(
+                    &Path::name(name),
+                    "required",
+                    "is required: an upsert that creates the item must set it; nothing was written"
+                        .into(),
+                )],
+            };
+        }
+        if !spec.upsert {
+            return Error::NotFound { table };
+        }
+    }
+    if let Some(expected) = spec.expected_version {
+        match version_conflict(schema, expected, Error::ConditionFailed { table, item }) {
+            Error::ConditionFailed { table: t, item: i } => return explain_guards(spec, t, i),
+            other => return other,
+        }
+    }
+    explain_guards(spec, table, item)
+}
+
+fn explain_guards(spec: &UpdateSpec<'_>, table: String, item: Option<Item>) -> Error {
+    if let Some(stored) = &item {
+        let violations: Vec<Violation> = spec
+            .guards
+            .iter()
+            .filter_map(|guard| guard.explain(stored))
+            .collect();
+        if !violations.is_empty() {
+            return Error::Validation { violations };
+        }
+    }
+    Error::ConditionFailed { table, item }
+}
+
+/// The violations of the guards, from the stored item of a canceled transaction action.
+pub(crate) fn explain_guards_in(guards: &[Guard], stored: &Item) -> Vec<Violation> {
+    guards
+        .iter()
+        .filter_map(|guard| guard.explain(stored))
+        .collect()
+}
