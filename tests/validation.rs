@@ -5,12 +5,8 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::prelude::*;
 use dynamo_model::validate::Violation;
@@ -282,48 +278,11 @@ fn every_failure_is_reported_at_once_with_its_path_and_rule() {
     );
 }
 
-/// Counts the requests a client sends.
-#[derive(Debug, Default)]
-struct Requests(AtomicUsize);
-
-#[derive(Debug)]
-struct Counting(Arc<Requests>);
-
-impl Intercept for Counting {
-    fn name(&self) -> &'static str {
-        "count-requests"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _: &BeforeSerializationInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0 .0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
 /// A table for `test`, and a `Db` on it that counts its requests.
-async fn counted(test: &str) -> (Db, Arc<Requests>) {
+async fn counted(test: &str) -> (Db, Arc<common::counting::Requests>) {
     let plain = common::db(test).await;
     plain.create_table::<Customer>().send().await.unwrap();
-    let requests = Arc::new(Requests::default());
-    let config = common::local()
-        .await
-        .config()
-        .to_builder()
-        .interceptor(Counting(requests.clone()))
-        .build();
-    let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix(format!("{test}."));
-    (db, requests)
-}
-
-impl Requests {
-    fn sent(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
+    common::counting::db(test).await
 }
 
 #[tokio::test]

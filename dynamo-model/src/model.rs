@@ -162,7 +162,7 @@ pub(crate) fn key_value<T: Attribute>(value: &T, name: &str) -> Result<Attribute
     }
 }
 
-fn is_empty_key_value(value: &AttributeValue) -> bool {
+pub(crate) fn is_empty_key_value(value: &AttributeValue) -> bool {
     match value {
         AttributeValue::S(s) => s.is_empty(),
         AttributeValue::B(b) => b.as_ref().is_empty(),
@@ -220,7 +220,7 @@ pub fn item_size(item: &Item) -> usize {
         .sum()
 }
 
-fn value_size(value: &AttributeValue) -> usize {
+pub(crate) fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a part of this
 
 pub mod accounts;
+pub mod counting;
 
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::Db;

@@ -41,6 +41,30 @@ impl Action {
         }
     }
 
+    /// The size of the values the action writes, as DynamoDB counts item sizes.
+    pub(crate) fn value_size(&self) -> usize {
+        fn term(term: &Term) -> usize {
+            match term {
+                Term::Value(value) => crate::model::value_size(value),
+                _ => 0,
+            }
+        }
+        fn set_value(value: &SetValue) -> usize {
+            match value {
+                SetValue::Term(t) => term(t),
+                SetValue::IfNotExists(_, inner) => set_value(inner),
+                SetValue::Plus(a, b) | SetValue::Minus(a, b) | SetValue::ListAppend(a, b) => {
+                    set_value(a) + set_value(b)
+                }
+            }
+        }
+        match self {
+            Action::Set(path, value) => path.root().len() + set_value(value),
+            Action::Add(path, value) => path.root().len() + term(value),
+            Action::Remove(_) | Action::Delete(..) => 0,
+        }
+    }
+
     pub(crate) fn path(&self) -> &Path {
         match self {
             Action::Set(path, _)

@@ -196,6 +196,22 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 ),
             });
         };
+        match &hash {
+            Term::Value(value) if crate::model::is_empty_key_value(value) => {
+                return Err(Error::InvalidValue {
+                    path: hash_key.name.to_owned(),
+                    message: "a key attribute cannot be empty, so no item has this hash key".into(),
+                })
+            }
+            Term::Invalid(e) => return Err(e.clone().in_attribute(hash_key.name).into()),
+            Term::Absent => {
+                return Err(Error::InvalidValue {
+                    path: hash_key.name.to_owned(),
+                    message: "a query needs a hash key value".into(),
+                })
+            }
+            _ => {}
+        }
         let hash = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
         if let Some(range) = &self.range {
             check_range(range, range_key.map(|k| k.name))?;

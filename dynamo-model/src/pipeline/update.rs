@@ -22,7 +22,7 @@ use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
 use crate::expr::update::{Action, SetValue, UpdateActions};
-use crate::model::Model;
+use crate::model::{Model, MAX_ITEM_SIZE};
 use crate::pipeline::decimal::Decimal;
 use crate::pipeline::write::{is_live, present, version_conflict, version_is, Conditions};
 use crate::schema::{FieldHooks, Limits, Schema};
@@ -532,6 +532,14 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
     let actions = own_actions(schema, spec.actions, spec.upsert);
     actions.check(schema)?;
+    // The item after the update holds at least the values it writes.
+    let written: usize = actions.actions.iter().map(Action::value_size).sum();
+    if written > MAX_ITEM_SIZE {
+        return Err(Error::ItemTooLarge {
+            size: written,
+            limit: MAX_ITEM_SIZE,
+        });
+    }
     let unset_required = if spec.upsert {
         M::missing_required(&|name: &str| {
             schema.is_primary_key(name)
