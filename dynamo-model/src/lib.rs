@@ -89,7 +89,9 @@
 //!   email, one_of("free", "pro"), custom = path)`, and `validate = path` on the struct for rules
 //!   across fields: see [`validate`] for each rule. Every write runs [`Model::validate`] first
 //!   and sends nothing when a rule fails; [`Error::Validation`] lists every failure with its path
-//!   and rule. An update's `set` and `add` values are checked against their attribute's rules.
+//!   and rule. An update's values are checked against their attribute's rules, and its relative
+//!   changes (`add`, `sub`, …) kept inside `range` and `length` rules by DynamoDB (see "Rules on
+//!   every operation" below).
 //! - `set = path`: `fn(&T) -> T` applied to the field's value on every write: puts, update
 //!   values, condition values compared with the attribute, key values, a query's hash key. Rules
 //!   check the value before it (a password's length, not its hash's). `get = path`:
@@ -105,6 +107,64 @@
 //!   `force_default` (Dynamoose's `forceDefault`): every whole-item write (put, create, batch
 //!   and transaction puts) stores the default, whatever the field holds; updates write what they
 //!   say.
+//!
+//! ## Rules on every operation
+//!
+//! Each rule lives in one place that every operation passes through: the **write pipeline**
+//! turns a model value into the item to store, the **read pipeline** turns a stored item into a
+//! model. No operation assembles its own sequence of rules, so none can skip one.
+//!
+//! Writes, in this order: validation (field rules, `constant`, struct rules) → conversion
+//! (`force_default`, `set` transforms, `flatten`) → version (create stores 1; put stores the
+//! version read + 1 and requires the stored one to be it) → timestamps (`updated_at` now,
+//! `created_at` now on create or when unset) → limits (key values, item size). Updates apply
+//! the same rules to their actions: a value written whole is type-checked (untyped paths
+//! included), checked against its field's rules and transformed; a relative change (`add`,
+//! `sub`, `plus`, `minus`, `append`, `delete` of members) gets a condition that keeps the
+//! result inside its field's `range` and `length` rules, and a rule it cannot guard (`custom`,
+//! `regex`, …, a `set` transform) refuses it; the version is bumped and timestamps set; an
+//! upsert writes the `constant` attributes and must set every required attribute (or find the
+//! item); a struct-level rule refuses an update unless [`Update::skip_item_rules`] is called.
+//!
+//! Reads, in this order: TTL (an expired item is absent; queries, scans and counts filter on
+//! the server so `limit` counts live items) → entity (`constant` attributes: listings filter
+//! other entities out on the server, a read by key of another entity's item is
+//! [`Error::Attribute`]) → decoding (aliases, defaults, `get` transforms, required attributes).
+//! An expired item is absent for writes too: a create may replace it, an update does not find
+//! it, an upsert creates the item afresh, and a condition holds on it exactly when it would on
+//! no item.
+//!
+//! The table below is `tests/conformance.rs`, one test per row and one case per column, run
+//! against DynamoDB Local. ✓ the rule holds; ✗ the operation refuses before sending;
+//! ◇ DynamoDB enforces it through a condition or filter the library adds; · the operation
+//! writes no value and reads no item the rule could act on.
+//!
+//! | rule | create | put | update | upsert | delete | batch put¹ | batch delete | batch get | tx create | tx put | tx put_if | tx update | tx delete | tx check | tx get | get | query | scan | stream | count |
+//! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | validation² | ✗ | ✗ | ✗ ◇ | ✗ ◇ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗ ◇ | · | · | · | · | · | · | · | · |
+//! | `set` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | `get` | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | ✓ | · | · | · | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | · |
+//! | `force_default`³ | ✓ | ✓ | · | ✓ | ✓ | ✓ | · | ✓ | ✓ | ✓ | ✓ | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | · |
+//! | `constant` | ✗ ✓ | ✗ ✓ | ✗ | ✓ | ✓ | ✗ ✓ | · | ✓ | ✗ ✓ | ✗ ✓ | ✗ ✓ | ✗ | · | · | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ |
+//! | version | ✓ | ◇ | ✓ ◇ | ✓ | ◇ | ✗ ✓ | · | · | ✓ | ◇ | ◇ | ✓ ◇ | ◇ | ◇ | · | · | · | · | · | · |
+//! | `created_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · |
+//! | `updated_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · |
+//! | TTL hiding | ◇ | ◇ | ◇ | ◇ ✓ | ◇ ✓ | ✓ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ | ◇ | ◇ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ |
+//! | item size | ✗ | ✗ | ✗⁵ | ✗⁵ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗⁵ | · | · | · | · | · | · | · | · |
+//! | key values | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗⁴ | ✗ | ✗ |
+//!
+//! 1. A batch carries no conditions, so it cannot keep optimistic locking: `batch_put` of a
+//!    versioned model does not compile ([`Unversioned`]); [`BatchWrite::put_unchecked`] stores
+//!    the item's version + 1 without checking. A batch delete, like a delete without
+//!    `if_version`, does not check the version. Batch puts overwrite an expired item, as a put
+//!    may.
+//! 2. Reads return stored values as they are, in or out of rule: rules guard writes. Delete
+//!    and check conditions may compare with any value.
+//! 3. Updates write what they say (`set(FORMAT, 9)` stores 9); an item without the attribute
+//!    reads as the default.
+//! 4. A scan takes no key; its cursor, which holds one, is checked.
+//! 5. An update whose values alone exceed 400 KB is refused before sending; whether the whole
+//!    item after it fits only DynamoDB knows, and it refuses the update otherwise.
 //!
 //! ## Expressions
 //!

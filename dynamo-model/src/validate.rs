@@ -4,8 +4,10 @@
 //! Every write of a model ([`Db::put`](crate::Db::put), `create`, batch and transaction puts)
 //! runs [`Model::validate`](crate::Model::validate) first and sends nothing when a rule fails;
 //! the error is [`Error::Validation`](crate::Error::Validation) with every failure at once, each
-//! with its attribute path (`address.city`, `items[3].sku`) and rule. An `update`'s `set` and
-//! `add` values are checked against the rules of the attribute they go to.
+//! with its attribute path (`address.city`, `items[3].sku`) and rule. An `update`'s values are
+//! checked against the rules of the attribute they go to; its relative changes (`add`, `sub`,
+//! `append`, …), whose result only DynamoDB knows, get a condition that keeps the result inside
+//! the attribute's `range` and `length` rules, and are refused when another rule applies.
 //!
 //! Rules check a value as the program holds it, before a `set` transform turns it into what is
 //! stored (so `length(min = 8)` on a password checks the password, not its hash). An `Option`

@@ -696,18 +696,21 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     /// Deletes the item if it is still expired.
     async fn delete_expired(&self, table: &str) -> Result<()> {
-        let Some(ttl) = M::SCHEMA.ttl else {
+        let Some(still_expired) = crate::pipeline::write::expired(M::SCHEMA) else {
             return Ok(());
         };
+        let mut writer = ExpressionWriter::new();
+        let condition = writer.conjunction("condition expression", &[&still_expired]);
+        let (names, values) = writer.finish()?;
         let result = self
             .db
             .client()
             .delete_item()
             .table_name(table)
             .set_key(Some(self.key.to_item()?))
-            .condition_expression("#t <= :now")
-            .expression_attribute_names("#t", ttl)
-            .expression_attribute_values(":now", AttributeValue::N(crate::ttl::now().to_string()))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .send()
             .await;
         match result.map_err(|e| Error::from_sdk("DeleteItem", table, e)) {

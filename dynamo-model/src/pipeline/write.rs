@@ -169,7 +169,7 @@ pub(crate) fn live(schema: &Schema) -> Option<Node> {
 }
 
 /// `ttl <= now`: the item has expired (and waits for DynamoDB to delete it).
-fn expired(schema: &Schema) -> Option<Node> {
+pub(crate) fn expired(schema: &Schema) -> Option<Node> {
     let name = schema.ttl?;
     Some(Node::Compare(
         Term::Path(Path::name(name)),
