@@ -330,6 +330,19 @@ async fn read(db: &Db, op: Op, pk: &str) -> Result<Option<Widget>, Error> {
     }
 }
 
+/// The one item with `pk`, read by `op`; for a count, which reads no item, asserts that it
+/// counts one and gives `None`.
+async fn read_one(db: &Db, op: Op, pk: &str) -> Option<Widget> {
+    if op == Op::Count {
+        assert_eq!(count(db, pk).await.unwrap(), 1);
+        return None;
+    }
+    let found = read(db, op, pk)
+        .await
+        .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+    Some(found.unwrap_or_else(|| panic!("{op:?} found no item")))
+}
+
 async fn count(db: &Db, pk: &str) -> Result<usize, Error> {
     db.query::<Widget>().hash(pk).consistent().count().await
 }
@@ -443,10 +456,8 @@ async fn validation() {
                 let mut item = w.to_item().unwrap();
                 item.insert("stock".into(), AttributeValue::N("500".into()));
                 fx.store_raw(item).await;
-                if op == Op::Count {
-                    assert_eq!(count(db, &w.pk).await.unwrap(), 1);
-                } else {
-                    let found = read(db, op, &w.pk).await.unwrap().unwrap();
+                // Counted (a count reads no item), or read.
+                if let Some(found) = read_one(db, op, &w.pk).await {
                     assert_eq!(found.stock, 500, "{op:?}");
                 }
             }
@@ -661,10 +672,8 @@ async fn force_default() {
                 let mut item = w.to_item().unwrap();
                 item.remove("format");
                 fx.store_raw(item).await;
-                if op == Op::Count {
-                    assert_eq!(count(db, &w.pk).await.unwrap(), 1);
-                } else {
-                    let found = read(db, op, &w.pk).await.unwrap().unwrap();
+                // Counted (a count reads no item), or read.
+                if let Some(found) = read_one(db, op, &w.pk).await {
                     assert_eq!(found.format, 7, "{op:?}");
                 }
             }
@@ -928,14 +937,8 @@ async fn version() {
             Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
                 fx.store(&w).await;
                 db.put(&fx.store_read(&w.pk).await).send().await.unwrap();
-                if op == Op::Count {
-                    assert_eq!(count(db, &w.pk).await.unwrap(), 1);
-                } else {
-                    assert_eq!(
-                        read(db, op, &w.pk).await.unwrap().unwrap().version,
-                        2,
-                        "{op:?}"
-                    );
+                if let Some(found) = read_one(db, op, &w.pk).await {
+                    assert_eq!(found.version, 2, "{op:?}");
                 }
             }
         }
@@ -1016,10 +1019,8 @@ async fn timestamps() {
             }
             Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
                 let stored = fx.store(&w).await;
-                if op == Op::Count {
-                    assert_eq!(count(db, &w.pk).await.unwrap(), 1);
-                } else {
-                    let found = read(db, op, &w.pk).await.unwrap().unwrap();
+                // Counted (a count reads no item), or read.
+                if let Some(found) = read_one(db, op, &w.pk).await {
                     assert_eq!(
                         (found.created_at, found.updated_at),
                         (stored.created_at, stored.updated_at),

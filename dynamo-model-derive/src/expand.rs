@@ -605,9 +605,10 @@ fn field_functions(input: &Input) -> TokenStream {
         } else {
             quote!(::core::option::Option::None)
         };
-        let write = match transformed(field, quote!(&field)) {
+        // A transform on one stored value: read as the field's type, transformed, stored again.
+        let mut value_hook = |kind: &str, transform: Option<TokenStream>| match transform {
             Some(value) => {
-                let hook = format_ident!("__dynamo_hook_write_{}", member);
+                let hook = format_ident!("__dynamo_hook_{}_{}", kind, member);
                 out.extend(quote! {
                     #[doc(hidden)]
                     fn #hook(value: #p::AttributeValue) -> ::core::result::Result<::core::option::Option<#p::AttributeValue>, #p::AttrError> {
@@ -620,21 +621,8 @@ fn field_functions(input: &Input) -> TokenStream {
             }
             None => quote!(::core::option::Option::None),
         };
-        let read = match got(field, quote!(field)) {
-            Some(value) => {
-                let hook = format_ident!("__dynamo_hook_read_{}", member);
-                out.extend(quote! {
-                    #[doc(hidden)]
-                    fn #hook(value: #p::AttributeValue) -> ::core::result::Result<::core::option::Option<#p::AttributeValue>, #p::AttrError> {
-                        let field: #ty = #decode(value)?;
-                        let field: #ty = #value;
-                        #encode(&field)
-                    }
-                });
-                quote!(::core::option::Option::Some(Self::#hook))
-            }
-            None => quote!(::core::option::Option::None),
-        };
+        let write = value_hook("write", transformed(field, quote!(&field)));
+        let read = value_hook("read", got(field, quote!(field)));
         let limits = if has_rules(field) {
             let function = format_ident!("__dynamo_limits_{}", member);
             let body = limits(field);

@@ -23,6 +23,15 @@ pub enum PathElement {
     Index(usize),
 }
 
+/// What an untyped path reaches at a value of type `T` itself (not at a field: no hooks).
+fn value_target<T: Attribute>() -> Target {
+    Target::Value {
+        check: check_type::<T>,
+        hooks: None,
+        required: false,
+    }
+}
+
 /// Type-checks a value by reading it as `T`: a value that reads is one `T` could have written.
 #[doc(hidden)]
 pub fn check_type<T: Attribute>(value: &AttributeValue) -> Result<(), AttrError> {
@@ -119,11 +128,7 @@ pub trait Attribute: Sized {
     #[doc(hidden)]
     fn target(rest: &[PathElement]) -> Target {
         if rest.is_empty() {
-            Target::Value {
-                check: check_type::<Self>,
-                hooks: None,
-                required: false,
-            }
+            value_target::<Self>()
         } else {
             Target::Invalid(Self::EXPECTED)
         }
@@ -618,11 +623,7 @@ impl<T: Attribute> Attribute for Option<T> {
 
     fn target(rest: &[PathElement]) -> Target {
         match rest {
-            [] => Target::Value {
-                check: check_type::<Self>,
-                hooks: None,
-                required: false,
-            },
+            [] => value_target::<Self>(),
             _ => T::target(rest),
         }
     }
@@ -677,11 +678,7 @@ impl<T: Attribute> Attribute for Vec<T> {
 
     fn target(rest: &[PathElement]) -> Target {
         match rest {
-            [] => Target::Value {
-                check: check_type::<Self>,
-                hooks: None,
-                required: false,
-            },
+            [] => value_target::<Self>(),
             // `Vec<u8>` is binary, which has no elements a path can reach.
             [PathElement::Index(_), inner @ ..] if T::LIST_EXPECTED == "list" => T::target(inner),
             _ => Target::Invalid(Self::EXPECTED),
@@ -736,11 +733,7 @@ fn map_from_attr<T: Attribute, C: FromIterator<(String, T)>>(
 /// What a path reaches inside a map of `T` values.
 fn map_target<M: Attribute, T: Attribute>(rest: &[PathElement]) -> Target {
     match rest {
-        [] => Target::Value {
-            check: check_type::<M>,
-            hooks: None,
-            required: false,
-        },
+        [] => value_target::<M>(),
         [PathElement::Name(_), inner @ ..] => T::target(inner),
         _ => Target::Invalid(M::EXPECTED),
     }

@@ -277,23 +277,13 @@ fn range_guard(target: &Path, limits: &Limits, result: Affine) -> Result<Option<
             compare(source, Comparator::Le, &max.sub(&result.constant))?
         });
     }
-    let stored = if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        Node::And(parts)
-    };
     let absent_ok = result
         .absent
         .as_ref()
         .is_some_and(|value| in_range(value, min.as_ref(), max.as_ref()));
-    let node = if absent_ok {
-        Node::Or(vec![Node::NotExists(source.clone()), stored])
-    } else {
-        stored
-    };
     Ok(Some(Guard {
         target: target.clone(),
-        node,
+        node: guard_node(parts, source, absent_ok),
         check: Check::Range {
             source: result.source,
             negative: result.negative,
@@ -355,19 +345,9 @@ fn length_guard(target: &Path, limits: &Limits, delta: i64, exact: bool) -> Resu
     if parts.is_empty() {
         return Ok(None);
     }
-    let stored = if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        Node::And(parts)
-    };
-    let node = if absent_ok {
-        Node::Or(vec![Node::NotExists(target.clone()), stored])
-    } else {
-        stored
-    };
     Ok(Some(Guard {
         target: target.clone(),
-        node,
+        node: guard_node(parts, target, absent_ok),
         check: Check::Length {
             rule,
             delta,
@@ -376,6 +356,20 @@ fn length_guard(target: &Path, limits: &Limits, delta: i64, exact: bool) -> Resu
             max,
         },
     }))
+}
+
+/// The guard's condition: every part holds for the stored value, or (`absent_ok`) there is none.
+fn guard_node(mut parts: Vec<Node>, source: &Path, absent_ok: bool) -> Node {
+    let stored = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        Node::And(parts)
+    };
+    if absent_ok {
+        Node::Or(vec![Node::NotExists(source.clone()), stored])
+    } else {
+        stored
+    }
 }
 
 fn violation(target: &Path, rule: &'static str, message: String) -> Violation {
