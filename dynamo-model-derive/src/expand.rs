@@ -504,27 +504,39 @@ fn validation(input: &Input) -> TokenStream {
     }
 }
 
+/// `Some(bound)` or `None`, for a rule's optional bound.
+fn optional(bound: &Option<syn::Expr>, wrap: fn(&syn::Expr) -> TokenStream) -> TokenStream {
+    match bound {
+        Some(bound) => {
+            let bound = wrap(bound);
+            quote!(::core::option::Option::Some(#bound))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// A `range` bound: any number converts into a `Bound`.
+fn range_bound(bound: &syn::Expr) -> TokenStream {
+    let p = private();
+    quote_spanned!(bound.span()=> #p::Bound::from(#bound))
+}
+
+/// A `length` bound: a `usize`.
+fn length_bound(bound: &syn::Expr) -> TokenStream {
+    quote_spanned!(bound.span()=> { let bound: usize = #bound; bound })
+}
+
 /// A field's rules, as statements over `value: &T` (the value inside an `Option`).
 fn rules(field: &Field) -> TokenStream {
     use crate::attr::Rule;
     let p = private();
-    let bound = |b: &Option<syn::Expr>, wrap: &dyn Fn(&syn::Expr) -> TokenStream| match b {
-        Some(b) => {
-            let b = wrap(b);
-            quote!(::core::option::Option::Some(#b))
-        }
-        None => quote!(::core::option::Option::None),
-    };
     let rules = field.attrs.rules.iter().map(|rule| match rule {
         Rule::Range { span, min, max } => {
-            let to_bound = |b: &syn::Expr| quote_spanned!(b.span()=> #p::Bound::from(#b));
-            let (min, max) = (bound(min, &to_bound), bound(max, &to_bound));
+            let (min, max) = (optional(min, range_bound), optional(max, range_bound));
             quote_spanned!(*span=> #p::range(value, #min, #max, at, out);)
         }
         Rule::Length { span, min, max } => {
-            let to_usize =
-                |b: &syn::Expr| quote_spanned!(b.span()=> { let bound: usize = #b; bound });
-            let (min, max) = (bound(min, &to_usize), bound(max, &to_usize));
+            let (min, max) = (optional(min, length_bound), optional(max, length_bound));
             quote_spanned!(*span=> #p::length(value, #min, #max, at, out);)
         }
         Rule::NonEmpty(span) => quote_spanned!(*span=> #p::non_empty(value, at, out);),
@@ -669,13 +681,6 @@ fn field_functions(input: &Input) -> TokenStream {
 fn limits(field: &Field) -> TokenStream {
     use crate::attr::Rule;
     let p = private();
-    let bound = |b: &Option<syn::Expr>, wrap: &dyn Fn(&syn::Expr) -> TokenStream| match b {
-        Some(b) => {
-            let b = wrap(b);
-            quote!(::core::option::Option::Some(#b))
-        }
-        None => quote!(::core::option::Option::None),
-    };
     let mut range = quote!(::core::option::Option::None);
     let mut length = quote!(::core::option::Option::None);
     let mut non_empty = false;
@@ -683,14 +688,11 @@ fn limits(field: &Field) -> TokenStream {
     for rule in &field.attrs.rules {
         match rule {
             Rule::Range { min, max, .. } => {
-                let to_bound = |b: &syn::Expr| quote_spanned!(b.span()=> #p::Bound::from(#b));
-                let (min, max) = (bound(min, &to_bound), bound(max, &to_bound));
+                let (min, max) = (optional(min, range_bound), optional(max, range_bound));
                 range = quote!(::core::option::Option::Some((#min, #max)));
             }
             Rule::Length { min, max, .. } => {
-                let to_usize =
-                    |b: &syn::Expr| quote_spanned!(b.span()=> { let bound: usize = #b; bound });
-                let (min, max) = (bound(min, &to_usize), bound(max, &to_usize));
+                let (min, max) = (optional(min, length_bound), optional(max, length_bound));
                 length = quote!(::core::option::Option::Some((#min, #max)));
             }
             Rule::NonEmpty(_) => non_empty = true,
