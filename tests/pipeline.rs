@@ -598,3 +598,123 @@ async fn requests_of_transactions_and_batches_show_what_would_be_sent() {
         Err(Error::Validation { .. })
     ));
 }
+
+#[derive(Attributes, Debug, Clone, PartialEq)]
+struct Line {
+    #[dynamo(validate(regex = "^[A-Z]{3}$"))]
+    sku: String,
+    qty: u32,
+}
+
+fn reversed(text: &str) -> String {
+    text.chars().rev().collect()
+}
+
+fn unreversed(text: String) -> String {
+    reversed(&text)
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "baskets")]
+struct Basket {
+    #[dynamo(hash_key)]
+    id: String,
+    lines: Vec<Line>,
+    #[dynamo(alias = "title")]
+    label: String,
+    #[dynamo(set = reversed, get = unreversed)]
+    code: String,
+    #[dynamo(ttl)]
+    expires_at: Option<i64>,
+}
+
+#[tokio::test]
+async fn list_elements_and_projections_get_their_rules() {
+    let (db, requests) = common::counting::db("pipeline_elements").await;
+    db.create_table::<Basket>().send().await.unwrap();
+    db.client()
+        .update_time_to_live()
+        .table_name(db.table_name::<Basket>())
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(false)
+                .attribute_name("expires_at")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let basket = Basket {
+        id: "b".into(),
+        lines: vec![Line {
+            sku: "ABC".into(),
+            qty: 1,
+        }],
+        label: "weekly".into(),
+        code: "xyz".into(),
+        expires_at: None,
+    };
+    db.create(&basket).send().await.unwrap();
+    let sent = requests.sent();
+    let bad = Line {
+        sku: "nope".into(),
+        qty: 1,
+    };
+    // A whole document set into a list element, typed or untyped, is checked like a put.
+    let err = db
+        .update(BasketKey::new("b"))
+        .set(Basket::LINES.at(0), bad.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(rules(err)[0].0, "lines[0].sku");
+    let err = db
+        .update(BasketKey::new("b"))
+        .set(Path::parse("lines[0]").unwrap(), bad)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(rules(err)[0].1, "regex");
+    let err = db
+        .update(BasketKey::new("b"))
+        .set(Path::parse("lines[0].sku").unwrap(), "no")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(rules(err)[0].0, "lines[0].sku");
+    assert_eq!(requests.sent(), sent, "nothing was sent");
+
+    // A projected get: aliases and `get` transforms apply, and an expired item is absent.
+    db.client()
+        .update_item()
+        .table_name(db.table_name::<Basket>())
+        .key("id", AttributeValue::S("b".into()))
+        .update_expression("REMOVE label SET title = :t")
+        .expression_attribute_values(":t", AttributeValue::S("old title".into()))
+        .send()
+        .await
+        .unwrap();
+    let projected = db
+        .get(BasketKey::new("b"))
+        .project([Basket::LABEL.path(), Basket::CODE.path()])
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(projected["label"], AttributeValue::S("old title".into()));
+    assert_eq!(projected["code"], AttributeValue::S("xyz".into()));
+    assert_eq!(projected.len(), 2, "{projected:?}");
+    db.update(BasketKey::new("b"))
+        .set(Basket::EXPIRES_AT, ttl::now() - 10)
+        .send()
+        .await
+        .unwrap();
+    let gone = db
+        .get(BasketKey::new("b"))
+        .project([Basket::LABEL.path()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone, None);
+}

@@ -417,13 +417,22 @@ fn field_reads(input: &Input) -> Vec<TokenStream> {
             } else if field.attrs.serde.is_some() {
                 let read = quote_spanned!(ty.span()=> #p::read_serde::<#ty>(&mut item, #name));
                 match got(field, quote!(value)) {
-                    Some(get) => quote!(#read.map(|value| #get)),
+                    // A match, not `.map(|value| get(value))`, which clippy flags in user code.
+                    Some(get) => quote! {
+                        match #read {
+                            ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#get),
+                            ::core::result::Result::Err(e) => ::core::result::Result::Err(e),
+                        }
+                    },
                     None => read,
                 }
             } else {
                 let from_attr = match got(field, quote!(value)) {
                     Some(get) => quote_spanned! {ty.span()=>
-                        |value| <#ty as #p::Attribute>::from_attr(value).map(|value| #get)
+                        |value| match <#ty as #p::Attribute>::from_attr(value) {
+                            ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#get),
+                            ::core::result::Result::Err(e) => ::core::result::Result::Err(e),
+                        }
                     },
                     None => quote_spanned!(ty.span()=> <#ty as #p::Attribute>::from_attr),
                 };
@@ -811,10 +820,7 @@ fn target_fn(input: &Input, model: bool) -> TokenStream {
         } else {
             quote!(#p::Target::Invalid(<Self as #p::Attribute>::EXPECTED))
         };
-        (
-            quote!(#p::Target::Value { check: #p::check_type::<Self>, hooks: ::core::option::Option::None, required: false }),
-            unknown,
-        )
+        (quote!(#p::value_target::<Self>()), unknown)
     };
     let index = if model {
         quote!(#p::Target::Unknown)

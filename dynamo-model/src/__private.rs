@@ -10,7 +10,7 @@ pub use crate::schema::{
     Target,
 };
 pub use crate::value::{
-    check_type, Attribute, IndexKeyAttribute, Item, KeyAttribute, PathElement, ScalarType,
+    value_target, Attribute, IndexKeyAttribute, Item, KeyAttribute, PathElement, ScalarType,
     SetElement, TtlAttribute, VersionAttribute,
 };
 

@@ -23,18 +23,35 @@ pub enum PathElement {
     Index(usize),
 }
 
-/// What an untyped path reaches at a value of type `T` itself (not at a field: no hooks).
-fn value_target<T: Attribute>() -> Target {
+/// What an untyped path reaches at a value of type `T` itself (a list element, a map value):
+/// its type, and the rules of the documents it holds.
+#[doc(hidden)]
+pub fn value_target<T: Attribute>() -> Target {
     Target::Value {
         check: check_type::<T>,
-        hooks: None,
+        hooks: element_hooks::<T>(),
         required: false,
     }
 }
 
+/// The hooks of a value that is not a field of its own (a list element, a map value): the
+/// validation rules of the nested documents it holds, if any.
+pub(crate) fn element_hooks<T: Attribute>() -> Option<&'static crate::schema::FieldHooks> {
+    T::NESTED.then_some(
+        const {
+            &crate::schema::FieldHooks {
+                check: Some(T::validate_attr),
+                write: None,
+                read: None,
+                limits: None,
+                item_rule: None,
+            }
+        },
+    )
+}
+
 /// Type-checks a value by reading it as `T`: a value that reads is one `T` could have written.
-#[doc(hidden)]
-pub fn check_type<T: Attribute>(value: &AttributeValue) -> Result<(), AttrError> {
+pub(crate) fn check_type<T: Attribute>(value: &AttributeValue) -> Result<(), AttrError> {
     T::from_attr(value.clone()).map(drop)
 }
 

@@ -166,21 +166,13 @@ impl<M, T> From<TypedPath<M, T>> for Path {
 /// `User::SCORES.key("math")`. Built from [`Attr`] handles.
 pub struct TypedPath<M, T> {
     path: Path,
-    /// The hooks of the field the path ends at (`then` into a nested field); `None` for list
-    /// elements and map values, which field rules do not cover.
+    /// The hooks of the field the path ends at (`then` into a nested field); for list elements
+    /// and map values, the rules of the documents they hold.
     hooks: Option<&'static FieldHooks>,
     _types: PhantomData<fn() -> (M, T)>,
 }
 
 impl<M, T> TypedPath<M, T> {
-    pub(crate) fn new(path: Path) -> Self {
-        TypedPath {
-            path,
-            hooks: None,
-            _types: PhantomData,
-        }
-    }
-
     /// The untyped path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -329,10 +321,18 @@ impl<N: crate::model::Attributes> Nested<N> for Box<N> {}
 
 macro_rules! navigation {
     ($($ty:ident),*) => {$(
-        impl<M, T: Indexed> $ty<M, T> {
-            /// The list element at `index`: `User::NOTES.at(2)`.
+        impl<M, T: Indexed> $ty<M, T>
+        where
+            T::Element: crate::value::Attribute,
+        {
+            /// The list element at `index`: `User::NOTES.at(2)`. A value set there is checked
+            /// against the rules of the documents it holds.
             pub fn at(&self, index: usize) -> TypedPath<M, T::Element> {
-                TypedPath::new(PathOf::<M>::to_path(self).index(index))
+                TypedPath {
+                    path: PathOf::<M>::to_path(self).index(index),
+                    hooks: crate::value::element_hooks::<T::Element>(),
+                    _types: PhantomData,
+                }
             }
         }
 
@@ -352,10 +352,18 @@ macro_rules! navigation {
             }
         }
 
-        impl<M, T: Keyed> $ty<M, T> {
-            /// The map value under `key`: `User::SCORES.key("math")`.
+        impl<M, T: Keyed> $ty<M, T>
+        where
+            T::Value: crate::value::Attribute,
+        {
+            /// The map value under `key`: `User::SCORES.key("math")`. A value set there is
+            /// checked against the rules of the documents it holds.
             pub fn key(&self, key: impl Into<Cow<'static, str>>) -> TypedPath<M, T::Value> {
-                TypedPath::new(PathOf::<M>::to_path(self).key(key))
+                TypedPath {
+                    path: PathOf::<M>::to_path(self).key(key),
+                    hooks: crate::value::element_hooks::<T::Value>(),
+                    _types: PhantomData,
+                }
             }
         }
     )*};
