@@ -10,6 +10,7 @@ use crate::op::delete::Delete;
 use crate::op::get::Get;
 use crate::op::put::{Create, Put};
 use crate::op::query::Query;
+use crate::op::retry::RetryPolicy;
 use crate::op::scan::Scan;
 use crate::op::table::{CreateTable, DeleteTable};
 use crate::op::transact::{TransactGet, TransactWrite};
@@ -21,6 +22,10 @@ use crate::op::update::Update;
 #[derive(Debug, Clone)]
 pub struct Db {
     client: Client,
+    /// The same client with the SDK's retries off: writes retry in the library, which knows
+    /// whether a failed attempt may have been applied (see `op::retry`).
+    writer: Client,
+    retry: RetryPolicy,
     prefix: Option<Arc<str>>,
 }
 
@@ -32,12 +37,35 @@ impl Db {
         Self::new(Client::new(&config))
     }
 
-    /// A `Db` over a client you built.
+    /// A `Db` over a client you built. Reads use it as it is; writes use a copy of it with the
+    /// SDK's retries off and retry in the library, with the client's retry settings (attempts,
+    /// backoff), never resending a write that may have been applied unless applying it twice
+    /// changes nothing. Makes no network call.
     pub fn new(client: Client) -> Self {
+        let config = client.config();
+        let retry = RetryPolicy::of(config);
+        let writer = Client::from_conf(
+            config
+                .to_builder()
+                .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+                .build(),
+        );
         Db {
             client,
+            writer,
+            retry,
             prefix: None,
         }
+    }
+
+    /// The client writes are sent with (the SDK's retries off).
+    pub(crate) fn writer(&self) -> &Client {
+        &self.writer
+    }
+
+    /// How many attempts a write gets, and the backoff between them.
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 
     /// Prefixes every table name, e.g. `dev_` to keep environments apart in one account.

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::RequestId;
 
 use crate::value::{AttrPath, Item};
 
@@ -10,8 +12,9 @@ use crate::value::{AttrPath, Item};
 ///
 /// Errors caused by bad input (`InvalidValue`, `ItemTooLarge`, …) are raised before any request
 /// is sent. Errors that come from DynamoDB are mapped to a distinct variant where a caller can act
-/// on them (`AlreadyExists`, `ConditionFailed`); everything else is [`Error::Sdk`], which keeps the
-/// SDK's error as its source.
+/// on them (`AlreadyExists`, `ConditionFailed`); everything else is [`Error::Sdk`], which carries
+/// DynamoDB's code, message and request id, says whether the request may have been applied, and
+/// keeps the SDK's error as its source.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -152,20 +155,79 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
-    /// A request to DynamoDB failed for another reason; the SDK's error is the source.
-    #[error("dynamodb {operation} request failed: {source}")]
+    /// A request to DynamoDB failed for a reason no other variant covers: DynamoDB answered
+    /// with an error (its `code`, `message` and `request_id` are here, and in `Display`), or
+    /// the request failed on its way. `outcome` says whether it may have been applied.
+    #[error("dynamodb {operation} request failed: {}", describe_sdk(code.as_deref(), message.as_deref(), request_id.as_deref(), *outcome))]
     Sdk {
         /// The DynamoDB operation, e.g. `PutItem`.
         operation: &'static str,
+        /// DynamoDB's error code, e.g. `ValidationException`; `None` when no answer came.
+        code: Option<String>,
+        /// DynamoDB's message, e.g. `Item size has exceeded the maximum allowed size`, or what
+        /// failed on the way.
+        message: Option<String>,
+        /// DynamoDB's request id, for AWS support.
+        request_id: Option<String>,
+        /// Whether the request may have been applied.
+        outcome: Outcome,
         /// The SDK's error.
         #[source]
-        source: Box<aws_sdk_dynamodb::Error>,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A write that may have been applied, and whose outcome could not be found out: it was
+    /// sent and no answer came back (or the server failed while handling it), and sending it
+    /// again could apply it twice. Read the item to learn what happened before writing again.
+    /// (Updates with relative changes are not retried once they may have landed; see
+    /// [`Update::exactly_once`](crate::Update::exactly_once) for updates that are.)
+    #[error("the {operation} on table `{table}` may or may not have been applied: {cause}; read the item before writing it again")]
+    OutcomeUnknown {
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The table (with any prefix).
+        table: String,
+        /// The last failure.
+        cause: Box<Error>,
     },
 
     /// Starting or reaching DynamoDB Local failed (feature `local`).
     #[cfg(feature = "local")]
     #[error(transparent)]
     Local(#[from] crate::local::LocalError),
+}
+
+/// Whether a request may have been applied, when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Nothing was applied: DynamoDB refused the request (a client error, throttling), or it
+    /// was never sent.
+    NotApplied,
+    /// The request may have been applied: it was sent and no answer came back, or DynamoDB
+    /// failed while handling it (a 5xx).
+    Unknown,
+}
+
+fn describe_sdk(
+    code: Option<&str>,
+    message: Option<&str>,
+    request_id: Option<&str>,
+    outcome: Outcome,
+) -> String {
+    let mut text = match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        (None, Some(message)) => message.to_owned(),
+        (None, None) => "no answer".to_owned(),
+    };
+    if let Some(id) = request_id {
+        text.push_str(&format!(" (request id {id})"));
+    }
+    if outcome == Outcome::Unknown {
+        text.push_str("; it may have been applied");
+    }
+    text
 }
 
 fn describe_violations(violations: &[crate::validate::Violation]) -> String {
@@ -222,11 +284,27 @@ impl Error {
     }
 
     /// Maps an SDK error: a missing table and a failed condition get their own variants, the
-    /// rest is [`Error::Sdk`].
-    pub(crate) fn from_sdk<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Self
+    /// rest is [`Error::Sdk`] with DynamoDB's code, message and request id, and whether the
+    /// request may have been applied.
+    pub(crate) fn from_sdk<E>(
+        operation: &'static str,
+        table: &str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Self
     where
-        aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        SdkError<E, HttpResponse>: RequestId,
+        aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
+        let outcome = sdk_outcome(&err);
+        let request_id = err.request_id().map(str::to_owned);
+        let (code, message) = match &err {
+            SdkError::ServiceError(service) => (
+                service.err().code().map(str::to_owned),
+                service.err().message().map(str::to_owned),
+            ),
+            other => (None, Some(transport_message(other))),
+        };
         match aws_sdk_dynamodb::Error::from(err) {
             aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => Error::TableNotFound {
                 table: table.to_owned(),
@@ -237,10 +315,71 @@ impl Error {
             },
             source => Error::Sdk {
                 operation,
+                code,
+                message,
+                request_id,
+                outcome,
                 source: Box::new(source),
             },
         }
     }
+}
+
+/// Whether a failed request may have been applied. DynamoDB applies nothing it answers with a
+/// client error (4xx: a refused request, throttling); after a server error (5xx), a timeout or a
+/// connection lost after sending, it may have. A connection that was never made sent nothing.
+pub(crate) fn sdk_outcome<E>(err: &SdkError<E, HttpResponse>) -> Outcome {
+    match err {
+        SdkError::ConstructionFailure(_) => Outcome::NotApplied,
+        SdkError::ServiceError(service) if service.raw().status().as_u16() < 500 => {
+            Outcome::NotApplied
+        }
+        SdkError::DispatchFailure(_) if never_connected(err) => Outcome::NotApplied,
+        _ => Outcome::Unknown,
+    }
+}
+
+/// Whether a dispatch failed before a connection was made (refused, unreachable, no address):
+/// then nothing was sent.
+fn never_connected<E, R>(err: &SdkError<E, R>) -> bool {
+    let SdkError::DispatchFailure(failure) = err else {
+        return false;
+    };
+    let mut next: Option<&(dyn std::error::Error + 'static)> = failure
+        .as_connector_error()
+        .and_then(std::error::Error::source);
+    while let Some(cause) = next {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(io.kind(), ConnectionRefused | AddrNotAvailable | NotFound) {
+                return true;
+            }
+        }
+        // hyper-util says "client error (Connect)" for a connection it could not make.
+        if cause.to_string().contains("(Connect)") {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
+}
+
+/// What failed, for a request that got no answer from DynamoDB.
+fn transport_message<E: std::error::Error + 'static>(err: &SdkError<E, HttpResponse>) -> String {
+    let what = match err {
+        SdkError::ConstructionFailure(_) => "the request could not be built",
+        SdkError::TimeoutError(_) => "no answer came in time",
+        SdkError::DispatchFailure(_) if never_connected(err) => "no connection could be made",
+        SdkError::DispatchFailure(_) => "the connection failed before an answer came",
+        SdkError::ResponseError(_) => "the answer could not be read",
+        _ => "the request failed",
+    };
+    // The innermost cause says most (`connection reset`, `operation timed out`).
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    format!("{what} ({cause})")
 }
 
 /// Why a single value could not be converted, with the path where it happened.

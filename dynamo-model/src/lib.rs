@@ -210,7 +210,7 @@ pub mod __private;
 pub use capacity::Capacity;
 pub use cursor::{Cursor, Page};
 pub use db::Db;
-pub use error::{AttrError, Error, Result};
+pub use error::{AttrError, Error, Outcome, Result};
 pub use expr::{
     Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Nested, Numeric, Operand,
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,

@@ -23,6 +23,17 @@ pub enum SetValue {
     ListAppend(Box<SetValue>, Box<SetValue>),
 }
 
+impl SetValue {
+    /// Whether the value depends on what is stored (arithmetic, list appends).
+    pub(crate) fn is_relative(&self) -> bool {
+        match self {
+            SetValue::Term(_) => false,
+            SetValue::IfNotExists(_, inner) => inner.is_relative(),
+            SetValue::Plus(..) | SetValue::Minus(..) | SetValue::ListAppend(..) => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Action {
     Set(Path, SetValue),
@@ -324,6 +335,56 @@ impl UpdateActions {
         if !matches!(value, Term::Absent) {
             self.actions.push(Action::Delete(path, value));
         }
+    }
+
+    /// Whether applying these actions twice leaves the item as applying them once: absolute
+    /// values, removals and set members are; numbers added to, arithmetic and list appends are
+    /// not. The version bump (`ADD version 1`) counts as repeatable: a retry after a lost
+    /// response may advance the version by two, which changes no data.
+    pub(crate) fn repeatable(&self, version: Option<&str>) -> bool {
+        self.actions.iter().all(|action| match action {
+            Action::Set(_, value) => !value.is_relative(),
+            Action::Remove(_) | Action::Delete(..) => true,
+            Action::Add(path, Term::Value(AttributeValue::N(_))) => {
+                version.is_some_and(|v| path.elements().len() == 1 && path.root() == v)
+            }
+            Action::Add(..) => true,
+        })
+    }
+
+    /// Whether a stored item holds what these actions write (after a lost response: was this
+    /// update applied?). Only absolute values can tell; a relative action never matches.
+    pub(crate) fn reflected_in(&self, stored: &crate::value::Item) -> bool {
+        let holds = |path: &Path, sent: &AttributeValue| {
+            path.lookup(stored)
+                .is_some_and(|stored| crate::op::retry::same_value(sent, stored))
+        };
+        let members = |value: &AttributeValue| -> Vec<String> {
+            match value {
+                AttributeValue::Ss(set) | AttributeValue::Ns(set) => set.clone(),
+                _ => Vec::new(),
+            }
+        };
+        self.actions.iter().all(|action| match action {
+            Action::Set(path, SetValue::Term(Term::Value(value))) => holds(path, value),
+            Action::Set(path, SetValue::IfNotExists(..)) => path.lookup(stored).is_some(),
+            Action::Set(..) => false,
+            Action::Remove(path) => path.lookup(stored).is_none(),
+            Action::Add(
+                path,
+                Term::Value(set @ (AttributeValue::Ss(_) | AttributeValue::Ns(_))),
+            ) => {
+                let stored = path.lookup(stored).map(members).unwrap_or_default();
+                members(set).iter().all(|m| stored.contains(m))
+            }
+            Action::Delete(path, Term::Value(set)) => {
+                let stored = path.lookup(stored).map(members).unwrap_or_default();
+                members(set).iter().all(|m| !stored.contains(m))
+            }
+            // The version bump: its value is not known here.
+            Action::Add(..) => true,
+            Action::Delete(..) => true,
+        })
     }
 
     /// What DynamoDB would refuse, refused before sending: no action, an action on a key

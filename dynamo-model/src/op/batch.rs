@@ -22,6 +22,7 @@ use crate::error::{AttrError, Error, Result};
 use crate::model::{Model, PrimaryKey, Unversioned};
 use crate::pipeline::write::{prepare, WriteKind};
 use crate::schema::Schema;
+use crate::timestamp::Timestamp;
 use crate::value::Item;
 
 /// DynamoDB's limit of write requests per BatchWriteItem.
@@ -60,20 +61,8 @@ impl BatchPolicy {
             .base_backoff
             .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
             .min(self.max_backoff);
-        cap.mul_f64(random_unit())
+        cap.mul_f64(crate::op::retry::random_unit())
     }
-}
-
-/// A uniform number in [0, 1) for jitter; not for anything that needs real randomness.
-fn random_unit() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A write a batch could not complete: its table, its key, and the request when the batch
@@ -285,7 +274,8 @@ impl<'a> BatchWrite<'a> {
     }
 
     fn put_item<M: Model>(mut self, item: &M) -> Self {
-        let converted = prepare(item, WriteKind::Unchecked).map(|prepared| prepared.item);
+        let converted =
+            prepare(item, WriteKind::Unchecked, Timestamp::now()).map(|prepared| prepared.item);
         let built = converted.and_then(|item| {
             let put = PutRequest::builder()
                 .set_item(Some(item))

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
+use crate::op::retry::{self, Repeat};
 use crate::op::{built, on_failure};
 use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
 use crate::value::Item;
@@ -83,7 +84,7 @@ impl<'a, M: Model> Delete<'a, M> {
         let return_item = self.return_item_on_failure || self.expected_version.is_some();
         let mut request = self
             .db
-            .client()
+            .writer()
             .delete_item()
             .table_name(&table)
             .set_key(Some(key))
@@ -112,18 +113,62 @@ impl<'a, M: Model> Delete<'a, M> {
         self.send_with(ReturnValue::None).await.map(drop)
     }
 
-    async fn send_with(self, return_values: ReturnValue) -> Result<Option<Item>> {
-        let (request, table) = self.prepare(return_values)?;
+    /// Sends the request: throttling and lost responses are retried (a delete applied twice
+    /// leaves no item, as once). When a retry fails its condition after an attempt that may
+    /// have been applied, a consistent read tells whether the item is gone: then this delete
+    /// succeeded, but the item it removed was lost with the response (`Ok(Err(()))`).
+    async fn send_with(self, return_values: ReturnValue) -> Result<Result<Option<Item>, ()>> {
+        let (request, table) = self.prepare(return_values.clone())?;
         tracing::debug!(table = %table, "DeleteItem");
-        let output = request.send().await.map_err(|e| {
-            let error = Error::from_sdk("DeleteItem", &table, e);
-            match self.expected_version {
-                Some(expected) => version_conflict(M::SCHEMA, expected, error),
-                None => error,
+        let mut first = Some(request);
+        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
+            let request = match first.take() {
+                Some(request) => request,
+                None => self.prepare(return_values.clone())?.0,
+            };
+            Ok(request.send())
+        })
+        .await?;
+        let error = match sent.result {
+            Ok(output) => {
+                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                return Ok(Ok(output.attributes.filter(|item| !item.is_empty())));
             }
-        })?;
-        capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-        Ok(output.attributes.filter(|item| !item.is_empty()))
+            Err(e) => Error::from_sdk("DeleteItem", &table, e),
+        };
+        let error = match self.expected_version {
+            Some(expected) => version_conflict(M::SCHEMA, expected, error),
+            None => error,
+        };
+        if !sent.maybe_applied {
+            return Err(error);
+        }
+        let refused = matches!(
+            error,
+            Error::ConditionFailed { .. } | Error::VersionConflict { .. }
+        );
+        if refused {
+            let stored = self
+                .db
+                .client()
+                .get_item()
+                .table_name(&table)
+                .set_key(Some(self.key.to_item()?))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("GetItem", &table, e))?
+                .item;
+            if stored.is_none() {
+                return Ok(Err(()));
+            }
+            return Err(error);
+        }
+        Err(Error::OutcomeUnknown {
+            operation: "DeleteItem",
+            table,
+            cause: Box::new(error),
+        })
     }
 }
 
@@ -143,9 +188,20 @@ impl<M: Model> DeleteReturningOld<'_, M> {
     /// Sends the request: the deleted item, or `None` when no item had the key (or it had
     /// expired).
     pub async fn send(self) -> Result<Option<M>> {
+        let table = self.inner.db.table_name::<M>();
         match self.inner.send_with(ReturnValue::AllOld).await? {
-            Some(old) => crate::pipeline::read::read(old),
-            None => Ok(None),
+            Ok(Some(old)) => crate::pipeline::read::read(old),
+            Ok(None) => Ok(None),
+            // Deleted, but what it held was lost with the response.
+            Err(()) => Err(Error::OutcomeUnknown {
+                operation: "DeleteItem",
+                table,
+                cause: Box::new(Error::InvalidRequest {
+                    message:
+                        "the item was deleted, and the item it held was lost with the response"
+                            .into(),
+                }),
+            }),
         }
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod get;
 pub(crate) mod paging;
 pub(crate) mod put;
 pub(crate) mod query;
+pub(crate) mod retry;
 pub(crate) mod scan;
 pub(crate) mod table;
 pub(crate) mod transact;

@@ -12,9 +12,11 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::ExpressionWriter;
 use crate::model::Model;
+use crate::op::retry::{self, Repeat};
 use crate::op::update::{ReturnNew, ReturnNothing, ReturnOld};
 use crate::op::{built, on_failure};
 use crate::pipeline::write::{is_live, prepare, version_conflict, Conditions, WriteKind};
+use crate::timestamp::Timestamp;
 use crate::value::Item;
 
 /// What a put returns: the item as stored (the default), the item it replaced, or nothing.
@@ -29,6 +31,10 @@ pub trait PutReturn<M: Model> {
     type Output;
     #[doc(hidden)]
     fn output(stored: Option<M>, old: Option<Item>) -> Result<Self::Output>;
+    /// The output of a write known to be applied whose response was lost: `None` when the
+    /// response held it (the old item).
+    #[doc(hidden)]
+    fn known_applied(stored: Option<M>) -> Option<Self::Output>;
 }
 
 /// `send` returns the model as stored: version, timestamps, defaults and transforms applied,
@@ -43,6 +49,10 @@ impl<M: Model> PutReturn<M> for ReturnNew {
         stored.ok_or_else(|| Error::InvalidRequest {
             message: "the stored item was not kept".into(),
         })
+    }
+
+    fn known_applied(stored: Option<M>) -> Option<M> {
+        stored
     }
 }
 
@@ -59,6 +69,10 @@ impl<M: Model> PutReturn<M> for ReturnOld {
             None => Ok(None),
         }
     }
+
+    fn known_applied(_: Option<M>) -> Option<Option<M>> {
+        None
+    }
 }
 
 /// `send` returns nothing.
@@ -69,6 +83,10 @@ impl<M: Model> PutReturn<M> for ReturnNothing {
 
     fn output(_: Option<M>, _: Option<Item>) -> Result<()> {
         Ok(())
+    }
+
+    fn known_applied(_: Option<M>) -> Option<()> {
+        Some(())
     }
 }
 
@@ -153,8 +171,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         self.with_return()
     }
 
-    fn prepare(&self) -> Result<Prepared<M>> {
-        let prepared = prepare(self.item, self.kind)?;
+    /// The request, its timestamps taking `now`. A retry prepares it again with the same `now`
+    /// and gets the same item (the item is not copied for retries that rarely happen).
+    fn prepare(&self, now: Timestamp) -> Result<Prepared<M>> {
+        let prepared = prepare(self.item, self.kind, now)?;
         // Read back before sending: an item the model could not read is never written.
         let stored = if R::STORED {
             Some(M::from_item(prepared.item.clone())?)
@@ -172,7 +192,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             || self.kind == WriteKind::Create;
         let mut request = self
             .db
-            .client()
+            .writer()
             .put_item()
             .table_name(&table)
             .set_item(Some(prepared.item))
@@ -197,28 +217,81 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
 
     /// The PutItem request this would send, without sending it.
     pub fn request(&self) -> Result<PutItemInput> {
-        let prepared = self.prepare()?;
+        let prepared = self.prepare(Timestamp::now())?;
         prepared.request.as_input().clone().build().map_err(built)
     }
 
-    /// Sends the request.
+    /// Sends the request. Throttling and lost responses are retried (a put applied twice
+    /// stores the same item); when a retry fails its condition after an attempt that may have
+    /// been applied, a consistent read tells whether the stored item is the one this put wrote,
+    /// and then the put succeeded.
     pub async fn send(self) -> Result<R::Output> {
+        let now = Timestamp::now();
         let Prepared {
             request,
             table,
             expected_version,
             stored,
-        } = self.prepare()?;
+        } = self.prepare(now)?;
         tracing::debug!(table = %table, "PutItem");
-        let output = request.send().await.map_err(|e| {
-            let error = Error::from_sdk("PutItem", &table, e);
-            match expected_version {
-                Some(expected) => version_conflict(M::SCHEMA, expected, error),
-                None => error,
+        let mut first = Some(request);
+        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
+            let request = match first.take() {
+                Some(request) => request,
+                None => self.prepare(now)?.request,
+            };
+            Ok(request.send())
+        })
+        .await?;
+        let error = match sent.result {
+            Ok(output) => {
+                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                return R::output(stored, output.attributes);
             }
-        })?;
-        capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-        R::output(stored, output.attributes)
+            Err(e) => Error::from_sdk("PutItem", &table, e),
+        };
+        let error = match expected_version {
+            Some(expected) => version_conflict(M::SCHEMA, expected, error),
+            None => error,
+        };
+        if !sent.maybe_applied {
+            return Err(error);
+        }
+        let refused = matches!(
+            error,
+            Error::ConditionFailed { .. } | Error::VersionConflict { .. }
+        );
+        if refused && self.stored_is_this_write(now).await? {
+            if let Some(output) = R::known_applied(stored) {
+                return Ok(output);
+            }
+        }
+        if refused {
+            return Err(error);
+        }
+        Err(Error::OutcomeUnknown {
+            operation: "PutItem",
+            table,
+            cause: Box::new(error),
+        })
+    }
+
+    /// Whether the item stored under this put's key is the one it wrote (a consistent read).
+    async fn stored_is_this_write(&self, now: Timestamp) -> Result<bool> {
+        let sent = prepare(self.item, self.kind, now)?.item;
+        let key = crate::pipeline::write::key_of(M::SCHEMA, &sent);
+        let stored = self
+            .db
+            .client()
+            .get_item()
+            .table_name(self.db.table_name::<M>())
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem", &self.db.table_name::<M>(), e))?
+            .item;
+        Ok(stored.is_some_and(|stored| retry::same_item(&sent, &stored)))
     }
 }
 

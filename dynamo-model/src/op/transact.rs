@@ -16,11 +16,14 @@ use crate::expr::condition::{Condition, Node};
 use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
 use crate::op::built;
+use crate::op::retry::Repeat;
 use crate::op::update::{RenderedUpdate, Update};
 use crate::pipeline::update::{explain_guards_in, Guard};
 use crate::pipeline::write::{prepare, Conditions, WriteKind};
+use crate::timestamp::Timestamp;
 use crate::validate::Violation;
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 /// DynamoDB's limit of actions in one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
@@ -52,7 +55,7 @@ impl CancellationReason {
 /// [`Db::transact_write`].
 ///
 /// Checked before sending: 1 to 100 actions, at most one action per item, every item valid,
-/// the client request token 1 to 36 characters. The SDK sets an idempotency token when none is
+/// the client request token 1 to 36 characters. A random idempotency token is set when none is
 /// given, so a retried request is applied once.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct TransactWrite<'a> {
@@ -106,8 +109,8 @@ impl<'a> TransactWrite<'a> {
         let action = (|| {
             // The same pipeline as `Db::create` and `Db::put`: version checked and bumped,
             // timestamps, limits.
-            let prepared = prepare(item, kind)?;
-            let key = key_of(M::SCHEMA, &prepared.item);
+            let prepared = prepare(item, kind, Timestamp::now())?;
+            let key = crate::pipeline::write::key_of(M::SCHEMA, &prepared.item);
             let mut conditions = Conditions::default();
             conditions.require(prepared.condition);
             conditions.user(M::SCHEMA, condition.as_ref());
@@ -167,7 +170,7 @@ impl<'a> TransactWrite<'a> {
         } else {
             Some(ReturnValuesOnConditionCheckFailure::AllOld)
         };
-        let action = update.render().and_then(
+        let action = update.render(Timestamp::now()).and_then(
             |RenderedUpdate {
                  key,
                  table,
@@ -296,7 +299,8 @@ impl<'a> TransactWrite<'a> {
     }
 
     /// The idempotency token: a retry with the same token within 10 minutes is applied once.
-    /// Set automatically when not given.
+    /// A random one is set when none is given; give your own to make a retry across processes
+    /// (a request your caller sends again) apply once too.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -354,6 +358,11 @@ impl<'a> TransactWrite<'a> {
 
     /// Sends the transaction: every action happens, or none does and the error is
     /// [`Error::TransactionCanceled`] with one reason per action, in order.
+    ///
+    /// It always carries an idempotency token (a random one when none was given), so a retry
+    /// after a lost response is applied once: failures are retried, and when the last attempt
+    /// still leaves it unknown whether the transaction was applied, the error is
+    /// [`Error::OutcomeUnknown`].
     pub async fn send(self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
@@ -367,53 +376,66 @@ impl<'a> TransactWrite<'a> {
             guards.push(action.guards);
             items.push(action.item);
         }
+        let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
-        let result = self
-            .db
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .set_client_request_token(self.token)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => Err(match aws_sdk_dynamodb::Error::from(err) {
-                aws_sdk_dynamodb::Error::TransactionCanceledException(e) => {
-                    let reasons = e.cancellation_reasons.unwrap_or_default();
-                    Error::TransactionCanceled {
-                        reasons: reasons
-                            .into_iter()
-                            .zip(
-                                guards
-                                    .iter()
-                                    .map(Vec::as_slice)
-                                    .chain(std::iter::repeat(&[][..])),
-                            )
-                            .map(|(r, guards)| {
-                                let violations = match &r.item {
-                                    Some(item) => explain_guards_in(guards, item),
-                                    None => Vec::new(),
-                                };
-                                CancellationReason {
-                                    code: r.code.unwrap_or_else(|| "None".into()),
-                                    message: r.message,
-                                    item: r.item,
-                                    violations,
-                                }
-                            })
-                            .collect(),
-                    }
-                }
-                aws_sdk_dynamodb::Error::ResourceNotFoundException(_) => Error::TableNotFound {
-                    table: crate::op::missing_table(self.db, &tables).await,
-                },
-                source => Error::Sdk {
-                    operation: "TransactWriteItems",
-                    source: Box::new(source),
-                },
-            }),
+        let client = self.db.writer();
+        let sent = crate::op::retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
+            Ok(client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
+                .send())
+        })
+        .await?;
+        let err = match sent.result {
+            Ok(_) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
+            err.as_service_error()
+        {
+            // With its token, a transaction that was applied is not canceled on a retry: a
+            // cancellation means nothing was applied.
+            let reasons = e.cancellation_reasons().to_vec();
+            return Err(Error::TransactionCanceled {
+                reasons: reasons
+                    .into_iter()
+                    .zip(
+                        guards
+                            .iter()
+                            .map(Vec::as_slice)
+                            .chain(std::iter::repeat(&[][..])),
+                    )
+                    .map(|(r, guards)| {
+                        let violations = match &r.item {
+                            Some(item) => explain_guards_in(guards, item),
+                            None => Vec::new(),
+                        };
+                        CancellationReason {
+                            code: r.code.unwrap_or_else(|| "None".into()),
+                            message: r.message,
+                            item: r.item,
+                            violations,
+                        }
+                    })
+                    .collect(),
+            });
         }
+        let first = tables.first().cloned().unwrap_or_default();
+        let error = match Error::from_sdk("TransactWriteItems", &first, err) {
+            Error::TableNotFound { .. } => Error::TableNotFound {
+                table: crate::op::missing_table(self.db, &tables).await,
+            },
+            other => other,
+        };
+        if sent.maybe_applied {
+            return Err(Error::OutcomeUnknown {
+                operation: "TransactWriteItems",
+                table: first,
+                cause: Box::new(error),
+            });
+        }
+        Err(error)
     }
 }
 
@@ -423,13 +445,6 @@ struct Rendered {
     expression: Option<String>,
     names: Option<crate::expr::writer::Names>,
     values: Option<crate::expr::writer::Values>,
-}
-
-fn key_of(schema: &crate::schema::Schema, item: &Item) -> Item {
-    std::iter::once(schema.hash_key)
-        .chain(schema.range_key)
-        .filter_map(|k| item.get(k.name).map(|v| (k.name.to_owned(), v.clone())))
-        .collect()
 }
 
 /// Reads several items, of any models, as one consistent snapshot. Built by

@@ -19,8 +19,10 @@ use crate::expr::update::{
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
+use crate::op::retry::{self, Repeat};
 use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
 use crate::schema::{FieldHooks, Target};
+use crate::timestamp::Timestamp;
 use crate::validate::Violation;
 use crate::value::Item;
 
@@ -61,6 +63,7 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     /// A struct-level rule over a field this update changes, which it cannot check.
     item_rule: Option<(&'static str, Path)>,
     skip_item_rules: bool,
+    exactly_once: bool,
     _return: PhantomData<fn() -> R>,
 }
 
@@ -127,6 +130,12 @@ pub trait UpdateReturn<M: Model> {
     type Output;
     #[doc(hidden)]
     fn output(item: Option<Item>) -> Result<Self::Output>;
+    /// The output of an update known to be applied whose response was lost, from the item
+    /// read since: `None` when the response held what is asked (the item before).
+    #[doc(hidden)]
+    fn known_applied(stored: Item) -> Option<Result<Self::Output>> {
+        Some(Self::output(Some(stored)))
+    }
 }
 
 /// [`Update::send`] returns the item after the update (the default).
@@ -164,6 +173,10 @@ impl<M: Model> UpdateReturn<M> for ReturnOld {
     const RETURN_VALUES: ReturnValue = ReturnValue::AllOld;
     type Output = Option<M>;
 
+    fn known_applied(_: Item) -> Option<Result<Option<M>>> {
+        None
+    }
+
     fn output(item: Option<Item>) -> Result<Option<M>> {
         match item.filter(|i| !i.is_empty()) {
             Some(item) => crate::pipeline::read::read(item),
@@ -194,6 +207,10 @@ impl<M: Model, P: Attributes> UpdateReturn<M> for ReturnUpdatedOld<P> {
     const RETURN_VALUES: ReturnValue = ReturnValue::UpdatedOld;
     type Output = Option<P>;
 
+    fn known_applied(_: Item) -> Option<Result<Option<P>>> {
+        None
+    }
+
     fn output(item: Option<Item>) -> Result<Option<P>> {
         match item.filter(|i| !i.is_empty()) {
             Some(item) => crate::pipeline::read::read_projection::<M, P>(item).map(Some),
@@ -217,8 +234,22 @@ impl<'a, M: Model> Update<'a, M> {
             error: None,
             item_rule: None,
             skip_item_rules: false,
+            exactly_once: false,
             _return: PhantomData,
         }
+    }
+}
+
+impl<M: Model> Update<'_, M, ReturnNothing> {
+    /// Applies the update exactly once, even when a response is lost and the request is sent
+    /// again: it is sent as a one-action transaction with an idempotency token, which DynamoDB
+    /// applies once however often it arrives (within 10 minutes). For updates with relative
+    /// changes (`add(COUNT, 1)`), which are otherwise not retried once they may have been
+    /// applied ([`Error::OutcomeUnknown`]). A transactional write costs twice the write
+    /// capacity of an UpdateItem, and returns no item (hence only after `return_nothing`).
+    pub fn exactly_once(mut self) -> Self {
+        self.exactly_once = true;
+        self
     }
 }
 
@@ -244,6 +275,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             error: self.error,
             item_rule: self.item_rule,
             skip_item_rules: self.skip_item_rules,
+            exactly_once: self.exactly_once,
             _return: PhantomData,
         }
     }
@@ -590,18 +622,20 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         builder.fields(rendered, R::RETURN_VALUES, capacity)
     }
 
-    fn spec(&self) -> UpdateSpec<'_> {
+    fn spec(&self, now: Timestamp) -> UpdateSpec<'_> {
         UpdateSpec {
             actions: &self.actions,
             condition: self.condition.as_ref(),
             upsert: self.upsert,
             expected_version: self.expected_version,
             guards: &self.guards,
+            now,
         }
     }
 
-    /// The key, table and rendered expressions: shared by UpdateItem and transactions.
-    pub(crate) fn render(&self) -> Result<RenderedUpdate> {
+    /// The key, table and rendered expressions, its timestamps taking `now`: shared by
+    /// UpdateItem and transactions.
+    pub(crate) fn render(&self, now: Timestamp) -> Result<RenderedUpdate> {
         if let Some(error) = &self.error {
             return Err(error.replay());
         }
@@ -627,7 +661,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             }
         }
         let key = self.key.to_item()?;
-        let plan = plan::<M>(&self.spec())?;
+        let plan = plan::<M>(&self.spec(now))?;
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         let update = writer.update(&plan.actions.actions);
@@ -652,46 +686,169 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// The UpdateItem request this would send, without sending it.
     pub fn request(&self) -> Result<UpdateItemInput> {
         // Filled in directly: the fluent builder's input can only be cloned out of it.
-        self.fill(UpdateItemInput::builder(), self.render()?)
+        self.fill(UpdateItemInput::builder(), self.render(Timestamp::now())?)
             .build()
             .map_err(built)
     }
 
-    /// Sends the request.
+    /// Sends the request. Throttling and failures that applied nothing are retried. A failure
+    /// after which the update may have been applied is retried only when applying it twice
+    /// changes nothing more (absolute values, set members, removals); when such a retry then
+    /// fails its condition, a consistent read tells whether the item holds what this update
+    /// wrote. An update with relative changes (`add` of a number, `sub`, `plus`, `minus`,
+    /// `append`) is not sent again once it may have been applied: the error is
+    /// [`Error::OutcomeUnknown`], or use [`Update::exactly_once`].
     pub async fn send(self) -> Result<R::Output> {
+        let now = Timestamp::now();
+        if self.exactly_once {
+            return self.send_exactly_once(now).await;
+        }
+        let repeat = if self.actions.repeatable(M::SCHEMA.version) {
+            Repeat::Safe
+        } else {
+            Repeat::Once
+        };
         let mut revived = false;
         loop {
-            let rendered = self.render()?;
+            let rendered = self.render(now)?;
             let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
-            let request = self.fill(self.db.client().update_item(), rendered);
+            let mut first = Some(self.fill(self.db.writer().update_item(), rendered));
             tracing::debug!(table = %table, "UpdateItem");
-            match request.send().await {
+            let sent = retry::send(self.db.retry_policy(), repeat, |_| {
+                let request = match first.take() {
+                    Some(request) => request,
+                    None => self.fill(self.db.writer().update_item(), self.render(now)?),
+                };
+                Ok(request.send())
+            })
+            .await?;
+            let error = match sent.result {
                 Ok(output) => {
                     capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
                     return R::output(output.attributes);
                 }
-                Err(err) => {
-                    let error = Error::from_sdk("UpdateItem", &table, err);
-                    // An upsert met an expired item: it is gone for every read, so it is
-                    // deleted (if still expired) and the upsert creates the item afresh.
-                    if let (
-                        true,
-                        false,
-                        Error::ConditionFailed {
-                            item: Some(stored), ..
-                        },
-                    ) = (self.upsert, revived, &error)
-                    {
-                        if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
-                            revived = true;
-                            self.delete_expired(&table).await?;
-                            continue;
-                        }
-                    }
-                    return Err(explain_failure::<M>(&self.spec(), unset_required, error));
+                Err(err) => Error::from_sdk("UpdateItem", &table, err),
+            };
+            // An upsert met an expired item: it is gone for every read, so it is deleted (if
+            // still expired) and the upsert creates the item afresh.
+            if let (
+                true,
+                false,
+                Error::ConditionFailed {
+                    item: Some(stored), ..
+                },
+            ) = (self.upsert, revived, &error)
+            {
+                if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
+                    revived = true;
+                    self.delete_expired(&table).await?;
+                    continue;
                 }
             }
+            if !sent.maybe_applied {
+                return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
+            }
+            let refused = matches!(error, Error::ConditionFailed { .. });
+            if refused && repeat == Repeat::Safe {
+                if let Some(stored) = self.written_item(now).await? {
+                    if let Some(output) = R::known_applied(stored) {
+                        return output;
+                    }
+                }
+            }
+            if refused && repeat == Repeat::Safe {
+                return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
+            }
+            return Err(Error::OutcomeUnknown {
+                operation: "UpdateItem",
+                table,
+                cause: Box::new(error),
+            });
         }
+    }
+
+    /// The stored item, read consistently, when it holds what this update writes (its own
+    /// `updated_at` included).
+    async fn written_item(&self, now: Timestamp) -> Result<Option<Item>> {
+        let plan = plan::<M>(&self.spec(now))?;
+        let table = self.db.table_name::<M>();
+        let stored = self
+            .db
+            .client()
+            .get_item()
+            .table_name(&table)
+            .set_key(Some(self.key.to_item()?))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem", &table, e))?
+            .item;
+        Ok(stored.filter(|stored| plan.actions.reflected_in(stored)))
+    }
+
+    /// One transaction of this update, with an idempotency token: DynamoDB applies a retry of
+    /// it once.
+    async fn send_exactly_once(self, now: Timestamp) -> Result<R::Output> {
+        let token = retry::token();
+        let build = || -> Result<(aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder, String, Option<&'static str>)> {
+            let rendered = self.render(now)?;
+            let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
+            let action = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(rendered.table)
+                .set_key(Some(rendered.key))
+                .update_expression(rendered.update)
+                .set_condition_expression(rendered.condition)
+                .set_expression_attribute_names(rendered.names)
+                .set_expression_attribute_values(rendered.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build()
+                .map_err(built)?;
+            let request = self
+                .db
+                .writer()
+                .transact_write_items()
+                .transact_items(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(action).build())
+                .client_request_token(&token);
+            Ok((request, table, unset_required))
+        };
+        let (request, table, unset_required) = build()?;
+        let mut first = Some(request);
+        tracing::debug!(table = %table, "TransactWriteItems (one update, exactly once)");
+        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
+            let request = match first.take() {
+                Some(request) => request,
+                None => build()?.0,
+            };
+            Ok(request.send())
+        })
+        .await?;
+        let err = match sent.result {
+            Ok(_) => return R::output(None),
+            Err(err) => err,
+        };
+        let canceled = match err.as_service_error() {
+            Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
+                e.cancellation_reasons().first().cloned()
+            }
+            _ => None,
+        };
+        let error = match canceled {
+            Some(reason) if reason.code() == Some("ConditionalCheckFailed") => {
+                Error::ConditionFailed {
+                    table: table.clone(),
+                    item: reason.item,
+                }
+            }
+            _ => Error::from_sdk("TransactWriteItems", &table, err),
+        };
+        if matches!(error, Error::ConditionFailed { .. }) || !sent.maybe_applied {
+            return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
+        }
+        Err(Error::OutcomeUnknown {
+            operation: "TransactWriteItems",
+            table,
+            cause: Box::new(error),
+        })
     }
 
     /// Deletes the item if it is still expired.

@@ -517,6 +517,8 @@ pub(crate) struct UpdateSpec<'a> {
     pub(crate) upsert: bool,
     pub(crate) expected_version: Option<i128>,
     pub(crate) guards: &'a [Guard],
+    /// The time the update's timestamps take (the same for every attempt).
+    pub(crate) now: crate::timestamp::Timestamp,
 }
 
 /// Plans an update of model `M`: the library's own actions added, the request checked, and
@@ -524,7 +526,7 @@ pub(crate) struct UpdateSpec<'a> {
 /// guards of relative updates).
 pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
-    let actions = own_actions(schema, spec.actions, spec.upsert);
+    let actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
     actions.check(schema)?;
     // The item after the update holds at least the values it writes.
     let written: usize = actions.actions.iter().map(Action::value_size).sum();
@@ -588,6 +590,7 @@ fn own_actions<'a>(
     schema: &Schema,
     actions: &'a UpdateActions,
     upsert: bool,
+    now: crate::timestamp::Timestamp,
 ) -> Cow<'a, UpdateActions> {
     let adds_constants = upsert && !schema.constants.is_empty();
     if schema.version.is_none()
@@ -607,7 +610,6 @@ fn own_actions<'a>(
             extended.add(path, Term::Value(AttributeValue::N("1".into())));
         }
     }
-    let now = crate::timestamp::Timestamp::now();
     if let Some(updated) = schema.updated_at {
         let path = Path::name(updated.name);
         if untouched(&extended, &path) {

@@ -47,13 +47,14 @@ pub(crate) struct Prepared {
     pub(crate) expected_version: Option<i128>,
 }
 
-/// Runs the write pipeline on a model value.
-pub(crate) fn prepare<M: Model>(model: &M, kind: WriteKind) -> Result<Prepared> {
+/// Runs the write pipeline on a model value, `now` being the time the write's timestamps take
+/// (the same for every attempt of one write, so a retry sends the same item).
+pub(crate) fn prepare<M: Model>(model: &M, kind: WriteKind, now: Timestamp) -> Result<Prepared> {
     let schema = M::SCHEMA;
     model.validate()?;
     let mut item = model.to_item()?;
     let (version_condition, expected_version) = bump_version(schema, &mut item, kind);
-    stamp(schema, &mut item, kind == WriteKind::Create);
+    stamp(schema, &mut item, kind == WriteKind::Create, now);
     check_item(schema, &item)?;
     let condition = match kind {
         WriteKind::Create => Some(absent(schema)),
@@ -103,11 +104,7 @@ pub(crate) fn version_is(name: &'static str, expected: i128) -> Node {
 
 /// Sets `updated_at` to now, and `created_at` to now when creating or when it is unset (the
 /// epoch, `Timestamp::default()`): no write stores a 1970 creation time.
-fn stamp(schema: &Schema, item: &mut Item, creating: bool) {
-    if schema.created_at.is_none() && schema.updated_at.is_none() {
-        return;
-    }
-    let now = Timestamp::now();
+fn stamp(schema: &Schema, item: &mut Item, creating: bool, now: Timestamp) {
     if let Some(updated) = schema.updated_at {
         item.insert(updated.name.to_owned(), now.to_attr_as(updated.format));
     }
@@ -118,6 +115,14 @@ fn stamp(schema: &Schema, item: &mut Item, creating: bool) {
             item.insert(created.name.to_owned(), now.to_attr_as(created.format));
         }
     }
+}
+
+/// The primary key of an item.
+pub(crate) fn key_of(schema: &Schema, item: &Item) -> Item {
+    std::iter::once(schema.hash_key)
+        .chain(schema.range_key)
+        .filter_map(|k| item.get(k.name).map(|v| (k.name.to_owned(), v.clone())))
+        .collect()
 }
 
 /// A stored version number.
