@@ -6,7 +6,8 @@
 //!
 //! Workloads (16 requests in flight): put (the default, returning the stored model, and with
 //! `return_nothing`), get, a query paging 2,000 items with a filter, batch puts of 25 items, a
-//! conditional update. The server is DynamoDB Local, started by the bench
+//! conditional update (plain, and `exactly_once` against the plain hand-written one: the cost
+//! of the guarantee). The server is DynamoDB Local, started by the bench
 //! (or the one at `DYNAMODB_ENDPOINT`).
 //!
 //! `cargo bench --bench e2e`; `E2E_ONLY=batch,update cargo bench --bench e2e` runs only the
@@ -270,6 +271,21 @@ async fn model_update(db: &Db, i: u64) {
         .unwrap();
 }
 
+/// The same update, exactly once: a one-action transaction with an idempotency token, so a
+/// retry after a lost response cannot apply it twice. Against the plain hand-written
+/// UpdateItem, this row is the price of that guarantee.
+async fn model_update_exactly_once(db: &Db, i: u64) {
+    let key = ProfileKey::new(format!("user#{}", i % USERS), "profile");
+    db.update(key)
+        .add(Profile::AGE, 1)
+        .condition(Profile::ACTIVE.eq(true))
+        .return_nothing()
+        .exactly_once()
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The same request: the item must exist (an update never creates half an item) and be active.
 async fn sdk_update(client: &Client, table: &str, i: u64) {
     client
@@ -396,6 +412,15 @@ fn workloads(setup: &Setup) -> Vec<Workload<'_>> {
             id: "conditional_update",
             per_round: 250,
             ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_update(db, i)))),
+            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_update(client, table, i)))),
+        },
+        Workload {
+            name: "conditional update, exactly once",
+            id: "conditional_update_exactly_once",
+            per_round: 250,
+            ours: Box::new(move |n| {
+                Box::pin(in_flight(n, move |i| model_update_exactly_once(db, i)))
+            }),
             hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_update(client, table, i)))),
         },
     ]

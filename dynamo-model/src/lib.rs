@@ -166,6 +166,27 @@
 //! 5. An update whose values alone exceed 400 KB is refused before sending; whether the whole
 //!    item after it fits only DynamoDB knows, and it refuses the update otherwise.
 //!
+//! ## Failures and retries
+//!
+//! Reads use the client's own retries. Writes retry in the library, which knows what each
+//! failure means ([`Outcome`]), with the client's retry settings:
+//! - throttling, and requests never sent, are retried: nothing was applied;
+//! - after an attempt that may have been applied (a 5xx, a timeout, a connection lost after
+//!   sending), a write that changes nothing more when applied twice is sent again: puts,
+//!   deletes, updates of absolute values, set members and removals, and transactions, which
+//!   always carry an idempotency token. When such a retry fails its condition, a consistent
+//!   read tells whether the stored item is the one the write stored, and then it succeeded: a
+//!   `create` is never told its own item exists, a versioned `put` never conflicts with itself;
+//! - an update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`) is
+//!   not sent again once it may have been applied: the error is [`Error::OutcomeUnknown`].
+//!   [`Update::exactly_once`] sends it as a one-action transaction with an idempotency token
+//!   instead, which DynamoDB applies once however often it arrives, for twice the write
+//!   capacity.
+//!
+//! Any other failure is [`Error::Sdk`], with DynamoDB's code, message and request id, and
+//! whether the request may have been applied. `tests/faults.rs` runs all of this behind a
+//! proxy that fails 30% of the requests.
+//!
 //! ## Expressions
 //!
 //! Typed handles build conditions and updates; values must have the attribute's type:

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod counting;
+pub mod faults;
 
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::Db;
