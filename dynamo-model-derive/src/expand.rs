@@ -135,15 +135,21 @@ fn generate(input: &Input) -> TokenStream {
         let member = f.ident;
         quote!(#member: ::core::clone::Clone::clone(&self.#member),)
     });
-    let key_writes = key_fields.iter().map(|f| {
+    let key_writes = key_fields.iter().enumerate().map(|(i, f)| {
         let member = f.ident;
         let name = f.stored_name();
         let value = match transformed(f, quote!(&self.#member)) {
             Some(value) => quote!(&(#value)),
             None => quote!(&self.#member),
         };
+        // The hash key first: each part has its own size limit.
+        let convert = if i == 0 {
+            quote!(#p::partition_key_value)
+        } else {
+            quote!(#p::sort_key_value)
+        };
         quote! {
-            item.insert(::std::string::String::from(#name), #p::key_value(#value, #name)?);
+            item.insert(::std::string::String::from(#name), #convert(#value, #name)?);
         }
     });
     let key_count = key_fields.len();
@@ -345,7 +351,7 @@ fn field_writes(input: &Input) -> Vec<TokenStream> {
         let member = field.ident;
         let known = known_names(input);
         writes.push(quote_spanned! {field.ty.span()=>
-            #p::write_extra(&mut item, &self.#member, &[#(#known),*]);
+            #p::write_extra(&mut item, &self.#member, &[#(#known),*])?;
         });
     }
     writes

@@ -119,10 +119,16 @@ pub fn read_serde<T: serde::de::DeserializeOwned>(
     )
 }
 
-/// Converts one key value, refusing empty strings and binaries.
+/// Converts one partition (hash) key value, refusing empty and oversized values.
 #[inline]
-pub fn key_value<T: Attribute>(value: &T, name: &str) -> Result<AttributeValue> {
-    crate::model::key_value(value, name)
+pub fn partition_key_value<T: Attribute>(value: &T, name: &str) -> Result<AttributeValue> {
+    crate::limits::key_value(value, name, crate::limits::KeyPart::Partition)
+}
+
+/// Converts one sort (range) key value, refusing empty and oversized values.
+#[inline]
+pub fn sort_key_value<T: Attribute>(value: &T, name: &str) -> Result<AttributeValue> {
+    crate::limits::key_value(value, name, crate::limits::KeyPart::Sort)
 }
 
 /// The DynamoDB type of a stored value, for error messages.
@@ -132,12 +138,20 @@ pub fn describe(value: &AttributeValue) -> String {
 
 /// Writes the attributes of a `flatten` field that no field of the model names (the model's
 /// own values win over stale copies).
-pub fn write_extra(item: &mut Item, extra: &Item, known: &[&str]) {
+pub fn write_extra(item: &mut Item, extra: &Item, known: &[&str]) -> Result<(), AttrError> {
     for (name, value) in extra {
         if !known.contains(&name.as_str()) && !item.contains_key(name) {
+            // Raw values: held to the rules typed values meet by construction.
+            if name.is_empty() {
+                return Err(AttrError::invalid(
+                    "an attribute name cannot be empty: DynamoDB refuses it",
+                ));
+            }
+            crate::limits::check_raw(value).map_err(|e| e.in_attribute(name))?;
             item.insert(name.clone(), value.clone());
         }
     }
+    Ok(())
 }
 
 /// Reads a `constant` attribute: a stored value other than the constant is an error naming it

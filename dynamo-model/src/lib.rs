@@ -213,6 +213,7 @@ mod cursor;
 mod db;
 mod error;
 mod expr;
+pub mod limits;
 mod model;
 mod op;
 mod pipeline;
@@ -237,7 +238,11 @@ pub use expr::{
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,
     Untyped, UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
 };
-pub use model::{item_size, Attributes, Model, PrimaryKey, Unversioned, MAX_ITEM_SIZE};
+pub use limits::{
+    item_size, MAX_ATTRIBUTE_NAME, MAX_ITEM_SIZE, MAX_NESTING_LEVELS, MAX_PARTITION_KEY_SIZE,
+    MAX_SORT_KEY_SIZE, MAX_TRANSACTION_SIZE,
+};
+pub use model::{Attributes, Model, PrimaryKey, Unversioned};
 pub use op::{
     Append, BatchGet, BatchPolicy, BatchWrite, CancellationReason, Create, CreateTable,
     CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected, Put, PutReturn,

@@ -168,7 +168,10 @@ pub trait Attribute: Sized {
 #[cold]
 fn element_error<T: Attribute>(value: AttributeValue, index: usize) -> AttrError {
     match value {
-        AttributeValue::Null(_) => T::from_missing().err(),
+        // A NULL element is there, and is NULL: not "missing".
+        AttributeValue::Null(_) => T::from_missing()
+            .err()
+            .map(|_| AttrError::mismatch(T::EXPECTED, "NULL")),
         other => T::from_attr(other).err(),
     }
     .unwrap_or_else(|| AttrError::mismatch(T::EXPECTED, "another type"))
@@ -500,10 +503,24 @@ impl Number for f64 {
     }
     #[inline]
     fn from_number(s: &str) -> Option<Self> {
-        s.parse().ok()
+        read_float(s)
     }
 }
 number_attribute!(f64);
+
+/// Reads a float under the rules floats are written with: a DynamoDB number (not `NaN` or
+/// `inf`, which Rust's parser takes but DynamoDB never stores) that fits the type (`1e999`
+/// overflows to infinity: refused, not read as infinity).
+#[inline]
+fn read_float<F: std::str::FromStr + Into<f64> + Copy>(s: &str) -> Option<F> {
+    // A DynamoDB number starts with a sign, a digit or a point; Rust also takes names.
+    let first = *s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let value: F = s.parse().ok()?;
+    value.into().is_finite().then_some(value)
+}
 
 impl Number for f32 {
     const EXPECTED: &'static str = "number (f32)";
@@ -517,7 +534,7 @@ impl Number for f32 {
     }
     #[inline]
     fn from_number(s: &str) -> Option<Self> {
-        s.parse().ok()
+        read_float(s)
     }
 }
 number_attribute!(f32);
@@ -1090,10 +1107,8 @@ mod tests {
         assert_eq!(Vec::<String>::from_attr(ok).unwrap(), ["a", "b"]);
         for (bad, found) in [
             (AttributeValue::N("1".into()), "number 1"),
-            (
-                AttributeValue::Null(true),
-                "nothing (the attribute is missing)",
-            ),
+            // A NULL element is there, and NULL: not reported as missing.
+            (AttributeValue::Null(true), "NULL"),
         ] {
             let list = AttributeValue::L(vec![s("a"), s("b"), bad]);
             let err = crate::Error::from(

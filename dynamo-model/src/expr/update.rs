@@ -52,28 +52,39 @@ impl Action {
         }
     }
 
-    /// The size of the values the action writes, as DynamoDB counts item sizes.
-    pub(crate) fn value_size(&self) -> usize {
-        fn term(term: &Term) -> usize {
-            match term {
-                Term::Value(value) => crate::model::value_size(value),
-                _ => 0,
-            }
-        }
-        fn set_value(value: &SetValue) -> usize {
+    /// The values the action writes.
+    pub(crate) fn values(&self) -> Vec<&AttributeValue> {
+        fn set_value<'a>(value: &'a SetValue, out: &mut Vec<&'a AttributeValue>) {
             match value {
-                SetValue::Term(t) => term(t),
-                SetValue::IfNotExists(_, inner) => set_value(inner),
+                SetValue::Term(Term::Value(v)) => out.push(v),
+                SetValue::Term(_) => {}
+                SetValue::IfNotExists(_, inner) => set_value(inner, out),
                 SetValue::Plus(a, b) | SetValue::Minus(a, b) | SetValue::ListAppend(a, b) => {
-                    set_value(a) + set_value(b)
+                    set_value(a, out);
+                    set_value(b, out);
                 }
             }
         }
+        let mut out = Vec::new();
         match self {
-            Action::Set(path, value) => path.root().len() + set_value(value),
-            Action::Add(path, value) => path.root().len() + term(value),
-            Action::Remove(_) | Action::Delete(..) => 0,
+            Action::Set(_, value) => set_value(value, &mut out),
+            Action::Add(_, Term::Value(v)) | Action::Delete(_, Term::Value(v)) => out.push(v),
+            _ => {}
         }
+        out
+    }
+
+    /// The size of the values the action writes, as DynamoDB counts item sizes.
+    pub(crate) fn value_size(&self) -> usize {
+        let values = self.values();
+        if values.is_empty() {
+            return 0;
+        }
+        self.path().root().len()
+            + values
+                .into_iter()
+                .map(crate::limits::value_size)
+                .sum::<usize>()
     }
 
     pub(crate) fn path(&self) -> &Path {

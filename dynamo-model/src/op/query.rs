@@ -16,6 +16,7 @@ use crate::expr::condition::{conjoin, Comparator, Condition, Node};
 use crate::expr::operand::{Term, ValueFor};
 use crate::expr::path::{Path, PathElement};
 use crate::expr::ExpressionWriter;
+use crate::limits::KeyPart;
 use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::paging::{self, Fetch, Paging, RawPage};
@@ -197,11 +198,8 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             });
         };
         match &hash {
-            Term::Value(value) if crate::model::is_empty_key_value(value) => {
-                return Err(Error::InvalidValue {
-                    path: hash_key.name.to_owned(),
-                    message: "a key attribute cannot be empty, so no item has this hash key".into(),
-                })
+            Term::Value(value) => {
+                crate::limits::check_key(hash_key.name, value, KeyPart::Partition, true)?;
             }
             Term::Invalid(e) => return Err(e.clone().in_attribute(hash_key.name).into()),
             Term::Absent => {
@@ -401,14 +399,20 @@ fn check_range(node: &Node, range_key: Option<&str>) -> Result<()> {
     };
     let on_range_key =
         |path: &Path| matches!(path.elements(), [PathElement::Name(name)] if name == range_key);
-    let valid = match node {
-        Node::Compare(Term::Path(path), comparator, Term::Value(_)) => {
-            *comparator != Comparator::Ne && on_range_key(path)
+    let (valid, values) = match node {
+        Node::Compare(Term::Path(path), comparator, Term::Value(value)) => (
+            *comparator != Comparator::Ne && on_range_key(path),
+            vec![value],
+        ),
+        Node::Between(Term::Path(path), Term::Value(low), Term::Value(high)) => {
+            (on_range_key(path), vec![low, high])
         }
-        Node::Between(Term::Path(path), Term::Value(_), Term::Value(_)) => on_range_key(path),
-        Node::BeginsWith(path, Term::Value(_)) => on_range_key(path),
-        _ => false,
+        Node::BeginsWith(path, Term::Value(prefix)) => (on_range_key(path), vec![prefix]),
+        _ => (false, Vec::new()),
     };
+    for value in values {
+        crate::limits::check_key(range_key, value, KeyPart::Sort, true)?;
+    }
     if valid {
         Ok(())
     } else {

@@ -73,6 +73,8 @@ struct Action {
     item: TransactWriteItem,
     /// The guards of an update's relative changes, to explain a failed condition.
     guards: Vec<Guard>,
+    /// What it writes, as DynamoDB counts a transaction's size.
+    size: usize,
 }
 
 impl<'a> TransactWrite<'a> {
@@ -111,6 +113,7 @@ impl<'a> TransactWrite<'a> {
             // timestamps, limits.
             let prepared = prepare(item, kind, Timestamp::now())?;
             let key = crate::pipeline::write::key_of(M::SCHEMA, &prepared.item);
+            let size = crate::limits::item_size(&prepared.item);
             let mut conditions = Conditions::default();
             conditions.require(prepared.condition);
             conditions.user(M::SCHEMA, condition.as_ref());
@@ -132,6 +135,7 @@ impl<'a> TransactWrite<'a> {
                 key,
                 item: TransactWriteItem::builder().put(put).build(),
                 guards: Vec::new(),
+                size,
             })
         })();
         self.push(action);
@@ -180,6 +184,12 @@ impl<'a> TransactWrite<'a> {
                  values,
                  ..
              }| {
+                let size = crate::limits::item_size(&key)
+                    + values
+                        .iter()
+                        .flatten()
+                        .map(|(_, v)| crate::limits::value_size(v))
+                        .sum::<usize>();
                 let action = SdkUpdate::builder()
                     .table_name(&table)
                     .set_key(Some(key.clone()))
@@ -195,6 +205,7 @@ impl<'a> TransactWrite<'a> {
                     key,
                     item: TransactWriteItem::builder().update(action).build(),
                     guards,
+                    size,
                 })
             },
         );
@@ -240,6 +251,7 @@ impl<'a> TransactWrite<'a> {
                 let item = build(&table, key.clone(), rendered, on_failure)?;
                 Ok(Action {
                     table,
+                    size: crate::limits::item_size(&key),
                     key,
                     item,
                     guards: Vec::new(),
@@ -334,6 +346,13 @@ impl<'a> TransactWrite<'a> {
                     "action {i} touches the item {text} of table `{table}` again; DynamoDB allows one action per item in a transaction"
                 ));
             }
+        }
+        let size: usize = self.actions.iter().map(|a| a.size).sum();
+        if size > crate::limits::MAX_TRANSACTION_SIZE {
+            return invalid(format!(
+                "the transaction writes {size} bytes, over DynamoDB's limit of {} (4 MB); split it",
+                crate::limits::MAX_TRANSACTION_SIZE
+            ));
         }
         if let Some(token) = &self.token {
             if token.is_empty() || token.chars().count() > 36 {

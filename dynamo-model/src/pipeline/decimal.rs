@@ -141,6 +141,15 @@ impl Decimal {
         self.add(&other.neg())
     }
 
+    /// Whether DynamoDB can hold it: zero, or a magnitude from 1E-130 to below 1E+126.
+    pub(crate) fn in_dynamodb_range(&self) -> bool {
+        if self.is_zero() {
+            return true;
+        }
+        let length = i64::try_from(self.digits.len()).unwrap_or(i64::MAX);
+        self.exponent + length > -130 && self.exponent + length <= 126
+    }
+
     /// How many significant digits it has (DynamoDB takes up to 38).
     pub(crate) fn significant_digits(&self) -> usize {
         self.digits.len()

@@ -22,7 +22,8 @@ use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
 use crate::expr::update::{Action, SetValue, UpdateActions};
-use crate::model::{Model, MAX_ITEM_SIZE};
+use crate::limits::MAX_ITEM_SIZE;
+use crate::model::Model;
 use crate::pipeline::decimal::Decimal;
 use crate::pipeline::write::{is_live, present, version_conflict, version_is, Conditions};
 use crate::schema::{FieldHooks, Limits, Schema};
@@ -528,6 +529,7 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
     let actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
     actions.check(schema)?;
+    check_values(schema, &actions)?;
     // The item after the update holds at least the values it writes.
     let written: usize = actions.actions.iter().map(Action::value_size).sum();
     if written > MAX_ITEM_SIZE {
@@ -568,6 +570,43 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
         conditions,
         unset_required,
     })
+}
+
+/// The limits on the values an update writes: index key values (not empty, not over their
+/// size) and nesting (the path's depth and the value's).
+fn check_values(schema: &Schema, actions: &UpdateActions) -> Result<()> {
+    for action in &actions.actions {
+        let path = action.path();
+        for value in action.values() {
+            let levels = path.elements().len() - 1 + crate::limits::measure(value).levels;
+            if levels > crate::limits::MAX_NESTING_LEVELS {
+                return Err(Error::InvalidValue {
+                    path: path.to_string(),
+                    message: format!(
+                        "the value would nest {levels} levels deep, over DynamoDB's limit of {}",
+                        crate::limits::MAX_NESTING_LEVELS
+                    ),
+                });
+            }
+        }
+        if path.elements().len() != 1 {
+            continue;
+        }
+        let part = schema.indexes.iter().find_map(|index| {
+            if index.hash_key.name == path.root() {
+                Some(crate::limits::KeyPart::Partition)
+            } else {
+                index
+                    .range_key
+                    .filter(|k| k.name == path.root())
+                    .map(|_| crate::limits::KeyPart::Sort)
+            }
+        });
+        if let (Some(part), Action::Set(_, SetValue::Term(Term::Value(value)))) = (part, action) {
+            crate::limits::check_key(path.root(), value, part, false)?;
+        }
+    }
+    Ok(())
 }
 
 /// `attribute_not_exists(hash key) OR <live>`: an upsert finds no item or a live one.
