@@ -112,6 +112,7 @@ fn an_unknown_stored_value_names_the_attribute_and_the_allowed_values() {
         path,
         expected,
         found,
+        ..
     } = err
     else {
         panic!("{err:?}")

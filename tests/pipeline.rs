@@ -718,3 +718,66 @@ async fn list_elements_and_projections_get_their_rules() {
         .unwrap();
     assert_eq!(gone, None);
 }
+
+#[tokio::test]
+async fn a_bad_item_is_named_by_its_key_and_a_stream_goes_on_past_it() {
+    use futures::StreamExt;
+    let db = common::db("pipeline_named").await;
+    db.create_table::<Person>().send().await.unwrap();
+    let people: Vec<Person> = (0..50)
+        .map(|seq| Person {
+            name: "ada".into(),
+            seq,
+        })
+        .collect();
+    db.batch_put(&people).send().await.unwrap();
+    // Another writer stored, on one item, a value of the wrong type for an attribute that a
+    // second model of the same table reads.
+    db.client()
+        .update_item()
+        .table_name(db.table_name::<Person>())
+        .key("name", AttributeValue::S("ada".into()))
+        .key("seq", AttributeValue::N("17".into()))
+        .update_expression("SET #n = :v")
+        .expression_attribute_names("#n", "name_of_nothing")
+        .expression_attribute_values(":v", AttributeValue::Bool(true))
+        .send()
+        .await
+        .unwrap();
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[dynamo(table = "people")]
+    struct Strict {
+        #[dynamo(hash_key)]
+        name: String,
+        #[dynamo(range_key)]
+        seq: u32,
+        name_of_nothing: Option<String>,
+    }
+    let expected = r#"name="ada", seq=17 in table `pipeline_named.people`"#;
+    let named = |err: &Error| match err {
+        Error::Attribute { path, item, .. } => {
+            assert_eq!(path, "name_of_nothing");
+            assert_eq!(item.as_deref(), Some(expected), "{err}");
+        }
+        other => panic!("{other:?}"),
+    };
+    let err = db.query::<Strict>().hash("ada").all().await.unwrap_err();
+    named(&err);
+    assert!(err.to_string().contains(expected), "{err}");
+    named(&db.scan::<Strict>().all().await.unwrap_err());
+    named(&db.query::<Strict>().hash("ada").send().await.unwrap_err());
+    named(&db.get(StrictKey::new("ada", 17)).send().await.unwrap_err());
+    let keys = (0..50).map(|seq| StrictKey::new("ada", seq));
+    named(&db.batch_get::<Strict>(keys).send().await.unwrap_err());
+    let err = db
+        .transact_get()
+        .get::<Strict>(StrictKey::new("ada", 17))
+        .send()
+        .await
+        .unwrap_err();
+    named(&err);
+    // A stream yields the bad item's error and goes on with the rest.
+    let results: Vec<_> = db.query::<Strict>().hash("ada").stream().collect().await;
+    assert_eq!(results.len(), 50);
+    assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
+}

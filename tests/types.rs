@@ -359,6 +359,7 @@ fn attr_error(result: Result<Option<Everything>, Error>) -> (String, String, Str
             path,
             expected,
             found,
+            ..
         }) => (path, expected, found),
         other => panic!("expected Error::Attribute, got {other:?}"),
     }

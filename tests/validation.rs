@@ -576,6 +576,7 @@ async fn a_constant_is_written_and_checked_on_read() {
             path,
             expected,
             found,
+            ..
         } => {
             assert_eq!(path, "kind");
             assert_eq!(expected, r#"the constant "CUSTOMER""#);

@@ -20,7 +20,7 @@ use crate::value::{AttrPath, Item};
 pub enum Error {
     /// Stored data could not be read into the model: a required attribute is missing, or an
     /// attribute holds the wrong type or an unreadable value.
-    #[error("attribute `{path}`: expected {expected}, found {found}")]
+    #[error("attribute `{path}`{}: expected {expected}, found {found}", item.as_ref().map(|i| format!(" of the item {i}")).unwrap_or_default())]
     Attribute {
         /// Where in the item, e.g. `address.city` or `tags[3]`.
         path: String,
@@ -28,6 +28,10 @@ pub enum Error {
         expected: String,
         /// What the item holds, e.g. `string`, or `nothing` when the attribute is missing.
         found: String,
+        /// Which item, when it was read from DynamoDB: its key and table, e.g.
+        /// ``pk="u1", sk="profile" in table `users` `` (for a query of an index, the index's key
+        /// too), so that one bad item among thousands can be found.
+        item: Option<String>,
     },
 
     /// A value cannot be stored in DynamoDB (a float that is not finite or outside DynamoDB's
@@ -272,14 +276,34 @@ impl Error {
                 path,
                 expected,
                 found,
+                item,
             } => Error::Attribute {
                 path: path.clone(),
                 expected: expected.clone(),
                 found: found.clone(),
+                item: item.clone(),
             },
             other => Error::InvalidRequest {
                 message: other.to_string(),
             },
+        }
+    }
+
+    /// A read error about the item `describe` names (its key and table).
+    pub(crate) fn about_item(self, describe: impl FnOnce() -> String) -> Error {
+        match self {
+            Error::Attribute {
+                path,
+                expected,
+                found,
+                item: None,
+            } => Error::Attribute {
+                path,
+                expected,
+                found,
+                item: Some(describe()),
+            },
+            other => other,
         }
     }
 
@@ -470,6 +494,7 @@ impl From<AttrError> for Error {
                 path,
                 expected,
                 found,
+                item: None,
             },
             AttrErrorKind::Invalid { message } => Error::InvalidValue { path, message },
         }

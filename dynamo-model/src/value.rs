@@ -1120,6 +1120,7 @@ mod tests {
                 path,
                 expected,
                 found: was,
+                ..
             } = err
             else {
                 panic!("{err:?}")

@@ -591,8 +591,10 @@ impl<'a, M: Model> BatchGet<'a, M> {
         }
         order
             .iter()
-            .map(|text| match found.remove(text) {
-                Some(item) => crate::pipeline::read::read(item),
+            .zip(&keys)
+            .map(|(text, key)| match found.remove(text) {
+                Some(item) => crate::pipeline::read::read(item)
+                    .map_err(|e| e.about_item(|| crate::pipeline::read::describe_key(&table, key))),
                 None => Ok(None),
             })
             .collect()

@@ -189,8 +189,14 @@ impl<M: Model> DeleteReturningOld<'_, M> {
     /// expired).
     pub async fn send(self) -> Result<Option<M>> {
         let table = self.inner.db.table_name::<M>();
+        let self_key = self.inner.key.to_item();
         match self.inner.send_with(ReturnValue::AllOld).await? {
-            Ok(Some(old)) => crate::pipeline::read::read(old),
+            Ok(Some(old)) => crate::pipeline::read::read(old).map_err(|e| {
+                e.about_item(|| match self_key.as_ref() {
+                    Ok(key) => crate::pipeline::read::describe_key(&table, key),
+                    Err(_) => format!("in table `{table}`"),
+                })
+            }),
             Ok(None) => Ok(None),
             // Deleted, but what it held was lost with the response.
             Err(()) => Err(Error::OutcomeUnknown {

@@ -93,7 +93,7 @@ impl<'a, M: Model> Get<'a, M> {
         Ok((request, table))
     }
 
-    async fn send_with(&self, projection: &[Path]) -> Result<Option<Item>> {
+    async fn send_with(&self, projection: &[Path]) -> Result<(Option<Item>, String)> {
         let (request, table) = self.prepare(projection)?;
         tracing::debug!(table = %table, "GetItem");
         let output = request
@@ -101,7 +101,15 @@ impl<'a, M: Model> Get<'a, M> {
             .await
             .map_err(|e| Error::from_sdk("GetItem", &table, e))?;
         capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-        Ok(output.item)
+        Ok((output.item, table))
+    }
+
+    /// Names the item asked for, in an error about it.
+    fn describe(&self, table: &str) -> String {
+        match self.key.to_item() {
+            Ok(key) => crate::pipeline::read::describe_key(table, &key),
+            Err(_) => format!("in table `{table}`"),
+        }
     }
 
     /// The GetItem request this would send, without sending it.
@@ -114,8 +122,9 @@ impl<'a, M: Model> Get<'a, M> {
     /// expired).
     pub async fn send(self) -> Result<Option<M>> {
         match self.send_with(&[]).await? {
-            Some(item) => crate::pipeline::read::read(item),
-            None => Ok(None),
+            (Some(item), table) => crate::pipeline::read::read(item)
+                .map_err(|e| e.about_item(|| self.describe(&table))),
+            (None, _) => Ok(None),
         }
     }
 }
@@ -139,8 +148,11 @@ impl<M: Model> GetProjected<'_, M> {
     /// has expired).
     pub async fn send(self) -> Result<Option<Item>> {
         match self.get.send_with(&self.paths).await? {
-            Some(item) => crate::pipeline::read::read_projected_item::<M>(item, self.ttl_asked),
-            None => Ok(None),
+            (Some(item), table) => {
+                crate::pipeline::read::read_projected_item::<M>(item, self.ttl_asked)
+                    .map_err(|e| e.about_item(|| self.get.describe(&table)))
+            }
+            (None, _) => Ok(None),
         }
     }
 }

@@ -166,9 +166,14 @@ pub(crate) fn page<O>(
     items: Vec<Item>,
     read: fn(Item) -> Result<O>,
     next: Option<Cursor>,
+    table: &str,
+    key_names: &[&'static str],
 ) -> Result<Page<O>> {
     Ok(Page {
-        items: items.into_iter().map(read).collect::<Result<_>>()?,
+        items: items
+            .into_iter()
+            .map(|item| crate::pipeline::read::read_named(table, key_names, item, read))
+            .collect::<Result<_>>()?,
         next,
     })
 }

@@ -246,7 +246,14 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let error = match sent.result {
             Ok(output) => {
                 capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-                return R::output(stored, output.attributes);
+                return R::output(stored, output.attributes).map_err(|e| {
+                    e.about_item(
+                        || match crate::model::PrimaryKey::to_item(&self.item.key()) {
+                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
+                            Err(_) => format!("in table `{table}`"),
+                        },
+                    )
+                });
             }
             Err(e) => Error::from_sdk("PutItem", &table, e),
         };

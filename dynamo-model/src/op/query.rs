@@ -342,7 +342,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             Position::Done => None,
             position => Some(Cursor::encode(&self.context(&table), &[position])),
         };
-        paging::page(items, self.read, next)
+        paging::page(items, self.read, next, &table, &self.key_names())
     }
 
     /// Every matching item (up to `limit`), lazily: one DynamoDB page in memory at a time.
@@ -353,9 +353,15 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let read = self.read;
         let limit = self.limit.unwrap_or(usize::MAX);
         let page_size = self.page_size;
+        let key_names = self.key_names();
         match self.fetcher(false) {
-            Ok((fetch, position, _)) => paging::items(fetch, page_size, position)
-                .and_then(move |item| async move { read(item) })
+            // A bad item is an error naming it; the stream goes on past it.
+            Ok((fetch, position, table)) => paging::items(fetch, page_size, position)
+                .map(move |item| {
+                    item.and_then(|item| {
+                        crate::pipeline::read::read_named(&table, &key_names, item, read)
+                    })
+                })
                 .take(limit)
                 .left_stream(),
             Err(e) => futures::stream::once(async move { Err(e) }).right_stream(),

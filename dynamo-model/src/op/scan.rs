@@ -311,7 +311,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         };
         let next = (!positions.iter().all(|p| matches!(p, Position::Done)))
             .then(|| Cursor::encode(&self.context(&table), &positions));
-        paging::page(items, self.read, next)
+        paging::page(items, self.read, next, &table, &self.key_names())
     }
 
     /// Every matching item (up to `limit`), lazily; segments are scanned in parallel and merged
@@ -320,13 +320,19 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let read = self.read;
         let limit = self.limit.unwrap_or(usize::MAX);
         let page_size = self.page_size;
+        let key_names = self.key_names();
         match self.fetchers(false) {
-            Ok((fetchers, _)) => stream::select_all(
+            // A bad item is an error naming it; the stream goes on past it.
+            Ok((fetchers, table)) => stream::select_all(
                 fetchers
                     .into_iter()
                     .map(|(fetch, position)| paging::items(fetch, page_size, position).boxed()),
             )
-            .and_then(move |item| async move { read(item) })
+            .map(move |item| {
+                item.and_then(|item| {
+                    crate::pipeline::read::read_named(&table, &key_names, item, read)
+                })
+            })
             .take(limit)
             .left_stream(),
             Err(e) => stream::once(async move { Err(e) }).right_stream(),

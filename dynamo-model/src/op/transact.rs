@@ -486,10 +486,29 @@ impl<'a> TransactGet<'a, ()> {
     }
 }
 
+/// One item a transactional read returned, with what names it in an error.
+#[doc(hidden)]
+pub struct ReadSlot {
+    item: Option<Item>,
+    table: String,
+    key: Item,
+}
+
+impl ReadSlot {
+    fn read<M: Model>(self) -> Result<Option<M>> {
+        let ReadSlot { item, table, key } = self;
+        match item {
+            Some(item) => crate::pipeline::read::read::<M>(item)
+                .map_err(|e| e.about_item(|| crate::pipeline::read::describe_key(&table, &key))),
+            None => Ok(None),
+        }
+    }
+}
+
 /// A tuple of `Option<Model>`s read back from a transaction, one element per `get`.
 pub trait TransactGetOutput: Sized {
     #[doc(hidden)]
-    fn read(items: &mut VecDeque<Option<Item>>) -> Result<Self>;
+    fn read(items: &mut VecDeque<ReadSlot>) -> Result<Self>;
 }
 
 /// A tuple type with one more element: how `TransactGet::get` grows its output.
@@ -506,10 +525,10 @@ macro_rules! tuples {
 
         impl<$($t: Model),*> TransactGetOutput for ($(Option<$t>,)*) {
             #[allow(unused_variables, clippy::unused_unit)]
-            fn read(items: &mut VecDeque<Option<Item>>) -> Result<Self> {
+            fn read(items: &mut VecDeque<ReadSlot>) -> Result<Self> {
                 Ok(($(
-                    match items.pop_front().flatten() {
-                        Some(item) => crate::pipeline::read::read::<$t>(item)?,
+                    match items.pop_front() {
+                        Some(slot) => slot.read::<$t>()?,
                         None => None,
                     },
                 )*))
@@ -590,6 +609,11 @@ impl<'a, T> TransactGet<'a, T> {
     {
         let (tables, gets): (Vec<String>, Vec<TransactGetItem>) =
             self.checked()?.into_iter().unzip();
+        // The keys name the items in a read error.
+        let keys: Vec<Item> = gets
+            .iter()
+            .map(|g| g.get().map(|g| g.key().clone()).unwrap_or_default())
+            .collect();
         tracing::debug!(gets = gets.len(), "TransactGetItems");
         let result = self
             .db
@@ -607,11 +631,16 @@ impl<'a, T> TransactGet<'a, T> {
             }
             Err(e) => return Err(e),
         };
-        let mut items: VecDeque<Option<Item>> = output
+        let mut items: VecDeque<ReadSlot> = output
             .responses
             .unwrap_or_default()
             .into_iter()
-            .map(|r| r.item.filter(|i| !i.is_empty()))
+            .zip(tables.into_iter().zip(keys))
+            .map(|(r, (table, key))| ReadSlot {
+                item: r.item.filter(|i| !i.is_empty()),
+                table,
+                key,
+            })
             .collect();
         T::read(&mut items)
     }

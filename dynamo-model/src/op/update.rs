@@ -725,7 +725,12 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             let error = match sent.result {
                 Ok(output) => {
                     capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
-                    return R::output(output.attributes);
+                    return R::output(output.attributes).map_err(|e| {
+                        e.about_item(|| match self.key.to_item() {
+                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
+                            Err(_) => format!("in table `{table}`"),
+                        })
+                    });
                 }
                 Err(err) => Error::from_sdk("UpdateItem", &table, err),
             };
