@@ -445,3 +445,77 @@ async fn every_failure_says_what_happened() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_batch_get_keeps_what_it_read() {
+    let direct = common::db("faults_partial").await;
+    direct.create_table::<Entry>().send().await.unwrap();
+    let entries: Vec<Entry> = (0..300)
+        .map(|seq| Entry {
+            feed: "f".into(),
+            seq,
+            body: format!("entry {seq}"),
+        })
+        .collect();
+    direct.batch_put(&entries).send().await.unwrap();
+    // Every request comes back half done, and the budget is one request per chunk.
+    let proxy = FaultProxy::start(Faults::only(Fault::PartialBatch)).await;
+    let db = proxy.db("faults_partial", 1).await;
+    let one_attempt = dynamo_model::BatchPolicy {
+        max_attempts: 1,
+        ..dynamo_model::BatchPolicy::default()
+    };
+    let output = db
+        .batch_get::<Entry>(entries.iter().map(Entry::key))
+        .policy(one_attempt)
+        .send_partial()
+        .await
+        .unwrap();
+    let read = output.items.iter().filter(|i| i.is_some()).count();
+    assert_eq!(read + output.unread.len(), 300);
+    assert!(read >= 100 && !output.unread.is_empty(), "{read} read");
+    for (item, entry) in output.items.iter().zip(&entries) {
+        if let Some(item) = item {
+            assert_eq!(item, entry);
+        }
+    }
+    // `send` refuses a partial result, naming every key not read.
+    let err = db
+        .batch_get::<Entry>(entries.iter().map(Entry::key))
+        .policy(one_attempt)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unprocessed { keys, .. } if keys.len() == output.unread.len()),
+        "{err}"
+    );
+    drop(proxy);
+
+    // Throttled on every request: nothing read, every key reported, and why.
+    let proxy = FaultProxy::start(Faults::only(Fault::Throttling)).await;
+    let db = proxy.db("faults_partial", 1).await;
+    let output = db
+        .batch_get::<Entry>(entries.iter().take(10).map(Entry::key))
+        .policy(dynamo_model::BatchPolicy {
+            max_attempts: 3,
+            ..dynamo_model::BatchPolicy::default()
+        })
+        .send_partial()
+        .await
+        .unwrap();
+    assert_eq!(output.unread.len(), 10);
+    assert!(
+        matches!(&output.cause, Some(Error::Sdk { code: Some(code), .. }) if code == "ThrottlingException"),
+        "{:?}",
+        output.cause
+    );
+    assert_eq!(
+        proxy
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "the budget's three attempts"
+    );
+}

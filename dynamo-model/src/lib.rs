@@ -244,10 +244,10 @@ pub use limits::{
 };
 pub use model::{Attributes, Model, PrimaryKey, Unversioned};
 pub use op::{
-    Append, BatchGet, BatchPolicy, BatchWrite, CancellationReason, Create, CreateTable,
-    CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected, Put, PutReturn,
-    Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld, Scan,
-    TransactGet, TransactGetOutput, TransactWrite, UnprocessedKey, UnprocessedWrite, Update,
+    Append, BatchGet, BatchGetOutput, BatchPolicy, BatchWrite, CancellationReason, Create,
+    CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected,
+    Put, PutReturn, Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld,
+    Scan, TransactGet, TransactGetOutput, TransactWrite, UnprocessedKey, UnprocessedWrite, Update,
     UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ACTIONS,
 };
 pub use schema::{

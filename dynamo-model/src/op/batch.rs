@@ -30,15 +30,22 @@ pub const MAX_BATCH_WRITE: usize = 25;
 /// DynamoDB's limit of keys per BatchGetItem.
 pub const MAX_BATCH_GET: usize = 100;
 
-/// How batches retry what DynamoDB leaves unprocessed, and how many chunks run at once.
+/// How batches retry, and how many chunks run at once.
+///
+/// A batch get spends one budget per chunk on everything that leaves keys unread: keys DynamoDB
+/// returns unprocessed, throttling, server errors and lost connections. A batch write spends
+/// it on unprocessed writes; its requests also get the client's own retries for throttling and
+/// server errors (a put or delete applied twice stores what it stored once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchPolicy {
-    /// Requests per chunk, unprocessed retries included (at least 1).
+    /// Requests per chunk, retries included (at least 1).
     pub max_attempts: u32,
     /// The first backoff; each retry doubles it, up to `max_backoff`, with full jitter.
     pub base_backoff: Duration,
     /// The longest backoff.
     pub max_backoff: Duration,
+    /// No retry starts after this long since the chunk's first request.
+    pub max_elapsed: Duration,
     /// How many chunks are in flight at once.
     pub concurrency: usize,
 }
@@ -49,6 +56,7 @@ impl Default for BatchPolicy {
             max_attempts: 10,
             base_backoff: Duration::from_millis(25),
             max_backoff: Duration::from_secs(2),
+            max_elapsed: Duration::from_secs(60),
             concurrency: 8,
         }
     }
@@ -392,9 +400,14 @@ async fn write_chunk(
     mut pending: Vec<Write>,
     policy: BatchPolicy,
 ) -> (Vec<UnprocessedWrite>, Option<Error>) {
+    let started = std::time::Instant::now();
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
-            tokio::time::sleep(policy.backoff(attempt - 1)).await;
+            let wait = policy.backoff(attempt - 1);
+            if started.elapsed() + wait > policy.max_elapsed {
+                break;
+            }
+            tokio::time::sleep(wait).await;
         }
         let mut items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
         let mut keys = Vec::with_capacity(pending.len());
@@ -555,8 +568,22 @@ impl<'a, M: Model> BatchGet<'a, M> {
 
     /// Sends every chunk: one entry per key asked, in order, `None` for keys with no item (or
     /// an expired one). Fails with [`Error::Unprocessed`] holding exactly the keys not read
-    /// after the retry budget.
+    /// after the retry budget; [`BatchGet::send_partial`] keeps what was read.
     pub async fn send(self) -> Result<Vec<Option<M>>> {
+        let output = self.send_partial().await?;
+        if output.unread.is_empty() {
+            return Ok(output.items);
+        }
+        Err(Error::Unprocessed {
+            writes: Vec::new(),
+            keys: output.unread,
+            cause: output.cause.map(Box::new),
+        })
+    }
+
+    /// Sends every chunk and returns what it read, with the keys it could not read after the
+    /// retry budget (and why): a batch of 10,000 keys that meets a failure keeps its 9,999 items.
+    pub async fn send_partial(self) -> Result<BatchGetOutput<M>> {
         let schema = M::SCHEMA;
         let table = self.db.table_name::<M>();
         let (keys, order) = self.key_items(&table)?;
@@ -582,14 +609,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
                 cause = error;
             }
         }
-        if !unprocessed.is_empty() {
-            return Err(Error::Unprocessed {
-                writes: Vec::new(),
-                keys: unprocessed,
-                cause: cause.map(Box::new),
-            });
-        }
-        order
+        let items = order
             .iter()
             .zip(&keys)
             .map(|(text, key)| match found.remove(text) {
@@ -597,8 +617,26 @@ impl<'a, M: Model> BatchGet<'a, M> {
                     .map_err(|e| e.about_item(|| crate::pipeline::read::describe_key(&table, key))),
                 None => Ok(None),
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // Keys not read stand as `None` in `items`; `unread` says which they are.
+        Ok(BatchGetOutput {
+            items,
+            unread: unprocessed,
+            cause,
+        })
     }
+}
+
+/// What a batch get read: one entry per key asked, in order (`None` for a key with no item, and
+/// for a key in `unread`), the keys it could not read, and the last failure.
+#[derive(Debug)]
+pub struct BatchGetOutput<M> {
+    /// One entry per key asked, in order.
+    pub items: Vec<Option<M>>,
+    /// The keys not read after the retry budget (their entries in `items` are `None`).
+    pub unread: Vec<UnprocessedKey>,
+    /// Why the last of them could not be read, when a request failed.
+    pub cause: Option<Error>,
 }
 
 /// One chunk of keys, retried: the items read, the keys left, and why.
@@ -610,9 +648,15 @@ async fn get_chunk(
     policy: BatchPolicy,
 ) -> (Vec<Item>, Vec<Item>, Option<Error>) {
     let mut items = Vec::new();
+    let started = std::time::Instant::now();
+    let mut last_error = None;
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
-            tokio::time::sleep(policy.backoff(attempt - 1)).await;
+            let wait = policy.backoff(attempt - 1);
+            if started.elapsed() + wait > policy.max_elapsed {
+                break;
+            }
+            tokio::time::sleep(wait).await;
         }
         let request = KeysAndAttributes::builder()
             .set_keys(Some(pending.clone()))
@@ -623,8 +667,9 @@ async fn get_chunk(
             Err(e) => return (items, pending, Some(crate::op::built(e))),
         };
         tracing::debug!(keys = pending.len(), attempt, "BatchGetItem");
+        // The client without its own retries: this loop's budget covers every failure.
         let result = db
-            .client()
+            .writer()
             .batch_get_item()
             .request_items(table, request)
             .send()
@@ -642,6 +687,10 @@ async fn get_chunk(
                     return (items, pending, None);
                 }
             }
+            Err(err) if crate::op::retry::retryable(&err) => {
+                tracing::debug!(attempt, "BatchGetItem failed; retrying its keys");
+                last_error = Some(Error::from_sdk("BatchGetItem", table, err));
+            }
             Err(err) => {
                 return (
                     items,
@@ -651,5 +700,5 @@ async fn get_chunk(
             }
         }
     }
-    (items, pending, None)
+    (items, pending, last_error)
 }

@@ -18,8 +18,8 @@ pub(crate) mod transact;
 pub(crate) mod update;
 
 pub use batch::{
-    BatchGet, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite, MAX_BATCH_GET,
-    MAX_BATCH_WRITE,
+    BatchGet, BatchGetOutput, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite,
+    MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};

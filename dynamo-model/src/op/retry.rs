@@ -124,7 +124,7 @@ const THROTTLING: [&str; 6] = [
 ];
 
 /// Whether a failure is worth another attempt: throttling, a server error, or no answer.
-fn retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+pub(crate) fn retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     match err {
         SdkError::ServiceError(service) => {
             service.raw().status().as_u16() >= 500
