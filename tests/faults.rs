@@ -519,3 +519,47 @@ async fn a_batch_get_keeps_what_it_read() {
         "the budget's three attempts"
     );
 }
+
+#[tokio::test]
+async fn a_batch_write_says_which_writes_were_not_applied() {
+    let direct = common::db("faults_batch_outcome").await;
+    direct.create_table::<Entry>().send().await.unwrap();
+    let entries: Vec<Entry> = (0..30)
+        .map(|seq| Entry {
+            feed: "f".into(),
+            seq,
+            body: String::new(),
+        })
+        .collect();
+    for (fault, expected) in [
+        (Fault::Throttling, Outcome::NotApplied),
+        (Fault::Internal, Outcome::Unknown),
+        (Fault::DropAfter, Outcome::Unknown),
+    ] {
+        let proxy = FaultProxy::start(Faults::only(fault)).await;
+        let db = proxy.db("faults_batch_outcome", 2).await;
+        let err = db.batch_put(&entries).send().await.unwrap_err();
+        let Error::Unprocessed { writes, cause, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(writes.len(), 30, "{fault:?}");
+        assert!(
+            writes.iter().all(|w| w.outcome == expected),
+            "{fault:?}: {:?}",
+            writes.iter().map(|w| w.outcome).collect::<Vec<_>>()
+        );
+        assert!(cause.is_some());
+    }
+    // Throttled: nothing was written; dropped after: everything was.
+    let stored = direct
+        .query::<Entry>()
+        .hash("f")
+        .consistent()
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, 30,
+        "the dropped answers followed writes that landed"
+    );
+}

@@ -18,8 +18,9 @@ use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 
 use crate::db::Db;
-use crate::error::{AttrError, Error, Result};
+use crate::error::{sdk_outcome, AttrError, Error, Outcome, Result};
 use crate::model::{Model, PrimaryKey, Unversioned};
+use crate::op::retry::AttemptLog;
 use crate::pipeline::write::{prepare, WriteKind};
 use crate::schema::Schema;
 use crate::timestamp::Timestamp;
@@ -73,19 +74,23 @@ impl BatchPolicy {
     }
 }
 
-/// A write a batch could not complete: its table, its key, and the request when the batch
-/// still holds it.
+/// A write a batch could not complete: its table, its key, whether it may have been applied,
+/// and the request when the batch still holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnprocessedWrite {
     /// The table (with any prefix).
     pub table: String,
     /// The key of the item written (its hash and range key attributes).
     pub key: Item,
+    /// [`Outcome::NotApplied`] when every attempt that carried it was refused or returned it
+    /// unprocessed; [`Outcome::Unknown`] when one may have applied it (a 5xx, a lost answer):
+    /// read the item to know.
+    pub outcome: Outcome,
     /// The put or delete as DynamoDB takes it, when DynamoDB returned it unprocessed through
-    /// every attempt: it was not applied. `None` when its chunk failed outright (the error is
-    /// the `cause` of [`Error::Unprocessed`]): the request was handed to the SDK and its outcome
-    /// is unknown (a timeout may follow a write that landed). The batch keeps no copy of every
-    /// item for that case, which would cost as much as converting it; the caller has the items.
+    /// every attempt. `None` when its chunk failed outright (the error is the `cause` of
+    /// [`Error::Unprocessed`]): the request went to the SDK, which keeps it. The batch keeps no
+    /// copy of every item for that case, which would cost as much as converting it; the caller
+    /// has the items.
     pub request: Option<WriteRequest>,
 }
 
@@ -103,6 +108,8 @@ struct Write {
     table: String,
     key: WriteKey,
     request: WriteRequest,
+    /// An attempt that carried it may have been applied.
+    maybe_applied: bool,
 }
 
 /// The key of a write: its values, and the names they go under in the table's schema. Kept
@@ -264,6 +271,7 @@ impl<'a> BatchWrite<'a> {
             table,
             key,
             request,
+            maybe_applied: false,
         });
     }
 
@@ -416,6 +424,7 @@ async fn write_chunk(
             table,
             key,
             request,
+            maybe_applied,
         } in pending
         {
             match items.get_mut(&table) {
@@ -424,29 +433,36 @@ async fn write_chunk(
                     items.insert(table.clone(), vec![request]);
                 }
             }
-            keys.push((table, key));
+            keys.push((table, key, maybe_applied));
         }
+        // The SDK retries the request itself (safe: writes applied twice store what they stored
+        // once); the log says whether any of its attempts may have been applied.
+        let log = AttemptLog::default();
         let result = db
             .client()
             .batch_write_item()
             .set_request_items(Some(items))
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await;
+        let maybe = log.maybe_applied();
         match result {
             Ok(output) => {
                 pending = Vec::new();
                 for (table, requests) in output.unprocessed_items.unwrap_or_default() {
                     for request in requests {
-                        let at = keys.iter().position(|(t, key): &(String, WriteKey)| {
-                            *t == table && key.matches(&request)
-                        });
+                        let at = keys
+                            .iter()
+                            .position(|(t, key, _)| *t == table && key.matches(&request));
                         // DynamoDB returns only requests it was sent.
                         let Some(at) = at else { continue };
-                        let (_, key) = keys.swap_remove(at);
+                        let (_, key, before) = keys.swap_remove(at);
                         pending.push(Write {
                             table: table.clone(),
                             key,
                             request,
+                            maybe_applied: before || maybe,
                         });
                     }
                 }
@@ -460,21 +476,23 @@ async fn write_chunk(
                 );
             }
             Err(err) => {
-                let table = keys.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                let maybe = maybe || sdk_outcome(&err) == Outcome::Unknown;
+                let table = keys.first().map(|(t, _, _)| t.clone()).unwrap_or_default();
                 let mut error = Error::from_sdk("BatchWriteItem", &table, err);
                 if let Error::TableNotFound { table } = &mut error {
-                    let tables: Vec<String> = keys.iter().map(|(t, _)| t.clone()).collect();
+                    let tables: Vec<String> = keys.iter().map(|(t, _, _)| t.clone()).collect();
                     *table = crate::op::missing_table(db, &tables).await;
                 }
-                let unknown = keys
+                let failed = keys
                     .into_iter()
-                    .map(|(table, key)| UnprocessedWrite {
+                    .map(|(table, key, before)| UnprocessedWrite {
                         table,
                         key: key.to_item(),
+                        outcome: outcome(before || maybe),
                         request: None,
                     })
                     .collect();
-                return (unknown, Some(error));
+                return (failed, Some(error));
             }
         }
     }
@@ -483,10 +501,19 @@ async fn write_chunk(
         .map(|write| UnprocessedWrite {
             table: write.table,
             key: write.key.to_item(),
+            outcome: outcome(write.maybe_applied),
             request: Some(write.request),
         })
         .collect();
     (left, None)
+}
+
+fn outcome(maybe_applied: bool) -> Outcome {
+    if maybe_applied {
+        Outcome::Unknown
+    } else {
+        Outcome::NotApplied
+    }
 }
 
 /// Reads items of one model by key, any number of keys, in chunks of 100. Built by
