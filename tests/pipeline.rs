@@ -781,3 +781,40 @@ async fn a_bad_item_is_named_by_its_key_and_a_stream_goes_on_past_it() {
     assert_eq!(results.len(), 50);
     assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
 }
+
+#[tokio::test]
+async fn sealed_cursors_page_and_refuse_what_they_did_not_seal() {
+    let plain = common::db("pipeline_sealed").await;
+    plain.create_table::<Person>().send().await.unwrap();
+    let people: Vec<Person> = (0..10)
+        .map(|seq| Person {
+            name: "ada-lovelace".into(),
+            seq,
+        })
+        .collect();
+    plain.batch_put(&people).send().await.unwrap();
+    let sealed = plain
+        .clone()
+        .cursor_key(dynamo_model::CursorKey::new([42u8; 32]).unwrap());
+    fn query(db: &Db) -> dynamo_model::Query<'_, Person> {
+        db.query::<Person>().hash("ada-lovelace").limit(4)
+    }
+    let first = query(&sealed).send().await.unwrap();
+    let cursor = first.next.clone().unwrap();
+    assert!(
+        !cursor.to_string().contains("YWRh"),
+        "no base64 of the key in it"
+    );
+    let second = query(&sealed)
+        .start_after(cursor.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.items[0].seq, 4);
+    // A plain cursor where cursors are sealed, and a sealed one without the key: refused.
+    let forged = query(&plain).send().await.unwrap().next.unwrap();
+    for (db, cursor) in [(&sealed, forged), (&plain, cursor)] {
+        let err = query(db).start_after(cursor).send().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidCursor { .. }), "{err}");
+    }
+}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
+use crate::cursor::CursorKey;
 use crate::model::{Model, PrimaryKey, Unversioned};
 use crate::op::batch::{BatchGet, BatchWrite};
 use crate::op::delete::Delete;
@@ -27,6 +28,7 @@ pub struct Db {
     writer: Client,
     retry: RetryPolicy,
     prefix: Option<Arc<str>>,
+    cursor_key: Option<Arc<CursorKey>>,
 }
 
 impl Db {
@@ -55,7 +57,23 @@ impl Db {
             writer,
             retry,
             prefix: None,
+            cursor_key: None,
         }
+    }
+
+    /// Seals the cursors of queries and scans with `key`: they are encrypted (a client holding
+    /// one learns no key value from it) and authenticated (a forged or edited cursor, or one
+    /// made without the key, is [`Error::InvalidCursor`](crate::Error::InvalidCursor)).
+    /// Without a key, cursors are checked against accidents, not attackers.
+    #[must_use]
+    pub fn cursor_key(mut self, key: CursorKey) -> Self {
+        self.cursor_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The key cursors are sealed with, if any.
+    pub(crate) fn cursor_key_ref(&self) -> Option<&CursorKey> {
+        self.cursor_key.as_deref()
     }
 
     /// The client writes are sent with (the SDK's retries off).

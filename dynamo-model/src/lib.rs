@@ -230,7 +230,7 @@ pub mod local;
 pub mod __private;
 
 pub use capacity::Capacity;
-pub use cursor::{Cursor, Page};
+pub use cursor::{Cursor, CursorKey, Page};
 pub use db::Db;
 pub use error::{AttrError, Error, Outcome, Result};
 pub use expr::{

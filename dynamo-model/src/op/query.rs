@@ -262,12 +262,15 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             return Ok(Position::Start);
         };
         let names = self.key_names();
-        let [position] =
-            <[Position; 1]>::try_from(cursor.decode(&self.context(table), 1, &names)?).map_err(
-                |_| Error::InvalidCursor {
-                    message: "invalid cursor: it is malformed".into(),
-                },
-            )?;
+        let [position] = <[Position; 1]>::try_from(cursor.decode(
+            &self.context(table),
+            1,
+            &names,
+            self.db.cursor_key_ref(),
+        )?)
+        .map_err(|_| Error::InvalidCursor {
+            message: "invalid cursor: it is malformed".into(),
+        })?;
         // A cursor of another hash key would make DynamoDB refuse the request.
         if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash_value()) {
             let hash_name = self
@@ -340,7 +343,11 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let (items, next) = paging::collect(&fetch, &self.paging(), position).await?;
         let next = match next {
             Position::Done => None,
-            position => Some(Cursor::encode(&self.context(&table), &[position])),
+            position => Some(Cursor::encode(
+                &self.context(&table),
+                &[position],
+                self.db.cursor_key_ref(),
+            )),
         };
         paging::page(items, self.read, next, &table, &self.key_names())
     }

@@ -211,7 +211,12 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let count = self.segment_numbers().len();
         match &self.start {
             None => Ok(vec![Position::Start; count]),
-            Some(cursor) => cursor.decode(&self.context(table), count, &self.key_names()),
+            Some(cursor) => cursor.decode(
+                &self.context(table),
+                count,
+                &self.key_names(),
+                self.db.cursor_key_ref(),
+            ),
         }
     }
 
@@ -310,7 +315,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             (items, positions)
         };
         let next = (!positions.iter().all(|p| matches!(p, Position::Done)))
-            .then(|| Cursor::encode(&self.context(&table), &positions));
+            .then(|| Cursor::encode(&self.context(&table), &positions, self.db.cursor_key_ref()));
         paging::page(items, self.read, next, &table, &self.key_names())
     }
 
