@@ -10,12 +10,17 @@ use crate::value::{AttrPath, Item};
 
 /// Everything that can go wrong in a dynamo-model call.
 ///
+/// Errors can carry stored data: the item of a failed condition, the keys of unprocessed
+/// writes. `Display` never shows it; `Debug` (what `{:?}` in a log line prints) shows attribute
+/// names and types with the values redacted, unless [`show_item_values`] is turned on (for
+/// development). The data itself stays in the fields, for code to read.
+///
 /// Errors caused by bad input (`InvalidValue`, `ItemTooLarge`, …) are raised before any request
 /// is sent. Errors that come from DynamoDB are mapped to a distinct variant where a caller can act
 /// on them (`AlreadyExists`, `ConditionFailed`); everything else is [`Error::Sdk`], which carries
 /// DynamoDB's code, message and request id, says whether the request may have been applied, and
 /// keeps the SDK's error as its source.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Stored data could not be read into the model: a required attribute is missing, or an
@@ -199,6 +204,168 @@ pub enum Error {
     #[cfg(feature = "local")]
     #[error(transparent)]
     Local(#[from] crate::local::LocalError),
+}
+
+static SHOW_ITEM_VALUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `Debug` of errors (and of the reasons and unprocessed writes in them) prints stored
+/// values. Off by default: log lines get attribute names and types, not the data.
+pub fn show_item_values(show: bool) {
+    SHOW_ITEM_VALUES.store(show, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Stored data in `Debug`: as it is when [`show_item_values`] is on, names and types otherwise.
+pub(crate) struct Redacted<'a>(pub(crate) &'a Item);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if SHOW_ITEM_VALUES.load(std::sync::atomic::Ordering::Relaxed) {
+            return fmt::Debug::fmt(self.0, f);
+        }
+        let mut names: Vec<&String> = self.0.keys().collect();
+        names.sort();
+        let mut map = f.debug_map();
+        for name in names {
+            map.entry(name, &format_args!("{}(..)", type_code(&self.0[name])));
+        }
+        map.finish()
+    }
+}
+
+/// A value's DynamoDB type code, for redacted output.
+fn type_code(value: &aws_sdk_dynamodb::types::AttributeValue) -> &'static str {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    match value {
+        V::S(_) => "S",
+        V::N(_) => "N",
+        V::B(_) => "B",
+        V::Bool(_) => "BOOL",
+        V::Null(_) => "NULL",
+        V::Ss(_) => "SS",
+        V::Ns(_) => "NS",
+        V::Bs(_) => "BS",
+        V::L(_) => "L",
+        V::M(_) => "M",
+        _ => "?",
+    }
+}
+
+/// Written out so that stored data is printed deliberately: see [`show_item_values`].
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Attribute {
+                path,
+                expected,
+                found,
+                item,
+            } => f
+                .debug_struct("Attribute")
+                .field("path", path)
+                .field("expected", expected)
+                .field("found", found)
+                .field("item", item)
+                .finish(),
+            Error::InvalidValue { path, message } => f
+                .debug_struct("InvalidValue")
+                .field("path", path)
+                .field("message", message)
+                .finish(),
+            Error::Validation { violations } => f
+                .debug_struct("Validation")
+                .field("violations", violations)
+                .finish(),
+            Error::ItemTooLarge { size, limit } => f
+                .debug_struct("ItemTooLarge")
+                .field("size", size)
+                .field("limit", limit)
+                .finish(),
+            Error::AlreadyExists { table } => f
+                .debug_struct("AlreadyExists")
+                .field("table", table)
+                .finish(),
+            Error::NotFound { table } => f.debug_struct("NotFound").field("table", table).finish(),
+            Error::ConditionFailed { table, item } => f
+                .debug_struct("ConditionFailed")
+                .field("table", table)
+                .field("item", &item.as_ref().map(Redacted))
+                .finish(),
+            Error::Unprocessed {
+                writes,
+                keys,
+                cause,
+            } => f
+                .debug_struct("Unprocessed")
+                .field("writes", writes)
+                .field("keys", keys)
+                .field("cause", cause)
+                .finish(),
+            Error::TransactionCanceled { reasons } => f
+                .debug_struct("TransactionCanceled")
+                .field("reasons", reasons)
+                .finish(),
+            Error::VersionConflict {
+                table,
+                expected,
+                found,
+            } => f
+                .debug_struct("VersionConflict")
+                .field("table", table)
+                .field("expected", expected)
+                .field("found", found)
+                .finish(),
+            Error::TableNotFound { table } => f
+                .debug_struct("TableNotFound")
+                .field("table", table)
+                .finish(),
+            Error::InvalidPath { path, message } => f
+                .debug_struct("InvalidPath")
+                .field("path", path)
+                .field("message", message)
+                .finish(),
+            Error::InvalidCursor { message } => f
+                .debug_struct("InvalidCursor")
+                .field("message", message)
+                .finish(),
+            Error::InvalidRequest { message } => f
+                .debug_struct("InvalidRequest")
+                .field("message", message)
+                .finish(),
+            Error::Wait { table, source } => f
+                .debug_struct("Wait")
+                .field("table", table)
+                .field("source", source)
+                .finish(),
+            Error::Sdk {
+                operation,
+                code,
+                message,
+                request_id,
+                outcome,
+                source,
+            } => f
+                .debug_struct("Sdk")
+                .field("operation", operation)
+                .field("code", code)
+                .field("message", message)
+                .field("request_id", request_id)
+                .field("outcome", outcome)
+                .field("source", source)
+                .finish(),
+            Error::OutcomeUnknown {
+                operation,
+                table,
+                cause,
+            } => f
+                .debug_struct("OutcomeUnknown")
+                .field("operation", operation)
+                .field("table", table)
+                .field("cause", cause)
+                .finish(),
+            #[cfg(feature = "local")]
+            Error::Local(e) => f.debug_tuple("Local").field(e).finish(),
+        }
+    }
 }
 
 /// Whether a request may have been applied, when it failed.
@@ -498,5 +665,36 @@ impl From<AttrError> for Error {
             },
             AttrErrorKind::Invalid { message } => Error::InvalidValue { path, message },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    #[test]
+    fn debug_redacts_stored_values_unless_asked() {
+        let item = Item::from([
+            (
+                "email".to_owned(),
+                AttributeValue::S("ada@example.com".into()),
+            ),
+            ("balance".to_owned(), AttributeValue::N("1200".into())),
+        ]);
+        let err = Error::ConditionFailed {
+            table: "accounts".into(),
+            item: Some(item),
+        };
+        let redacted = format!("{err:?}");
+        assert_eq!(
+            redacted,
+            r#"ConditionFailed { table: "accounts", item: Some({"balance": N(..), "email": S(..)}) }"#
+        );
+        assert!(!err.to_string().contains("ada@"));
+        show_item_values(true);
+        let shown = format!("{err:?}");
+        show_item_values(false);
+        assert!(shown.contains("ada@example.com"), "{shown}");
     }
 }

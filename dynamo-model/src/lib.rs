@@ -211,7 +211,7 @@ extern crate self as dynamo_model;
 mod capacity;
 mod cursor;
 mod db;
-mod error;
+pub mod error;
 mod expr;
 pub mod limits;
 mod model;
@@ -232,7 +232,7 @@ pub mod __private;
 pub use capacity::Capacity;
 pub use cursor::{Cursor, CursorKey, Page};
 pub use db::Db;
-pub use error::{AttrError, Error, Outcome, Result};
+pub use error::{show_item_values, AttrError, Error, Outcome, Result};
 pub use expr::{
     Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Nested, Numeric, Operand,
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,

@@ -32,7 +32,7 @@ pub trait Model: Sized {
     fn to_item(&self) -> Result<Item>;
 
     /// Reads a DynamoDB item. A missing required attribute or a value of the wrong type is
-    /// [`Error::Attribute`] naming the attribute.
+    /// [`Error::Attribute`](crate::Error::Attribute) naming the attribute.
     fn from_item(item: Item) -> Result<Self>;
 
     /// This item's primary key.
@@ -40,7 +40,7 @@ pub trait Model: Sized {
 
     /// Checks the item against its validation rules (`#[dynamo(validate(..))]`, `constant`,
     /// a struct-level `validate`, and the rules of nested documents), reporting every failure
-    /// at once as [`Error::Validation`]. Every write runs it before sending; call it yourself
+    /// at once as [`Error::Validation`](crate::Error::Validation). Every write runs it before sending; call it yourself
     /// to check input early (say, before other work in a request handler).
     fn validate(&self) -> Result<()> {
         Ok(())
@@ -100,7 +100,7 @@ pub trait Model: Sized {
 pub trait Unversioned: Model {}
 
 /// A struct stored as a nested map (`M`) inside a model. Implement it with
-/// `#[derive(Attributes)]`, which also implements [`Attribute`] so the struct can be a field,
+/// `#[derive(Attributes)]`, which also implements [`Attribute`](crate::Attribute) so the struct can be a field,
 /// a list element (`Vec<Address>`) or optional (`Option<Address>`).
 pub trait Attributes: Sized {
     /// The names of the attributes it stores, in field order (a query's `select::<P>()` projects
@@ -123,7 +123,7 @@ pub trait Attributes: Sized {
     }
 
     /// Checks the document against its validation rules, reporting every failure at once as
-    /// [`Error::Validation`] (paths relative to the document).
+    /// [`Error::Validation`](crate::Error::Validation) (paths relative to the document).
     fn validate(&self) -> Result<()> {
         let mut violations = Vec::new();
         self.validate_at(&crate::validate::Loc::Root, &mut violations);

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 
 use crate::db::Db;
-use crate::error::{sdk_outcome, AttrError, Error, Outcome, Result};
+use crate::error::{sdk_outcome, AttrError, Error, Outcome, Redacted, Result};
 use crate::model::{Model, PrimaryKey, Unversioned};
 use crate::op::retry::AttemptLog;
 use crate::pipeline::write::{prepare, WriteKind};
@@ -75,8 +75,9 @@ impl BatchPolicy {
 }
 
 /// A write a batch could not complete: its table, its key, whether it may have been applied,
-/// and the request when the batch still holds it.
-#[derive(Debug, Clone, PartialEq)]
+/// and the request when the batch still holds it. `Debug` redacts stored values (see
+/// [`show_item_values`](crate::error::show_item_values)).
+#[derive(Clone, PartialEq)]
 pub struct UnprocessedWrite {
     /// The table (with any prefix).
     pub table: String,
@@ -94,13 +95,41 @@ pub struct UnprocessedWrite {
     pub request: Option<WriteRequest>,
 }
 
-/// A key a batch get could not read, with its table.
-#[derive(Debug, Clone, PartialEq)]
+/// A key a batch get could not read, with its table. `Debug` redacts the key's values.
+#[derive(Clone, PartialEq)]
 pub struct UnprocessedKey {
     /// The table (with any prefix).
     pub table: String,
     /// The key.
     pub key: Item,
+}
+
+impl fmt::Debug for UnprocessedWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let request = self
+            .request
+            .as_ref()
+            .map(|r| match (r.put_request(), r.delete_request()) {
+                (Some(put), _) => format!("Put {:?}", Redacted(&put.item)),
+                (None, Some(delete)) => format!("Delete {:?}", Redacted(&delete.key)),
+                _ => "?".to_owned(),
+            });
+        f.debug_struct("UnprocessedWrite")
+            .field("table", &self.table)
+            .field("key", &Redacted(&self.key))
+            .field("outcome", &self.outcome)
+            .field("request", &request)
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnprocessedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnprocessedKey")
+            .field("table", &self.table)
+            .field("key", &Redacted(&self.key))
+            .finish()
+    }
 }
 
 /// A write waiting to be sent.

@@ -28,8 +28,9 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 /// DynamoDB's limit of actions in one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 
-/// Why one action of a canceled transaction failed (or `code: "None"` when it did not).
-#[derive(Debug, Clone, PartialEq)]
+/// Why one action of a canceled transaction failed (or `code: "None"` when it did not). `Debug`
+/// redacts the stored item's values (see [`show_item_values`](crate::error::show_item_values)).
+#[derive(Clone, PartialEq)]
 pub struct CancellationReason {
     /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`,
     /// `ThrottlingError`, `ValidationError`, …
@@ -42,6 +43,17 @@ pub struct CancellationReason {
     /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
     /// attribute's `range` or `length` rule: which, read from the stored item.
     pub violations: Vec<Violation>,
+}
+
+impl std::fmt::Debug for CancellationReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancellationReason")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("item", &self.item.as_ref().map(crate::error::Redacted))
+            .field("violations", &self.violations)
+            .finish()
+    }
 }
 
 impl CancellationReason {
