@@ -320,3 +320,39 @@ async fn stored_data_is_read_under_the_rules_it_is_written_with() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn paths_inside_key_attributes_are_refused() {
+    let (db, requests) = setup("limits_key_paths").await;
+    let sent = requests.sent();
+    let inside = Path::parse("pk[0]").unwrap();
+    let err = db
+        .put(&thing("p", "s"))
+        .condition(inside.eq(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { message } if message.contains("inside the key attribute `pk`")),
+        "{err}"
+    );
+    let err = db
+        .scan::<Thing>()
+        .filter(Path::parse("sk.x").unwrap().exists())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidRequest { .. }), "{err}");
+    let err = db
+        .update(ThingKey::new("p", "s"))
+        .set(Path::parse("pk.x").unwrap(), 1)
+        .send()
+        .await
+        .unwrap_err();
+    // The model knows `pk` is a string: nothing is inside it.
+    assert!(
+        matches!(&err, Error::InvalidValue { path, .. } if path == "pk.x"),
+        "{err}"
+    );
+    assert_eq!(requests.sent(), sent, "nothing was sent");
+}

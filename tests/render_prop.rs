@@ -175,11 +175,16 @@ fn random_conditions_render_safely_and_dynamodb_accepts_them() {
     runner
         .run(&condition(), |condition| {
             let shown = condition.to_string();
-            let request = db
-                .put(&item)
-                .condition(condition.clone())
-                .request()
-                .unwrap();
+            // A path inside a key attribute (`id[0]`): DynamoDB refuses it, and so does the
+            // library, before sending.
+            let request = match db.put(&item).condition(condition.clone()).request() {
+                Err(Error::InvalidRequest { message })
+                    if message.contains("inside the key attribute `id`") =>
+                {
+                    return Ok(());
+                }
+                other => other.unwrap(),
+            };
             let expression = request.condition_expression().unwrap();
             prop_assert!(
                 only_placeholders_and_syntax(expression),

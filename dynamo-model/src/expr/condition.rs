@@ -126,6 +126,34 @@ pub(crate) enum Node {
 }
 
 impl Node {
+    /// The first path in the condition for which `wanted` holds.
+    pub(crate) fn find_path<'a>(&'a self, wanted: &dyn Fn(&Path) -> bool) -> Option<&'a Path> {
+        fn term<'a>(term: &'a Term, wanted: &dyn Fn(&Path) -> bool) -> Option<&'a Path> {
+            match term {
+                Term::Path(path) | Term::Size(path) if wanted(path) => Some(path),
+                _ => None,
+            }
+        }
+        let term = |t: &'a Term| term(t, wanted);
+        match self {
+            Node::Compare(a, _, b) => term(a).or_else(|| term(b)),
+            Node::Between(a, b, c) => term(a).or_else(|| term(b)).or_else(|| term(c)),
+            Node::In(a, list) => term(a).or_else(|| list.iter().find_map(term)),
+            Node::Exists(path) | Node::NotExists(path) | Node::Type(path, _) => {
+                wanted(path).then_some(path)
+            }
+            Node::BeginsWith(path, t) | Node::Contains(path, t) => {
+                if wanted(path) {
+                    Some(path)
+                } else {
+                    term(t)
+                }
+            }
+            Node::And(nodes) | Node::Or(nodes) => nodes.iter().find_map(|n| n.find_path(wanted)),
+            Node::Not(node) => node.find_path(wanted),
+        }
+    }
+
     /// Whether the condition uses the top-level attribute `name` anywhere.
     pub(crate) fn mentions(&self, name: &str) -> bool {
         let term = |term: &Term| match term {

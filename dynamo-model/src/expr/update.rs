@@ -410,7 +410,7 @@ impl UpdateActions {
         }
         for (i, action) in self.actions.iter().enumerate() {
             let path = action.path();
-            if path.elements().len() == 1 && schema.is_primary_key(path.root()) {
+            if schema.is_primary_key(path.root()) {
                 return invalid(format!(
                     "`{path}` is part of the primary key, which an update cannot change; delete the item and put a new one"
                 ));

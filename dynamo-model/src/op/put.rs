@@ -200,7 +200,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
         let mut writer = ExpressionWriter::new();
-        if let Some(expression) = conditions.render(&mut writer) {
+        if let Some(expression) = conditions.render(&mut writer)? {
             let (names, values) = writer.finish()?;
             request = request
                 .condition_expression(expression)

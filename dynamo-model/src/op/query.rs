@@ -231,7 +231,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
         let key_expression = writer.conjunction("key condition expression", &key);
-        let filter = filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA);
+        let filter = filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA)?;
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         let (names, values) = writer.finish()?;
@@ -397,10 +397,13 @@ pub(crate) fn filter_expression(
     writer: &mut ExpressionWriter,
     filter: Option<&Node>,
     schema: &crate::schema::Schema,
-) -> Option<String> {
+) -> Result<Option<String>> {
+    if let Some(filter) = filter {
+        crate::pipeline::write::check_key_paths(schema, filter)?;
+    }
     let own = listing_filter(schema);
     let parts: Vec<&Node> = filter.into_iter().chain(&own).collect();
-    (!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts))
+    Ok((!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts)))
 }
 
 /// The range key condition: one comparison on the range key attribute.

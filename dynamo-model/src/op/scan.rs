@@ -187,7 +187,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         let filter =
-            crate::op::query::filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA);
+            crate::op::query::filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA)?;
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         let (names, values) = writer.finish()?;

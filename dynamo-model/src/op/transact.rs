@@ -134,7 +134,7 @@ impl<'a> TransactWrite<'a> {
                 .set_item(Some(prepared.item))
                 .set_return_values_on_condition_check_failure(on_failure);
             let mut writer = ExpressionWriter::new();
-            if let Some(expression) = conditions.render(&mut writer) {
+            if let Some(expression) = conditions.render(&mut writer)? {
                 let (names, values) = writer.finish()?;
                 put = put
                     .condition_expression(expression)
@@ -236,7 +236,7 @@ impl<'a> TransactWrite<'a> {
         let mut conditions = Conditions::default();
         conditions.user(M::SCHEMA, condition);
         let mut writer = ExpressionWriter::new();
-        if let Some(expression) = conditions.render(&mut writer) {
+        if let Some(expression) = conditions.render(&mut writer)? {
             rendered.expression = Some(expression);
             (rendered.names, rendered.values) = writer.finish()?;
         }

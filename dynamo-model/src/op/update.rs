@@ -665,7 +665,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         let table = self.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         let update = writer.update(&plan.actions.actions);
-        let condition = plan.conditions.render(&mut writer);
+        let condition = plan.conditions.render(&mut writer)?;
         let (names, values) = writer.finish()?;
         Ok(RenderedUpdate {
             key,

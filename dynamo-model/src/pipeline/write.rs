@@ -227,6 +227,22 @@ pub(crate) fn on_live<'a>(schema: &Schema, condition: &'a Node) -> Cow<'a, Node>
 #[derive(Default)]
 pub(crate) struct Conditions<'a> {
     parts: Vec<Cow<'a, Node>>,
+    error: Option<Error>,
+}
+
+/// A condition or filter must not reach inside a key attribute (`id[0]`, `id.x`): DynamoDB
+/// refuses it, as key attributes are scalars.
+pub(crate) fn check_key_paths(schema: &Schema, node: &Node) -> Result<()> {
+    let inside_key = |path: &Path| path.elements().len() > 1 && schema.is_primary_key(path.root());
+    match node.find_path(&inside_key) {
+        Some(path) => Err(Error::InvalidRequest {
+            message: format!(
+                "`{path}` goes inside the key attribute `{}`, which is a scalar; DynamoDB refuses such a path",
+                path.root()
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 impl<'a> Conditions<'a> {
@@ -237,15 +253,23 @@ impl<'a> Conditions<'a> {
 
     /// Adds the caller's condition, as the model sees the stored item.
     pub(crate) fn user(&mut self, schema: &Schema, node: Option<&'a Node>) {
-        self.parts.extend(node.map(|node| on_live(schema, node)));
+        if let Some(node) = node {
+            if let Err(e) = check_key_paths(schema, node) {
+                self.error.get_or_insert(e);
+            }
+            self.parts.push(on_live(schema, node));
+        }
     }
 
     /// The condition expression, `None` without conditions.
-    pub(crate) fn render(&self, writer: &mut ExpressionWriter) -> Option<String> {
+    pub(crate) fn render(&self, writer: &mut ExpressionWriter) -> Result<Option<String>> {
+        if let Some(error) = &self.error {
+            return Err(error.replay());
+        }
         if self.parts.is_empty() {
-            return None;
+            return Ok(None);
         }
         let parts: Vec<&Node> = self.parts.iter().map(AsRef::as_ref).collect();
-        Some(writer.conjunction("condition expression", &parts))
+        Ok(Some(writer.conjunction("condition expression", &parts)))
     }
 }
