@@ -183,9 +183,16 @@
 //!   instead, which DynamoDB applies once however often it arrives, for twice the write
 //!   capacity.
 //!
+//! Batches: a batch get spends one budget ([`BatchPolicy`]) on unprocessed keys, throttling,
+//! server errors and lost connections, and [`BatchGet::send_partial`] keeps what it read; each
+//! write a batch could not complete says whether it may have been applied
+//! ([`UnprocessedWrite::outcome`]).
+//!
 //! Any other failure is [`Error::Sdk`], with DynamoDB's code, message and request id, and
-//! whether the request may have been applied. `tests/faults.rs` runs all of this behind a
-//! proxy that fails 30% of the requests.
+//! whether the request may have been applied. An item that cannot be read is
+//! [`Error::Attribute`] naming the attribute and the item (its key and table). Errors print
+//! stored values in `Debug` only after [`show_item_values`]`(true)`. `tests/faults.rs` runs all
+//! of this behind a proxy that fails 30% of the requests.
 //!
 //! ## Expressions
 //!
