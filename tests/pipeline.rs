@@ -30,6 +30,7 @@ struct Ledger {
     stock: u32,
     #[dynamo(validate(length(max = 3)))]
     notes: Vec<String>,
+    archive: Vec<String>,
 }
 
 fn ledger(id: &str) -> Ledger {
@@ -44,6 +45,7 @@ fn ledger(id: &str) -> Ledger {
         n: 11,
         stock: 5,
         notes: vec!["opened".into()],
+        archive: Vec::new(),
     }
 }
 
@@ -336,6 +338,19 @@ async fn relative_updates_are_kept_inside_range_rules_by_dynamodb() {
             "length",
             "must have at most 3 elements; it has 3, and the update would make it 4; nothing was written".into()
         )]
+    );
+
+    // A list computed by DynamoDB (copied from another attribute) cannot be held to a length
+    // rule by a condition here: refused before sending.
+    let err = db
+        .update(key())
+        .set(Ledger::NOTES, Ledger::ARCHIVE)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { message } if message.contains("`notes` has a `length` rule")),
+        "{err}"
     );
 
     // In a transaction the canceled action names the rule.

@@ -128,6 +128,12 @@ pub(crate) fn guard(
             range_guard(target, &limits, result)
         }
         Change::Compute(value) => {
+            if limits.length.is_some() || limits.non_empty {
+                return refuse(format!(
+                    "`{target}` has a `{}` rule, and its new value is computed by DynamoDB (another attribute, or arithmetic), which no condition here can check; compute the value and set it",
+                    if limits.length.is_some() { "length" } else { "non_empty" }
+                ));
+            }
             if limits.range.is_none() {
                 return Ok(None);
             }
