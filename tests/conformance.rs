@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveSpecification};
+use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::prelude::*;
 use dynamo_model::{ttl, Update, UpdateReturn};
 use futures::TryStreamExt;
@@ -120,19 +120,7 @@ impl Fixture {
         db.create_table::<Widget>().send().await.unwrap();
         // DynamoDB Local deletes expired items within seconds; the library's own hiding is
         // what the TTL row tests, so DynamoDB's deletion is turned off again.
-        db.client()
-            .update_time_to_live()
-            .table_name(db.table_name::<Widget>())
-            .time_to_live_specification(
-                TimeToLiveSpecification::builder()
-                    .enabled(false)
-                    .attribute_name("expires")
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        common::keep_expired_items::<Widget>(&db).await;
         Fixture { db, requests, row }
     }
 

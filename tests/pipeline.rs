@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveSpecification};
+use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo_model::prelude::*;
 use dynamo_model::validate::Violation;
 use dynamo_model::{ttl, BatchPolicy};
@@ -149,19 +149,7 @@ async fn a_batch_put_of_a_versioned_model_stores_a_real_version_and_timestamps()
 async fn a_transactional_get_hides_expired_items() {
     let db = common::db("pipeline_transact_ttl").await;
     db.create_table::<Token>().send().await.unwrap();
-    db.client()
-        .update_time_to_live()
-        .table_name(db.table_name::<Token>())
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(false)
-                .attribute_name("expires_at")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::keep_expired_items::<Token>(&db).await;
     let expired = Token {
         id: "old".into(),
         expires_at: Some(ttl::now() - 60),
@@ -647,19 +635,7 @@ struct Basket {
 async fn list_elements_and_projections_get_their_rules() {
     let (db, requests) = common::counting::db("pipeline_elements").await;
     db.create_table::<Basket>().send().await.unwrap();
-    db.client()
-        .update_time_to_live()
-        .table_name(db.table_name::<Basket>())
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(false)
-                .attribute_name("expires_at")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::keep_expired_items::<Basket>(&db).await;
     let basket = Basket {
         id: "b".into(),
         lines: vec![Line {

@@ -47,19 +47,7 @@ async fn create_table_enables_ttl_and_reads_hide_expired_items() {
 
     // Turn DynamoDB's own deletion off again, so the expired item is certainly still stored
     // while the reads below run (DynamoDB Local may sweep expired items at any moment).
-    db.client()
-        .update_time_to_live()
-        .table_name(db.table_name::<Session>())
-        .time_to_live_specification(
-            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
-                .enabled(false)
-                .attribute_name("expires_at")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::keep_expired_items::<Session>(&db).await;
 
     let live = session("live", Some(ttl::expires_in(Duration::from_secs(3600))));
     let expired = session("expired", Some(ttl::now() - 10));

@@ -27,3 +27,25 @@ pub async fn local() -> &'static DynamoDbLocal {
 pub async fn db(test: &str) -> Db {
     local().await.db().table_prefix(format!("{test}."))
 }
+
+/// Turns DynamoDB's deletion of expired items off on `M`'s table (`create_table` turned it on):
+/// DynamoDB Local deletes expired items within seconds, and the library's own hiding of them is
+/// what tests check, on items certainly still stored.
+pub async fn keep_expired_items<M: dynamo_model::Model>(db: &Db) {
+    let Some(ttl) = M::SCHEMA.ttl else {
+        return;
+    };
+    db.client()
+        .update_time_to_live()
+        .table_name(db.table_name::<M>())
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(false)
+                .attribute_name(ttl)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}

@@ -148,18 +148,10 @@ impl<'a, M: Model> Delete<'a, M> {
             Error::ConditionFailed { .. } | Error::VersionConflict { .. }
         );
         if refused {
-            let stored = self
-                .db
-                .client()
-                .get_item()
-                .table_name(&table)
-                .set_key(Some(self.key.to_item()?))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("GetItem", &table, e))?
-                .item;
-            if stored.is_none() {
+            if crate::op::read_back(self.db, &table, self.key.to_item()?)
+                .await?
+                .is_none()
+            {
                 return Ok(Err(()));
             }
             return Err(error);

@@ -47,6 +47,25 @@ pub(crate) fn on_failure(asked: bool) -> Option<ReturnValuesOnConditionCheckFail
     asked.then_some(ReturnValuesOnConditionCheckFailure::AllOld)
 }
 
+/// The item stored under `key`, read consistently: what a write that may have been applied
+/// left (the check after a lost response).
+pub(crate) async fn read_back(
+    db: &crate::db::Db,
+    table: &str,
+    key: crate::value::Item,
+) -> crate::error::Result<Option<crate::value::Item>> {
+    Ok(db
+        .client()
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("GetItem", table, e))?
+        .item)
+}
+
 /// Which of `tables` does not exist: DynamoDB's error for a request over several tables (a
 /// transaction, a batch) does not say. Asks DescribeTable of each, on this error path only;
 /// all of them, listed, when none can be told apart.

@@ -287,17 +287,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
     async fn stored_is_this_write(&self, now: Timestamp) -> Result<bool> {
         let sent = prepare(self.item, self.kind, now)?.item;
         let key = crate::pipeline::write::key_of(M::SCHEMA, &sent);
-        let stored = self
-            .db
-            .client()
-            .get_item()
-            .table_name(self.db.table_name::<M>())
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem", &self.db.table_name::<M>(), e))?
-            .item;
+        let stored = crate::op::read_back(self.db, &self.db.table_name::<M>(), key).await?;
         Ok(stored.is_some_and(|stored| retry::same_item(&sent, &stored)))
     }
 }

@@ -777,17 +777,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     async fn written_item(&self, now: Timestamp) -> Result<Option<Item>> {
         let plan = plan::<M>(&self.spec(now))?;
         let table = self.db.table_name::<M>();
-        let stored = self
-            .db
-            .client()
-            .get_item()
-            .table_name(&table)
-            .set_key(Some(self.key.to_item()?))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem", &table, e))?
-            .item;
+        let stored = crate::op::read_back(self.db, &table, self.key.to_item()?).await?;
         Ok(stored.filter(|stored| plan.actions.reflected_in(stored)))
     }
 
