@@ -4,12 +4,12 @@ use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use crate::capacity::{self, Capacity};
+use crate::capacity;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
+use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
 use crate::op::{built, on_failure};
 use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
@@ -21,10 +21,8 @@ use crate::value::Item;
 pub struct Delete<'a, M: Model> {
     db: &'a Db,
     key: M::Key,
-    condition: Option<Node>,
-    return_item_on_failure: bool,
+    write: WriteOptions,
     expected_version: Option<i128>,
-    capacity: Option<Capacity>,
 }
 
 impl<'a, M: Model> Delete<'a, M> {
@@ -32,31 +30,12 @@ impl<'a, M: Model> Delete<'a, M> {
         Delete {
             db,
             key,
-            condition: None,
+            write: WriteOptions::default(),
             expected_version: None,
-            return_item_on_failure: false,
-            capacity: None,
         }
     }
 
-    /// Deletes only if `condition` holds for the stored item; otherwise
-    /// [`Error::ConditionFailed`]. Several calls combine with AND.
-    pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(conjoin(self.condition.take(), condition.node));
-        self
-    }
-
-    /// When the condition fails, [`Error::ConditionFailed`] carries the item as it is stored.
-    pub fn return_item_on_condition_failure(mut self) -> Self {
-        self.return_item_on_failure = true;
-        self
-    }
-
-    /// Adds the capacity this request consumes to `meter`.
-    pub fn capacity(mut self, meter: &Capacity) -> Self {
-        self.capacity = Some(meter.clone());
-        self
-    }
+    crate::op::options::write_setters!(M, return_item);
 
     /// Optimistic locking: deletes only if the stored version is `version`, otherwise
     /// [`Error::VersionConflict`].
@@ -75,13 +54,13 @@ impl<'a, M: Model> Delete<'a, M> {
         let table = self.db.table_name::<M>();
         let schema = M::SCHEMA;
         let mut conditions = Conditions::default();
-        conditions.user(schema, self.condition.as_ref());
+        conditions.user(schema, self.write.condition.as_ref());
         if let (Some(version), Some(expected)) = (schema.version, self.expected_version) {
             // An expired item has no version: it is gone.
             let node = version_is(version, expected);
             conditions.require(Some(on_live(schema, &node).into_owned()));
         }
-        let return_item = self.return_item_on_failure || self.expected_version.is_some();
+        let return_item = self.write.return_item_on_failure || self.expected_version.is_some();
         let mut request = self
             .db
             .writer()
@@ -90,7 +69,7 @@ impl<'a, M: Model> Delete<'a, M> {
             .set_key(Some(key))
             .return_values(return_values)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
-            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
+            .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()));
         let mut writer = ExpressionWriter::new();
         if let Some(expression) = conditions.render(&mut writer)? {
             let (names, values) = writer.finish()?;
@@ -131,7 +110,10 @@ impl<'a, M: Model> Delete<'a, M> {
         .await?;
         let error = match sent.result {
             Ok(output) => {
-                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                capacity::record(
+                    self.write.capacity.as_ref(),
+                    output.consumed_capacity.as_ref(),
+                );
                 return Ok(Ok(output.attributes.filter(|item| !item.is_empty())));
             }
             Err(e) => Error::from_sdk("DeleteItem", &table, e),

@@ -8,6 +8,7 @@ use crate::error::Error;
 pub(crate) mod batch;
 pub(crate) mod delete;
 pub(crate) mod get;
+pub(crate) mod options;
 pub(crate) mod paging;
 pub(crate) mod put;
 pub(crate) mod query;

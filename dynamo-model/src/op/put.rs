@@ -9,9 +9,10 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{conjoin, Condition, Node};
+use crate::expr::condition::Condition;
 use crate::expr::ExpressionWriter;
 use crate::model::Model;
+use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
 use crate::op::update::{ReturnNew, ReturnNothing, ReturnOld};
 use crate::op::{built, on_failure};
@@ -99,9 +100,7 @@ impl<M: Model> PutReturn<M> for ReturnNothing {
 pub struct Put<'a, M: Model, R = ReturnNew> {
     db: &'a Db,
     item: &'a M,
-    condition: Option<Node>,
-    return_item_on_failure: bool,
-    capacity: Option<Capacity>,
+    write: WriteOptions,
     kind: WriteKind,
     _return: PhantomData<fn() -> R>,
 }
@@ -120,9 +119,7 @@ impl<'a, M: Model> Put<'a, M> {
         Put {
             db,
             item,
-            condition: None,
-            return_item_on_failure: false,
-            capacity: None,
+            write: WriteOptions::default(),
             kind: WriteKind::Put,
             _return: PhantomData,
         }
@@ -134,32 +131,13 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         Put {
             db: self.db,
             item: self.item,
-            condition: self.condition,
-            return_item_on_failure: self.return_item_on_failure,
-            capacity: self.capacity,
+            write: self.write,
             kind: self.kind,
             _return: PhantomData,
         }
     }
 
-    /// Writes only if `condition` holds for the item stored now; otherwise
-    /// [`Error::ConditionFailed`]. Several calls combine with AND.
-    pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(conjoin(self.condition.take(), condition.node));
-        self
-    }
-
-    /// When the condition fails, [`Error::ConditionFailed`] carries the item as it is stored.
-    pub fn return_item_on_condition_failure(mut self) -> Self {
-        self.return_item_on_failure = true;
-        self
-    }
-
-    /// Adds the capacity this request consumes to `meter`.
-    pub fn capacity(mut self, meter: &Capacity) -> Self {
-        self.capacity = Some(meter.clone());
-        self
-    }
+    crate::op::options::write_setters!(M, return_item);
 
     /// Returns the item this put replaced (`None` when there was none).
     pub fn return_old(self) -> Put<'a, M, ReturnOld> {
@@ -184,10 +162,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let table = self.db.table_name::<M>();
         let mut conditions = Conditions::default();
         conditions.require(prepared.condition);
-        conditions.user(M::SCHEMA, self.condition.as_ref());
+        conditions.user(M::SCHEMA, self.write.condition.as_ref());
         // A versioned write or a create needs the stored item to tell a conflict (or an item
         // that exists) from a failed condition of the caller's.
-        let return_item = self.return_item_on_failure
+        let return_item = self.write.return_item_on_failure
             || prepared.expected_version.is_some()
             || self.kind == WriteKind::Create;
         let mut request = self
@@ -198,7 +176,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             .set_item(Some(prepared.item))
             .return_values(R::RETURN_VALUES)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
-            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
+            .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()));
         let mut writer = ExpressionWriter::new();
         if let Some(expression) = conditions.render(&mut writer)? {
             let (names, values) = writer.finish()?;
@@ -245,7 +223,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         .await?;
         let error = match sent.result {
             Ok(output) => {
-                capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                capacity::record(
+                    self.write.capacity.as_ref(),
+                    output.consumed_capacity.as_ref(),
+                );
                 return R::output(stored, output.attributes).map_err(|e| {
                     e.about_item(
                         || match crate::model::PrimaryKey::to_item(&self.item.key()) {

@@ -12,18 +12,19 @@ use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{conjoin, Comparator, Condition, Node};
+use crate::expr::condition::{Comparator, Condition, Node};
 use crate::expr::operand::{Term, ValueFor};
 use crate::expr::path::{Path, PathElement};
 use crate::expr::ExpressionWriter;
 use crate::limits::KeyPart;
 use crate::model::{Attributes, Model};
 use crate::op::built;
+use crate::op::options::ReadOptions;
 use crate::op::paging::{self, Fetch, Paging, RawPage};
 use crate::pipeline::read::{
     filters_listings, listing_filter, projection_paths, read_listed, read_projection,
 };
-use crate::schema::{Index, IndexDef, IndexKind};
+use crate::schema::{Index, IndexKind};
 use crate::value::Item;
 
 /// A query: every item with one hash key value, optionally narrowed by a range key condition,
@@ -33,42 +34,26 @@ use crate::value::Item;
 /// - `.range(cond)` takes one of `eq lt le gt ge between begins_with` on the range key;
 /// - `.limit(n)` returns up to `n` *matching* items, paging as needed even with a filter;
 ///   `.page_size(n)` sets DynamoDB's own per-request `Limit`;
+/// - `.filter(cond)` keeps matching items; a filter on the hash or range key of the table or
+///   index queried is refused (DynamoDB refuses it): range conditions go in `.range(..)`;
 /// - `.send()` returns one [`Page`] with a [`Cursor`] to go on from; `.stream()` yields every
 ///   item lazily; `.all()` collects them; `.count()` counts without reading items.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Query<'a, M: Model, H = <M as Model>::HashKey, R = <M as Model>::RangeKey, O = M> {
-    db: &'a Db,
-    index: Option<&'static IndexDef>,
+    read: ReadOptions<'a, M, O>,
     hash: Option<Term>,
     range: Option<Node>,
-    filter: Option<Node>,
-    consistent: bool,
     descending: bool,
-    projection: Vec<Path>,
-    limit: Option<usize>,
-    page_size: Option<i32>,
-    start: Option<Cursor>,
-    capacity: Option<Capacity>,
-    read: fn(Item) -> Result<O>,
     _types: PhantomData<crate::schema::IndexTypes<M, H, R>>,
 }
 
 impl<'a, M: Model> Query<'a, M> {
     pub(crate) fn new(db: &'a Db) -> Self {
         Query {
-            db,
-            index: None,
+            read: ReadOptions::new(db, read_listed::<M>),
             hash: None,
             range: None,
-            filter: None,
-            consistent: false,
             descending: false,
-            projection: Vec::new(),
-            limit: None,
-            page_size: None,
-            start: None,
-            capacity: None,
-            read: read_listed::<M>,
             _types: PhantomData,
         }
     }
@@ -77,28 +62,21 @@ impl<'a, M: Model> Query<'a, M> {
 impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     fn retype<H2, R2, O2>(self, read: fn(Item) -> Result<O2>) -> Query<'a, M, H2, R2, O2> {
         Query {
-            db: self.db,
-            index: self.index,
+            read: self.read.read_as(read),
             hash: self.hash,
             range: self.range,
-            filter: self.filter,
-            consistent: self.consistent,
             descending: self.descending,
-            projection: self.projection,
-            limit: self.limit,
-            page_size: self.page_size,
-            start: self.start,
-            capacity: self.capacity,
-            read,
             _types: PhantomData,
         }
     }
 
+    crate::op::options::read_setters!(M);
+
     /// Queries a secondary index instead of the table: `.index(User::BY_EMAIL)`. The hash and
     /// range keys become the index's.
     pub fn index<H2, R2>(mut self, index: Index<M, H2, R2>) -> Query<'a, M, H2, R2, O> {
-        self.index = Some(index.def());
-        let read = self.read;
+        self.read.index = Some(index.def());
+        let read = self.read.read;
         self.retype(read)
     }
 
@@ -116,75 +94,35 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         self
     }
 
-    /// Keeps only items for which `condition` holds. DynamoDB filters after reading, so
-    /// filtered-out items still cost reads; `limit` still counts matching items. A filter on
-    /// the hash or range key of the table or index queried is refused (DynamoDB refuses it):
-    /// put range key conditions in `.range(..)`.
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(conjoin(self.filter.take(), condition.node));
-        self
-    }
-
-    /// Strongly consistent reads (tables and local indexes only: refused on a global index).
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
-        self
-    }
-
     /// Highest range key first.
     pub fn descending(mut self) -> Self {
         self.descending = true;
         self
     }
 
-    /// Up to `n` matching items per `send()` (all pages needed are read); with `stream()` and
-    /// `all()`, `n` items in all.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// DynamoDB's `Limit`: how many items each request reads (before the filter).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
-        self
-    }
-
-    /// Adds the capacity every page of this query consumes to `meter`.
-    pub fn capacity(mut self, meter: &Capacity) -> Self {
-        self.capacity = Some(meter.clone());
-        self
-    }
-
-    /// Starts after the position a previous page's `next` cursor points at.
-    pub fn start_after(mut self, cursor: Cursor) -> Self {
-        self.start = Some(cursor);
-        self
-    }
-
     /// Reads items into a smaller struct: its fields become the projection, so only those
     /// attributes are read (and paid for in bandwidth).
     pub fn select<P: Attributes + 'a>(mut self) -> Query<'a, M, H, R, P> {
-        self.projection = projection_paths::<M>(P::ATTRIBUTES);
+        self.read.projection = projection_paths::<M>(P::ATTRIBUTES);
         self.retype(read_projection::<M, P>)
     }
 
     fn key_names(&self) -> Vec<&'static str> {
-        paging::key_names(M::SCHEMA, self.index)
+        paging::key_names(M::SCHEMA, self.read.index)
     }
 
     fn context(&self, table: &str) -> String {
-        format!("query/{table}/{}", self.index.map_or("", |i| i.name))
+        format!("query/{table}/{}", self.read.index.map_or("", |i| i.name))
     }
 
     /// The request's fields, checked and rendered.
     fn render(&self, count_only: bool) -> Result<(RenderedQuery, String)> {
         let schema = M::SCHEMA;
-        let (hash_key, range_key) = match self.index {
+        let (hash_key, range_key) = match self.read.index {
             Some(index) => (index.hash_key, index.range_key),
             None => (schema.hash_key, schema.range_key),
         };
-        if self.consistent && self.index.is_some_and(|i| i.kind == IndexKind::Global) {
+        if self.read.consistent && self.read.index.is_some_and(|i| i.kind == IndexKind::Global) {
             return Err(Error::InvalidRequest {
                 message: "a global secondary index cannot be read consistently; drop `.consistent()` or query the table".into(),
             });
@@ -214,7 +152,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         if let Some(range) = &self.range {
             check_range(range, range_key.map(|k| k.name))?;
         }
-        if let Some(filter) = &self.filter {
+        if let Some(filter) = &self.read.filter {
             for key in std::iter::once(hash_key).chain(range_key) {
                 if filter.mentions(key.name) {
                     return Err(Error::InvalidRequest {
@@ -226,39 +164,39 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 }
             }
         }
-        let table = self.db.table_name::<M>();
+        let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
         let key_expression = writer.conjunction("key condition expression", &key);
-        let filter = filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA)?;
-        let projection = (!self.projection.is_empty() && !count_only)
-            .then(|| writer.projection(&self.projection));
+        let filter = filter_expression(&mut writer, self.read.filter.as_ref(), M::SCHEMA)?;
+        let projection = (!self.read.projection.is_empty() && !count_only)
+            .then(|| writer.projection(&self.read.projection));
         let (names, values) = writer.finish()?;
         let rendered = RenderedQuery {
             table: table.clone(),
-            index: self.index.map(|i| i.name.to_owned()),
+            index: self.read.index.map(|i| i.name.to_owned()),
             key: key_expression,
             filter,
             projection,
             names,
             values,
-            consistent: self.consistent,
+            consistent: self.read.consistent,
             forward: !self.descending,
             select: count_only.then_some(Select::Count),
-            capacity: capacity::asked(self.capacity.as_ref()),
+            capacity: capacity::asked(self.read.capacity.as_ref()),
         };
         Ok((rendered, table))
     }
 
     fn prepare(&self, count_only: bool) -> Result<(QueryFluentBuilder, String)> {
         let (rendered, table) = self.render(count_only)?;
-        Ok((self.db.client().query().fields(rendered), table))
+        Ok((self.read.db.client().query().fields(rendered), table))
     }
 
     /// Where to start: the cursor's position, checked against this query.
     fn start_position(&self, table: &str) -> Result<Position> {
-        let Some(cursor) = &self.start else {
+        let Some(cursor) = &self.read.start else {
             return Ok(Position::Start);
         };
         let names = self.key_names();
@@ -266,7 +204,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             &self.context(table),
             1,
             &names,
-            self.db.cursor_key_ref(),
+            self.read.db.cursor_key_ref(),
         )?)
         .map_err(|_| Error::InvalidCursor {
             message: "invalid cursor: it is malformed".into(),
@@ -274,6 +212,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         // A cursor of another hash key would make DynamoDB refuse the request.
         if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash_value()) {
             let hash_name = self
+                .read
                 .index
                 .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
             if key.get(hash_name) != Some(hash) {
@@ -289,6 +228,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     /// put of the same value stored).
     fn hash_value(&self) -> Option<Term> {
         let name = self
+            .read
             .index
             .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
         let hooks = M::field_hooks(name);
@@ -304,7 +244,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             QueryFetch {
                 request,
                 table: table.clone(),
-                capacity: self.capacity.clone(),
+                capacity: self.read.capacity.clone(),
             },
             position,
             table,
@@ -313,9 +253,9 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
 
     fn paging(&self) -> Paging {
         Paging {
-            limit: self.limit,
-            page_size: self.page_size,
-            filtered: self.filter.is_some() || filters_listings(M::SCHEMA),
+            limit: self.read.limit,
+            page_size: self.read.page_size,
+            filtered: self.read.filter.is_some() || filters_listings(M::SCHEMA),
             key_names: self.key_names(),
         }
     }
@@ -331,7 +271,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         QueryInput::builder()
             .fields(rendered)
             .set_exclusive_start_key(start)
-            .set_limit(self.page_size)
+            .set_limit(self.read.page_size)
             .build()
             .map_err(built)
     }
@@ -346,10 +286,10 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             position => Some(Cursor::encode(
                 &self.context(&table),
                 &[position],
-                self.db.cursor_key_ref(),
+                self.read.db.cursor_key_ref(),
             )),
         };
-        paging::page(items, self.read, next, &table, &self.key_names())
+        paging::page(items, self.read.read, next, &table, &self.key_names())
     }
 
     /// Every matching item (up to `limit`), lazily: one DynamoDB page in memory at a time.
@@ -357,9 +297,9 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     where
         O: Send,
     {
-        let read = self.read;
-        let limit = self.limit.unwrap_or(usize::MAX);
-        let page_size = self.page_size;
+        let read = self.read.read;
+        let limit = self.read.limit.unwrap_or(usize::MAX);
+        let page_size = self.read.page_size;
         let key_names = self.key_names();
         match self.fetcher(false) {
             // A bad item is an error naming it; the stream goes on past it.

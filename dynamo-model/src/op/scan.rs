@@ -1,7 +1,5 @@
 //! Scan: every item of a table or index, filtered, paged, and in parallel segments.
 
-use std::marker::PhantomData;
-
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
 use aws_sdk_dynamodb::types::Select;
@@ -12,14 +10,13 @@ use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{conjoin, Condition, Node};
-use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
+use crate::op::options::ReadOptions;
 use crate::op::paging::{self, key_of, Fetch, Paging, RawPage};
 use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
-use crate::schema::{Index, IndexDef, IndexKind};
+use crate::schema::{Index, IndexKind};
 use crate::value::Item;
 
 /// DynamoDB's limit on parallel scan segments.
@@ -32,82 +29,28 @@ const MAX_SEGMENTS: u32 = 1_000_000;
 /// segmented scan holds every segment's position.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Scan<'a, M: Model, O = M> {
-    db: &'a Db,
-    index: Option<&'static IndexDef>,
-    filter: Option<Node>,
-    consistent: bool,
-    projection: Vec<Path>,
-    limit: Option<usize>,
-    page_size: Option<i32>,
-    start: Option<Cursor>,
+    read: ReadOptions<'a, M, O>,
     /// Which segments this request scans, of how many.
     segments: (u32, u32),
     single_segment: bool,
-    capacity: Option<Capacity>,
-    read: fn(Item) -> Result<O>,
-    _model: PhantomData<fn() -> M>,
 }
 
 impl<'a, M: Model> Scan<'a, M> {
     pub(crate) fn new(db: &'a Db) -> Self {
         Scan {
-            db,
-            index: None,
-            filter: None,
-            consistent: false,
-            projection: Vec::new(),
-            limit: None,
-            page_size: None,
-            start: None,
+            read: ReadOptions::new(db, read_listed::<M>),
             segments: (0, 1),
             single_segment: false,
-            capacity: None,
-            read: read_listed::<M>,
-            _model: PhantomData,
         }
     }
 }
 
 impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
+    crate::op::options::read_setters!(M);
+
     /// Scans a secondary index instead of the table.
     pub fn index<H, R>(mut self, index: Index<M, H, R>) -> Self {
-        self.index = Some(index.def());
-        self
-    }
-
-    /// Keeps only items for which `condition` holds (filtered-out items still cost reads).
-    pub fn filter(mut self, condition: Condition<M>) -> Self {
-        self.filter = Some(conjoin(self.filter.take(), condition.node));
-        self
-    }
-
-    /// Strongly consistent reads (not on a global index).
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
-        self
-    }
-
-    /// Up to `n` matching items per `send()`; with `stream()` and `all()`, `n` in all.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// DynamoDB's `Limit`: how many items each request reads (before the filter).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
-        self
-    }
-
-    /// Adds the capacity every page of this scan consumes to `meter`.
-    pub fn capacity(mut self, meter: &Capacity) -> Self {
-        self.capacity = Some(meter.clone());
-        self
-    }
-
-    /// Starts where a previous page's `next` cursor points.
-    pub fn start_after(mut self, cursor: Cursor) -> Self {
-        self.start = Some(cursor);
+        self.read.index = Some(index.def());
         self
     }
 
@@ -126,21 +69,12 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
     }
 
     /// Reads items into a smaller struct whose fields become the projection.
-    pub fn select<P: Attributes + Send + 'a>(self) -> Scan<'a, M, P> {
+    pub fn select<P: Attributes + Send + 'a>(mut self) -> Scan<'a, M, P> {
+        self.read.projection = projection_paths::<M>(P::ATTRIBUTES);
         Scan {
-            db: self.db,
-            index: self.index,
-            filter: self.filter,
-            consistent: self.consistent,
-            projection: projection_paths::<M>(P::ATTRIBUTES),
-            limit: self.limit,
-            page_size: self.page_size,
-            start: self.start,
+            read: self.read.read_as(read_projection::<M, P>),
             segments: self.segments,
             single_segment: self.single_segment,
-            capacity: self.capacity,
-            read: read_projection::<M, P>,
-            _model: PhantomData,
         }
     }
 
@@ -155,7 +89,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
     }
 
     fn key_names(&self) -> Vec<&'static str> {
-        paging::key_names(M::SCHEMA, self.index)
+        paging::key_names(M::SCHEMA, self.read.index)
     }
 
     fn context(&self, table: &str) -> String {
@@ -165,7 +99,10 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         } else {
             format!("all{total}")
         };
-        format!("scan/{table}/{}/{which}", self.index.map_or("", |i| i.name))
+        format!(
+            "scan/{table}/{}/{which}",
+            self.read.index.map_or("", |i| i.name)
+        )
     }
 
     fn prepare(&self, count_only: bool) -> Result<(ScanFluentBuilder, String)> {
@@ -177,45 +114,46 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                 ),
             });
         }
-        if self.consistent && self.index.is_some_and(|i| i.kind == IndexKind::Global) {
+        if self.read.consistent && self.read.index.is_some_and(|i| i.kind == IndexKind::Global) {
             return Err(Error::InvalidRequest {
                 message:
                     "a global secondary index cannot be read consistently; drop `.consistent()`"
                         .into(),
             });
         }
-        let table = self.db.table_name::<M>();
+        let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         let filter =
-            crate::op::query::filter_expression(&mut writer, self.filter.as_ref(), M::SCHEMA)?;
-        let projection = (!self.projection.is_empty() && !count_only)
-            .then(|| writer.projection(&self.projection));
+            crate::op::query::filter_expression(&mut writer, self.read.filter.as_ref(), M::SCHEMA)?;
+        let projection = (!self.read.projection.is_empty() && !count_only)
+            .then(|| writer.projection(&self.read.projection));
         let (names, values) = writer.finish()?;
         let request = self
+            .read
             .db
             .client()
             .scan()
             .table_name(&table)
-            .set_index_name(self.index.map(|i| i.name.to_owned()))
+            .set_index_name(self.read.index.map(|i| i.name.to_owned()))
             .set_filter_expression(filter)
             .set_projection_expression(projection)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .consistent_read(self.consistent)
+            .consistent_read(self.read.consistent)
             .set_select(count_only.then_some(Select::Count))
-            .set_return_consumed_capacity(capacity::asked(self.capacity.as_ref()));
+            .set_return_consumed_capacity(capacity::asked(self.read.capacity.as_ref()));
         Ok((request, table))
     }
 
     fn positions(&self, table: &str) -> Result<Vec<Position>> {
         let count = self.segment_numbers().len();
-        match &self.start {
+        match &self.read.start {
             None => Ok(vec![Position::Start; count]),
             Some(cursor) => cursor.decode(
                 &self.context(table),
                 count,
                 &self.key_names(),
-                self.db.cursor_key_ref(),
+                self.read.db.cursor_key_ref(),
             ),
         }
     }
@@ -241,7 +179,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                 let fetch = ScanFetch {
                     request,
                     table: table.clone(),
-                    capacity: self.capacity.clone(),
+                    capacity: self.read.capacity.clone(),
                 };
                 (fetch, position)
             })
@@ -260,7 +198,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         fetch
             .request
             .set_exclusive_start_key(start)
-            .set_limit(self.page_size)
+            .set_limit(self.read.page_size)
             .as_input()
             .clone()
             .build()
@@ -273,13 +211,13 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let (fetchers, table) = self.fetchers(false)?;
         let paging = Paging {
             limit: None,
-            page_size: self.page_size,
-            filtered: self.filter.is_some() || filters_listings(M::SCHEMA),
+            page_size: self.read.page_size,
+            filtered: self.read.filter.is_some() || filters_listings(M::SCHEMA),
             key_names: self.key_names(),
         };
         let (items, positions) = if fetchers.len() == 1 {
             let paging = Paging {
-                limit: self.limit,
+                limit: self.read.limit,
                 ..paging
             };
             let (fetch, position) = &fetchers[0];
@@ -294,7 +232,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                     .map(|(fetch, position)| paging::collect(fetch, &paging, position.clone())),
             )
             .await?;
-            let mut remaining = self.limit.unwrap_or(usize::MAX);
+            let mut remaining = self.read.limit.unwrap_or(usize::MAX);
             let mut items = Vec::new();
             let mut positions = Vec::with_capacity(pages.len());
             for ((page, next), (_, before)) in pages.into_iter().zip(&fetchers) {
@@ -314,17 +252,22 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             }
             (items, positions)
         };
-        let next = (!positions.iter().all(|p| matches!(p, Position::Done)))
-            .then(|| Cursor::encode(&self.context(&table), &positions, self.db.cursor_key_ref()));
-        paging::page(items, self.read, next, &table, &self.key_names())
+        let next = (!positions.iter().all(|p| matches!(p, Position::Done))).then(|| {
+            Cursor::encode(
+                &self.context(&table),
+                &positions,
+                self.read.db.cursor_key_ref(),
+            )
+        });
+        paging::page(items, self.read.read, next, &table, &self.key_names())
     }
 
     /// Every matching item (up to `limit`), lazily; segments are scanned in parallel and merged
     /// as their pages arrive.
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
-        let read = self.read;
-        let limit = self.limit.unwrap_or(usize::MAX);
-        let page_size = self.page_size;
+        let read = self.read.read;
+        let limit = self.read.limit.unwrap_or(usize::MAX);
+        let page_size = self.read.page_size;
         let key_names = self.key_names();
         match self.fetchers(false) {
             // A bad item is an error naming it; the stream goes on past it.

@@ -6,10 +6,9 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
-use crate::capacity::{self, Capacity};
+use crate::capacity;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::condition::{conjoin, Condition, Node};
 use crate::expr::operand::Term;
 use crate::expr::operand::{Operand, ValueFor};
 use crate::expr::path::{Path, PathOf};
@@ -19,6 +18,7 @@ use crate::expr::update::{
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
+use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
 use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
 use crate::schema::{FieldHooks, Target};
@@ -48,10 +48,9 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     db: &'a Db,
     key: M::Key,
     actions: UpdateActions,
-    condition: Option<Node>,
+    write: WriteOptions,
     upsert: bool,
     expected_version: Option<i128>,
-    capacity: Option<Capacity>,
     /// Values that failed their attribute's validation rules: reported by `send`, which then
     /// sends nothing.
     violations: Vec<Violation>,
@@ -225,10 +224,9 @@ impl<'a, M: Model> Update<'a, M> {
             db,
             key,
             actions: UpdateActions::default(),
-            condition: None,
+            write: WriteOptions::default(),
             upsert: false,
             expected_version: None,
-            capacity: None,
             violations: Vec::new(),
             guards: Vec::new(),
             error: None,
@@ -266,10 +264,9 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             db: self.db,
             key: self.key,
             actions: self.actions,
-            condition: self.condition,
+            write: self.write,
             upsert: self.upsert,
             expected_version: self.expected_version,
-            capacity: self.capacity,
             violations: self.violations,
             guards: self.guards,
             error: self.error,
@@ -555,12 +552,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self
     }
 
-    /// Updates only if `condition` holds for the stored item; otherwise
-    /// [`Error::ConditionFailed`] carrying the stored item. Several calls combine with AND.
-    pub fn condition(mut self, condition: Condition<M>) -> Self {
-        self.condition = Some(conjoin(self.condition.take(), condition.node));
-        self
-    }
+    crate::op::options::write_setters!(M);
 
     /// Optimistic locking: updates only if the stored version is `version`, otherwise
     /// [`Error::VersionConflict`]. (Every update of a versioned model increments its version.)
@@ -588,12 +580,6 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self
     }
 
-    /// Adds the capacity this request consumes to `meter`.
-    pub fn capacity(mut self, meter: &Capacity) -> Self {
-        self.capacity = Some(meter.clone());
-        self
-    }
-
     /// Returns the item as it was before the update (`None` if it did not exist).
     pub fn return_old(self) -> Update<'a, M, ReturnOld> {
         self.with_return()
@@ -618,14 +604,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     }
 
     fn fill<B: UpdateFields>(&self, builder: B, rendered: RenderedUpdate) -> B {
-        let capacity = capacity::asked(self.capacity.as_ref());
+        let capacity = capacity::asked(self.write.capacity.as_ref());
         builder.fields(rendered, R::RETURN_VALUES, capacity)
     }
 
     fn spec(&self, now: Timestamp) -> UpdateSpec<'_> {
         UpdateSpec {
             actions: &self.actions,
-            condition: self.condition.as_ref(),
+            condition: self.write.condition.as_ref(),
             upsert: self.upsert,
             expected_version: self.expected_version,
             guards: &self.guards,
@@ -724,7 +710,10 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             .await?;
             let error = match sent.result {
                 Ok(output) => {
-                    capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+                    capacity::record(
+                        self.write.capacity.as_ref(),
+                        output.consumed_capacity.as_ref(),
+                    );
                     return R::output(output.attributes).map_err(|e| {
                         e.about_item(|| match self.key.to_item() {
                             Ok(key) => crate::pipeline::read::describe_key(&table, &key),

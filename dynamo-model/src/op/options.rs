@@ -1,0 +1,157 @@
+//! What request builders share, written once: the options of a read (query, scan) and of a
+//! conditional write (put, delete, update), with their setters.
+
+use std::marker::PhantomData;
+
+use crate::capacity::Capacity;
+use crate::cursor::Cursor;
+use crate::db::Db;
+use crate::error::Result;
+use crate::expr::condition::Node;
+use crate::expr::path::Path;
+use crate::schema::IndexDef;
+use crate::value::Item;
+
+/// The options of a query or a scan of model `M`, read into `O`.
+pub(crate) struct ReadOptions<'a, M, O> {
+    pub(crate) db: &'a Db,
+    pub(crate) index: Option<&'static IndexDef>,
+    pub(crate) filter: Option<Node>,
+    pub(crate) consistent: bool,
+    pub(crate) projection: Vec<Path>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) page_size: Option<i32>,
+    pub(crate) start: Option<Cursor>,
+    pub(crate) capacity: Option<Capacity>,
+    /// How an item becomes an `O`: the whole model, or a projection.
+    pub(crate) read: fn(Item) -> Result<O>,
+    pub(crate) _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M, O> ReadOptions<'a, M, O> {
+    pub(crate) fn new(db: &'a Db, read: fn(Item) -> Result<O>) -> Self {
+        ReadOptions {
+            db,
+            index: None,
+            filter: None,
+            consistent: false,
+            projection: Vec::new(),
+            limit: None,
+            page_size: None,
+            start: None,
+            capacity: None,
+            read,
+            _model: PhantomData,
+        }
+    }
+
+    /// The same options, reading into another type: every option carries over (a new one is
+    /// added to the struct, not to each builder).
+    pub(crate) fn read_as<O2>(self, read: fn(Item) -> Result<O2>) -> ReadOptions<'a, M, O2> {
+        ReadOptions {
+            db: self.db,
+            index: self.index,
+            filter: self.filter,
+            consistent: self.consistent,
+            projection: self.projection,
+            limit: self.limit,
+            page_size: self.page_size,
+            start: self.start,
+            capacity: self.capacity,
+            read,
+            _model: PhantomData,
+        }
+    }
+}
+
+/// The setters of [`ReadOptions`], for a builder holding them in `self.read`.
+macro_rules! read_setters {
+    ($model:ty) => {
+        /// Keeps only items for which `condition` holds. DynamoDB filters after reading, so
+        /// filtered-out items still cost reads; `limit` still counts matching items. Several
+        /// calls combine with AND.
+        pub fn filter(mut self, condition: $crate::Condition<$model>) -> Self {
+            self.read.filter = Some($crate::expr::condition::conjoin(
+                self.read.filter.take(),
+                condition.node,
+            ));
+            self
+        }
+
+        /// Strongly consistent reads (tables and local indexes only: refused on a global
+        /// index).
+        pub fn consistent(mut self) -> Self {
+            self.read.consistent = true;
+            self
+        }
+
+        /// Up to `n` matching items per `send()` (all pages needed are read); with `stream()`
+        /// and `all()`, `n` items in all.
+        pub fn limit(mut self, n: usize) -> Self {
+            self.read.limit = Some(n);
+            self
+        }
+
+        /// DynamoDB's `Limit`: how many items each request reads (before the filter).
+        pub fn page_size(mut self, n: u32) -> Self {
+            self.read.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+            self
+        }
+
+        /// Adds the capacity every page of this request consumes to `meter`.
+        pub fn capacity(mut self, meter: &$crate::Capacity) -> Self {
+            self.read.capacity = Some(meter.clone());
+            self
+        }
+
+        /// Starts after the position a previous page's `next` cursor points at.
+        pub fn start_after(mut self, cursor: $crate::Cursor) -> Self {
+            self.read.start = Some(cursor);
+            self
+        }
+    };
+}
+pub(crate) use read_setters;
+
+/// The options every conditional write has: the caller's condition, whether a failed
+/// condition brings the stored item back, and the capacity meter.
+#[derive(Default)]
+pub(crate) struct WriteOptions {
+    pub(crate) condition: Option<Node>,
+    pub(crate) return_item_on_failure: bool,
+    pub(crate) capacity: Option<Capacity>,
+}
+
+/// The setters of [`WriteOptions`], for a builder holding them in `self.write`; with
+/// `return_item`, also `return_item_on_condition_failure` (an update always brings it back).
+macro_rules! write_setters {
+    ($model:ty) => {
+        /// Writes only if `condition` holds for the item stored now; otherwise
+        /// [`Error::ConditionFailed`](crate::Error::ConditionFailed). Several calls combine
+        /// with AND.
+        pub fn condition(mut self, condition: $crate::Condition<$model>) -> Self {
+            self.write.condition = Some($crate::expr::condition::conjoin(
+                self.write.condition.take(),
+                condition.node,
+            ));
+            self
+        }
+
+        /// Adds the capacity this request consumes to `meter`.
+        pub fn capacity(mut self, meter: &$crate::Capacity) -> Self {
+            self.write.capacity = Some(meter.clone());
+            self
+        }
+    };
+    ($model:ty, return_item) => {
+        $crate::op::options::write_setters!($model);
+
+        /// When the condition fails, [`Error::ConditionFailed`](crate::Error::ConditionFailed)
+        /// carries the item as it is stored.
+        pub fn return_item_on_condition_failure(mut self) -> Self {
+            self.write.return_item_on_failure = true;
+            self
+        }
+    };
+}
+pub(crate) use write_setters;
