@@ -29,6 +29,45 @@ pub const MAX_EXPRESSION_LENGTH: usize = 4096;
 /// DynamoDB's limit on the values of one `IN`.
 pub const MAX_IN_VALUES: usize = 100;
 
+/// A condition expression, rendered with its name and value maps (all `None` without a
+/// condition): what a conditional write attaches to its request, with [`with_condition!`].
+#[derive(Debug, Default)]
+pub(crate) struct RenderedCondition {
+    pub(crate) expression: Option<String>,
+    pub(crate) names: Option<Names>,
+    pub(crate) values: Option<Values>,
+}
+
+impl RenderedCondition {
+    /// Renders `a AND b AND …` (nothing for no parts) in a writer of its own.
+    pub(crate) fn of(parts: &[&Node]) -> Result<RenderedCondition> {
+        if parts.is_empty() {
+            return Ok(RenderedCondition::default());
+        }
+        let mut writer = ExpressionWriter::new();
+        let expression = writer.conjunction("condition expression", parts);
+        let (names, values) = writer.finish()?;
+        Ok(RenderedCondition {
+            expression: Some(expression),
+            names,
+            values,
+        })
+    }
+}
+
+/// Sets a [`RenderedCondition`] on any request builder with a condition expression (the SDK's
+/// builders share the setters but no trait).
+macro_rules! with_condition {
+    ($builder:expr, $rendered:expr) => {{
+        let rendered: $crate::expr::writer::RenderedCondition = $rendered;
+        $builder
+            .set_condition_expression(rendered.expression)
+            .set_expression_attribute_names(rendered.names)
+            .set_expression_attribute_values(rendered.values)
+    }};
+}
+pub(crate) use with_condition;
+
 /// Where rendered expressions go.
 pub(crate) trait Sink {
     fn text(&mut self, text: &str);

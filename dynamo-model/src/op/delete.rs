@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use crate::capacity;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::ExpressionWriter;
+use crate::expr::writer::with_condition;
 use crate::model::{Model, PrimaryKey};
 use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
@@ -61,7 +61,7 @@ impl<'a, M: Model> Delete<'a, M> {
             conditions.require(Some(on_live(schema, &node).into_owned()));
         }
         let return_item = self.write.return_item_on_failure || self.expected_version.is_some();
-        let mut request = self
+        let request = self
             .db
             .writer()
             .delete_item()
@@ -70,14 +70,7 @@ impl<'a, M: Model> Delete<'a, M> {
             .return_values(return_values)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()));
-        let mut writer = ExpressionWriter::new();
-        if let Some(expression) = conditions.render(&mut writer)? {
-            let (names, values) = writer.finish()?;
-            request = request
-                .condition_expression(expression)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values);
-        }
+        let request = with_condition!(request, conditions.rendered()?);
         Ok((request, table))
     }
 

@@ -10,7 +10,7 @@ use crate::capacity::{self, Capacity};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::Condition;
-use crate::expr::ExpressionWriter;
+use crate::expr::writer::with_condition;
 use crate::model::Model;
 use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
@@ -168,7 +168,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let return_item = self.write.return_item_on_failure
             || prepared.expected_version.is_some()
             || self.kind == WriteKind::Create;
-        let mut request = self
+        let request = self
             .db
             .writer()
             .put_item()
@@ -177,14 +177,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             .return_values(R::RETURN_VALUES)
             .set_return_values_on_condition_check_failure(on_failure(return_item))
             .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()));
-        let mut writer = ExpressionWriter::new();
-        if let Some(expression) = conditions.render(&mut writer)? {
-            let (names, values) = writer.finish()?;
-            request = request
-                .condition_expression(expression)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values);
-        }
+        let request = with_condition!(request, conditions.rendered()?);
         Ok(Prepared {
             request,
             table,

@@ -21,9 +21,7 @@ use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::options::ReadOptions;
 use crate::op::paging::{self, Fetch, Paging, RawPage};
-use crate::pipeline::read::{
-    filters_listings, listing_filter, projection_paths, read_listed, read_projection,
-};
+use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
 use crate::schema::{Index, IndexKind};
 use crate::value::Item;
 
@@ -169,7 +167,11 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
         let key_expression = writer.conjunction("key condition expression", &key);
-        let filter = filter_expression(&mut writer, self.read.filter.as_ref(), M::SCHEMA)?;
+        let filter = crate::pipeline::read::filter_expression(
+            &mut writer,
+            self.read.filter.as_ref(),
+            M::SCHEMA,
+        )?;
         let projection = (!self.read.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.read.projection));
         let (names, values) = writer.finish()?;
@@ -329,21 +331,6 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let (fetch, position, _) = self.fetcher(true)?;
         paging::count(&fetch, position).await
     }
-}
-
-/// The filter expression: the caller's filter, and the read pipeline's (live items of this
-/// entity: see [`listing_filter`]).
-pub(crate) fn filter_expression(
-    writer: &mut ExpressionWriter,
-    filter: Option<&Node>,
-    schema: &crate::schema::Schema,
-) -> Result<Option<String>> {
-    if let Some(filter) = filter {
-        crate::pipeline::write::check_key_paths(schema, filter)?;
-    }
-    let own = listing_filter(schema);
-    let parts: Vec<&Node> = filter.into_iter().chain(&own).collect();
-    Ok((!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts)))
 }
 
 /// The range key condition: one comparison on the range key attribute.

@@ -123,8 +123,11 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         }
         let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let filter =
-            crate::op::query::filter_expression(&mut writer, self.read.filter.as_ref(), M::SCHEMA)?;
+        let filter = crate::pipeline::read::filter_expression(
+            &mut writer,
+            self.read.filter.as_ref(),
+            M::SCHEMA,
+        )?;
         let projection = (!self.read.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.read.projection));
         let (names, values) = writer.finish()?;

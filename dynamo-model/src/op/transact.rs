@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
-use crate::expr::ExpressionWriter;
+use crate::expr::writer::{with_condition, RenderedCondition};
 use crate::model::{Model, PrimaryKey};
 use crate::op::built;
 use crate::op::retry::Repeat;
@@ -129,19 +129,13 @@ impl<'a> TransactWrite<'a> {
             let mut conditions = Conditions::default();
             conditions.require(prepared.condition);
             conditions.user(M::SCHEMA, condition.as_ref());
-            let mut put = Put::builder()
+            let put = Put::builder()
                 .table_name(&table)
                 .set_item(Some(prepared.item))
                 .set_return_values_on_condition_check_failure(on_failure);
-            let mut writer = ExpressionWriter::new();
-            if let Some(expression) = conditions.render(&mut writer)? {
-                let (names, values) = writer.finish()?;
-                put = put
-                    .condition_expression(expression)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values);
-            }
-            let put = put.build().map_err(built)?;
+            let put = with_condition!(put, conditions.rendered()?)
+                .build()
+                .map_err(built)?;
             Ok(Action {
                 table: table.clone(),
                 key,
@@ -229,18 +223,12 @@ impl<'a> TransactWrite<'a> {
         &self,
         key: &M::Key,
         condition: Option<&Node>,
-    ) -> Result<(String, Item, Rendered)> {
+    ) -> Result<(String, Item, RenderedCondition)> {
         let table = self.db.table_name::<M>();
         let key = key.to_item()?;
-        let mut rendered = Rendered::default();
         let mut conditions = Conditions::default();
         conditions.user(M::SCHEMA, condition);
-        let mut writer = ExpressionWriter::new();
-        if let Some(expression) = conditions.render(&mut writer)? {
-            rendered.expression = Some(expression);
-            (rendered.names, rendered.values) = writer.finish()?;
-        }
-        Ok((table, key, rendered))
+        Ok((table, key, conditions.rendered()?))
     }
 
     /// Adds an action on the item with `key`: `build` makes it from the table, the key and the
@@ -252,7 +240,7 @@ impl<'a> TransactWrite<'a> {
         build: impl FnOnce(
             &str,
             Item,
-            Rendered,
+            RenderedCondition,
             Option<ReturnValuesOnConditionCheckFailure>,
         ) -> Result<TransactWriteItem>,
     ) -> Self {
@@ -281,12 +269,8 @@ impl<'a> TransactWrite<'a> {
                 let delete = Delete::builder()
                     .table_name(table)
                     .set_key(Some(key))
-                    .set_condition_expression(rendered.expression)
-                    .set_expression_attribute_names(rendered.names)
-                    .set_expression_attribute_values(rendered.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(built)?;
+                    .set_return_values_on_condition_check_failure(on_failure);
+                let delete = with_condition!(delete, rendered).build().map_err(built)?;
                 Ok(TransactWriteItem::builder().delete(delete).build())
             },
         )
@@ -311,12 +295,8 @@ impl<'a> TransactWrite<'a> {
                 let check = ConditionCheck::builder()
                     .table_name(table)
                     .set_key(Some(key))
-                    .set_condition_expression(rendered.expression)
-                    .set_expression_attribute_names(rendered.names)
-                    .set_expression_attribute_values(rendered.values)
-                    .set_return_values_on_condition_check_failure(on_failure)
-                    .build()
-                    .map_err(built)?;
+                    .set_return_values_on_condition_check_failure(on_failure);
+                let check = with_condition!(check, rendered).build().map_err(built)?;
                 Ok(TransactWriteItem::builder().condition_check(check).build())
             },
         )
@@ -468,14 +448,6 @@ impl<'a> TransactWrite<'a> {
         }
         Err(error)
     }
-}
-
-/// A rendered condition with its maps (all `None` without a condition).
-#[derive(Default)]
-struct Rendered {
-    expression: Option<String>,
-    names: Option<crate::expr::writer::Names>,
-    values: Option<crate::expr::writer::Values>,
 }
 
 /// Reads several items, of any models, as one consistent snapshot. Built by

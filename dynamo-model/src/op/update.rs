@@ -15,6 +15,7 @@ use crate::expr::path::{Path, PathOf};
 use crate::expr::update::{
     value_term, Addable, List, Numeric, Removable, Set, SetOperand, SetValue, UpdateActions,
 };
+use crate::expr::writer::{with_condition, RenderedCondition};
 use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
@@ -840,18 +841,13 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         let Some(still_expired) = crate::pipeline::write::expired(M::SCHEMA) else {
             return Ok(());
         };
-        let mut writer = ExpressionWriter::new();
-        let condition = writer.conjunction("condition expression", &[&still_expired]);
-        let (names, values) = writer.finish()?;
-        let result = self
+        let request = self
             .db
             .client()
             .delete_item()
             .table_name(table)
-            .set_key(Some(self.key.to_item()?))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .set_key(Some(self.key.to_item()?));
+        let result = with_condition!(request, RenderedCondition::of(&[&still_expired])?)
             .send()
             .await;
         match result.map_err(|e| Error::from_sdk("DeleteItem", table, e)) {

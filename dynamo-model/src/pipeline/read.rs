@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
+use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::pipeline::write::{is_live, live};
 use crate::schema::Schema;
@@ -137,4 +138,19 @@ pub(crate) fn read_named<O>(
     read(item).map_err(|e| {
         e.about_item(|| describe_item(table, key.iter().flatten().map(|(n, v)| (*n, v))))
     })
+}
+
+/// The filter expression: the caller's filter, and the read pipeline's (live items of this
+/// entity: see [`listing_filter`]), for every query, scan and count.
+pub(crate) fn filter_expression(
+    writer: &mut ExpressionWriter,
+    filter: Option<&Node>,
+    schema: &crate::schema::Schema,
+) -> Result<Option<String>> {
+    if let Some(filter) = filter {
+        crate::pipeline::write::check_key_paths(schema, filter)?;
+    }
+    let own = listing_filter(schema);
+    let parts: Vec<&Node> = filter.into_iter().chain(&own).collect();
+    Ok((!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts)))
 }

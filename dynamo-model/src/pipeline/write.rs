@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
+use crate::expr::writer::RenderedCondition;
 use crate::expr::ExpressionWriter;
 use crate::limits::check_item;
 use crate::model::Model;
@@ -261,7 +262,8 @@ impl<'a> Conditions<'a> {
         }
     }
 
-    /// The condition expression, `None` without conditions.
+    /// The condition expression, `None` without conditions, in a writer shared with other
+    /// expressions of the request (an update's).
     pub(crate) fn render(&self, writer: &mut ExpressionWriter) -> Result<Option<String>> {
         if let Some(error) = &self.error {
             return Err(error.replay());
@@ -271,5 +273,14 @@ impl<'a> Conditions<'a> {
         }
         let parts: Vec<&Node> = self.parts.iter().map(AsRef::as_ref).collect();
         Ok(Some(writer.conjunction("condition expression", &parts)))
+    }
+
+    /// The condition, rendered on its own with its maps.
+    pub(crate) fn rendered(&self) -> Result<RenderedCondition> {
+        if let Some(error) = &self.error {
+            return Err(error.replay());
+        }
+        let parts: Vec<&Node> = self.parts.iter().map(AsRef::as_ref).collect();
+        RenderedCondition::of(&parts)
     }
 }
