@@ -6,7 +6,8 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::RequestId;
 
-use crate::value::{AttrPath, Item};
+/// An item, as errors carry it (the crate's `Item`).
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 /// Everything that can go wrong in a dynamo-model call.
 ///
@@ -54,7 +55,7 @@ pub enum Error {
     #[error("invalid item: {}", describe_violations(violations))]
     Validation {
         /// The failures, in field order.
-        violations: Vec<crate::validate::Violation>,
+        violations: Vec<Violation>,
     },
 
     /// The item is larger than DynamoDB's 400 KB item limit. Raised before any request is sent.
@@ -95,9 +96,9 @@ pub enum Error {
     #[error("the batch left {} writes and {} keys unprocessed{}", writes.len(), keys.len(), cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
     Unprocessed {
         /// Writes not done.
-        writes: Vec<crate::op::batch::UnprocessedWrite>,
+        writes: Vec<UnprocessedWrite>,
         /// Keys not read.
-        keys: Vec<crate::op::batch::UnprocessedKey>,
+        keys: Vec<UnprocessedKey>,
         /// The error that stopped a chunk, if one did.
         cause: Option<Box<Error>>,
     },
@@ -107,7 +108,7 @@ pub enum Error {
     #[error("the transaction was canceled: {}", describe_reasons(reasons))]
     TransactionCanceled {
         /// One per action, in the order they were added.
-        reasons: Vec<crate::op::transact::CancellationReason>,
+        reasons: Vec<CancellationReason>,
     },
 
     /// Optimistic locking: the stored item's version is not the one this write expected
@@ -401,12 +402,12 @@ fn describe_sdk(
     text
 }
 
-fn describe_violations(violations: &[crate::validate::Violation]) -> String {
+fn describe_violations(violations: &[Violation]) -> String {
     let all: Vec<String> = violations.iter().map(ToString::to_string).collect();
     all.join("; ")
 }
 
-fn describe_reasons(reasons: &[crate::op::transact::CancellationReason]) -> String {
+fn describe_reasons(reasons: &[CancellationReason]) -> String {
     let failed: Vec<String> = reasons
         .iter()
         .enumerate()
@@ -664,6 +665,193 @@ impl From<AttrError> for Error {
                 item: None,
             },
             AttrErrorKind::Invalid { message } => Error::InvalidValue { path, message },
+        }
+    }
+}
+
+// ---- what errors carry ----------------------------------------------------------------------
+
+/// A write a batch could not complete: its table, its key, whether it may have been applied,
+/// and the request when the batch still holds it. `Debug` redacts stored values (see
+/// [`show_item_values`]).
+#[derive(Clone, PartialEq)]
+pub struct UnprocessedWrite {
+    /// The table (with any prefix).
+    pub table: String,
+    /// The key of the item written (its hash and range key attributes).
+    pub key: Item,
+    /// [`Outcome::NotApplied`] when every attempt that carried it was refused or returned it
+    /// unprocessed; [`Outcome::Unknown`] when one may have applied it (a 5xx, a lost answer):
+    /// read the item to know.
+    pub outcome: Outcome,
+    /// The put or delete as DynamoDB takes it, when DynamoDB returned it unprocessed through
+    /// every attempt. `None` when its chunk failed outright (the error is the `cause` of
+    /// [`Error::Unprocessed`]): the request went to the SDK, which keeps it. The batch keeps no
+    /// copy of every item for that case, which would cost as much as converting it; the caller
+    /// has the items.
+    pub request: Option<aws_sdk_dynamodb::types::WriteRequest>,
+}
+
+/// A key a batch get could not read, with its table. `Debug` redacts the key's values.
+#[derive(Clone, PartialEq)]
+pub struct UnprocessedKey {
+    /// The table (with any prefix).
+    pub table: String,
+    /// The key.
+    pub key: Item,
+}
+
+impl fmt::Debug for UnprocessedWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let request = self
+            .request
+            .as_ref()
+            .map(|r| match (r.put_request(), r.delete_request()) {
+                (Some(put), _) => format!("Put {:?}", Redacted(&put.item)),
+                (None, Some(delete)) => format!("Delete {:?}", Redacted(&delete.key)),
+                _ => "?".to_owned(),
+            });
+        f.debug_struct("UnprocessedWrite")
+            .field("table", &self.table)
+            .field("key", &Redacted(&self.key))
+            .field("outcome", &self.outcome)
+            .field("request", &request)
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnprocessedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnprocessedKey")
+            .field("table", &self.table)
+            .field("key", &Redacted(&self.key))
+            .finish()
+    }
+}
+
+/// Why one action of a canceled transaction failed (or `code: "None"` when it did not). `Debug`
+/// redacts the stored item's values (see [`show_item_values`]).
+#[derive(Clone, PartialEq)]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`,
+    /// `ThrottlingError`, `ValidationError`, …
+    pub code: String,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+    /// The item as stored, when the transaction asked for it
+    /// ([`TransactWrite::return_items_on_condition_failure`](crate::TransactWrite::return_items_on_condition_failure)) and the action's condition failed.
+    pub item: Option<Item>,
+    /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
+    /// attribute's `range` or `length` rule: which, read from the stored item.
+    pub violations: Vec<Violation>,
+}
+
+impl std::fmt::Debug for CancellationReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancellationReason")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("item", &self.item.as_ref().map(Redacted))
+            .field("violations", &self.violations)
+            .finish()
+    }
+}
+
+impl CancellationReason {
+    /// Whether this action caused the cancellation.
+    pub fn failed(&self) -> bool {
+        self.code != "None"
+    }
+}
+
+// ---- paths, for error messages ------------------------------------------------------------
+
+/// Where a value sits in an item, for error messages: `address.city`, `tags[3]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttrPath {
+    /// Segments innermost first: errors are built from the inside out.
+    reversed: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl AttrPath {
+    pub(crate) fn push_front_key(&mut self, key: &str) {
+        self.reversed.push(Segment::Key(key.to_owned()));
+    }
+
+    pub(crate) fn push_front_index(&mut self, index: usize) {
+        self.reversed.push(Segment::Index(index));
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.reversed.iter().rev().enumerate() {
+            match segment {
+                Segment::Index(n) => write!(f, "[{n}]")?,
+                Segment::Key(k) if is_plain(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Segment::Key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    write!(f, "{k:?}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A map key that reads unambiguously without quotes.
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '#')
+}
+
+/// One failed rule: where, which rule, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The attribute path, e.g. `address.city` or `items[3].sku`; empty for a struct-level rule
+    /// on the item itself.
+    pub path: String,
+    /// The rule: `range`, `length`, `non_empty`, `regex`, `email`, `one_of`, `custom`,
+    /// `constant` or `validate` (a struct-level rule).
+    pub rule: &'static str,
+    /// What is wrong, e.g. `must be at most 150, is 200`.
+    pub message: String,
+}
+
+impl Violation {
+    /// A failure a struct-level `validate` function reports on one of its fields: `field` is
+    /// the stored attribute name (or a path inside the struct, like `dates.end`).
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation {
+            path: field.into(),
+            rule: "validate",
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "the item {} ({})", self.message, self.rule)
+        } else {
+            write!(f, "`{}` {} ({})", self.path, self.message, self.rule)
         }
     }
 }

@@ -33,41 +33,7 @@ use std::sync::OnceLock;
 
 use crate::value::AttrPath;
 
-/// One failed rule: where, which rule, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Violation {
-    /// The attribute path, e.g. `address.city` or `items[3].sku`; empty for a struct-level rule
-    /// on the item itself.
-    pub path: String,
-    /// The rule: `range`, `length`, `non_empty`, `regex`, `email`, `one_of`, `custom`,
-    /// `constant` or `validate` (a struct-level rule).
-    pub rule: &'static str,
-    /// What is wrong, e.g. `must be at most 150, is 200`.
-    pub message: String,
-}
-
-impl Violation {
-    /// A failure a struct-level `validate` function reports on one of its fields: `field` is
-    /// the stored attribute name (or a path inside the struct, like `dates.end`).
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Violation {
-            path: field.into(),
-            rule: "validate",
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "the item {} ({})", self.message, self.rule)
-        } else {
-            write!(f, "`{}` {} ({})", self.path, self.message, self.rule)
-        }
-    }
-}
+pub use crate::error::Violation;
 
 /// Where a value being validated sits, built on the stack as validation descends and turned
 /// into a string only when a rule fails, so passing validation allocates nothing.

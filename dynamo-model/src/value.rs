@@ -4,13 +4,13 @@
 //! value; reading consumes the `AttributeValue`, so strings, lists and maps are moved, not copied.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::AttrError;
+pub use crate::error::AttrPath;
 use crate::schema::Target;
 use crate::validate::{Loc, Violation};
 
@@ -956,62 +956,6 @@ impl<T: SetElement + Ord> Attribute for BTreeSet<T> {
     }
 }
 
-// ---- paths for error messages --------------------------------------------------------------
-
-/// Where a value sits in an item, for error messages: `address.city`, `tags[3]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttrPath {
-    /// Segments innermost first: errors are built from the inside out.
-    reversed: Vec<Segment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
-impl AttrPath {
-    pub(crate) fn push_front_key(&mut self, key: &str) {
-        self.reversed.push(Segment::Key(key.to_owned()));
-    }
-
-    pub(crate) fn push_front_index(&mut self, index: usize) {
-        self.reversed.push(Segment::Index(index));
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.reversed.iter().rev().enumerate() {
-            match segment {
-                Segment::Index(n) => write!(f, "[{n}]")?,
-                Segment::Key(k) if is_plain(k) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(k)?;
-                }
-                Segment::Key(k) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    write!(f, "{k:?}")?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A map key that reads unambiguously without quotes.
-fn is_plain(key: &str) -> bool {
-    !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '#')
-}
-
 // ---- serde fields --------------------------------------------------------------------------
 
 /// `#[dynamo(serde)]` fields: any serde type, through serde_dynamo.
@@ -1045,7 +989,7 @@ pub(crate) mod serde_field {
 mod tests {
     use super::*;
 
-    fn round_trip<T: Attribute + PartialEq + fmt::Debug>(value: T) {
+    fn round_trip<T: Attribute + PartialEq + std::fmt::Debug>(value: T) {
         let stored = value.to_attr().unwrap();
         let back = match stored {
             Some(v) => T::from_attr(v).unwrap(),

@@ -18,7 +18,8 @@ use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 
 use crate::db::Db;
-use crate::error::{sdk_outcome, AttrError, Error, Outcome, Redacted, Result};
+use crate::error::{sdk_outcome, AttrError, Error, Outcome, Result};
+pub use crate::error::{UnprocessedKey, UnprocessedWrite};
 use crate::model::{Model, PrimaryKey, Unversioned};
 use crate::op::retry::AttemptLog;
 use crate::pipeline::write::{prepare, WriteKind};
@@ -71,64 +72,6 @@ impl BatchPolicy {
             .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
             .min(self.max_backoff);
         cap.mul_f64(crate::op::retry::random_unit())
-    }
-}
-
-/// A write a batch could not complete: its table, its key, whether it may have been applied,
-/// and the request when the batch still holds it. `Debug` redacts stored values (see
-/// [`show_item_values`](crate::error::show_item_values)).
-#[derive(Clone, PartialEq)]
-pub struct UnprocessedWrite {
-    /// The table (with any prefix).
-    pub table: String,
-    /// The key of the item written (its hash and range key attributes).
-    pub key: Item,
-    /// [`Outcome::NotApplied`] when every attempt that carried it was refused or returned it
-    /// unprocessed; [`Outcome::Unknown`] when one may have applied it (a 5xx, a lost answer):
-    /// read the item to know.
-    pub outcome: Outcome,
-    /// The put or delete as DynamoDB takes it, when DynamoDB returned it unprocessed through
-    /// every attempt. `None` when its chunk failed outright (the error is the `cause` of
-    /// [`Error::Unprocessed`]): the request went to the SDK, which keeps it. The batch keeps no
-    /// copy of every item for that case, which would cost as much as converting it; the caller
-    /// has the items.
-    pub request: Option<WriteRequest>,
-}
-
-/// A key a batch get could not read, with its table. `Debug` redacts the key's values.
-#[derive(Clone, PartialEq)]
-pub struct UnprocessedKey {
-    /// The table (with any prefix).
-    pub table: String,
-    /// The key.
-    pub key: Item,
-}
-
-impl fmt::Debug for UnprocessedWrite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let request = self
-            .request
-            .as_ref()
-            .map(|r| match (r.put_request(), r.delete_request()) {
-                (Some(put), _) => format!("Put {:?}", Redacted(&put.item)),
-                (None, Some(delete)) => format!("Delete {:?}", Redacted(&delete.key)),
-                _ => "?".to_owned(),
-            });
-        f.debug_struct("UnprocessedWrite")
-            .field("table", &self.table)
-            .field("key", &Redacted(&self.key))
-            .field("outcome", &self.outcome)
-            .field("request", &request)
-            .finish()
-    }
-}
-
-impl fmt::Debug for UnprocessedKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnprocessedKey")
-            .field("table", &self.table)
-            .field("key", &Redacted(&self.key))
-            .finish()
     }
 }
 

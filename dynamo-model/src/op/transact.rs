@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 
 use crate::db::Db;
+pub use crate::error::CancellationReason;
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::writer::{with_condition, RenderedCondition};
@@ -21,47 +22,11 @@ use crate::op::update::{RenderedUpdate, Update};
 use crate::pipeline::update::{explain_guards_in, Guard};
 use crate::pipeline::write::{prepare, Conditions, WriteKind};
 use crate::timestamp::Timestamp;
-use crate::validate::Violation;
 use crate::value::Item;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 /// DynamoDB's limit of actions in one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
-
-/// Why one action of a canceled transaction failed (or `code: "None"` when it did not). `Debug`
-/// redacts the stored item's values (see [`show_item_values`](crate::error::show_item_values)).
-#[derive(Clone, PartialEq)]
-pub struct CancellationReason {
-    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`,
-    /// `ThrottlingError`, `ValidationError`, …
-    pub code: String,
-    /// DynamoDB's message, if any.
-    pub message: Option<String>,
-    /// The item as stored, when the transaction asked for it
-    /// ([`TransactWrite::return_items_on_condition_failure`]) and the action's condition failed.
-    pub item: Option<Item>,
-    /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
-    /// attribute's `range` or `length` rule: which, read from the stored item.
-    pub violations: Vec<Violation>,
-}
-
-impl std::fmt::Debug for CancellationReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancellationReason")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("item", &self.item.as_ref().map(crate::error::Redacted))
-            .field("violations", &self.violations)
-            .finish()
-    }
-}
-
-impl CancellationReason {
-    /// Whether this action caused the cancellation.
-    pub fn failed(&self) -> bool {
-        self.code != "None"
-    }
-}
 
 /// Writes that all happen or none does, across models and tables. Built by
 /// [`Db::transact_write`].
