@@ -1,9 +1,11 @@
-//! syn input -> our nodes. Each node keeps its original tokens, so errors point at them.
+//! syn input -> our nodes, for both shapes the derives take: a struct of named fields
+//! ([`Input`]) and an enum of unit variants ([`UnitEnum`]). Each node keeps its original tokens,
+//! so errors point at them. All `#[dynamo(..)]` parsing is in `attr`.
 
 use proc_macro2::Span;
-use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
+use syn::{Data, DataEnum, DeriveInput, Fields, Ident, Type, Visibility};
 
-use crate::attr::{self, ContainerAttrs, Errors, FieldAttrs};
+use crate::attr::{self, ContainerAttrs, EnumAttrs, Errors, FieldAttrs, VariantAttrs};
 
 pub struct Input<'a> {
     pub ident: &'a Ident,
@@ -127,5 +129,55 @@ impl<'a> Input<'a> {
 
     pub fn range_key(&self) -> Option<&Field<'a>> {
         self.fields.iter().find(|f| f.attrs.range_key.is_some())
+    }
+}
+
+/// An enum of unit variants, stored as a string.
+pub struct UnitEnum<'a> {
+    pub ident: &'a Ident,
+    pub attrs: EnumAttrs,
+    pub variants: Vec<Variant<'a>>,
+    /// The input has generic parameters (already reported).
+    pub generic: bool,
+    /// `generics` as written, for errors.
+    pub generics: &'a syn::Generics,
+}
+
+pub struct Variant<'a> {
+    pub ident: &'a Ident,
+    /// A unit variant (others are reported by `valid`).
+    pub unit: bool,
+    pub attrs: VariantAttrs,
+}
+
+impl<'a> UnitEnum<'a> {
+    pub fn from_syn(input: &'a DeriveInput, data: &'a DataEnum, errors: &mut Errors) -> Self {
+        UnitEnum {
+            ident: &input.ident,
+            attrs: attr::unit_enum(&input.attrs, errors),
+            variants: data
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    ident: &v.ident,
+                    unit: matches!(v.fields, Fields::Unit),
+                    attrs: attr::variant(&v.attrs, errors),
+                })
+                .collect(),
+            generic: !input.generics.params.is_empty(),
+            generics: &input.generics,
+        }
+    }
+
+    /// Each variant with the string it is stored as: `rename`, else `rename_all` of its name.
+    pub fn stored_names(&self) -> impl Iterator<Item = (String, &Variant<'a>)> {
+        self.variants.iter().map(|v| {
+            let name = match (&v.attrs.rename, self.attrs.rename_all) {
+                (Some(rename), _) => rename.value(),
+                (None, Some(rule)) => rule.apply(&v.ident.to_string()),
+                (None, None) => v.ident.to_string(),
+            };
+            (name, v)
+        })
     }
 }

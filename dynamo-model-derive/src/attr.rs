@@ -136,40 +136,274 @@ impl Rule {
     }
 }
 
-const CONTAINER_OPTIONS: &str = "`table`, `gsi`, `lsi`, `timestamps`, `validate`";
-const FIELD_OPTIONS: &str = "`hash_key`, `range_key`, `rename`, `skip`, `serde`, `version`, `ttl`, `created_at`, `updated_at`, `default`, `default_fn`, `force_default`, `alias`, `validate`, `set`, `get`, `constant`, `flatten`";
-const RULES: &str = "`range(min = .., max = ..)`, `length(min = .., max = ..)`, `non_empty`, `regex = \"..\"`, `email`, `one_of(..)`, `custom = path`";
-const INDEX_OPTIONS: &str = "`name`, `hash`, `range`, `projection`";
+/// Declares an enum of option names, each name written once: parsers match on the enum, checks
+/// list its variants (a misspelt option is a compile error), help texts are generated from it.
+macro_rules! named {
+    ($(#[$doc:meta])* $vis:vis enum $enum:ident { $($variant:ident = $name:literal $(shown $shown:literal)?,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        $vis enum $enum { $($variant,)* }
+
+        impl $enum {
+            /// Every variant, in the order help texts list them.
+            pub const ALL: &'static [$enum] = &[$($enum::$variant,)*];
+
+            /// The name as written in `#[dynamo(..)]`.
+            pub fn name(self) -> &'static str {
+                match self { $($enum::$variant => $name,)* }
+            }
+
+            /// How help texts show it: the name, or its syntax where it takes arguments.
+            #[allow(dead_code)]
+            pub fn shown(self) -> &'static str {
+                match self { $($enum::$variant => named!(@shown $name $($shown)?),)* }
+            }
+
+            pub fn named(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|option| option.name() == name)
+            }
+
+            /// The option a nested meta's path names.
+            #[allow(dead_code)]
+            pub fn of(path: &syn::Path) -> Option<Self> {
+                Self::named(&path.get_ident()?.to_string())
+            }
+
+            /// "`a`, `b`, `c`": every option, for an unknown-option error.
+            #[allow(dead_code)]
+            pub fn help() -> String {
+                Self::ALL
+                    .iter()
+                    .map(|option| format!("`{}`", option.shown()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $enum {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+    (@shown $name:literal) => { $name };
+    (@shown $name:literal $shown:literal) => { $shown };
+}
+
+named! {
+    /// The options of `#[dynamo(..)]` on a struct.
+    pub enum ContainerOption {
+        Table = "table",
+        Gsi = "gsi",
+        Lsi = "lsi",
+        Timestamps = "timestamps",
+        Validate = "validate",
+    }
+}
+
+named! {
+    /// The options of `#[dynamo(..)]` on a field.
+    pub enum FieldOption {
+        HashKey = "hash_key",
+        RangeKey = "range_key",
+        Rename = "rename",
+        Skip = "skip",
+        Serde = "serde",
+        Version = "version",
+        Ttl = "ttl",
+        CreatedAt = "created_at",
+        UpdatedAt = "updated_at",
+        Default = "default",
+        DefaultFn = "default_fn",
+        ForceDefault = "force_default",
+        Alias = "alias",
+        Validate = "validate",
+        Set = "set",
+        Get = "get",
+        Constant = "constant",
+        Flatten = "flatten",
+    }
+}
+
+named! {
+    /// The rules of `validate(..)` on a field.
+    pub enum RuleOption {
+        Range = "range" shown "range(min = .., max = ..)",
+        Length = "length" shown "length(min = .., max = ..)",
+        NonEmpty = "non_empty",
+        Regex = "regex" shown "regex = \"..\"",
+        Email = "email",
+        OneOf = "one_of" shown "one_of(..)",
+        Custom = "custom" shown "custom = path",
+    }
+}
+
+named! {
+    /// The settings of one `gsi(..)` or `lsi(..)`.
+    pub enum IndexOption {
+        Name = "name",
+        Hash = "hash",
+        Range = "range",
+        Projection = "projection",
+    }
+}
+
+named! {
+    /// The bounds of `range(..)` and `length(..)`.
+    pub enum BoundOption {
+        Min = "min",
+        Max = "max",
+    }
+}
+
+named! {
+    /// The options of `#[dynamo(..)]` on an enum of unit variants.
+    pub enum EnumOption {
+        RenameAll = "rename_all",
+    }
+}
+
+named! {
+    /// The options of `#[dynamo(..)]` on a variant.
+    pub enum VariantOption {
+        Rename = "rename",
+    }
+}
+
+named! {
+    /// `rename_all` styles: how a variant's name is stored.
+    pub enum RenameRule {
+        Lower = "lowercase",
+        Upper = "UPPERCASE",
+        Snake = "snake_case",
+        ScreamingSnake = "SCREAMING_SNAKE_CASE",
+        Kebab = "kebab-case",
+        Camel = "camelCase",
+        Pascal = "PascalCase",
+    }
+}
+
+named! {
+    /// How a timestamp is stored.
+    pub enum TimeFormat {
+        Rfc3339 = "rfc3339",
+        EpochSeconds = "epoch_seconds",
+        EpochMillis = "epoch_millis",
+    }
+}
+
+impl RenameRule {
+    /// `InProgress` in this style: `in_progress`, `IN_PROGRESS`, `in-progress`, `inProgress`, …
+    pub fn apply(self, ident: &str) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for c in ident.chars() {
+            if c.is_uppercase() || words.is_empty() {
+                words.push(String::new());
+            }
+            words.last_mut().expect("pushed above").push(c);
+        }
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let capitalized = |w: &String| -> String {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        };
+        match self {
+            RenameRule::Lower => lower.concat(),
+            RenameRule::Upper => lower.concat().to_uppercase(),
+            RenameRule::Snake => lower.join("_"),
+            RenameRule::ScreamingSnake => lower.join("_").to_uppercase(),
+            RenameRule::Kebab => lower.join("-"),
+            RenameRule::Camel => lower
+                .iter()
+                .enumerate()
+                .map(|(i, w)| if i == 0 { w.clone() } else { capitalized(w) })
+                .collect(),
+            RenameRule::Pascal => lower.iter().map(capitalized).collect(),
+        }
+    }
+}
+
+impl FieldAttrs {
+    /// Whether the field has `option`: every option answers here, so conflict lists can name
+    /// any of them.
+    pub fn has(&self, option: FieldOption) -> bool {
+        match option {
+            FieldOption::HashKey => self.hash_key.is_some(),
+            FieldOption::RangeKey => self.range_key.is_some(),
+            FieldOption::Rename => self.rename.is_some(),
+            FieldOption::Skip => self.skip.is_some(),
+            FieldOption::Serde => self.serde.is_some(),
+            FieldOption::Version => self.version.is_some(),
+            FieldOption::Ttl => self.ttl.is_some(),
+            FieldOption::CreatedAt => self.created_at.is_some(),
+            FieldOption::UpdatedAt => self.updated_at.is_some(),
+            FieldOption::Default => self.default.is_some(),
+            FieldOption::DefaultFn => self.default_fn.is_some(),
+            FieldOption::ForceDefault => self.force_default.is_some(),
+            FieldOption::Alias => !self.aliases.is_empty(),
+            FieldOption::Validate => !self.rules.is_empty(),
+            FieldOption::Set => self.set.is_some(),
+            FieldOption::Get => self.get.is_some(),
+            FieldOption::Constant => self.constant.is_some(),
+            FieldOption::Flatten => self.flatten.is_some(),
+        }
+    }
+
+    /// Those of `with` the field has, in the order given.
+    pub fn conflicts(&self, with: &[FieldOption]) -> Vec<FieldOption> {
+        with.iter().copied().filter(|o| self.has(*o)).collect()
+    }
+
+    /// A key attribute: the hash or the range key.
+    pub fn is_key(&self) -> bool {
+        self.hash_key.is_some() || self.range_key.is_some()
+    }
+
+    /// `default` or `default_fn`.
+    pub fn has_default(&self) -> bool {
+        self.default.is_some() || self.default_fn.is_some()
+    }
+}
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in dynamo_attrs(attrs) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("table") {
-                out.table_given = true;
-                if let Some(table) = string_value(&meta, errors)? {
-                    set_once(&mut out.table, table, &meta, errors);
+            let Some(option) = ContainerOption::of(&meta.path) else {
+                return unknown(&meta, &ContainerOption::help(), "struct", errors);
+            };
+            match option {
+                ContainerOption::Table => {
+                    out.table_given = true;
+                    if let Some(table) = string_value(&meta, errors)? {
+                        set_once(&mut out.table, table, &meta, errors);
+                    }
                 }
-            } else if meta.path.is_ident("timestamps") {
-                let span = meta.path.segments[0].ident.span();
-                out.timestamps = Some((span, optional_string(&meta, errors)?));
-            } else if meta.path.is_ident("gsi") {
-                out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
-            } else if meta.path.is_ident("lsi") {
-                out.indexes.extend(index(&meta, IndexKind::Local, errors)?);
-            } else if meta.path.is_ident("validate") {
-                if meta.input.peek(syn::token::Paren) {
-                    errors.spanned(
-                        &meta.path,
-                        "on a struct, `validate` names a function: `#[dynamo(validate = check_dates)]`; rules go on fields",
-                    );
-                    skip_value(&meta)?;
-                } else {
-                    let path: syn::Path = meta.value()?.parse()?;
-                    set_once(&mut out.validate, path, &meta, errors);
+                ContainerOption::Timestamps => {
+                    let span = meta.path.segments[0].ident.span();
+                    out.timestamps = Some((span, optional_string(&meta, errors)?));
                 }
-            } else {
-                unknown(&meta, CONTAINER_OPTIONS, "struct", errors)?;
+                ContainerOption::Gsi => {
+                    out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
+                }
+                ContainerOption::Lsi => {
+                    out.indexes.extend(index(&meta, IndexKind::Local, errors)?);
+                }
+                ContainerOption::Validate => {
+                    if meta.input.peek(syn::token::Paren) {
+                        errors.spanned(
+                            &meta.path,
+                            "on a struct, `validate` names a function: `#[dynamo(validate = check_dates)]`; rules go on fields",
+                        );
+                        skip_value(&meta)?;
+                    } else {
+                        let path: syn::Path = meta.value()?.parse()?;
+                        set_once(&mut out.validate, path, &meta, errors);
+                    }
+                }
             }
             Ok(())
         });
@@ -184,54 +418,56 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for attr in dynamo_attrs(attrs) {
         let result = attr.parse_nested_meta(|meta| {
+            let Some(option) = FieldOption::of(&meta.path) else {
+                return unknown(&meta, &FieldOption::help(), "field", errors);
+            };
             let span = meta.path.segments[0].ident.span();
-            if meta.path.is_ident("hash_key") {
-                flag(&mut out.hash_key, span, &meta, errors)?;
-            } else if meta.path.is_ident("range_key") {
-                flag(&mut out.range_key, span, &meta, errors)?;
-            } else if meta.path.is_ident("skip") {
-                flag(&mut out.skip, span, &meta, errors)?;
-            } else if meta.path.is_ident("serde") {
-                flag(&mut out.serde, span, &meta, errors)?;
-            } else if meta.path.is_ident("version") {
-                flag(&mut out.version, span, &meta, errors)?;
-            } else if meta.path.is_ident("ttl") {
-                flag(&mut out.ttl, span, &meta, errors)?;
-            } else if meta.path.is_ident("default") {
-                let expr: Expr = meta.value()?.parse()?;
-                set_once(&mut out.default, expr, &meta, errors);
-            } else if meta.path.is_ident("default_fn") {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_once(&mut out.default_fn, path, &meta, errors);
-            } else if meta.path.is_ident("alias") {
-                if let Some(alias) = string_value(&meta, errors)? {
-                    out.aliases.push(alias);
+            match option {
+                FieldOption::HashKey => flag(&mut out.hash_key, span, &meta, errors)?,
+                FieldOption::RangeKey => flag(&mut out.range_key, span, &meta, errors)?,
+                FieldOption::Skip => flag(&mut out.skip, span, &meta, errors)?,
+                FieldOption::Serde => flag(&mut out.serde, span, &meta, errors)?,
+                FieldOption::Version => flag(&mut out.version, span, &meta, errors)?,
+                FieldOption::Ttl => flag(&mut out.ttl, span, &meta, errors)?,
+                FieldOption::Flatten => flag(&mut out.flatten, span, &meta, errors)?,
+                FieldOption::ForceDefault => flag(&mut out.force_default, span, &meta, errors)?,
+                FieldOption::Default => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    set_once(&mut out.default, expr, &meta, errors);
                 }
-            } else if meta.path.is_ident("validate") {
-                rules(&meta, &mut out.rules, errors)?;
-            } else if meta.path.is_ident("set") {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_once(&mut out.set, path, &meta, errors);
-            } else if meta.path.is_ident("get") {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_once(&mut out.get, path, &meta, errors);
-            } else if meta.path.is_ident("constant") {
-                let lit: syn::Lit = meta.value()?.parse()?;
-                set_once(&mut out.constant, lit, &meta, errors);
-            } else if meta.path.is_ident("flatten") {
-                flag(&mut out.flatten, span, &meta, errors)?;
-            } else if meta.path.is_ident("force_default") {
-                flag(&mut out.force_default, span, &meta, errors)?;
-            } else if meta.path.is_ident("created_at") {
-                out.created_at = Some((span, optional_string(&meta, errors)?));
-            } else if meta.path.is_ident("updated_at") {
-                out.updated_at = Some((span, optional_string(&meta, errors)?));
-            } else if meta.path.is_ident("rename") {
-                if let Some(name) = string_value(&meta, errors)? {
-                    set_once(&mut out.rename, name, &meta, errors);
+                FieldOption::DefaultFn => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_once(&mut out.default_fn, path, &meta, errors);
                 }
-            } else {
-                unknown(&meta, FIELD_OPTIONS, "field", errors)?;
+                FieldOption::Alias => {
+                    if let Some(alias) = string_value(&meta, errors)? {
+                        out.aliases.push(alias);
+                    }
+                }
+                FieldOption::Validate => rules(&meta, &mut out.rules, errors)?,
+                FieldOption::Set => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_once(&mut out.set, path, &meta, errors);
+                }
+                FieldOption::Get => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_once(&mut out.get, path, &meta, errors);
+                }
+                FieldOption::Constant => {
+                    let lit: syn::Lit = meta.value()?.parse()?;
+                    set_once(&mut out.constant, lit, &meta, errors);
+                }
+                FieldOption::CreatedAt => {
+                    out.created_at = Some((span, optional_string(&meta, errors)?));
+                }
+                FieldOption::UpdatedAt => {
+                    out.updated_at = Some((span, optional_string(&meta, errors)?));
+                }
+                FieldOption::Rename => {
+                    if let Some(name) = string_value(&meta, errors)? {
+                        set_once(&mut out.rename, name, &meta, errors);
+                    }
+                }
             }
             Ok(())
         });
@@ -247,54 +483,131 @@ fn rules(meta: &ParseNestedMeta, out: &mut Vec<Rule>, errors: &mut Errors) -> sy
     if !meta.input.peek(syn::token::Paren) {
         errors.spanned(
             &meta.path,
-            format!("`validate` takes rules: `validate(email, length(max = 280))`; the rules are {RULES}"),
+            format!(
+                "`validate` takes rules: `validate(email, length(max = 280))`; the rules are {}",
+                RuleOption::help()
+            ),
         );
         return skip_value(meta);
     }
     meta.parse_nested_meta(|rule| {
+        let Some(option) = RuleOption::of(&rule.path) else {
+            return unknown(&rule, &RuleOption::help(), "validation", errors);
+        };
         let span = rule.path.segments[0].ident.span();
-        if rule.path.is_ident("range") || rule.path.is_ident("length") {
-            let (min, max) = bounds(&rule, errors)?;
-            out.push(if rule.path.is_ident("range") {
-                Rule::Range { span, min, max }
-            } else {
-                Rule::Length { span, min, max }
-            });
-        } else if rule.path.is_ident("non_empty") {
-            let mut slot = None;
-            flag(&mut slot, span, &rule, errors)?;
-            out.push(Rule::NonEmpty(span));
-        } else if rule.path.is_ident("email") {
-            let mut slot = None;
-            flag(&mut slot, span, &rule, errors)?;
-            out.push(Rule::Email(span));
-        } else if rule.path.is_ident("regex") {
-            if let Some(pattern) = string_value(&rule, errors)? {
-                out.push(Rule::Regex(pattern));
+        match option {
+            RuleOption::Range => {
+                let (min, max) = bounds(&rule, errors)?;
+                out.push(Rule::Range { span, min, max });
             }
-        } else if rule.path.is_ident("custom") {
-            let path: syn::Path = rule.value()?.parse()?;
-            out.push(Rule::Custom(path));
-        } else if rule.path.is_ident("one_of") {
-            if !rule.input.peek(syn::token::Paren) {
-                errors.at(
+            RuleOption::Length => {
+                let (min, max) = bounds(&rule, errors)?;
+                out.push(Rule::Length { span, min, max });
+            }
+            RuleOption::NonEmpty => {
+                flag(&mut None, span, &rule, errors)?;
+                out.push(Rule::NonEmpty(span));
+            }
+            RuleOption::Email => {
+                flag(&mut None, span, &rule, errors)?;
+                out.push(Rule::Email(span));
+            }
+            RuleOption::Regex => {
+                if let Some(pattern) = string_value(&rule, errors)? {
+                    out.push(Rule::Regex(pattern));
+                }
+            }
+            RuleOption::Custom => {
+                let path: syn::Path = rule.value()?.parse()?;
+                out.push(Rule::Custom(path));
+            }
+            RuleOption::OneOf => {
+                if !rule.input.peek(syn::token::Paren) {
+                    errors.at(
+                        span,
+                        "`one_of` lists its values: `one_of(\"red\", \"green\")`",
+                    );
+                    return skip_value(&rule);
+                }
+                let content;
+                syn::parenthesized!(content in rule.input);
+                let values = content.parse_terminated(Expr::parse, Token![,])?;
+                out.push(Rule::OneOf {
                     span,
-                    "`one_of` lists its values: `one_of(\"red\", \"green\")`",
-                );
-                return skip_value(&rule);
+                    values: values.into_iter().collect(),
+                });
             }
-            let content;
-            syn::parenthesized!(content in rule.input);
-            let values = content.parse_terminated(Expr::parse, Token![,])?;
-            out.push(Rule::OneOf {
-                span,
-                values: values.into_iter().collect(),
-            });
-        } else {
-            unknown(&rule, RULES, "validation", errors)?;
         }
         Ok(())
     })
+}
+
+/// The settings on an enum of unit variants.
+#[derive(Default)]
+pub struct EnumAttrs {
+    pub rename_all: Option<RenameRule>,
+}
+
+/// The settings on one variant.
+#[derive(Default)]
+pub struct VariantAttrs {
+    pub rename: Option<LitStr>,
+}
+
+pub fn unit_enum(attrs: &[Attribute], errors: &mut Errors) -> EnumAttrs {
+    let mut out = EnumAttrs::default();
+    for attr in dynamo_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            match EnumOption::of(&meta.path) {
+                Some(EnumOption::RenameAll) => {
+                    let Some(style) = string_value(&meta, errors)? else {
+                        return Ok(());
+                    };
+                    match RenameRule::named(&style.value()) {
+                        Some(rule) => set_once(&mut out.rename_all, rule, &meta, errors),
+                        None => {
+                            let styles: Vec<&str> =
+                                RenameRule::ALL.iter().map(|r| r.name()).collect();
+                            errors.spanned(
+                                &style,
+                                format!(
+                                    "unknown rename_all style; expected one of {}",
+                                    styles.join(", ")
+                                ),
+                            );
+                        }
+                    }
+                }
+                None => unknown(&meta, &EnumOption::help(), "enum", errors)?,
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+pub fn variant(attrs: &[Attribute], errors: &mut Errors) -> VariantAttrs {
+    let mut out = VariantAttrs::default();
+    for attr in dynamo_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            match VariantOption::of(&meta.path) {
+                Some(VariantOption::Rename) => {
+                    if let Some(name) = string_value(&meta, errors)? {
+                        set_once(&mut out.rename, name, &meta, errors);
+                    }
+                }
+                None => unknown(&meta, &VariantOption::help(), "variant", errors)?,
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    out
 }
 
 /// `(min = a, max = b)`, either optional.
@@ -327,15 +640,13 @@ fn bounds(
         return Ok((None, None));
     }
     meta.parse_nested_meta(|bound| {
-        if bound.path.is_ident("min") {
-            let expr: Expr = bound.value()?.parse()?;
-            set_once(&mut min, expr, &bound, errors);
-        } else if bound.path.is_ident("max") {
-            let expr: Expr = bound.value()?.parse()?;
-            set_once(&mut max, expr, &bound, errors);
-        } else {
-            unknown(&bound, "`min`, `max`", &name, errors)?;
-        }
+        let slot = match BoundOption::of(&bound.path) {
+            Some(BoundOption::Min) => &mut min,
+            Some(BoundOption::Max) => &mut max,
+            None => return unknown(&bound, &BoundOption::help(), &name, errors),
+        };
+        let expr: Expr = bound.value()?.parse()?;
+        set_once(slot, expr, &bound, errors);
         Ok(())
     })?;
     if min.is_none() && max.is_none() {
@@ -374,22 +685,18 @@ fn index(
         return Ok(None);
     }
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") {
-            if let Some(name) = string_value(&inner, errors)? {
-                set_once(&mut index.name, name, &inner, errors);
+        let slot = match IndexOption::of(&inner.path) {
+            Some(IndexOption::Name) => &mut index.name,
+            Some(IndexOption::Hash) => &mut index.hash,
+            Some(IndexOption::Range) => &mut index.range,
+            Some(IndexOption::Projection) => {
+                index.projection = projection(&inner, errors)?;
+                return Ok(());
             }
-        } else if inner.path.is_ident("hash") {
-            if let Some(hash) = string_value(&inner, errors)? {
-                set_once(&mut index.hash, hash, &inner, errors);
-            }
-        } else if inner.path.is_ident("range") {
-            if let Some(range) = string_value(&inner, errors)? {
-                set_once(&mut index.range, range, &inner, errors);
-            }
-        } else if inner.path.is_ident("projection") {
-            index.projection = projection(&inner, errors)?;
-        } else {
-            unknown(&inner, INDEX_OPTIONS, "index", errors)?;
+            None => return unknown(&inner, &IndexOption::help(), "index", errors),
+        };
+        if let Some(value) = string_value(&inner, errors)? {
+            set_once(slot, value, &inner, errors);
         }
         Ok(())
     })?;
@@ -522,4 +829,26 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
         content.parse::<proc_macro2::TokenStream>()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RenameRule;
+
+    #[test]
+    fn every_style() {
+        let cases = [
+            (RenameRule::Lower, "inprogress"),
+            (RenameRule::Upper, "INPROGRESS"),
+            (RenameRule::Snake, "in_progress"),
+            (RenameRule::ScreamingSnake, "IN_PROGRESS"),
+            (RenameRule::Kebab, "in-progress"),
+            (RenameRule::Camel, "inProgress"),
+            (RenameRule::Pascal, "InProgress"),
+        ];
+        for (rule, expected) in cases {
+            assert_eq!(rule.apply("InProgress"), expected, "{rule}");
+        }
+        assert_eq!(RenameRule::Snake.apply("A"), "a");
+    }
 }

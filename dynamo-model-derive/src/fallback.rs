@@ -4,15 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::Input;
-use crate::expand::{handles, key_ident};
+use crate::ast::{Input, UnitEnum};
+use crate::expand::handles::handles;
+use crate::expand::{key_ident, private, unit_enum};
 
 pub fn model(input: &Input, error: syn::Error) -> TokenStream {
     let errors = error.to_compile_error();
     if !input.named_struct || input.generic {
         return errors;
     }
-    let p = quote!(::dynamo_model::__private);
+    let p = private();
     let ident = input.ident;
     let vis = input.vis;
     let key_ident = key_ident(ident);
@@ -56,4 +57,25 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
             }
         };
     }
+}
+
+/// `#[derive(Attributes)]` on a struct: the handles, so paths into the document still resolve.
+pub fn attributes(input: &Input, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    if !input.named_struct || input.generic {
+        return errors;
+    }
+    let handles = handles(input, false, false);
+    quote!(#errors #handles)
+}
+
+/// `#[derive(Attributes)]` on an enum: the impls, with bodies that are never run.
+pub fn unit_enum(input: &UnitEnum, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    if input.generic {
+        return errors;
+    }
+    let unreachable = quote!(::core::unreachable!("the Attributes derive failed"));
+    let impls = unit_enum::impls(input, "", unreachable.clone(), unreachable);
+    quote!(#errors #impls)
 }

@@ -3,7 +3,6 @@
 
 mod ast;
 mod attr;
-mod enums;
 mod expand;
 mod fallback;
 mod valid;
@@ -16,7 +15,7 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(dynamo))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    expand::model(&input).into()
+    expand::model::derive(&input).into()
 }
 
 /// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map:
@@ -27,5 +26,5 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Attributes, attributes(dynamo))]
 pub fn derive_attributes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    expand::attributes(&input).into()
+    expand::attributes::derive(&input).into()
 }

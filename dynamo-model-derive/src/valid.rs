@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use syn::LitStr;
 
-use crate::ast::{unraw, Field, Input};
-use crate::attr::{Errors, IndexKind};
+use crate::ast::{unraw, Field, Input, UnitEnum};
+use crate::attr::{Errors, FieldOption, IndexKind, TimeFormat};
 
 pub fn check(input: &Input, errors: &mut Errors) {
     check_table(input, errors);
@@ -18,11 +18,9 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_timestamps(input, errors);
 }
 
-const TIME_FORMATS: [&str; 3] = ["rfc3339", "epoch_seconds", "epoch_millis"];
-
 fn check_time_format(format: &Option<LitStr>, errors: &mut Errors) {
     if let Some(format) = format {
-        if !TIME_FORMATS.contains(&format.value().as_str()) {
+        if TimeFormat::named(&format.value()).is_none() {
             errors.spanned(format, "unknown timestamp format: expected \"rfc3339\", \"epoch_seconds\" or \"epoch_millis\"");
         }
     }
@@ -41,10 +39,10 @@ fn check_timestamps(input: &Input, errors: &mut Errors) {
             }
         }
     }
-    for role in ["created_at", "updated_at"] {
+    for role in [FieldOption::CreatedAt, FieldOption::UpdatedAt] {
         let mut first = None;
         for field in &input.fields {
-            let marker = if role == "created_at" {
+            let marker = if role == FieldOption::CreatedAt {
                 &field.attrs.created_at
             } else {
                 &field.attrs.updated_at
@@ -60,11 +58,7 @@ fn check_timestamps(input: &Input, errors: &mut Errors) {
                 ),
                 None => first = Some(field.ident),
             }
-            if field.attrs.hash_key.is_some()
-                || field.attrs.range_key.is_some()
-                || field.attrs.skip.is_some()
-                || field.attrs.serde.is_some()
-            {
+            if !field.attrs.conflicts(&PLAIN_CONFLICTS).is_empty() {
                 errors.at(
                     *span,
                     format!(
@@ -76,33 +70,46 @@ fn check_timestamps(input: &Input, errors: &mut Errors) {
     }
 }
 
+/// What a managed attribute (version, TTL, timestamps) cannot be: the library writes it as a
+/// plain stored value.
+const PLAIN_CONFLICTS: [FieldOption; 4] = [
+    FieldOption::HashKey,
+    FieldOption::RangeKey,
+    FieldOption::Skip,
+    FieldOption::Serde,
+];
+
 /// One `ttl` field, stored, not a key, not the version.
 fn check_ttl(input: &Input, errors: &mut Errors) {
-    let version: Conflict = (|f| f.attrs.version.is_some(), "version");
-    check_marker(input, errors, "ttl", |f| f.attrs.ttl, &[version]);
+    check_marker(
+        input,
+        errors,
+        FieldOption::Ttl,
+        |f| f.attrs.ttl,
+        &[FieldOption::Version],
+    );
 }
 
 /// One `version` field, stored, not a key, not through serde.
 fn check_version(input: &Input, errors: &mut Errors) {
-    check_marker(input, errors, "version", |f| f.attrs.version, &[]);
+    check_marker(
+        input,
+        errors,
+        FieldOption::Version,
+        |f| f.attrs.version,
+        &[],
+    );
 }
-
-type Conflict = (fn(&Field) -> bool, &'static str);
 
 /// A field marker a model has once, on a plain stored field (not a key, `skip` or `serde`).
 fn check_marker(
     input: &Input,
     errors: &mut Errors,
-    marker: &str,
+    marker: FieldOption,
     span_of: fn(&Field) -> Option<proc_macro2::Span>,
-    more: &[Conflict],
+    more: &[FieldOption],
 ) {
-    let plain: [Conflict; 4] = [
-        (|f| f.attrs.hash_key.is_some(), "hash_key"),
-        (|f| f.attrs.range_key.is_some(), "range_key"),
-        (|f| f.attrs.skip.is_some(), "skip"),
-        (|f| f.attrs.serde.is_some(), "serde"),
-    ];
+    let with: Vec<FieldOption> = PLAIN_CONFLICTS.iter().chain(more).copied().collect();
     let mut first = None;
     for field in &input.fields {
         let Some(span) = span_of(field) else { continue };
@@ -113,7 +120,7 @@ fn check_marker(
             ),
             None => first = Some(field.ident),
         }
-        for (_, option) in plain.iter().chain(more).filter(|(set, _)| set(field)) {
+        for option in field.attrs.conflicts(&with) {
             errors.at(span, format!("`{marker}` conflicts with `{option}`"));
         }
     }
@@ -220,13 +227,13 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
     for field in &input.fields {
         let attrs = &field.attrs;
         if let Some(skip) = attrs.skip {
-            let conflicts = [
-                (attrs.hash_key.is_some(), "hash_key"),
-                (attrs.range_key.is_some(), "range_key"),
-                (attrs.rename.is_some(), "rename"),
-                (attrs.serde.is_some(), "serde"),
+            let with = [
+                FieldOption::HashKey,
+                FieldOption::RangeKey,
+                FieldOption::Rename,
+                FieldOption::Serde,
             ];
-            for (_, option) in conflicts.iter().filter(|(set, _)| *set) {
+            for option in attrs.conflicts(&with) {
                 errors.at(
                     skip,
                     format!("`skip` conflicts with `{option}`: a skipped field is never stored"),
@@ -234,7 +241,7 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
             }
         }
         if let Some(serde) = attrs.serde {
-            if attrs.hash_key.is_some() || attrs.range_key.is_some() {
+            if attrs.is_key() {
                 errors.at(
                     serde,
                     "a key attribute cannot use `serde`: keys must be a string, a number or binary",
@@ -244,7 +251,7 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
         if let (Some(default), Some(_)) = (&attrs.default, &attrs.default_fn) {
             errors.spanned(default, "give `default` or `default_fn`, not both");
         }
-        if attrs.hash_key.is_some() || attrs.range_key.is_some() {
+        if attrs.is_key() {
             if let Some(default) = &attrs.default {
                 errors.spanned(
                     default,
@@ -280,41 +287,13 @@ fn check_field_options(input: &Input, errors: &mut Errors) {
     }
 }
 
-/// The options that conflict with `option` on this field, by name.
-fn conflicts(attrs: &crate::attr::FieldAttrs, with: &[&str]) -> Vec<&'static str> {
-    let all: [(bool, &'static str); 18] = [
-        (attrs.hash_key.is_some(), "hash_key"),
-        (attrs.range_key.is_some(), "range_key"),
-        (attrs.rename.is_some(), "rename"),
-        (attrs.skip.is_some(), "skip"),
-        (attrs.serde.is_some(), "serde"),
-        (attrs.version.is_some(), "version"),
-        (attrs.ttl.is_some(), "ttl"),
-        (attrs.created_at.is_some(), "created_at"),
-        (attrs.updated_at.is_some(), "updated_at"),
-        (attrs.default.is_some(), "default"),
-        (attrs.default_fn.is_some(), "default_fn"),
-        (attrs.force_default.is_some(), "force_default"),
-        (!attrs.aliases.is_empty(), "alias"),
-        (!attrs.rules.is_empty(), "validate"),
-        (attrs.set.is_some(), "set"),
-        (attrs.get.is_some(), "get"),
-        (attrs.constant.is_some(), "constant"),
-        (attrs.flatten.is_some(), "flatten"),
-    ];
-    all.iter()
-        .filter(|(set, name)| *set && with.contains(name))
-        .map(|(_, name)| *name)
-        .collect()
-}
-
 /// `validate(..)`: patterns compile, bounds are in order, `one_of` has values.
 fn check_rules(field: &Field, errors: &mut Errors) {
     use crate::attr::Rule;
     let attrs = &field.attrs;
     if let Some(span) = attrs.rules.first().map(Rule::span) {
-        for option in conflicts(attrs, &["skip", "force_default"]) {
-            let why = if option == "skip" {
+        for option in attrs.conflicts(&[FieldOption::Skip, FieldOption::ForceDefault]) {
+            let why = if option == FieldOption::Skip {
                 "a skipped field is never written, so its rules would never run"
             } else {
                 "the field's value is never stored, its default is"
@@ -374,10 +353,19 @@ fn literal_number(expr: &syn::Expr) -> Option<f64> {
 /// `set`, `get`, `constant`, `flatten`, `force_default`: where they can go.
 fn check_transforms(field: &Field, errors: &mut Errors) {
     let attrs = &field.attrs;
-    let managed = ["skip", "version", "ttl", "created_at", "updated_at"];
-    for (path, name) in [(&attrs.set, "set"), (&attrs.get, "get")] {
+    let managed = [
+        FieldOption::Skip,
+        FieldOption::Version,
+        FieldOption::Ttl,
+        FieldOption::CreatedAt,
+        FieldOption::UpdatedAt,
+    ];
+    for (path, name) in [
+        (&attrs.set, FieldOption::Set),
+        (&attrs.get, FieldOption::Get),
+    ] {
         if let Some(path) = path {
-            for option in conflicts(attrs, &managed) {
+            for option in attrs.conflicts(&managed) {
                 errors.spanned(
                     path,
                     format!("`{name}` conflicts with `{option}`: the library writes and reads that attribute itself"),
@@ -396,17 +384,17 @@ fn check_transforms(field: &Field, errors: &mut Errors) {
             );
         }
         let with = [
-            "skip",
-            "serde",
-            "version",
-            "ttl",
-            "created_at",
-            "updated_at",
-            "set",
-            "get",
-            "force_default",
+            FieldOption::Skip,
+            FieldOption::Serde,
+            FieldOption::Version,
+            FieldOption::Ttl,
+            FieldOption::CreatedAt,
+            FieldOption::UpdatedAt,
+            FieldOption::Set,
+            FieldOption::Get,
+            FieldOption::ForceDefault,
         ];
-        for option in conflicts(attrs, &with) {
+        for option in attrs.conflicts(&with) {
             errors.spanned(
                 constant,
                 format!("`constant` conflicts with `{option}`: a constant attribute holds one value, as written"),
@@ -414,26 +402,13 @@ fn check_transforms(field: &Field, errors: &mut Errors) {
         }
     }
     if let Some(span) = attrs.flatten {
-        let with = [
-            "hash_key",
-            "range_key",
-            "rename",
-            "skip",
-            "serde",
-            "version",
-            "ttl",
-            "created_at",
-            "updated_at",
-            "default",
-            "default_fn",
-            "force_default",
-            "alias",
-            "validate",
-            "set",
-            "get",
-            "constant",
-        ];
-        for option in conflicts(attrs, &with) {
+        // Every other option: the field is the rest of the item, not an attribute.
+        let with: Vec<FieldOption> = FieldOption::ALL
+            .iter()
+            .copied()
+            .filter(|o| *o != FieldOption::Flatten)
+            .collect();
+        for option in attrs.conflicts(&with) {
             errors.at(
                 span,
                 format!("`flatten` conflicts with `{option}`: the field holds the attributes no other field names"),
@@ -441,22 +416,22 @@ fn check_transforms(field: &Field, errors: &mut Errors) {
         }
     }
     if let Some(span) = attrs.force_default {
-        if attrs.default.is_none() && attrs.default_fn.is_none() {
+        if !attrs.has_default() {
             errors.at(
                 span,
                 "`force_default` stores the field's default: give one with `default = ..` or `default_fn = ..`",
             );
         }
         let with = [
-            "hash_key",
-            "range_key",
-            "skip",
-            "version",
-            "ttl",
-            "created_at",
-            "updated_at",
+            FieldOption::HashKey,
+            FieldOption::RangeKey,
+            FieldOption::Skip,
+            FieldOption::Version,
+            FieldOption::Ttl,
+            FieldOption::CreatedAt,
+            FieldOption::UpdatedAt,
         ];
-        for option in conflicts(attrs, &with) {
+        for option in attrs.conflicts(&with) {
             errors.at(span, format!("`force_default` conflicts with `{option}`"));
         }
     }
@@ -507,7 +482,7 @@ fn check_stored_names(input: &Input, errors: &mut Errors) {
 }
 
 fn key_name_too_long(field: &crate::ast::Field, name: &str) -> bool {
-    (field.attrs.hash_key.is_some() || field.attrs.range_key.is_some()) && name.len() > 255
+    field.attrs.is_key() && name.len() > 255
 }
 
 /// `by_email` -> `BY_EMAIL`: the associated const naming a field's or an index's handle.
@@ -606,5 +581,36 @@ fn check_index_key(input: &Input, key: &LitStr, errors: &mut Errors) {
             );
         }
         Some(_) => {}
+    }
+}
+
+/// `#[derive(Attributes)]` on an enum: unit variants, each stored under its own name.
+pub fn check_unit_enum(input: &UnitEnum, errors: &mut Errors) {
+    if input.generic {
+        errors.spanned(input.generics, "a stored enum cannot be generic");
+    }
+    for variant in input.variants.iter().filter(|v| !v.unit) {
+        errors.spanned(
+            variant.ident,
+            "only unit variants can be stored as strings; store a data-carrying enum with `#[dynamo(serde)]` on the field",
+        );
+    }
+    let mut names = HashMap::new();
+    for (name, variant) in input.stored_names() {
+        if names.insert(name.clone(), ()).is_some() {
+            errors.spanned(
+                variant.ident,
+                format!("two variants are stored as {name:?}"),
+            );
+        }
+        if name.is_empty() {
+            errors.spanned(
+                variant.ident,
+                "a variant cannot be stored as an empty string",
+            );
+        }
+    }
+    if input.variants.is_empty() {
+        errors.spanned(input.ident, "a stored enum needs at least one variant");
     }
 }

@@ -1,0 +1,436 @@
+//! `#[derive(Model)]`: the schema, item conversions, the key struct and the handles.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use super::fields::*;
+use super::handles::handles;
+use super::{assert_type, key_ident, option, private};
+use crate::ast::{Field, Input};
+use crate::attr::{Errors, IndexAttr, IndexKind, Projection};
+use crate::{fallback, valid};
+
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let ast = Input::from_syn(input, &mut errors);
+    valid::check(&ast, &mut errors);
+    match errors.finish() {
+        Some(error) => fallback::model(&ast, error),
+        None => generate(&ast),
+    }
+}
+
+fn generate(input: &Input) -> TokenStream {
+    let p = private();
+    let ident = input.ident;
+    let key_ident = key_ident(ident);
+    let table = input.attrs.table.as_ref().expect("checked by valid");
+    let hash = input.hash_key().expect("checked by valid");
+    let range = input.range_key();
+
+    let hash_ty = hash.ty;
+    let range_ty = match range {
+        Some(field) => {
+            let ty = field.ty;
+            quote!(#ty)
+        }
+        None => quote!(()),
+    };
+    let hash_def = key_def(hash, KeyRole::Table);
+    let range_def = option(range.map(|f| key_def(f, KeyRole::Table)));
+    let indexes = input
+        .attrs
+        .indexes
+        .iter()
+        .map(|index| index_def(input, index, &hash_def));
+    let attribute_names = input.stored_fields().map(Field::stored_name);
+
+    let writes = field_writes(input);
+    let reads = field_reads(input);
+    let time_def = |wanted: TimeRole| {
+        option(input.stored_fields().find_map(|f| {
+            let (role, format) = time_role(input, f)?;
+            let name = f.stored_name();
+            (role == wanted).then(|| quote!(#p::TimestampDef { name: #name, format: #format }))
+        }))
+    };
+    let (created_def, updated_def) = (time_def(TimeRole::Created), time_def(TimeRole::Updated));
+    let ttl_field = input.fields.iter().find(|f| f.attrs.ttl.is_some());
+    let version_field = input.fields.iter().find(|f| f.attrs.version.is_some());
+    let stored_name = |field: Option<&Field>| {
+        option(field.map(|f| {
+            let name = f.stored_name();
+            quote!(#name)
+        }))
+    };
+    let (ttl_name, version_name) = (stored_name(ttl_field), stored_name(version_field));
+    // A TTL holds epoch seconds and a version counts writes: checked on the field's type.
+    let ttl_check = assert_type(ttl_field, "ttl", "TtlAttribute");
+    let version_check = assert_type(version_field, "version", "VersionAttribute");
+
+    let constants = input.stored_fields().filter_map(|f| {
+        let name = f.stored_name();
+        let value = match f.attrs.constant.as_ref()? {
+            syn::Lit::Str(s) => quote!(#p::ConstantValue::String(#s)),
+            syn::Lit::Int(i) => {
+                let digits = i.base10_digits();
+                quote!(#p::ConstantValue::Number(#digits))
+            }
+            syn::Lit::Float(f) => {
+                let digits = f.base10_digits();
+                quote!(#p::ConstantValue::Number(#digits))
+            }
+            syn::Lit::Bool(b) => quote!(#p::ConstantValue::Bool(#b)),
+            _ => return None,
+        };
+        Some(quote!((#name, #value)))
+    });
+    let unversioned = version_field.is_none().then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #p::Unversioned for #ident {}
+        }
+    });
+    let read_options = read_options(input);
+    let item_rule = input.attrs.validate.as_ref().map(|path| {
+        let name = quote!(#path).to_string().replace(' ', "");
+        quote! {
+            fn item_rule() -> ::core::option::Option<&'static str> {
+                ::core::option::Option::Some(#name)
+            }
+        }
+    });
+    let target = target_fn(input, true);
+    let missing_required = missing_required(input);
+
+    let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
+    let key_struct = key_struct(input, &key_ident, &key_fields);
+    let key_clones = key_fields.iter().map(|f| {
+        let member = f.ident;
+        quote!(#member: ::core::clone::Clone::clone(&self.#member),)
+    });
+    let key_writes = key_fields.iter().enumerate().map(|(i, f)| {
+        let member = f.ident;
+        let name = f.stored_name();
+        let value = match transformed(f, quote!(&self.#member)) {
+            Some(value) => quote!(&(#value)),
+            None => quote!(&self.#member),
+        };
+        // The hash key first: each part has its own size limit.
+        let convert = if i == 0 {
+            quote!(#p::partition_key_value)
+        } else {
+            quote!(#p::sort_key_value)
+        };
+        quote! {
+            item.insert(::std::string::String::from(#name), #convert(#value, #name)?);
+        }
+    });
+    let key_count = key_fields.len();
+    let handles = handles(input, true, true);
+    let validation = validation(input);
+    let capacity = capacity(input);
+    let transformed_fields: Vec<TokenStream> = input
+        .stored_fields()
+        .filter(|f| f.attrs.set.is_some())
+        .map(|f| {
+            let name = f.stored_name();
+            let hooks = hooks_const(f);
+            quote!(#name => ::core::option::Option::Some(&Self::#hooks),)
+        })
+        .collect();
+    let field_hooks = (!transformed_fields.is_empty()).then(|| {
+        quote! {
+            fn field_hooks(name: &str) -> ::core::option::Option<&'static #p::FieldHooks> {
+                match name {
+                    #(#transformed_fields)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
+
+    quote! {
+        #key_struct
+
+        #handles
+
+        #version_check
+        #ttl_check
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Model for #ident {
+                type Key = #key_ident;
+                type HashKey = #hash_ty;
+                type RangeKey = #range_ty;
+
+                const SCHEMA: &'static #p::Schema = &#p::Schema {
+                    table: #table,
+                    hash_key: #hash_def,
+                    range_key: #range_def,
+                    indexes: &[#(#indexes),*],
+                    attributes: &[#(#attribute_names),*],
+                    version: #version_name,
+                    ttl: #ttl_name,
+                    created_at: #created_def,
+                    updated_at: #updated_def,
+                    constants: &[#(#constants),*],
+                };
+
+                fn to_item(&self) -> #p::Result<#p::Item> {
+                    let mut item = #p::item(#capacity);
+                    #(#writes)*
+                    ::core::result::Result::Ok(item)
+                }
+
+                fn from_item(mut item: #p::Item) -> #p::Result<Self> {
+                    ::core::result::Result::Ok(Self {
+                        #(#reads)*
+                    })
+                }
+
+                fn key(&self) -> #key_ident {
+                    #key_ident { #(#key_clones)* }
+                }
+
+                #field_hooks
+                #read_options
+                #item_rule
+                #target
+                #missing_required
+
+                fn validate(&self) -> #p::Result<()> {
+                    let mut violations = ::std::vec::Vec::new();
+                    let (at, out) = (&#p::Loc::Root, &mut violations);
+                    #validation
+                    #p::violations(violations)
+                }
+            }
+
+            #unversioned
+
+            #[automatically_derived]
+            impl #p::PrimaryKey for #key_ident {
+                type Model = #ident;
+
+                fn to_item(&self) -> #p::Result<#p::Item> {
+                    let mut item = #p::item(#key_count);
+                    #(#key_writes)*
+                    ::core::result::Result::Ok(item)
+                }
+            }
+        };
+    }
+}
+
+/// `aliases` and `prepare_projection`: the read options a projection of the model's attributes
+/// needs (the whole-item read does the same in `from_item`).
+fn read_options(input: &Input) -> TokenStream {
+    let p = private();
+    let aliased: Vec<TokenStream> = input
+        .stored_fields()
+        .filter(|f| !f.attrs.aliases.is_empty())
+        .map(|f| {
+            let name = f.stored_name();
+            let aliases = &f.attrs.aliases;
+            quote!(#name => &[#(#aliases),*],)
+        })
+        .collect();
+    let moves = input
+        .stored_fields()
+        .filter(|f| !f.attrs.aliases.is_empty())
+        .map(|f| {
+            let name = f.stored_name();
+            let aliases = &f.attrs.aliases;
+            quote!(#p::move_alias(item, #name, &[#(#aliases),*]);)
+        });
+    let transforms = input
+        .stored_fields()
+        .filter(|f| f.attrs.get.is_some())
+        .map(|f| {
+            let name = f.stored_name();
+            let hook = format_ident!("__dynamo_hook_read_{}", crate::ast::unraw(f.ident));
+            quote!(#p::read_transform(item, #name, Self::#hook)?;)
+        });
+    let aliases = (!aliased.is_empty()).then(|| {
+        quote! {
+            fn aliases(name: &str) -> &'static [&'static str] {
+                match name {
+                    #(#aliased)*
+                    _ => &[],
+                }
+            }
+        }
+    });
+    quote! {
+        #aliases
+
+        fn prepare_projection(item: &mut #p::Item) -> ::core::result::Result<(), #p::AttrError> {
+            #(#moves)*
+            #(#transforms)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `missing_required`: the first attribute every item must hold that an upsert does not set.
+fn missing_required(input: &Input) -> TokenStream {
+    let p = private();
+    let checks = input
+        .stored_fields()
+        .filter(|f| f.attrs.default.is_none() && f.attrs.default_fn.is_none())
+        .map(|field| {
+            let name = field.stored_name();
+            let ty = field.ty;
+            let required = if time_role(input, field).is_some() {
+                quote!(true)
+            } else if field.attrs.serde.is_some() {
+                quote!(#p::serde_required::<#ty>())
+            } else {
+                quote_spanned!(ty.span()=> <#ty as #p::Attribute>::from_missing().is_err())
+            };
+            quote! {
+                if !is_set(#name) && #required {
+                    return ::core::option::Option::Some(#name);
+                }
+            }
+        });
+    quote! {
+        fn missing_required(is_set: &dyn ::core::ops::Fn(&str) -> bool) -> ::core::option::Option<&'static str> {
+            #(#checks)*
+            ::core::option::Option::None
+        }
+    }
+}
+
+/// Whether the type is a primitive number (`u32`, `f64`, …), which a literal can infer.
+fn is_primitive_number(ty: &syn::Type) -> bool {
+    const NUMBERS: [&str; 14] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "f32", "f64",
+    ];
+    match ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .get_ident()
+            .is_some_and(|ident| NUMBERS.contains(&ident.to_string().as_str())),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum KeyRole {
+    Table,
+    Index,
+}
+
+fn key_def(field: &Field, role: KeyRole) -> TokenStream {
+    let p = private();
+    let name = field.stored_name();
+    let ty = field.ty;
+    let scalar = match role {
+        KeyRole::Table => quote_spanned!(ty.span()=> <#ty as #p::KeyAttribute>::SCALAR),
+        KeyRole::Index => quote_spanned!(ty.span()=> <#ty as #p::IndexKeyAttribute>::SCALAR),
+    };
+    quote!(#p::KeyDef { name: #name, scalar: #scalar })
+}
+
+fn index_field<'a>(input: &'a Input, name: &syn::LitStr) -> &'a Field<'a> {
+    input.field_named(&name.value()).expect("checked by valid")
+}
+
+fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> TokenStream {
+    let p = private();
+    let name = index.name.as_ref().expect("checked by valid");
+    let (kind, hash) = match index.kind {
+        IndexKind::Global => {
+            let hash = index.hash.as_ref().expect("checked by valid");
+            (
+                quote!(#p::IndexKind::Global),
+                key_def(index_field(input, hash), KeyRole::Index),
+            )
+        }
+        IndexKind::Local => (quote!(#p::IndexKind::Local), table_hash.clone()),
+    };
+    let range = option(
+        index
+            .range
+            .as_ref()
+            .map(|r| key_def(index_field(input, r), KeyRole::Index)),
+    );
+    let projection = match &index.projection {
+        Projection::All => quote!(#p::IndexProjection::All),
+        Projection::KeysOnly => quote!(#p::IndexProjection::KeysOnly),
+        Projection::Include(names) => {
+            let names = names.iter().map(|n| {
+                input
+                    .field_named(&n.value())
+                    .map_or_else(|| n.value(), Field::stored_name)
+            });
+            quote!(#p::IndexProjection::Include(&[#(#names),*]))
+        }
+    };
+    quote! {
+        #p::IndexDef {
+            name: #name,
+            kind: #kind,
+            hash_key: #hash,
+            range_key: #range,
+            projection: #projection,
+        }
+    }
+}
+
+fn key_struct(input: &Input, key_ident: &Ident, key_fields: &[&Field]) -> TokenStream {
+    let vis = input.vis;
+    let ident = input.ident;
+    let doc = format!(
+        "The primary key of [`{ident}`]: every call that takes a key of `{ident}` takes this type."
+    );
+    let fields = key_fields.iter().map(|f| {
+        let member = f.ident;
+        let ty = f.ty;
+        let doc = format!("The `{}` key attribute.", f.stored_name());
+        quote!(#[doc = #doc] #vis #member: #ty,)
+    });
+    // Numbers are taken as they are, so an integer literal infers the key's type
+    // (`impl Into<u32>` would refuse `1`, an `i32`); other types take anything that converts.
+    let params = key_fields.iter().map(|f| {
+        let member = f.ident;
+        let ty = f.ty;
+        if is_primitive_number(ty) {
+            quote!(#member: #ty)
+        } else {
+            quote!(#member: impl ::core::convert::Into<#ty>)
+        }
+    });
+    let inits = key_fields.iter().map(|f| {
+        let member = f.ident;
+        quote!(#member: ::core::convert::Into::into(#member))
+    });
+    let new_doc = format!(
+        "A key of [`{ident}`] from its {}.",
+        key_fields
+            .iter()
+            .map(|f| format!("`{}`", f.ident))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #vis struct #key_ident {
+            #(#fields)*
+        }
+
+        impl #key_ident {
+            #[doc = #new_doc]
+            #vis fn new(#(#params),*) -> Self {
+                #key_ident { #(#inits),* }
+            }
+        }
+    }
+}
