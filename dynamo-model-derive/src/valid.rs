@@ -21,7 +21,14 @@ pub fn check(input: &Input, errors: &mut Errors) {
 fn check_time_format(format: &Option<LitStr>, errors: &mut Errors) {
     if let Some(format) = format {
         if TimeFormat::named(&format.value()).is_none() {
-            errors.spanned(format, "unknown timestamp format: expected \"rfc3339\", \"epoch_seconds\" or \"epoch_millis\"");
+            let formats: Vec<String> = TimeFormat::ALL
+                .iter()
+                .map(|f| format!("{:?}", f.name()))
+                .collect();
+            errors.spanned(
+                format,
+                format!("unknown timestamp format: expected {}", or_list(&formats)),
+            );
         }
     }
 }
@@ -612,5 +619,14 @@ pub fn check_unit_enum(input: &UnitEnum, errors: &mut Errors) {
     }
     if input.variants.is_empty() {
         errors.spanned(input.ident, "a stored enum needs at least one variant");
+    }
+}
+
+/// "a, b or c".
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }

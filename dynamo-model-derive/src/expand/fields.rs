@@ -8,6 +8,7 @@ use syn::Ident;
 
 use super::{is_option, option, private};
 use crate::ast::{Field, Input};
+use crate::attr::TimeFormat;
 use crate::valid;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -35,11 +36,12 @@ pub(crate) fn time_role(input: &Input, field: &Field) -> Option<(TimeRole, Token
     let format = marker
         .and_then(|(_, f)| f.as_ref())
         .or_else(|| container.and_then(|(_, f)| f.as_ref()))
-        .map_or_else(|| "rfc3339".to_owned(), syn::LitStr::value);
-    let format = match format.as_str() {
-        "epoch_seconds" => quote!(#p::TimeFormat::EpochSeconds),
-        "epoch_millis" => quote!(#p::TimeFormat::EpochMillis),
-        _ => quote!(#p::TimeFormat::Rfc3339),
+        .and_then(|f| TimeFormat::named(&f.value()))
+        .unwrap_or(TimeFormat::Rfc3339);
+    let format = match format {
+        TimeFormat::Rfc3339 => quote!(#p::TimeFormat::Rfc3339),
+        TimeFormat::EpochSeconds => quote!(#p::TimeFormat::EpochSeconds),
+        TimeFormat::EpochMillis => quote!(#p::TimeFormat::EpochMillis),
     };
     Some((role, format))
 }
