@@ -789,7 +789,7 @@ async fn constant() {
 
 /// Optimistic locking: a create stores version 1, every write bumps it, a stale put, update or
 /// delete is a version conflict, inside transactions too. A batch cannot check a version:
-/// `batch_put` of a versioned model does not compile (tests/ui/batch_versioned.rs) and
+/// `batch_put` of a versioned model does not compile (tests/ui-types/batch_versioned.rs) and
 /// `put_unchecked` bumps without checking; a batch delete, like a delete without `if_version`,
 /// does not check.
 #[tokio::test]

@@ -106,7 +106,7 @@ async fn raw(db: &Db, id: &str) -> HashMap<String, AttributeValue> {
 
 #[tokio::test]
 async fn a_batch_put_of_a_versioned_model_stores_a_real_version_and_timestamps() {
-    // `db.batch_put(&ledgers)` does not compile for a versioned model (tests/ui/
+    // `db.batch_put(&ledgers)` does not compile for a versioned model (tests/ui-types/
     // batch_versioned.rs); `put_unchecked` is the explicit way, and it stores what a put
     // stores, without the check.
     let db = common::db("pipeline_batch_version").await;

@@ -8,13 +8,4 @@ struct Post {
     created_at: Timestamp,
 }
 
-#[derive(Model)]
-#[dynamo(table = "notes")]
-struct Note {
-    #[dynamo(hash_key)]
-    id: String,
-    #[dynamo(updated_at)]
-    changed: String,
-}
-
 fn main() {}

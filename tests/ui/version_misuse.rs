@@ -2,15 +2,6 @@ use dynamo_model::Model;
 
 #[derive(Model)]
 #[dynamo(table = "docs")]
-struct Doc {
-    #[dynamo(hash_key)]
-    id: String,
-    #[dynamo(version)]
-    revision: String,
-}
-
-#[derive(Model)]
-#[dynamo(table = "docs")]
 struct Twice {
     #[dynamo(hash_key, version)]
     id: u64,
@@ -21,12 +12,3 @@ struct Twice {
 }
 
 fn main() {}
-
-#[derive(Model)]
-#[dynamo(table = "sessions")]
-struct Session {
-    #[dynamo(hash_key)]
-    id: String,
-    #[dynamo(ttl)]
-    expires: String,
-}

@@ -1,0 +1,12 @@
+use dynamo_model::prelude::*;
+
+#[derive(Model)]
+#[dynamo(table = "notes")]
+struct Note {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(updated_at)]
+    changed: String,
+}
+
+fn main() {}
