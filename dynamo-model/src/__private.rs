@@ -17,10 +17,22 @@ pub use crate::value::{
 pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
 
 pub use crate::schema::FieldHooks;
-pub use crate::validate::{
-    constant, custom, email, length, non_empty, one_of, range, regex, struct_rule, Bound, Loc,
-    Pattern, Violation,
+pub use crate::validate::rules::{
+    constant, custom, email, length, non_empty, one_of, range, regex, struct_rule, Loc, Pattern,
 };
+pub use crate::validate::{Bound, Violation};
+
+/// The handle of a field with validation rules or a `set` transform.
+#[inline]
+pub const fn attr_with_hooks<M, T>(name: &'static str, hooks: &'static FieldHooks) -> Attr<M, T> {
+    Attr::with_hooks(name, hooks)
+}
+
+/// The handle of a field with a `default` or `default_fn`.
+#[inline]
+pub const fn attr_with_default<M, T>(attr: Attr<M, T>, default: fn() -> T) -> Attr<M, T> {
+    attr.with_default(default)
+}
 
 /// The result of a model's validation.
 #[inline]

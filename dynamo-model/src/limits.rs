@@ -34,9 +34,8 @@ pub const MAX_ATTRIBUTE_NAME: usize = 65_535;
 pub const MAX_TRANSACTION_SIZE: usize = 4 * 1024 * 1024;
 
 /// Which part of a key a value is, for its size limit.
-#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyPart {
+pub(crate) enum KeyPart {
     /// A partition (hash) key: at most 2,048 bytes.
     Partition,
     /// A sort (range) key: at most 1,024 bytes.

@@ -258,10 +258,9 @@ impl<M, T> Attr<M, T> {
         }
     }
 
-    /// A handle for a field with validation rules or a `set` transform. Generated code calls
-    /// this.
-    #[doc(hidden)]
-    pub const fn with_hooks(name: &'static str, hooks: &'static FieldHooks) -> Self {
+    /// A handle for a field with validation rules or a `set` transform (generated code, through
+    /// `__private::attr_with_hooks`).
+    pub(crate) const fn with_hooks(name: &'static str, hooks: &'static FieldHooks) -> Self {
         Attr {
             name,
             hooks: Some(hooks),
@@ -270,9 +269,9 @@ impl<M, T> Attr<M, T> {
         }
     }
 
-    /// The handle of a field with a `default` or `default_fn`. Generated code calls this.
-    #[doc(hidden)]
-    pub const fn with_default(self, default: fn() -> T) -> Self {
+    /// The handle of a field with a `default` or `default_fn` (generated code, through
+    /// `__private::attr_with_default`).
+    pub(crate) const fn with_default(self, default: fn() -> T) -> Self {
         Attr {
             default: Some(default),
             ..self

@@ -34,13 +34,13 @@ pub fn handles(input: &Input, with_indexes: bool, with_hooks: bool) -> TokenStre
         );
         let mut attr = if with_hooks {
             let hooks = hooks_const(field);
-            quote!(#p::Attr::with_hooks(#name, &Self::#hooks))
+            quote!(#p::attr_with_hooks(#name, &Self::#hooks))
         } else {
             quote!(#p::Attr::new(#name))
         };
         if with_hooks && default_value(field).is_some() {
             let default = format_ident!("__dynamo_default_{}", crate::ast::unraw(field.ident));
-            attr = quote!(#attr.with_default(Self::#default));
+            attr = quote!(#p::attr_with_default(#attr, Self::#default));
         }
         Some(quote! {
             #[doc = #doc]
