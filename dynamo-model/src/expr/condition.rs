@@ -296,65 +296,69 @@ fn compare<M>(left: Term, comparator: Comparator, right: Term) -> Condition<M> {
     Condition::new(Node::Compare(left, comparator, right))
 }
 
+/// The path side of a condition on a handle or path of model `M`.
+fn path_term<M>(path: &impl PathOf<M>) -> Term {
+    Term::Path(path.to_path())
+}
+
+/// A value compared with the attribute, through the field's `set` transform: what is compared
+/// is what was stored. (An untyped path has no field, so no transform.)
+fn value_term<M>(path: &impl PathOf<M>, term: Term) -> Term {
+    crate::schema::transform(path.hooks(), term)
+}
+
+/// The condition operators, written once for typed handles (`Attr`), typed paths and untyped
+/// [`Path`]s. `[impl generics] Type, value type, [method generics]`: an untyped path names its
+/// model per call, inferred from where the condition is used.
 macro_rules! operators {
-    ($ty:ident < $($param:ident),* > , $value:ty) => {
-        impl<$($param),*> $ty<$($param),*> {
-            fn term(&self) -> Term {
-                Term::Path(PathOf::<M>::to_path(self))
-            }
-
-            /// A value compared with the attribute, through the field's `set` transform: what
-            /// is compared is what was stored.
-            fn value(&self, term: Term) -> Term {
-                crate::schema::transform(PathOf::<M>::hooks(self), term)
-            }
-
+    ([$($param:ident),*] $ty:ty, $value:ty, [$($m:ident)?]) => {
+        impl<$($param),*> $ty {
             /// `path = value` (or another attribute). Comparing with `None` or an empty set
             /// means "the attribute is absent".
-            pub fn eq(&self, value: impl Operand<M, $value>) -> Condition<M> {
-                compare(self.term(), Comparator::Eq, self.value(value.into_term()))
+            pub fn eq<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M> {
+                compare(path_term::<M>(self), Comparator::Eq, value_term::<M>(self, value.into_term()))
             }
 
             /// `path <> value` (or another attribute). With `None` or an empty set: "the
             /// attribute is present".
-            pub fn ne(&self, value: impl Operand<M, $value>) -> Condition<M> {
-                compare(self.term(), Comparator::Ne, self.value(value.into_term()))
+            pub fn ne<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M> {
+                compare(path_term::<M>(self), Comparator::Ne, value_term::<M>(self, value.into_term()))
             }
 
             /// `path < value`.
-            pub fn lt(&self, value: impl Operand<M, $value>) -> Condition<M>
+            pub fn lt<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M>
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Lt, self.value(value.into_term()))
+                compare(path_term::<M>(self), Comparator::Lt, value_term::<M>(self, value.into_term()))
             }
 
             /// `path <= value`.
-            pub fn le(&self, value: impl Operand<M, $value>) -> Condition<M>
+            pub fn le<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M>
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Le, self.value(value.into_term()))
+                compare(path_term::<M>(self), Comparator::Le, value_term::<M>(self, value.into_term()))
             }
 
             /// `path > value`.
-            pub fn gt(&self, value: impl Operand<M, $value>) -> Condition<M>
+            pub fn gt<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M>
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Gt, self.value(value.into_term()))
+                compare(path_term::<M>(self), Comparator::Gt, value_term::<M>(self, value.into_term()))
             }
 
             /// `path >= value`.
-            pub fn ge(&self, value: impl Operand<M, $value>) -> Condition<M>
+            pub fn ge<$($m)?>(&self, value: impl Operand<M, $value>) -> Condition<M>
             where
                 $value: Ordered,
             {
-                compare(self.term(), Comparator::Ge, self.value(value.into_term()))
+                compare(path_term::<M>(self), Comparator::Ge, value_term::<M>(self, value.into_term()))
             }
 
             /// `path BETWEEN low AND high` (both included).
-            pub fn between(
+            pub fn between<$($m)?>(
                 &self,
                 low: impl Operand<M, $value>,
                 high: impl Operand<M, $value>,
@@ -362,36 +366,37 @@ macro_rules! operators {
             where
                 $value: Ordered,
             {
-                let (low, high) = (self.value(low.into_term()), self.value(high.into_term()));
-                Condition::new(Node::Between(self.term(), low, high))
+                let low = value_term::<M>(self, low.into_term());
+                let high = value_term::<M>(self, high.into_term());
+                Condition::new(Node::Between(path_term::<M>(self), low, high))
             }
 
             /// `path IN (v1, v2, ..)`: 1 to 100 values, checked before sending.
-            pub fn in_<V: ValueFor<$value>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
+            pub fn in_<$($m,)? V: ValueFor<$value>>(&self, values: impl IntoIterator<Item = V>) -> Condition<M> {
                 let values = values
                     .into_iter()
-                    .map(|v| self.value(Term::from_value(v.to_value())))
+                    .map(|v| value_term::<M>(self, Term::from_value(v.to_value())))
                     .collect();
-                Condition::new(Node::In(self.term(), values))
+                Condition::new(Node::In(path_term::<M>(self), values))
             }
 
             /// `attribute_exists(path)`.
-            pub fn exists(&self) -> Condition<M> {
+            pub fn exists<$($m)?>(&self) -> Condition<M> {
                 Condition::new(Node::Exists(PathOf::<M>::to_path(self)))
             }
 
             /// `attribute_not_exists(path)`.
-            pub fn not_exists(&self) -> Condition<M> {
+            pub fn not_exists<$($m)?>(&self) -> Condition<M> {
                 Condition::new(Node::NotExists(PathOf::<M>::to_path(self)))
             }
 
             /// `attribute_type(path, type)`.
-            pub fn attribute_type(&self, ty: AttributeType) -> Condition<M> {
+            pub fn attribute_type<$($m)?>(&self, ty: AttributeType) -> Condition<M> {
                 Condition::new(Node::Type(PathOf::<M>::to_path(self), ty))
             }
 
             /// `begins_with(path, prefix)`, for strings and binary.
-            pub fn begins_with(&self, prefix: impl ValueFor<$value>) -> Condition<M>
+            pub fn begins_with<$($m)?>(&self, prefix: impl ValueFor<$value>) -> Condition<M>
             where
                 $value: Prefixed,
             {
@@ -401,7 +406,7 @@ macro_rules! operators {
 
             /// `contains(path, member)`: a substring of a string, a member of a set, an element
             /// of a list.
-            pub fn contains(&self, member: impl ValueFor<<$value as Contains>::Member>) -> Condition<M>
+            pub fn contains<$($m)?>(&self, member: impl ValueFor<<$value as Contains>::Member>) -> Condition<M>
             where
                 $value: Contains,
             {
@@ -410,136 +415,17 @@ macro_rules! operators {
             }
 
             /// `size(path)`, to compare like a number: `User::TAGS.size().gt(2)`.
-            pub fn size(&self) -> Size<M> {
+            pub fn size<$($m)?>(&self) -> Size<M> {
                 Size::new(PathOf::<M>::to_path(self))
             }
         }
     };
 }
 
-operators!(Attr<M, T>, T);
-operators!(TypedPath<M, T>, T);
-
-/// Conditions on an untyped [`Path`] take values of any storable type. The model `M` is
-/// inferred from where the condition is used.
-impl Path {
-    fn term(&self) -> Term {
-        Term::Path(self.clone())
-    }
-
-    /// `path = value`.
-    pub fn eq<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Eq,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path <> value`.
-    pub fn ne<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Ne,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path < value`.
-    pub fn lt<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Lt,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path <= value`.
-    pub fn le<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Le,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path > value`.
-    pub fn gt<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Gt,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path >= value`.
-    pub fn ge<M>(&self, value: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        compare(
-            self.term(),
-            Comparator::Ge,
-            Term::from_value(value.to_value()),
-        )
-    }
-
-    /// `path BETWEEN low AND high`.
-    pub fn between<M>(
-        &self,
-        low: impl ValueFor<crate::expr::path::Untyped>,
-        high: impl ValueFor<crate::expr::path::Untyped>,
-    ) -> Condition<M> {
-        let (low, high) = (
-            Term::from_value(low.to_value()),
-            Term::from_value(high.to_value()),
-        );
-        Condition::new(Node::Between(self.term(), low, high))
-    }
-
-    /// `path IN (v1, v2, ..)`: 1 to 100 values, checked before sending.
-    pub fn in_<M, V: ValueFor<crate::expr::path::Untyped>>(
-        &self,
-        values: impl IntoIterator<Item = V>,
-    ) -> Condition<M> {
-        let values = values
-            .into_iter()
-            .map(|v| Term::from_value(v.to_value()))
-            .collect();
-        Condition::new(Node::In(self.term(), values))
-    }
-
-    /// `attribute_exists(path)`.
-    pub fn exists<M>(&self) -> Condition<M> {
-        Condition::new(Node::Exists(self.clone()))
-    }
-
-    /// `attribute_not_exists(path)`.
-    pub fn not_exists<M>(&self) -> Condition<M> {
-        Condition::new(Node::NotExists(self.clone()))
-    }
-
-    /// `attribute_type(path, type)`.
-    pub fn attribute_type<M>(&self, ty: AttributeType) -> Condition<M> {
-        Condition::new(Node::Type(self.clone(), ty))
-    }
-
-    /// `begins_with(path, prefix)`.
-    pub fn begins_with<M>(
-        &self,
-        prefix: impl ValueFor<crate::expr::path::Untyped>,
-    ) -> Condition<M> {
-        Condition::new(Node::BeginsWith(
-            self.clone(),
-            Term::from_value(prefix.to_value()),
-        ))
-    }
-
-    /// `contains(path, member)`.
-    pub fn contains<M>(&self, member: impl ValueFor<crate::expr::path::Untyped>) -> Condition<M> {
-        Condition::new(Node::Contains(
-            self.clone(),
-            Term::from_value(member.to_value()),
-        ))
-    }
-}
+operators!([M, T] Attr<M, T>, T, []);
+operators!([M, T] TypedPath<M, T>, T, []);
+// Values of any storable type: the path says nothing of what it holds.
+operators!([] Path, crate::expr::path::Untyped, [M]);
 
 macro_rules! size_operators {
     ($($name:ident => $comparator:ident),*) => {

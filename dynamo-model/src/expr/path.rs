@@ -13,7 +13,9 @@ pub use crate::value::PathElement;
 /// An untyped attribute path, for attributes the model does not name: `Path::parse("a.b[2].c")`.
 ///
 /// Names are never spliced into expression strings: each becomes an `ExpressionAttributeNames`
-/// placeholder, so any text is safe.
+/// placeholder, so any text is safe. Its conditions (`eq`, `lt`, `begins_with`, …, the same as a
+/// typed handle's) take values of any storable type, and name their model per call, inferred
+/// from where the condition is used.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path {
     elements: Vec<PathElement>,
