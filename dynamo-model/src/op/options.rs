@@ -6,10 +6,11 @@ use std::marker::PhantomData;
 use crate::capacity::Capacity;
 use crate::cursor::Cursor;
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::expr::condition::Node;
 use crate::expr::path::Path;
-use crate::schema::IndexDef;
+use crate::expr::ExpressionWriter;
+use crate::schema::{IndexDef, IndexKind, Schema};
 use crate::value::Item;
 
 /// The options of a query or a scan of model `M`, read into `O`.
@@ -43,6 +44,34 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
             read,
             _model: PhantomData,
         }
+    }
+
+    /// Refuses, before sending, what DynamoDB would: a consistent read of a global index.
+    /// `hint` ends the message with what else to do.
+    pub(crate) fn check_consistent(&self, hint: &str) -> Result<()> {
+        if self.consistent && self.index.is_some_and(|i| i.kind == IndexKind::Global) {
+            return Err(Error::InvalidRequest {
+                message: format!(
+                    "a global secondary index cannot be read consistently; drop `.consistent()`{hint}"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The expressions a listing renders besides its key: the filter (checked by the read
+    /// rules) and the projection (none when only counting).
+    pub(crate) fn render_listing(
+        &self,
+        writer: &mut ExpressionWriter,
+        schema: &Schema,
+        count_only: bool,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let filter =
+            crate::pipeline::read::filter_expression(writer, self.filter.as_ref(), schema)?;
+        let projection = (!self.projection.is_empty() && !count_only)
+            .then(|| writer.projection(&self.projection));
+        Ok((filter, projection))
     }
 
     /// The same options, reading into another type: every option carries over (a new one is

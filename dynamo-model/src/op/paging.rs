@@ -4,8 +4,12 @@ use std::future::Future;
 
 use futures::stream::{self, Stream, TryStreamExt};
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
+
+use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::value::Item;
 
 /// One DynamoDB response.
@@ -23,6 +27,51 @@ pub(crate) trait Fetch {
         limit: Option<i32>,
     ) -> impl Future<Output = Result<RawPage>> + Send;
 }
+
+/// A prepared Query or Scan request, sent once per page from a start key.
+pub(crate) struct PageFetch<B> {
+    pub(crate) request: B,
+    pub(crate) table: String,
+    pub(crate) capacity: Option<Capacity>,
+}
+
+/// `Fetch` for one operation's SDK builder: written once for both, whose builders and outputs
+/// are distinct types with the same fields.
+macro_rules! page_fetch {
+    ($builder:ty, $operation:literal) => {
+        impl Fetch for PageFetch<$builder> {
+            fn fetch(
+                &self,
+                start: Option<Item>,
+                limit: Option<i32>,
+            ) -> impl Future<Output = Result<RawPage>> + Send {
+                let request = self
+                    .request
+                    .clone()
+                    .set_exclusive_start_key(start)
+                    .set_limit(limit);
+                let table = self.table.clone();
+                let meter = self.capacity.clone();
+                async move {
+                    tracing::debug!(table = %table, $operation);
+                    let output = request
+                        .send()
+                        .await
+                        .map_err(|e| Error::from_sdk($operation, &table, e))?;
+                    capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
+                    Ok(RawPage {
+                        count: usize::try_from(output.count).unwrap_or(0),
+                        items: output.items.unwrap_or_default(),
+                        last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
+                    })
+                }
+            }
+        }
+    };
+}
+
+page_fetch!(QueryFluentBuilder, "Query");
+page_fetch!(ScanFluentBuilder, "Scan");
 
 /// How a request pages: the user's limit, DynamoDB's per-request limit, and which attributes
 /// make up a start key.

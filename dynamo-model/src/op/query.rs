@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::types::Select;
 use futures::stream::{Stream, StreamExt, TryStreamExt};
 
-use crate::capacity::{self, Capacity};
+use crate::capacity;
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -20,9 +20,9 @@ use crate::limits::KeyPart;
 use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::options::ReadOptions;
-use crate::op::paging::{self, Fetch, Paging, RawPage};
+use crate::op::paging::{self, PageFetch, Paging};
 use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
-use crate::schema::{Index, IndexKind};
+use crate::schema::Index;
 use crate::value::Item;
 
 /// A query: every item with one hash key value, optionally narrowed by a range key condition,
@@ -120,11 +120,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             Some(index) => (index.hash_key, index.range_key),
             None => (schema.hash_key, schema.range_key),
         };
-        if self.read.consistent && self.read.index.is_some_and(|i| i.kind == IndexKind::Global) {
-            return Err(Error::InvalidRequest {
-                message: "a global secondary index cannot be read consistently; drop `.consistent()` or query the table".into(),
-            });
-        }
+        self.read.check_consistent(" or query the table")?;
         let Some(hash) = self.hash_value() else {
             return Err(Error::InvalidRequest {
                 message: format!(
@@ -167,13 +163,9 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
         let key_expression = writer.conjunction("key condition expression", &key);
-        let filter = crate::pipeline::read::filter_expression(
-            &mut writer,
-            self.read.filter.as_ref(),
-            M::SCHEMA,
-        )?;
-        let projection = (!self.read.projection.is_empty() && !count_only)
-            .then(|| writer.projection(&self.read.projection));
+        let (filter, projection) = self
+            .read
+            .render_listing(&mut writer, M::SCHEMA, count_only)?;
         let (names, values) = writer.finish()?;
         let rendered = RenderedQuery {
             table: table.clone(),
@@ -239,11 +231,14 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             .map(|term| crate::schema::transform(hooks, term))
     }
 
-    fn fetcher(&self, count_only: bool) -> Result<(QueryFetch, Position, String)> {
+    fn fetcher(
+        &self,
+        count_only: bool,
+    ) -> Result<(PageFetch<QueryFluentBuilder>, Position, String)> {
         let (request, table) = self.prepare(count_only)?;
         let position = self.start_position(&table)?;
         Ok((
-            QueryFetch {
+            PageFetch {
                 request,
                 table: table.clone(),
                 capacity: self.read.capacity.clone(),
@@ -411,38 +406,3 @@ query_fields!(
     QueryFluentBuilder,
     aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder
 );
-
-pub(crate) struct QueryFetch {
-    request: QueryFluentBuilder,
-    table: String,
-    capacity: Option<Capacity>,
-}
-
-impl Fetch for QueryFetch {
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-    ) -> impl std::future::Future<Output = Result<RawPage>> + Send {
-        let request = self
-            .request
-            .clone()
-            .set_exclusive_start_key(start)
-            .set_limit(limit);
-        let table = self.table.clone();
-        let meter = self.capacity.clone();
-        async move {
-            tracing::debug!(table = %table, "Query");
-            let output = request
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query", &table, e))?;
-            capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
-            Ok(RawPage {
-                count: usize::try_from(output.count).unwrap_or(0),
-                items: output.items.unwrap_or_default(),
-                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-            })
-        }
-    }
-}

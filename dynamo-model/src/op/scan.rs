@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::Select;
 use futures::future::try_join_all;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
-use crate::capacity::{self, Capacity};
+use crate::capacity;
 use crate::cursor::{Cursor, Page, Position};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -14,10 +14,13 @@ use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::options::ReadOptions;
-use crate::op::paging::{self, key_of, Fetch, Paging, RawPage};
+use crate::op::paging::{self, key_of, PageFetch, Paging};
 use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
-use crate::schema::{Index, IndexKind};
+use crate::schema::Index;
 use crate::value::Item;
+
+/// One segment's request, sent once per page.
+type ScanFetch = PageFetch<ScanFluentBuilder>;
 
 /// DynamoDB's limit on parallel scan segments.
 const MAX_SEGMENTS: u32 = 1_000_000;
@@ -114,22 +117,12 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                 ),
             });
         }
-        if self.read.consistent && self.read.index.is_some_and(|i| i.kind == IndexKind::Global) {
-            return Err(Error::InvalidRequest {
-                message:
-                    "a global secondary index cannot be read consistently; drop `.consistent()`"
-                        .into(),
-            });
-        }
+        self.read.check_consistent("")?;
         let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
-        let filter = crate::pipeline::read::filter_expression(
-            &mut writer,
-            self.read.filter.as_ref(),
-            M::SCHEMA,
-        )?;
-        let projection = (!self.read.projection.is_empty() && !count_only)
-            .then(|| writer.projection(&self.read.projection));
+        let (filter, projection) = self
+            .read
+            .render_listing(&mut writer, M::SCHEMA, count_only)?;
         let (names, values) = writer.finish()?;
         let request = self
             .read
@@ -179,7 +172,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
                 } else {
                     request.clone()
                 };
-                let fetch = ScanFetch {
+                let fetch = PageFetch {
                     request,
                     table: table.clone(),
                     capacity: self.read.capacity.clone(),
@@ -305,40 +298,5 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         )
         .await?;
         Ok(counts.into_iter().sum())
-    }
-}
-
-pub(crate) struct ScanFetch {
-    request: ScanFluentBuilder,
-    table: String,
-    capacity: Option<Capacity>,
-}
-
-impl Fetch for ScanFetch {
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-    ) -> impl std::future::Future<Output = Result<RawPage>> + Send {
-        let request = self
-            .request
-            .clone()
-            .set_exclusive_start_key(start)
-            .set_limit(limit);
-        let table = self.table.clone();
-        let meter = self.capacity.clone();
-        async move {
-            tracing::debug!(table = %table, "Scan");
-            let output = request
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Scan", &table, e))?;
-            capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
-            Ok(RawPage {
-                count: usize::try_from(output.count).unwrap_or(0),
-                items: output.items.unwrap_or_default(),
-                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-            })
-        }
     }
 }
