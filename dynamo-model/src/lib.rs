@@ -177,8 +177,10 @@
 //!   always carry an idempotency token. When such a retry fails its condition, a consistent
 //!   read tells whether the stored item is the one the write stored, and then it succeeded: a
 //!   `create` is never told its own item exists, a versioned `put` never conflicts with itself;
-//! - an update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`) is
-//!   not sent again once it may have been applied: the error is [`Error::OutcomeUnknown`].
+//! - an update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`), and
+//!   a write returning the item as it was before (`return_old`, `return_updated_old`, whose
+//!   retry would describe the write's own first attempt), are not sent again once they may
+//!   have been applied: the error is [`Error::OutcomeUnknown`].
 //!   [`Update::exactly_once`] sends it as a one-action transaction with an idempotency token
 //!   instead, which DynamoDB applies once however often it arrives, for twice the write
 //!   capacity.

@@ -44,7 +44,9 @@ impl<'a, M: Model> Delete<'a, M> {
         self
     }
 
-    /// Returns the deleted item (`None` when there was none) from `send`.
+    /// Returns the deleted item (`None` when there was none) from `send`. That item is only in
+    /// the answer to the request that deleted it, so after a lost answer the delete is not sent
+    /// again: [`Error::OutcomeUnknown`] (a retry would find nothing and return `None`).
     pub fn return_old(self) -> DeleteReturningOld<'a, M> {
         DeleteReturningOld { inner: self }
     }
@@ -92,14 +94,20 @@ impl<'a, M: Model> Delete<'a, M> {
     async fn send_with(self, return_values: ReturnValue) -> Result<Result<Option<Item>, ()>> {
         let (request, table) = self.prepare(return_values.clone())?;
         tracing::debug!(table = %table, "DeleteItem");
-        let mut first = Some(request);
-        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
-            let request = match first.take() {
-                Some(request) => request,
-                None => self.prepare(return_values.clone())?.0,
-            };
-            Ok(request.send())
-        })
+        // The item removed is only in the first answer: a delete returning it is not sent
+        // again once it may have landed.
+        let repeat = if return_values == ReturnValue::AllOld {
+            Repeat::Once
+        } else {
+            Repeat::Safe
+        };
+        let sent = retry::send_built(
+            self.db.retry_policy(),
+            repeat,
+            request,
+            || Ok(self.prepare(return_values.clone())?.0),
+            |request| request.send(),
+        )
         .await?;
         let error = match sent.result {
             Ok(output) => {
@@ -115,27 +123,29 @@ impl<'a, M: Model> Delete<'a, M> {
             Some(expected) => version_conflict(M::SCHEMA, expected, error),
             None => error,
         };
-        if !sent.maybe_applied {
-            return Err(error);
-        }
         let refused = matches!(
             error,
             Error::ConditionFailed { .. } | Error::VersionConflict { .. }
         );
-        if refused {
-            if crate::op::read_back(self.db, &table, self.key.to_item()?)
-                .await?
-                .is_none()
-            {
-                return Ok(Err(()));
-            }
-            return Err(error);
-        }
-        Err(Error::OutcomeUnknown {
+        let key = self.key.to_item()?;
+        let db = self.db;
+        let failed = retry::Failed {
             operation: "DeleteItem",
-            table,
-            cause: Box::new(error),
-        })
+            table: table.clone(),
+            error,
+            maybe_applied: sent.maybe_applied,
+        };
+        failed
+            .settle(
+                refused && repeat == Repeat::Safe,
+                || async move {
+                    let gone = crate::op::read_back(db, &table, key).await?.is_none();
+                    Ok(gone.then_some(()))
+                },
+                |()| Some(Ok(Err(()))),
+                |error| error,
+            )
+            .await
     }
 }
 

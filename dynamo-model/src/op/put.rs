@@ -139,7 +139,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
 
     crate::op::options::write_setters!(M, return_item);
 
-    /// Returns the item this put replaced (`None` when there was none).
+    /// Returns the item this put replaced (`None` when there was none). That item is only in
+    /// the answer to the request that replaced it, so after a lost answer the put is not sent
+    /// again: [`Error::OutcomeUnknown`] (a retry would return this put's own item as the one
+    /// it replaced).
     pub fn return_old(self) -> Put<'a, M, ReturnOld> {
         self.with_return()
     }
@@ -205,14 +208,20 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             stored,
         } = self.prepare(now)?;
         tracing::debug!(table = %table, "PutItem");
-        let mut first = Some(request);
-        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
-            let request = match first.take() {
-                Some(request) => request,
-                None => self.prepare(now)?.request,
-            };
-            Ok(request.send())
-        })
+        // A put applied twice stores the same item; but the item it replaced is only in the
+        // first answer, so a put returning it is not sent again once it may have landed.
+        let repeat = if R::RETURN_VALUES == ReturnValue::AllOld {
+            Repeat::Once
+        } else {
+            Repeat::Safe
+        };
+        let sent = retry::send_built(
+            self.db.retry_policy(),
+            repeat,
+            request,
+            || Ok(self.prepare(now)?.request),
+            |request| request.send(),
+        )
         .await?;
         let error = match sent.result {
             Ok(output) => {
@@ -235,26 +244,24 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             Some(expected) => version_conflict(M::SCHEMA, expected, error),
             None => error,
         };
-        if !sent.maybe_applied {
-            return Err(error);
-        }
         let refused = matches!(
             error,
             Error::ConditionFailed { .. } | Error::VersionConflict { .. }
         );
-        if refused && self.stored_is_this_write(now).await? {
-            if let Some(output) = R::known_applied(stored) {
-                return Ok(output);
-            }
-        }
-        if refused {
-            return Err(error);
-        }
-        Err(Error::OutcomeUnknown {
+        let failed = retry::Failed {
             operation: "PutItem",
             table,
-            cause: Box::new(error),
-        })
+            error,
+            maybe_applied: sent.maybe_applied,
+        };
+        failed
+            .settle(
+                refused && repeat == Repeat::Safe,
+                || async { Ok(self.stored_is_this_write(now).await?.then_some(())) },
+                |()| R::known_applied(stored).map(Ok),
+                |error| error,
+            )
+            .await
     }
 
     /// Whether the item stored under this put's key is the one it wrote (a consistent read).

@@ -7,10 +7,11 @@
 //! - DynamoDB refused the request for load (throttling) or it was never sent: nothing was
 //!   applied, so it is sent again;
 //! - it may have been applied (a 5xx, a timeout, a connection lost after sending): it is sent
-//!   again only when applying it twice changes nothing more ([`Repeat::Safe`]: puts, deletes,
-//!   updates of absolute values, transactions with their idempotency token); a conditional write
-//!   whose retry then fails its condition is checked by the caller against a consistent read.
-//!   Otherwise ([`Repeat::Once`]: relative updates) the caller reports
+//!   again only when applying it twice changes nothing more and its answer does not describe
+//!   the item before it ([`Repeat::Safe`]: puts, deletes, updates of absolute values,
+//!   transactions with their idempotency token); a conditional write whose retry then fails its
+//!   condition is checked against a consistent read ([`Failed::settle`]). Otherwise
+//!   ([`Repeat::Once`]: relative updates, writes returning the old item) the write reports
 //!   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
 //!
 //! Attempts and backoff follow the client's retry configuration (attempts, initial and maximum
@@ -24,7 +25,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
-use crate::error::{sdk_outcome, Outcome, Result};
+use crate::error::{sdk_outcome, Error, Outcome, Result};
 
 /// How many attempts a write gets, and how long to wait between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +110,90 @@ where
         }
         tracing::debug!(attempt = n, ?outcome, "retrying a write");
         tokio::time::sleep(policy.backoff(n - 1)).await;
+    }
+}
+
+/// [`send`] for a request built ahead: `first` is sent first, and each retry sends a request
+/// `rebuild` makes afresh (sending consumes a builder; building again costs only on the rare
+/// retry, where keeping a copy would cost on every write).
+pub(crate) async fn send_built<B, T, E, Fut>(
+    policy: RetryPolicy,
+    repeat: Repeat,
+    first: B,
+    mut rebuild: impl FnMut() -> Result<B>,
+    dispatch: impl Fn(B) -> Fut,
+) -> Result<Sent<T, E>>
+where
+    E: ProvideErrorMetadata,
+    Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+{
+    let mut first = Some(first);
+    send(policy, repeat, |_| {
+        let request = match first.take() {
+            Some(request) => request,
+            None => rebuild()?,
+        };
+        Ok(dispatch(request))
+    })
+    .await
+}
+
+/// A single-item write whose last attempt failed with `error`.
+pub(crate) struct Failed {
+    pub(crate) operation: &'static str,
+    pub(crate) table: String,
+    pub(crate) error: Error,
+    /// Whether an attempt may have been applied.
+    pub(crate) maybe_applied: bool,
+}
+
+impl Failed {
+    /// How the write ends, the same for every single-item write. When no attempt may have been
+    /// applied, `error` (through `explain`) is the answer. When one may have been, and the last
+    /// attempt was refused by its condition (`checkable`), the refusal may be this write's own
+    /// earlier attempt: `written` reads the stored item and gives it when it holds what this
+    /// write wrote; then the write succeeded, and `output` makes its result from that item, or
+    /// gives `None` when the result was only in the lost response (reported as unknown, with
+    /// that reason). Otherwise the write's outcome is unknown.
+    pub(crate) async fn settle<S, T, W>(
+        self,
+        checkable: bool,
+        written: impl FnOnce() -> W,
+        output: impl FnOnce(S) -> Option<Result<T>>,
+        explain: impl FnOnce(Error) -> Error,
+    ) -> Result<T>
+    where
+        W: Future<Output = Result<Option<S>>>,
+    {
+        let Failed {
+            operation,
+            table,
+            error,
+            maybe_applied,
+        } = self;
+        if !maybe_applied {
+            return Err(explain(error));
+        }
+        if checkable {
+            return match written().await? {
+                Some(stored) => output(stored).unwrap_or_else(|| {
+                    Err(Error::OutcomeUnknown {
+                        operation,
+                        table,
+                        cause: Box::new(Error::InvalidRequest {
+                            message: "it was applied, and what its response held was lost with it"
+                                .into(),
+                        }),
+                    })
+                }),
+                None => Err(explain(error)),
+            };
+        }
+        Err(Error::OutcomeUnknown {
+            operation,
+            table,
+            cause: Box::new(error),
+        })
     }
 }
 

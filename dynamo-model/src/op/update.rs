@@ -581,7 +581,10 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self
     }
 
-    /// Returns the item as it was before the update (`None` if it did not exist).
+    /// Returns the item as it was before the update (`None` if it did not exist). That item is
+    /// only in the answer to the request that changed it, so after a lost answer the update is
+    /// not sent again: [`Error::OutcomeUnknown`] (a retry would describe this update's own
+    /// result as "before"). The same holds for [`Update::return_updated_old`].
     pub fn return_old(self) -> Update<'a, M, ReturnOld> {
         self.with_return()
     }
@@ -690,7 +693,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         if self.exactly_once {
             return self.send_exactly_once(now).await;
         }
-        let repeat = if self.actions.repeatable(M::SCHEMA.version) {
+        // Sent again after an attempt that may have landed only when applying it twice changes
+        // nothing more, and its answer does not describe the item before it (a retry would
+        // describe the first attempt's item instead).
+        let returns_before = matches!(
+            R::RETURN_VALUES,
+            ReturnValue::AllOld | ReturnValue::UpdatedOld
+        );
+        let repeat = if self.actions.repeatable(M::SCHEMA.version) && !returns_before {
             Repeat::Safe
         } else {
             Repeat::Once
@@ -699,15 +709,15 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         loop {
             let rendered = self.render(now)?;
             let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
-            let mut first = Some(self.fill(self.db.writer().update_item(), rendered));
+            let first = self.fill(self.db.writer().update_item(), rendered);
             tracing::debug!(table = %table, "UpdateItem");
-            let sent = retry::send(self.db.retry_policy(), repeat, |_| {
-                let request = match first.take() {
-                    Some(request) => request,
-                    None => self.fill(self.db.writer().update_item(), self.render(now)?),
-                };
-                Ok(request.send())
-            })
+            let sent = retry::send_built(
+                self.db.retry_policy(),
+                repeat,
+                first,
+                || Ok(self.fill(self.db.writer().update_item(), self.render(now)?)),
+                |request| request.send(),
+            )
             .await?;
             let error = match sent.result {
                 Ok(output) => {
@@ -740,25 +750,21 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     continue;
                 }
             }
-            if !sent.maybe_applied {
-                return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
-            }
             let refused = matches!(error, Error::ConditionFailed { .. });
-            if refused && repeat == Repeat::Safe {
-                if let Some(stored) = self.written_item(now).await? {
-                    if let Some(output) = R::known_applied(stored) {
-                        return output;
-                    }
-                }
-            }
-            if refused && repeat == Repeat::Safe {
-                return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
-            }
-            return Err(Error::OutcomeUnknown {
+            let failed = retry::Failed {
                 operation: "UpdateItem",
                 table,
-                cause: Box::new(error),
-            });
+                error,
+                maybe_applied: sent.maybe_applied,
+            };
+            return failed
+                .settle(
+                    refused && repeat == Repeat::Safe,
+                    || self.written_item(now),
+                    R::known_applied,
+                    |error| explain_failure::<M>(&self.spec(now), unset_required, error),
+                )
+                .await;
         }
     }
 
@@ -797,15 +803,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             Ok((request, table, unset_required))
         };
         let (request, table, unset_required) = build()?;
-        let mut first = Some(request);
         tracing::debug!(table = %table, "TransactWriteItems (one update, exactly once)");
-        let sent = retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
-            let request = match first.take() {
-                Some(request) => request,
-                None => build()?.0,
-            };
-            Ok(request.send())
-        })
+        let sent = retry::send_built(
+            self.db.retry_policy(),
+            Repeat::Safe,
+            request,
+            || Ok(build()?.0),
+            |request| request.send(),
+        )
         .await?;
         let err = match sent.result {
             Ok(_) => return R::output(None),
