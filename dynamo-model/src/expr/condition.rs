@@ -190,14 +190,37 @@ impl Node {
     }
 }
 
-/// `existing AND node` (nested ANDs flattened), or `node` alone.
+impl Node {
+    /// `self AND other`, nested ANDs flattened.
+    pub(crate) fn and(self, other: Node) -> Node {
+        Node::joined(self, other, true)
+    }
+
+    /// `self OR other`, nested ORs flattened.
+    pub(crate) fn or(self, other: Node) -> Node {
+        Node::joined(self, other, false)
+    }
+
+    fn joined(left: Node, right: Node, and: bool) -> Node {
+        let parts = |node: Node| match node {
+            Node::And(nodes) if and => nodes,
+            Node::Or(nodes) if !and => nodes,
+            other => vec![other],
+        };
+        let mut nodes = parts(left);
+        nodes.extend(parts(right));
+        if and {
+            Node::And(nodes)
+        } else {
+            Node::Or(nodes)
+        }
+    }
+}
+
+/// `existing AND node`, or `node` alone.
 pub(crate) fn conjoin(existing: Option<Node>, node: Node) -> Node {
     match existing {
-        Some(existing) => {
-            Condition::<()>::new(existing)
-                .and(Condition::new(node))
-                .node
-        }
+        Some(existing) => existing.and(node),
         None => node,
     }
 }
@@ -213,41 +236,13 @@ impl<M> Condition<M> {
     /// Both this and `other`.
     #[must_use]
     pub fn and(self, other: Condition<M>) -> Condition<M> {
-        Condition::new(match (self.node, other.node) {
-            (Node::And(mut left), Node::And(right)) => {
-                left.extend(right);
-                Node::And(left)
-            }
-            (Node::And(mut left), right) => {
-                left.push(right);
-                Node::And(left)
-            }
-            (left, Node::And(mut right)) => {
-                right.insert(0, left);
-                Node::And(right)
-            }
-            (left, right) => Node::And(vec![left, right]),
-        })
+        Condition::new(self.node.and(other.node))
     }
 
     /// This or `other`.
     #[must_use]
     pub fn or(self, other: Condition<M>) -> Condition<M> {
-        Condition::new(match (self.node, other.node) {
-            (Node::Or(mut left), Node::Or(right)) => {
-                left.extend(right);
-                Node::Or(left)
-            }
-            (Node::Or(mut left), right) => {
-                left.push(right);
-                Node::Or(left)
-            }
-            (left, Node::Or(mut right)) => {
-                right.insert(0, left);
-                Node::Or(right)
-            }
-            (left, right) => Node::Or(vec![left, right]),
-        })
+        Condition::new(self.node.or(other.node))
     }
 
     /// The opposite of this condition.
