@@ -180,6 +180,16 @@ macro_rules! named {
             }
         }
 
+        impl Named for $enum {
+            fn of(path: &syn::Path) -> Option<Self> {
+                $enum::of(path)
+            }
+
+            fn help() -> String {
+                $enum::help()
+            }
+        }
+
         impl std::fmt::Display for $enum {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
@@ -188,6 +198,12 @@ macro_rules! named {
     };
     (@shown $name:literal) => { $name };
     (@shown $name:literal $shown:literal) => { $shown };
+}
+
+/// An enum declared by `named!`, for [`each_option`].
+pub trait Named: Sized {
+    fn of(path: &syn::Path) -> Option<Self>;
+    fn help() -> String;
 }
 
 named! {
@@ -370,111 +386,105 @@ impl FieldAttrs {
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
-    for attr in dynamo_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            let Some(option) = ContainerOption::of(&meta.path) else {
-                return unknown(&meta, &ContainerOption::help(), "struct", errors);
-            };
+    each_option(
+        attrs,
+        "struct",
+        errors,
+        |option: ContainerOption, meta, errors| {
             match option {
                 ContainerOption::Table => {
                     out.table_given = true;
-                    if let Some(table) = string_value(&meta, errors)? {
-                        set_once(&mut out.table, table, &meta, errors);
+                    if let Some(table) = string_value(meta, errors)? {
+                        set_once(&mut out.table, table, meta, errors);
                     }
                 }
                 ContainerOption::Timestamps => {
                     let span = meta.path.segments[0].ident.span();
-                    out.timestamps = Some((span, optional_string(&meta, errors)?));
+                    out.timestamps = Some((span, optional_string(meta, errors)?));
                 }
                 ContainerOption::Gsi => {
-                    out.indexes.extend(index(&meta, IndexKind::Global, errors)?);
+                    out.indexes.extend(index(meta, IndexKind::Global, errors)?);
                 }
                 ContainerOption::Lsi => {
-                    out.indexes.extend(index(&meta, IndexKind::Local, errors)?);
+                    out.indexes.extend(index(meta, IndexKind::Local, errors)?);
                 }
                 ContainerOption::Validate => {
                     if meta.input.peek(syn::token::Paren) {
                         errors.spanned(
-                            &meta.path,
-                            "on a struct, `validate` names a function: `#[dynamo(validate = check_dates)]`; rules go on fields",
-                        );
-                        skip_value(&meta)?;
+                        &meta.path,
+                        "on a struct, `validate` names a function: `#[dynamo(validate = check_dates)]`; rules go on fields",
+                    );
+                        skip_value(meta)?;
                     } else {
                         let path: syn::Path = meta.value()?.parse()?;
-                        set_once(&mut out.validate, path, &meta, errors);
+                        set_once(&mut out.validate, path, meta, errors);
                     }
                 }
             }
             Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+        },
+    );
     out
 }
 
 pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
-    for attr in dynamo_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            let Some(option) = FieldOption::of(&meta.path) else {
-                return unknown(&meta, &FieldOption::help(), "field", errors);
-            };
+    each_option(
+        attrs,
+        "field",
+        errors,
+        |option: FieldOption, meta, errors| {
             let span = meta.path.segments[0].ident.span();
             match option {
-                FieldOption::HashKey => flag(&mut out.hash_key, span, &meta, errors)?,
-                FieldOption::RangeKey => flag(&mut out.range_key, span, &meta, errors)?,
-                FieldOption::Skip => flag(&mut out.skip, span, &meta, errors)?,
-                FieldOption::Serde => flag(&mut out.serde, span, &meta, errors)?,
-                FieldOption::Version => flag(&mut out.version, span, &meta, errors)?,
-                FieldOption::Ttl => flag(&mut out.ttl, span, &meta, errors)?,
-                FieldOption::Flatten => flag(&mut out.flatten, span, &meta, errors)?,
-                FieldOption::ForceDefault => flag(&mut out.force_default, span, &meta, errors)?,
+                FieldOption::HashKey => flag(&mut out.hash_key, span, meta, errors)?,
+                FieldOption::RangeKey => flag(&mut out.range_key, span, meta, errors)?,
+                FieldOption::Skip => flag(&mut out.skip, span, meta, errors)?,
+                FieldOption::Serde => flag(&mut out.serde, span, meta, errors)?,
+                FieldOption::Version => flag(&mut out.version, span, meta, errors)?,
+                FieldOption::Ttl => flag(&mut out.ttl, span, meta, errors)?,
+                FieldOption::Flatten => flag(&mut out.flatten, span, meta, errors)?,
+                FieldOption::ForceDefault => flag(&mut out.force_default, span, meta, errors)?,
                 FieldOption::Default => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set_once(&mut out.default, expr, &meta, errors);
+                    set_once(&mut out.default, expr, meta, errors);
                 }
                 FieldOption::DefaultFn => {
                     let path: syn::Path = meta.value()?.parse()?;
-                    set_once(&mut out.default_fn, path, &meta, errors);
+                    set_once(&mut out.default_fn, path, meta, errors);
                 }
                 FieldOption::Alias => {
-                    if let Some(alias) = string_value(&meta, errors)? {
+                    if let Some(alias) = string_value(meta, errors)? {
                         out.aliases.push(alias);
                     }
                 }
-                FieldOption::Validate => rules(&meta, &mut out.rules, errors)?,
+                FieldOption::Validate => rules(meta, &mut out.rules, errors)?,
                 FieldOption::Set => {
                     let path: syn::Path = meta.value()?.parse()?;
-                    set_once(&mut out.set, path, &meta, errors);
+                    set_once(&mut out.set, path, meta, errors);
                 }
                 FieldOption::Get => {
                     let path: syn::Path = meta.value()?.parse()?;
-                    set_once(&mut out.get, path, &meta, errors);
+                    set_once(&mut out.get, path, meta, errors);
                 }
                 FieldOption::Constant => {
                     let lit: syn::Lit = meta.value()?.parse()?;
-                    set_once(&mut out.constant, lit, &meta, errors);
+                    set_once(&mut out.constant, lit, meta, errors);
                 }
                 FieldOption::CreatedAt => {
-                    out.created_at = Some((span, optional_string(&meta, errors)?));
+                    out.created_at = Some((span, optional_string(meta, errors)?));
                 }
                 FieldOption::UpdatedAt => {
-                    out.updated_at = Some((span, optional_string(&meta, errors)?));
+                    out.updated_at = Some((span, optional_string(meta, errors)?));
                 }
                 FieldOption::Rename => {
-                    if let Some(name) = string_value(&meta, errors)? {
-                        set_once(&mut out.rename, name, &meta, errors);
+                    if let Some(name) = string_value(meta, errors)? {
+                        set_once(&mut out.rename, name, meta, errors);
                     }
                 }
             }
             Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+        },
+    );
     out
 }
 
@@ -556,57 +566,49 @@ pub struct VariantAttrs {
 
 pub fn unit_enum(attrs: &[Attribute], errors: &mut Errors) -> EnumAttrs {
     let mut out = EnumAttrs::default();
-    for attr in dynamo_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            match EnumOption::of(&meta.path) {
-                Some(EnumOption::RenameAll) => {
-                    let Some(style) = string_value(&meta, errors)? else {
-                        return Ok(());
-                    };
-                    match RenameRule::named(&style.value()) {
-                        Some(rule) => set_once(&mut out.rename_all, rule, &meta, errors),
-                        None => {
-                            let styles: Vec<&str> =
-                                RenameRule::ALL.iter().map(|r| r.name()).collect();
-                            errors.spanned(
-                                &style,
-                                format!(
-                                    "unknown rename_all style; expected one of {}",
-                                    styles.join(", ")
-                                ),
-                            );
-                        }
+    each_option(attrs, "enum", errors, |option: EnumOption, meta, errors| {
+        match option {
+            EnumOption::RenameAll => {
+                let Some(style) = string_value(meta, errors)? else {
+                    return Ok(());
+                };
+                match RenameRule::named(&style.value()) {
+                    Some(rule) => set_once(&mut out.rename_all, rule, meta, errors),
+                    None => {
+                        let styles: Vec<&str> = RenameRule::ALL.iter().map(|r| r.name()).collect();
+                        errors.spanned(
+                            &style,
+                            format!(
+                                "unknown rename_all style; expected one of {}",
+                                styles.join(", ")
+                            ),
+                        );
                     }
                 }
-                None => unknown(&meta, &EnumOption::help(), "enum", errors)?,
             }
-            Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
         }
-    }
+        Ok(())
+    });
     out
 }
 
 pub fn variant(attrs: &[Attribute], errors: &mut Errors) -> VariantAttrs {
     let mut out = VariantAttrs::default();
-    for attr in dynamo_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            match VariantOption::of(&meta.path) {
-                Some(VariantOption::Rename) => {
-                    if let Some(name) = string_value(&meta, errors)? {
-                        set_once(&mut out.rename, name, &meta, errors);
+    each_option(
+        attrs,
+        "variant",
+        errors,
+        |option: VariantOption, meta, errors| {
+            match option {
+                VariantOption::Rename => {
+                    if let Some(name) = string_value(meta, errors)? {
+                        set_once(&mut out.rename, name, meta, errors);
                     }
                 }
-                None => unknown(&meta, &VariantOption::help(), "variant", errors)?,
             }
             Ok(())
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+        },
+    );
     out
 }
 
@@ -658,8 +660,23 @@ fn bounds(
     Ok((min, max))
 }
 
-fn dynamo_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("dynamo"))
+/// Runs `parse` on each option of every `#[dynamo(..)]` attribute. An unknown option and a
+/// syntax error are reported, and parsing goes on, so one compile shows every mistake.
+fn each_option<O: Named>(
+    attrs: &[Attribute],
+    place: &str,
+    errors: &mut Errors,
+    mut parse: impl FnMut(O, &ParseNestedMeta, &mut Errors) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
+        let result = attr.parse_nested_meta(|meta| match O::of(&meta.path) {
+            Some(option) => parse(option, &meta, errors),
+            None => unknown(&meta, &O::help(), place, errors),
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
 }
 
 /// One index; `None` when it has no settings at all (reported once, not once per setting).

@@ -94,13 +94,7 @@ impl<'a, M: Model> Delete<'a, M> {
     async fn send_with(self, return_values: ReturnValue) -> Result<Result<Option<Item>, ()>> {
         let (request, table) = self.prepare(return_values.clone())?;
         tracing::debug!(table = %table, "DeleteItem");
-        // The item removed is only in the first answer: a delete returning it is not sent
-        // again once it may have landed.
-        let repeat = if return_values == ReturnValue::AllOld {
-            Repeat::Once
-        } else {
-            Repeat::Safe
-        };
+        let repeat = Repeat::answering(&return_values);
         let sent = retry::send_built(
             self.db.retry_policy(),
             repeat,

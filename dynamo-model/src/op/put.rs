@@ -208,13 +208,8 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             stored,
         } = self.prepare(now)?;
         tracing::debug!(table = %table, "PutItem");
-        // A put applied twice stores the same item; but the item it replaced is only in the
-        // first answer, so a put returning it is not sent again once it may have landed.
-        let repeat = if R::RETURN_VALUES == ReturnValue::AllOld {
-            Repeat::Once
-        } else {
-            Repeat::Safe
-        };
+        // A put applied twice stores the same item.
+        let repeat = Repeat::answering(&R::RETURN_VALUES);
         let sent = retry::send_built(
             self.db.retry_policy(),
             repeat,

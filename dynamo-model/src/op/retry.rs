@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::error::{sdk_outcome, Error, Outcome, Result};
 
@@ -64,6 +65,18 @@ pub(crate) enum Repeat {
     Safe,
     /// It is not sent again once it may have been applied.
     Once,
+}
+
+impl Repeat {
+    /// For a write that changes nothing more when applied twice: `Safe`, unless its answer
+    /// describes the item before it (`ALL_OLD`, `UPDATED_OLD`), which only the first answer
+    /// holds; a retry's answer would describe the write's own first attempt.
+    pub(crate) fn answering(return_values: &ReturnValue) -> Repeat {
+        match return_values {
+            ReturnValue::AllOld | ReturnValue::UpdatedOld => Repeat::Once,
+            _ => Repeat::Safe,
+        }
+    }
 }
 
 /// What sending a write came to: the last attempt's result, and whether any attempt may have

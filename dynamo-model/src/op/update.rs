@@ -693,15 +693,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         if self.exactly_once {
             return self.send_exactly_once(now).await;
         }
-        // Sent again after an attempt that may have landed only when applying it twice changes
-        // nothing more, and its answer does not describe the item before it (a retry would
-        // describe the first attempt's item instead).
-        let returns_before = matches!(
-            R::RETURN_VALUES,
-            ReturnValue::AllOld | ReturnValue::UpdatedOld
-        );
-        let repeat = if self.actions.repeatable(M::SCHEMA.version) && !returns_before {
-            Repeat::Safe
+        let repeat = if self.actions.repeatable(M::SCHEMA.version) {
+            Repeat::answering(&R::RETURN_VALUES)
         } else {
             Repeat::Once
         };
