@@ -124,6 +124,112 @@ async fn duplicate_keys_are_refused_before_sending() {
     assert_eq!(db.scan::<Reading>().count().await.unwrap(), 0);
 }
 
+/// The stored `at` values of `sensor`, sorted.
+async fn stored_ats(db: &Db) -> Vec<u32> {
+    let mut ats: Vec<u32> = db
+        .scan::<Reading>()
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.at)
+        .collect();
+    ats.sort_unstable();
+    ats
+}
+
+#[tokio::test]
+async fn a_batch_in_its_first_wave_is_refused_whole() {
+    let db = setup("batch_first_wave").await;
+    // 8 chunks of 25 by default: 200 writes are all checked before anything is sent.
+    let mut items: Vec<Reading> = (0..200).map(|i| reading(5, i)).collect();
+    items[199].value = f64::NAN;
+    let err = db.batch_put(&items).send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err:?}");
+    assert!(stored_ats(&db).await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_write_refused_after_chunks_were_sent_says_exactly_which_were() {
+    let db = setup("batch_stopped").await;
+    let policy = BatchPolicy {
+        concurrency: 2,
+        ..BatchPolicy::default()
+    };
+    // Write 130 is invalid: chunks 0..=3 (writes 0..100) are sent before chunk 5 is built.
+    let mut items: Vec<Reading> = (0..300).map(|i| reading(6, i)).collect();
+    items[130].value = f64::INFINITY;
+    let err = db
+        .batch_put(&items)
+        .policy(policy)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::BatchStopped {
+        error,
+        index,
+        sent,
+        unprocessed,
+        cause,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(*error, Error::InvalidValue { .. }), "{error:?}");
+    assert_eq!((index, sent), (130, 125));
+    assert!(unprocessed.is_empty() && cause.is_none());
+    assert_eq!(stored_ats(&db).await, (0..125).collect::<Vec<u32>>());
+
+    // A second write to a key, in a later chunk: the same stop, naming both writes.
+    let db = setup("batch_stopped_duplicate").await;
+    let mut items: Vec<Reading> = (0..300).map(|i| reading(7, i)).collect();
+    items[260] = reading(7, 3);
+    let err = db
+        .batch_put(&items)
+        .policy(policy)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::BatchStopped {
+        error, index, sent, ..
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    let Error::InvalidRequest { message } = *error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        message.contains("sensor-7") && message.contains("writes 3 and 260"),
+        "{message}"
+    );
+    assert_eq!((index, sent), (260, 250));
+    assert_eq!(stored_ats(&db).await.len(), 250);
+}
+
+#[tokio::test]
+async fn check_all_first_refuses_a_batch_of_any_size_before_sending() {
+    let db = setup("batch_check_all_first").await;
+    let mut items: Vec<Reading> = (0..1_000).map(|i| reading(8, i)).collect();
+    items[990].note = "x".repeat(400 * 1024);
+    let err = db
+        .batch_put(&items)
+        .policy(BatchPolicy {
+            concurrency: 2,
+            ..BatchPolicy::default()
+        })
+        .check_all_first()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ItemTooLarge { .. }), "{err:?}");
+    assert!(stored_ats(&db).await.is_empty(), "nothing was sent");
+    // The same batch, fixed, goes through.
+    items[990].note = "ok".into();
+    db.batch_put(&items).check_all_first().send().await.unwrap();
+    assert_eq!(stored_ats(&db).await.len(), 1_000);
+}
+
 #[tokio::test]
 async fn one_batch_writes_several_models_and_tables() {
     let db = setup("batch_mixed").await;

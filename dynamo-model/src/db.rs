@@ -101,9 +101,14 @@ impl Db {
 
     /// The full table name of model `M`, prefix included.
     pub fn table_name<M: Model>(&self) -> String {
+        self.table_name_for(M::SCHEMA.table)
+    }
+
+    /// The name of the table a schema names (`table`), with this handle's prefix.
+    pub(crate) fn table_name_for(&self, table: &str) -> String {
         match &self.prefix {
-            Some(prefix) => format!("{prefix}{}", M::SCHEMA.table),
-            None => M::SCHEMA.table.to_owned(),
+            Some(prefix) => format!("{prefix}{table}"),
+            None => table.to_owned(),
         }
     }
 
@@ -157,7 +162,7 @@ impl Db {
     /// Puts any number of items (chunks of 25, unprocessed items retried). A batch cannot
     /// check versions, so versioned models do not compile here: see
     /// [`BatchWrite::put_unchecked`].
-    pub fn batch_put<'a, M: Unversioned + 'a>(
+    pub fn batch_put<'a, M: Unversioned + Sync + 'a>(
         &'a self,
         items: impl IntoIterator<Item = &'a M>,
     ) -> BatchWrite<'a> {

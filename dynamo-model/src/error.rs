@@ -103,6 +103,26 @@ pub enum Error {
         cause: Option<Box<Error>>,
     },
 
+    /// A batch write refused one of its writes (invalid, over a limit, a second write to a
+    /// key) after it had sent the chunks before it: a batch builds and checks each chunk just
+    /// before sending it (see [`BatchWrite`](crate::BatchWrite)). Writes `0..sent` (in the order
+    /// they were added) were sent, and those not done are in `unprocessed`; no write from
+    /// `sent` on was sent. A write refused before anything was sent is reported as itself.
+    #[error("the batch refused write {index} ({error}) after sending writes 0..{sent} ({} of them not done); no write from {sent} on was sent{}", unprocessed.len(), cause.as_ref().map(|c| format!("; a chunk failed: {c}")).unwrap_or_default())]
+    BatchStopped {
+        /// Why the write was refused.
+        error: Box<Error>,
+        /// The write refused: its place in the batch, from 0, in the order writes were added.
+        index: usize,
+        /// How many writes, from the first, were sent: every write before the chunk that holds
+        /// the refused one.
+        sent: usize,
+        /// Writes that were sent but not done (see [`Error::Unprocessed`]).
+        unprocessed: Vec<UnprocessedWrite>,
+        /// The error that stopped a chunk that was sent, if one did.
+        cause: Option<Box<Error>>,
+    },
+
     /// A transaction was canceled: nothing was written. One reason per action, in order; the
     /// actions that caused it have a code other than `None`.
     #[error("the transaction was canceled: {}", describe_reasons(reasons))]
@@ -299,6 +319,20 @@ impl fmt::Debug for Error {
                 .debug_struct("Unprocessed")
                 .field("writes", writes)
                 .field("keys", keys)
+                .field("cause", cause)
+                .finish(),
+            Error::BatchStopped {
+                error,
+                index,
+                sent,
+                unprocessed,
+                cause,
+            } => f
+                .debug_struct("BatchStopped")
+                .field("error", error)
+                .field("index", index)
+                .field("sent", sent)
+                .field("unprocessed", unprocessed)
                 .field("cause", cause)
                 .finish(),
             Error::TransactionCanceled { reasons } => f

@@ -188,7 +188,10 @@
 //! Batches: a batch get spends one budget ([`BatchPolicy`]) on unprocessed keys, throttling,
 //! server errors and lost connections, and [`BatchGet::send_partial`] keeps what it read; each
 //! write a batch could not complete says whether it may have been applied
-//! ([`UnprocessedWrite::outcome`]).
+//! ([`UnprocessedWrite::outcome`]). A batch write checks and converts each chunk just before
+//! sending it: a write refused after earlier chunks were sent is [`Error::BatchStopped`],
+//! which says exactly which writes were sent (see [`BatchWrite`] for when a batch is checked
+//! whole first).
 //!
 //! Any other failure is [`Error::Sdk`], with DynamoDB's code, message and request id, and
 //! whether the request may have been applied. An item that cannot be read is

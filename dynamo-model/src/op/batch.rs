@@ -4,7 +4,6 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -75,81 +74,266 @@ impl BatchPolicy {
     }
 }
 
-/// A write waiting to be sent.
-struct Write {
-    table: String,
-    key: WriteKey,
-    request: WriteRequest,
-    /// An attempt that carried it may have been applied.
-    maybe_applied: bool,
+/// A put whose item is built when its chunk is: the model behind a reference, type-erased, so
+/// that a batch holds one pointer per item until it sends it rather than the converted item.
+trait PutSource: Sync {
+    fn schema(&self) -> &'static Schema;
+    /// The item to store, through the write pipeline (validation, conversion, version,
+    /// timestamps, limits).
+    fn prepared(&self, now: Timestamp) -> Result<Item>;
 }
 
-/// The key of a write: its values, and the names they go under in the table's schema. Kept
-/// as values (not an `Item`) because a batch holds one per item: a map per item would cost a
-/// good part of converting it.
-#[derive(PartialEq)]
-struct WriteKey {
-    hash: (&'static str, AttributeValue),
-    range: Option<(&'static str, AttributeValue)>,
+impl<M: Model + Sync> PutSource for M {
+    fn schema(&self) -> &'static Schema {
+        M::SCHEMA
+    }
+
+    fn prepared(&self, now: Timestamp) -> Result<Item> {
+        prepare(self, WriteKind::Unchecked, now).map(|prepared| prepared.item)
+    }
 }
 
-impl WriteKey {
-    /// The key of `item` (a put's item or a delete's key); `None` without its hash key.
-    fn of(schema: &Schema, item: &Item) -> Option<WriteKey> {
-        let attribute = |name: &'static str| Some((name, item.get(name)?.clone()));
-        Some(WriteKey {
-            hash: attribute(schema.hash_key.name)?,
-            range: schema.range_key.and_then(|range| attribute(range.name)),
+/// A write of the batch, as added.
+enum Pending<'a> {
+    Put(&'a dyn PutSource),
+    /// A key is small: converted when added.
+    Delete(Box<(&'static Schema, Item)>),
+}
+
+impl Pending<'_> {
+    fn schema(&self) -> &'static Schema {
+        match self {
+            Pending::Put(source) => source.schema(),
+            Pending::Delete(delete) => delete.0,
+        }
+    }
+
+    fn request(&self, now: Timestamp) -> Result<WriteRequest> {
+        Ok(match self {
+            Pending::Put(source) => {
+                let put = PutRequest::builder()
+                    .set_item(Some(source.prepared(now)?))
+                    .build()
+                    .map_err(crate::op::built)?;
+                WriteRequest::builder().put_request(put).build()
+            }
+            Pending::Delete(delete) => {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(delete.1.clone()))
+                    .build()
+                    .map_err(crate::op::built)?;
+                WriteRequest::builder().delete_request(delete).build()
+            }
         })
     }
 
-    fn parts(&self) -> impl Iterator<Item = &(&'static str, AttributeValue)> {
-        std::iter::once(&self.hash).chain(&self.range)
-    }
-
-    /// Whether `request` writes the item with this key.
-    fn matches(&self, request: &WriteRequest) -> bool {
-        let attributes = match (request.put_request(), request.delete_request()) {
-            (Some(put), _) => &put.item,
-            (None, Some(delete)) => &delete.key,
-            (None, None) => return false,
-        };
-        self.parts()
-            .all(|(name, value)| attributes.get(*name) == Some(value))
-    }
-
-    /// A hash of the table and key, for finding duplicates.
-    fn fingerprint(&self, table: &str, state: &RandomState) -> u64 {
-        let mut hasher = state.build_hasher();
-        table.hash(&mut hasher);
-        for (_, value) in self.parts() {
-            match value {
-                AttributeValue::S(s) => (0u8, s.as_bytes()).hash(&mut hasher),
-                AttributeValue::N(n) => (1u8, n.as_bytes()).hash(&mut hasher),
-                AttributeValue::B(b) => (2u8, b.as_ref()).hash(&mut hasher),
-                _ => 3u8.hash(&mut hasher),
-            }
+    /// The key it writes, built again: for the rare paths (a chunk that failed outright, a
+    /// fingerprint seen before) that need the key of a write no longer held.
+    fn key(&self, now: Timestamp) -> Item {
+        let schema = self.schema();
+        match self {
+            // It was converted once already; the same value converts the same way.
+            Pending::Put(source) => source
+                .prepared(now)
+                .map(|item| key_of(schema, &item))
+                .unwrap_or_default(),
+            Pending::Delete(delete) => delete.1.clone(),
         }
-        hasher.finish()
-    }
-
-    fn to_item(&self) -> Item {
-        self.parts()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
-            .collect()
     }
 }
 
-impl fmt::Display for WriteKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (name, value)) in self.parts().enumerate() {
-            let separator = if i > 0 { ", " } else { "" };
-            match value {
-                AttributeValue::S(s) => write!(f, "{separator}{name}={s:?}")?,
-                AttributeValue::N(n) => write!(f, "{separator}{name}={n}")?,
-                other => write!(f, "{separator}{name}={other:?}")?,
+/// The attributes a put or delete request writes under (a put's item, a delete's key).
+fn attributes(request: &WriteRequest) -> Option<&Item> {
+    match (request.put_request(), request.delete_request()) {
+        (Some(put), _) => Some(&put.item),
+        (None, Some(delete)) => Some(&delete.key),
+        (None, None) => None,
+    }
+}
+
+/// The key attributes of an item.
+fn key_of(schema: &Schema, item: &Item) -> Item {
+    std::iter::once(schema.hash_key)
+        .chain(schema.range_key)
+        .filter_map(|key| Some((key.name.to_owned(), item.get(key.name)?.clone())))
+        .collect()
+}
+
+/// A hash of the table and key of `item`, for finding duplicates without keeping every key.
+fn fingerprint(state: &RandomState, table: &str, schema: &Schema, item: &Item) -> u64 {
+    let mut hasher = state.build_hasher();
+    table.hash(&mut hasher);
+    for key in std::iter::once(schema.hash_key).chain(schema.range_key) {
+        match item.get(key.name) {
+            Some(AttributeValue::S(s)) => (0u8, s.as_bytes()).hash(&mut hasher),
+            Some(AttributeValue::N(n)) => (1u8, n.as_bytes()).hash(&mut hasher),
+            Some(AttributeValue::B(b)) => (2u8, b.as_ref()).hash(&mut hasher),
+            Some(_) => 3u8.hash(&mut hasher),
+            None => 4u8.hash(&mut hasher),
+        }
+    }
+    hasher.finish()
+}
+
+/// The writes seen so far, by fingerprint of table and key: 16 bytes a write. Two writes with
+/// one fingerprint are compared by their keys, built again.
+#[derive(Default)]
+struct Seen {
+    hasher: RandomState,
+    first: HashMap<u64, usize>,
+    /// Later writes whose fingerprint an earlier, different key has (all but never).
+    more: Vec<(u64, usize)>,
+}
+
+/// One chunk of at most 25 writes, built and checked, ready to send.
+struct Chunk {
+    /// The place of its first write in the batch.
+    start: usize,
+    len: usize,
+    requests: HashMap<String, Vec<WriteRequest>>,
+    /// Its tables (with any prefix) and their schemas, to name the keys of writes left over.
+    tables: Vec<(String, &'static Schema)>,
+}
+
+impl Chunk {
+    fn schema(&self, table: &str) -> Option<&'static Schema> {
+        self.tables
+            .iter()
+            .find(|(name, _)| name == table)
+            .map(|(_, schema)| *schema)
+    }
+}
+
+/// Builds a batch's chunks in order, checking each write as its chunk is built, and notes the
+/// write that stops it.
+struct Chunker<'b, 'a> {
+    db: &'b Db,
+    writes: &'b [Pending<'a>],
+    now: Timestamp,
+    /// The first write not yet in a chunk.
+    next: usize,
+    seen: Seen,
+    /// The write that was refused, and why.
+    stopped: Option<(usize, Error)>,
+}
+
+impl<'b, 'a> Chunker<'b, 'a> {
+    fn new(db: &'b Db, writes: &'b [Pending<'a>], now: Timestamp) -> Self {
+        Chunker {
+            db,
+            writes,
+            now,
+            next: 0,
+            seen: Seen::default(),
+            stopped: None,
+        }
+    }
+
+    /// The next chunk; `None` after the last, or once a write was refused.
+    fn next_chunk(&mut self) -> Option<Chunk> {
+        if self.stopped.is_some() || self.next >= self.writes.len() {
+            return None;
+        }
+        let start = self.next;
+        let end = (start + MAX_BATCH_WRITE).min(self.writes.len());
+        let chunk = self.build(start, end)?;
+        self.next = end;
+        Some(chunk)
+    }
+
+    /// Every chunk, or the first refusal.
+    fn all(mut self) -> Result<Vec<Chunk>> {
+        let chunks: Vec<Chunk> = std::iter::from_fn(|| self.next_chunk()).collect();
+        match self.stopped {
+            Some((_, error)) => Err(error),
+            None => Ok(chunks),
+        }
+    }
+
+    /// The chunk of writes `start..end`; `None` when one is refused (noted in `stopped`).
+    fn build(&mut self, start: usize, end: usize) -> Option<Chunk> {
+        let mut groups: Vec<(&'static Schema, Vec<WriteRequest>)> = Vec::new();
+        for index in start..end {
+            let write = &self.writes[index];
+            let schema = write.schema();
+            let checked = write
+                .request(self.now)
+                .and_then(|request| self.check_key(index, schema, &request).map(|()| request));
+            let request = match checked {
+                Ok(request) => request,
+                Err(error) => {
+                    self.stopped = Some((index, error));
+                    return None;
+                }
+            };
+            // Grouped by table (models may share one); a chunk has few.
+            match groups.iter_mut().find(|(s, _)| s.table == schema.table) {
+                Some((_, requests)) => requests.push(request),
+                None => {
+                    let mut requests = Vec::with_capacity(end - index);
+                    requests.push(request);
+                    groups.push((schema, requests));
+                }
             }
         }
+        let mut requests = HashMap::with_capacity(groups.len());
+        let mut tables = Vec::with_capacity(groups.len());
+        for (schema, group) in groups {
+            let table = self.db.table_name_for(schema.table);
+            tables.push((table.clone(), schema));
+            requests.insert(table, group);
+        }
+        Some(Chunk {
+            start,
+            len: end - start,
+            requests,
+            tables,
+        })
+    }
+
+    /// Refuses a write without its hash key, and a second write to a key in the batch: in one
+    /// request DynamoDB refuses it, and across requests sent at once the order they apply in
+    /// is not defined.
+    fn check_key(
+        &mut self,
+        index: usize,
+        schema: &'static Schema,
+        request: &WriteRequest,
+    ) -> Result<()> {
+        let Some(item) = attributes(request).filter(|item| item.contains_key(schema.hash_key.name))
+        else {
+            return Err(AttrError::missing("a key value")
+                .in_attribute(schema.hash_key.name)
+                .into());
+        };
+        let print = fingerprint(&self.seen.hasher, schema.table, schema, item);
+        let Some(&earlier) = self.seen.first.get(&print) else {
+            self.seen.first.insert(print, index);
+            return Ok(());
+        };
+        let candidates = std::iter::once(earlier).chain(
+            self.seen
+                .more
+                .iter()
+                .filter(|(p, _)| *p == print)
+                .map(|(_, at)| *at),
+        );
+        let text = key_text(schema, item);
+        for at in candidates {
+            let other = &self.writes[at];
+            if other.schema().table == schema.table
+                && key_text(other.schema(), &other.key(self.now)) == text
+            {
+                let table = self.db.table_name_for(schema.table);
+                return Err(Error::InvalidRequest {
+                    message: format!(
+                        "the batch writes the key {} of table `{table}` twice (writes {at} and {index}); DynamoDB refuses duplicate keys in one request, and across requests the order they apply in is not defined",
+                        key_display(&text)
+                    ),
+                });
+            }
+        }
+        self.seen.more.push((print, index));
         Ok(())
     }
 }
@@ -187,8 +371,19 @@ fn key_display(text: &str) -> String {
 /// [`Db::batch_write`], [`Db::batch_put`] and [`Db::batch_delete`].
 ///
 /// Every item goes through the write pipeline (validation, transforms, timestamps, limits) and
-/// every key is checked before anything is sent; two writes to one key (which DynamoDB
-/// refuses) are refused up front naming the key.
+/// every key is checked for a second write to it in the batch (which DynamoDB refuses in one
+/// request, and whose order across requests is not defined).
+///
+/// **When items are checked.** A batch holds a reference to each item and converts it when its
+/// chunk is built, just before the chunk is sent, so its memory is bounded by the chunks in
+/// flight, not by the size of the batch. The first `concurrency` chunks ([`BatchPolicy`]; 200
+/// writes by default) are built and checked before anything is sent: a batch that fits in them
+/// is refused whole, with the error of the write that failed (validation, a limit, a duplicate
+/// key), and nothing is written. In a larger batch, a write refused later stops it:
+/// [`Error::BatchStopped`] says which write, which writes were sent (every write before the
+/// chunk holding it: `0..sent`, those not done listed), and that no write from `sent` on was.
+/// [`BatchWrite::check_all_first`] checks every write before sending any, holding every
+/// converted item at once.
 ///
 /// BatchWriteItem carries no conditions, so a batch cannot keep optimistic locking: `put`
 /// takes only models without a version attribute ([`Unversioned`], checked at compile time),
@@ -197,12 +392,10 @@ fn key_display(text: &str) -> String {
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchWrite<'a> {
     db: &'a Db,
-    writes: Vec<Write>,
-    /// Fingerprints of the table and key of every write, for duplicate detection.
-    seen: HashSet<u64>,
-    hasher: RandomState,
+    writes: Vec<Pending<'a>>,
     error: Option<Error>,
     policy: BatchPolicy,
+    check_all_first: bool,
 }
 
 impl<'a> BatchWrite<'a> {
@@ -210,90 +403,34 @@ impl<'a> BatchWrite<'a> {
         BatchWrite {
             db,
             writes: Vec::new(),
-            seen: HashSet::new(),
-            hasher: RandomState::new(),
             error: None,
             policy: BatchPolicy::default(),
+            check_all_first: false,
         }
-    }
-
-    /// Notes the write's key (refusing a second write to it) and keeps the write.
-    fn push<M: Model>(&mut self, key: Option<WriteKey>, request: WriteRequest) {
-        let table = self.db.table_name::<M>();
-        let Some(key) = key else {
-            self.error.get_or_insert(
-                AttrError::missing("a key value")
-                    .in_attribute(M::SCHEMA.hash_key.name)
-                    .into(),
-            );
-            return;
-        };
-        // A fingerprint seen before is a duplicate only if a kept write has the same key.
-        let fingerprint = key.fingerprint(&table, &self.hasher);
-        let duplicate = !self.seen.insert(fingerprint)
-            && self.writes.iter().any(|w| w.table == table && w.key == key);
-        if duplicate {
-            self.error.get_or_insert(Error::InvalidRequest {
-                message: format!(
-                    "the batch writes the key {key} of table `{table}` twice; DynamoDB refuses duplicate keys in one batch"
-                ),
-            });
-        }
-        self.writes.push(Write {
-            table,
-            key,
-            request,
-            maybe_applied: false,
-        });
     }
 
     /// Adds a put of `item` (replacing any item with its key). Versioned models do not
     /// compile here: a batch cannot check a version (see [`BatchWrite::put_unchecked`]).
-    pub fn put<M: Unversioned>(self, item: &M) -> Self {
-        self.put_item(item)
+    pub fn put<M: Unversioned + Sync>(mut self, item: &'a M) -> Self {
+        self.writes.push(Pending::Put(item));
+        self
     }
 
     /// Adds a put of a versioned `item` without checking the stored version, which a batch
     /// cannot do: it stores the item's version + 1 and overwrites whatever is stored, even an
     /// item another writer changed since this one was read. Use it for imports and migrations;
     /// for concurrent writers use [`Db::put`] or a transaction.
-    pub fn put_unchecked<M: Model>(self, item: &M) -> Self {
-        self.put_item(item)
-    }
-
-    fn put_item<M: Model>(mut self, item: &M) -> Self {
-        let converted =
-            prepare(item, WriteKind::Unchecked, Timestamp::now()).map(|prepared| prepared.item);
-        let built = converted.and_then(|item| {
-            let put = PutRequest::builder()
-                .set_item(Some(item))
-                .build()
-                .map_err(crate::op::built)?;
-            // The key is read from the request: the item is not copied.
-            let key = WriteKey::of(M::SCHEMA, &put.item);
-            Ok((key, WriteRequest::builder().put_request(put).build()))
-        });
-        match built {
-            Ok((key, write)) => self.push::<M>(key, write),
-            Err(e) => {
-                self.error.get_or_insert(e);
-            }
-        }
+    pub fn put_unchecked<M: Model + Sync>(mut self, item: &'a M) -> Self {
+        self.writes.push(Pending::Put(item));
         self
     }
 
     /// Adds a delete of the item with `key`.
     pub fn delete<K: PrimaryKey>(mut self, key: K) -> Self {
-        let built = key.to_item().and_then(|key| {
-            let delete = DeleteRequest::builder()
-                .set_key(Some(key))
-                .build()
-                .map_err(crate::op::built)?;
-            let key = WriteKey::of(K::Model::SCHEMA, &delete.key);
-            Ok((key, WriteRequest::builder().delete_request(delete).build()))
-        });
-        match built {
-            Ok((key, write)) => self.push::<K::Model>(key, write),
+        match key.to_item() {
+            Ok(item) => self
+                .writes
+                .push(Pending::Delete(Box::new((K::Model::SCHEMA, item)))),
             Err(e) => {
                 self.error.get_or_insert(e);
             }
@@ -307,24 +444,26 @@ impl<'a> BatchWrite<'a> {
         self
     }
 
+    /// Checks every write (validation, limits, duplicate keys) before sending any, so that a
+    /// refused write anywhere leaves nothing written. The price: every converted item is held
+    /// at once, and memory grows with the batch.
+    pub fn check_all_first(mut self) -> Self {
+        self.check_all_first = true;
+        self
+    }
+
     /// The BatchWriteItem requests this would send, one per chunk of 25 writes, in order,
     /// without sending them.
     pub fn request(&self) -> Result<Vec<BatchWriteItemInput>> {
         if let Some(error) = &self.error {
             return Err(error.replay());
         }
-        self.writes
-            .chunks(MAX_BATCH_WRITE)
+        Chunker::new(self.db, &self.writes, Timestamp::now())
+            .all()?
+            .into_iter()
             .map(|chunk| {
-                let mut items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
-                for write in chunk {
-                    items
-                        .entry(write.table.clone())
-                        .or_default()
-                        .push(write.request.clone());
-                }
                 BatchWriteItemInput::builder()
-                    .set_request_items(Some(items))
+                    .set_request_items(Some(chunk.requests))
                     .build()
                     .map_err(crate::op::built)
             })
@@ -332,38 +471,62 @@ impl<'a> BatchWrite<'a> {
     }
 
     /// Sends every chunk. Fails with [`Error::Unprocessed`] holding exactly the writes that
-    /// were not done after the retry budget (or when a chunk failed outright).
+    /// were not done after the retry budget (or when a chunk failed outright), and with
+    /// [`Error::BatchStopped`] when a write was refused after earlier chunks were sent (see
+    /// [`BatchWrite`]).
     pub async fn send(self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let db = self.db;
-        let policy = self.policy;
-        // Moved into chunks, not copied: a copy of every item costs as much as converting it.
-        let mut writes = self.writes.into_iter();
-        let chunks: Vec<Vec<Write>> = std::iter::from_fn(|| {
-            let chunk: Vec<Write> = writes.by_ref().take(MAX_BATCH_WRITE).collect();
-            (!chunk.is_empty()).then_some(chunk)
-        })
-        .collect();
-        let outcomes: Vec<(Vec<UnprocessedWrite>, Option<Error>)> = stream::iter(chunks)
-            .map(|chunk| write_chunk(db, chunk, policy))
-            .buffer_unordered(policy.concurrency.max(1))
-            .collect()
-            .await;
-        let mut writes = Vec::new();
+        let (db, policy) = (self.db, self.policy);
+        let concurrency = policy.concurrency.max(1);
+        let writes = &self.writes[..];
+        let mut chunker = Chunker::new(db, writes, Timestamp::now());
+        // The first wave is built before anything is sent: a batch that fits in it is checked
+        // whole, and refused whole.
+        let wave = if self.check_all_first {
+            usize::MAX
+        } else {
+            concurrency
+        };
+        let first: Vec<Chunk> = std::iter::from_fn(|| chunker.next_chunk())
+            .take(wave)
+            .collect();
+        if let Some((_, error)) = chunker.stopped.take() {
+            return Err(error);
+        }
+        let now = chunker.now;
+        let outcomes: Vec<(Vec<UnprocessedWrite>, Option<Error>)> = stream::iter(
+            first
+                .into_iter()
+                .chain(std::iter::from_fn(|| chunker.next_chunk())),
+        )
+        .map(|chunk| write_chunk(db, chunk, writes, now, policy))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+        let mut unprocessed = Vec::new();
         let mut cause = None;
-        for (unprocessed, error) in outcomes {
-            writes.extend(unprocessed);
+        for (left, error) in outcomes {
+            unprocessed.extend(left);
             if cause.is_none() {
                 cause = error;
             }
         }
-        if writes.is_empty() {
+        if let Some((index, error)) = chunker.stopped {
+            return Err(Error::BatchStopped {
+                error: Box::new(error),
+                index,
+                sent: chunker.next,
+                unprocessed,
+                cause: cause.map(Box::new),
+            });
+        }
+        if unprocessed.is_empty() {
             Ok(())
         } else {
             Err(Error::Unprocessed {
-                writes,
+                writes: unprocessed,
                 keys: Vec::new(),
                 cause: cause.map(Box::new),
             })
@@ -373,14 +536,22 @@ impl<'a> BatchWrite<'a> {
 
 /// One chunk, retried until done or out of attempts: what is left, and why.
 ///
-/// Requests are moved into each attempt, not copied; what DynamoDB returns unprocessed is
-/// matched back to its key for the next attempt.
+/// Requests are moved into each attempt, not copied; what DynamoDB returns unprocessed is sent
+/// again as it came. `writes` is the whole batch, for naming the keys of a chunk that failed
+/// outright (the SDK keeps the requests it was given).
 async fn write_chunk(
     db: &Db,
-    mut pending: Vec<Write>,
+    mut chunk: Chunk,
+    writes: &[Pending<'_>],
+    now: Timestamp,
     policy: BatchPolicy,
 ) -> (Vec<UnprocessedWrite>, Option<Error>) {
     let started = std::time::Instant::now();
+    let mut pending = std::mem::take(&mut chunk.requests);
+    // The keys of what is pending, once it is no longer the whole chunk.
+    let mut pending_keys: Option<Vec<(String, Item)>> = None;
+    // Every pending write was in every attempt so far: one flag covers them all.
+    let mut maybe_applied = false;
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
             let wait = policy.backoff(attempt - 1);
@@ -389,78 +560,70 @@ async fn write_chunk(
             }
             tokio::time::sleep(wait).await;
         }
-        let mut items: HashMap<String, Vec<WriteRequest>> = HashMap::new();
-        let mut keys = Vec::with_capacity(pending.len());
-        tracing::debug!(writes = pending.len(), attempt, "BatchWriteItem");
-        for Write {
-            table,
-            key,
-            request,
-            maybe_applied,
-        } in pending
-        {
-            match items.get_mut(&table) {
-                Some(requests) => requests.push(request),
-                None => {
-                    items.insert(table.clone(), vec![request]);
-                }
-            }
-            keys.push((table, key, maybe_applied));
-        }
-        // The SDK retries the request itself (safe: writes applied twice store what they stored
-        // once); the log says whether any of its attempts may have been applied.
+        tracing::debug!(writes = chunk.len, attempt, "BatchWriteItem");
+        // The SDK retries the request itself (safe: writes applied twice store what they
+        // stored once); the log says whether any of its attempts may have been applied.
         let log = AttemptLog::default();
         let result = db
             .client()
             .batch_write_item()
-            .set_request_items(Some(items))
+            .set_request_items(Some(std::mem::take(&mut pending)))
             .customize()
             .interceptor(log.clone())
             .send()
             .await;
-        let maybe = log.maybe_applied();
+        maybe_applied |= log.maybe_applied();
         match result {
             Ok(output) => {
-                pending = Vec::new();
-                for (table, requests) in output.unprocessed_items.unwrap_or_default() {
-                    for request in requests {
-                        let at = keys
-                            .iter()
-                            .position(|(t, key, _)| *t == table && key.matches(&request));
-                        // DynamoDB returns only requests it was sent.
-                        let Some(at) = at else { continue };
-                        let (_, key, before) = keys.swap_remove(at);
-                        pending.push(Write {
-                            table: table.clone(),
-                            key,
-                            request,
-                            maybe_applied: before || maybe,
-                        });
-                    }
-                }
+                pending = output.unprocessed_items.unwrap_or_default();
+                pending.retain(|_, requests| !requests.is_empty());
                 if pending.is_empty() {
                     return (Vec::new(), None);
                 }
+                let left: Vec<(String, Item)> = pending
+                    .iter()
+                    .flat_map(|(table, requests)| {
+                        let schema = chunk.schema(table);
+                        requests.iter().map(move |request| {
+                            let key = match (schema, attributes(request)) {
+                                (Some(schema), Some(item)) => key_of(schema, item),
+                                _ => Item::new(),
+                            };
+                            (table.clone(), key)
+                        })
+                    })
+                    .collect();
                 tracing::debug!(
-                    unprocessed = pending.len(),
+                    unprocessed = left.len(),
                     attempt,
                     "BatchWriteItem left items unprocessed"
                 );
+                pending_keys = Some(left);
             }
             Err(err) => {
-                let maybe = maybe || sdk_outcome(&err) == Outcome::Unknown;
-                let table = keys.first().map(|(t, _, _)| t.clone()).unwrap_or_default();
-                let mut error = Error::from_sdk("BatchWriteItem", &table, err);
+                let maybe = maybe_applied || sdk_outcome(&err) == Outcome::Unknown;
+                let first_table = chunk
+                    .tables
+                    .first()
+                    .map(|(t, _)| t.clone())
+                    .unwrap_or_default();
+                let mut error = Error::from_sdk("BatchWriteItem", &first_table, err);
                 if let Error::TableNotFound { table } = &mut error {
-                    let tables: Vec<String> = keys.iter().map(|(t, _, _)| t.clone()).collect();
+                    let tables: Vec<String> = chunk.tables.iter().map(|(t, _)| t.clone()).collect();
                     *table = crate::op::missing_table(db, &tables).await;
                 }
+                let keys = pending_keys.unwrap_or_else(|| {
+                    writes[chunk.start..chunk.start + chunk.len]
+                        .iter()
+                        .map(|write| (db.table_name_for(write.schema().table), write.key(now)))
+                        .collect()
+                });
                 let failed = keys
                     .into_iter()
-                    .map(|(table, key, before)| UnprocessedWrite {
+                    .map(|(table, key)| UnprocessedWrite {
                         table,
-                        key: key.to_item(),
-                        outcome: outcome(before || maybe),
+                        key,
+                        outcome: outcome(maybe),
                         request: None,
                     })
                     .collect();
@@ -470,11 +633,17 @@ async fn write_chunk(
     }
     let left = pending
         .into_iter()
-        .map(|write| UnprocessedWrite {
-            table: write.table,
-            key: write.key.to_item(),
-            outcome: outcome(write.maybe_applied),
-            request: Some(write.request),
+        .flat_map(|(table, requests)| {
+            let schema = chunk.schema(&table);
+            requests.into_iter().map(move |request| UnprocessedWrite {
+                key: match (schema, attributes(&request)) {
+                    (Some(schema), Some(item)) => key_of(schema, item),
+                    _ => Item::new(),
+                },
+                table: table.clone(),
+                outcome: outcome(maybe_applied),
+                request: Some(request),
+            })
         })
         .collect();
     (left, None)
