@@ -20,7 +20,6 @@ use crate::db::Db;
 use crate::error::{sdk_outcome, AttrError, Error, Outcome, Result};
 pub use crate::error::{UnprocessedKey, UnprocessedWrite};
 use crate::model::{Model, PrimaryKey, Unversioned};
-use crate::op::retry::AttemptLog;
 use crate::pipeline::write::{prepare, WriteKind};
 use crate::schema::Schema;
 use crate::timestamp::Timestamp;
@@ -34,9 +33,9 @@ pub const MAX_BATCH_GET: usize = 100;
 /// How batches retry, and how many chunks run at once.
 ///
 /// A batch get spends one budget per chunk on everything that leaves keys unread: keys DynamoDB
-/// returns unprocessed, throttling, server errors and lost connections. A batch write spends
-/// it on unprocessed writes; its requests also get the client's own retries for throttling and
-/// server errors (a put or delete applied twice stores what it stored once).
+/// returns unprocessed, throttling, server errors and lost connections; so does a batch write (a
+/// put or delete applied twice stores what it stored once, so resending one that may have been
+/// applied is safe; each write left over says whether it may have been).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchPolicy {
     /// Requests per chunk, retries included (at least 1).
@@ -534,11 +533,59 @@ impl<'a> BatchWrite<'a> {
     }
 }
 
-/// One chunk, retried until done or out of attempts: what is left, and why.
+/// Requests by table, as BatchWriteItem takes them.
+type Requests = HashMap<String, Vec<WriteRequest>>;
+
+impl Chunk {
+    /// Its requests, built again from the batch (the same `now`, so the same items): for
+    /// resending after a request that failed took them.
+    fn rebuild(&self, writes: &[Pending<'_>], now: Timestamp) -> Result<Requests> {
+        let mut requests = Requests::with_capacity(self.tables.len());
+        for write in &writes[self.start..self.start + self.len] {
+            let table = self
+                .tables
+                .iter()
+                .find(|(_, schema)| schema.table == write.schema().table)
+                .map(|(table, _)| table.clone())
+                .unwrap_or_default();
+            requests.entry(table).or_default().push(write.request(now)?);
+        }
+        Ok(requests)
+    }
+
+    /// The tables and keys of `requests`.
+    fn keys_of(&self, requests: &Requests) -> Vec<(String, Item)> {
+        requests
+            .iter()
+            .flat_map(|(table, requests)| {
+                let schema = self.schema(table);
+                requests.iter().map(move |request| {
+                    let key = match (schema, attributes(request)) {
+                        (Some(schema), Some(item)) => key_of(schema, item),
+                        _ => Item::new(),
+                    };
+                    (table.clone(), key)
+                })
+            })
+            .collect()
+    }
+
+    /// The tables and keys of all its writes, built again from the batch.
+    fn keys(&self, db: &Db, writes: &[Pending<'_>], now: Timestamp) -> Vec<(String, Item)> {
+        writes[self.start..self.start + self.len]
+            .iter()
+            .map(|write| (db.table_name_for(write.schema().table), write.key(now)))
+            .collect()
+    }
+}
+
+/// One chunk, retried until done or out of its budget: what is left, and why.
 ///
-/// Requests are moved into each attempt, not copied; what DynamoDB returns unprocessed is sent
-/// again as it came. `writes` is the whole batch, for naming the keys of a chunk that failed
-/// outright (the SDK keeps the requests it was given).
+/// One budget covers everything that leaves writes undone: unprocessed writes, throttling,
+/// server errors, lost connections (a put or delete applied twice stores what it stored once).
+/// Requests go to the client without the SDK's retries and are moved into each attempt, not
+/// copied: after a failed request the chunk is built again from the batch, and what DynamoDB
+/// left unprocessed (few writes) is copied before it is sent again.
 async fn write_chunk(
     db: &Db,
     mut chunk: Chunk,
@@ -547,11 +594,12 @@ async fn write_chunk(
     policy: BatchPolicy,
 ) -> (Vec<UnprocessedWrite>, Option<Error>) {
     let started = std::time::Instant::now();
-    let mut pending = std::mem::take(&mut chunk.requests);
-    // The keys of what is pending, once it is no longer the whole chunk.
-    let mut pending_keys: Option<Vec<(String, Item)>> = None;
+    let mut next = Some(std::mem::take(&mut chunk.requests));
+    // A copy of what DynamoDB left unprocessed, for sending again after a failed request.
+    let mut left: Option<Requests> = None;
     // Every pending write was in every attempt so far: one flag covers them all.
     let mut maybe_applied = false;
+    let mut last_error = None;
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
             let wait = policy.backoff(attempt - 1);
@@ -560,48 +608,43 @@ async fn write_chunk(
             }
             tokio::time::sleep(wait).await;
         }
+        let requests = match (next.take(), &left) {
+            (Some(requests), _) => requests,
+            (None, Some(left)) => left.clone(),
+            (None, None) => match chunk.rebuild(writes, now) {
+                Ok(requests) => requests,
+                Err(error) => {
+                    let keys = chunk.keys(db, writes, now);
+                    return (failed(keys, maybe_applied), Some(error));
+                }
+            },
+        };
         tracing::debug!(writes = chunk.len, attempt, "BatchWriteItem");
-        // The SDK retries the request itself (safe: writes applied twice store what they
-        // stored once); the log says whether any of its attempts may have been applied.
-        let log = AttemptLog::default();
         let result = db
-            .client()
+            .writer()
             .batch_write_item()
-            .set_request_items(Some(std::mem::take(&mut pending)))
-            .customize()
-            .interceptor(log.clone())
+            .set_request_items(Some(requests))
             .send()
             .await;
-        maybe_applied |= log.maybe_applied();
         match result {
             Ok(output) => {
-                pending = output.unprocessed_items.unwrap_or_default();
-                pending.retain(|_, requests| !requests.is_empty());
-                if pending.is_empty() {
+                let mut unprocessed = output.unprocessed_items.unwrap_or_default();
+                unprocessed.retain(|_, requests| !requests.is_empty());
+                if unprocessed.is_empty() {
                     return (Vec::new(), None);
                 }
-                let left: Vec<(String, Item)> = pending
-                    .iter()
-                    .flat_map(|(table, requests)| {
-                        let schema = chunk.schema(table);
-                        requests.iter().map(move |request| {
-                            let key = match (schema, attributes(request)) {
-                                (Some(schema), Some(item)) => key_of(schema, item),
-                                _ => Item::new(),
-                            };
-                            (table.clone(), key)
-                        })
-                    })
-                    .collect();
                 tracing::debug!(
-                    unprocessed = left.len(),
+                    unprocessed = unprocessed.values().map(Vec::len).sum::<usize>(),
                     attempt,
                     "BatchWriteItem left items unprocessed"
                 );
-                pending_keys = Some(left);
+                left = Some(unprocessed.clone());
+                next = Some(unprocessed);
+                last_error = None;
             }
             Err(err) => {
-                let maybe = maybe_applied || sdk_outcome(&err) == Outcome::Unknown;
+                maybe_applied |= sdk_outcome(&err) == Outcome::Unknown;
+                let retry = crate::op::retry::retryable(&err);
                 let first_table = chunk
                     .tables
                     .first()
@@ -612,41 +655,58 @@ async fn write_chunk(
                     let tables: Vec<String> = chunk.tables.iter().map(|(t, _)| t.clone()).collect();
                     *table = crate::op::missing_table(db, &tables).await;
                 }
-                let keys = pending_keys.unwrap_or_else(|| {
-                    writes[chunk.start..chunk.start + chunk.len]
-                        .iter()
-                        .map(|write| (db.table_name_for(write.schema().table), write.key(now)))
-                        .collect()
-                });
-                let failed = keys
-                    .into_iter()
-                    .map(|(table, key)| UnprocessedWrite {
-                        table,
-                        key,
-                        outcome: outcome(maybe),
-                        request: None,
-                    })
-                    .collect();
-                return (failed, Some(error));
+                if !retry {
+                    let keys = match &left {
+                        Some(left) => chunk.keys_of(left),
+                        None => chunk.keys(db, writes, now),
+                    };
+                    return (failed(keys, maybe_applied), Some(error));
+                }
+                tracing::debug!(attempt, "BatchWriteItem failed; retrying its writes");
+                last_error = Some(error);
             }
         }
     }
-    let left = pending
-        .into_iter()
-        .flat_map(|(table, requests)| {
-            let schema = chunk.schema(&table);
-            requests.into_iter().map(move |request| UnprocessedWrite {
-                key: match (schema, attributes(&request)) {
-                    (Some(schema), Some(item)) => key_of(schema, item),
-                    _ => Item::new(),
-                },
-                table: table.clone(),
-                outcome: outcome(maybe_applied),
-                request: Some(request),
-            })
+    // Out of budget: what is left, with its requests when the batch still holds them.
+    match (next, left, last_error) {
+        (Some(requests), _, None) | (None, Some(requests), None) => (
+            requests
+                .into_iter()
+                .flat_map(|(table, requests)| {
+                    let schema = chunk.schema(&table);
+                    requests.into_iter().map(move |request| UnprocessedWrite {
+                        key: match (schema, attributes(&request)) {
+                            (Some(schema), Some(item)) => key_of(schema, item),
+                            _ => Item::new(),
+                        },
+                        table: table.clone(),
+                        outcome: outcome(maybe_applied),
+                        request: Some(request),
+                    })
+                })
+                .collect(),
+            None,
+        ),
+        (_, left, error) => {
+            let keys = match &left {
+                Some(left) => chunk.keys_of(left),
+                None => chunk.keys(db, writes, now),
+            };
+            (failed(keys, maybe_applied), error)
+        }
+    }
+}
+
+/// Writes whose request failed: their keys, without the requests (the SDK took them).
+fn failed(keys: Vec<(String, Item)>, maybe_applied: bool) -> Vec<UnprocessedWrite> {
+    keys.into_iter()
+        .map(|(table, key)| UnprocessedWrite {
+            table,
+            key,
+            outcome: outcome(maybe_applied),
+            request: None,
         })
-        .collect();
-    (left, None)
+        .collect()
 }
 
 fn outcome(maybe_applied: bool) -> Outcome {

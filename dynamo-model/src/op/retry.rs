@@ -294,46 +294,6 @@ pub(crate) fn same_item(sent: &crate::value::Item, stored: &crate::value::Item) 
             .all(|(name, value)| stored.get(name).is_some_and(|s| same_value(value, s)))
 }
 
-/// Records whether any attempt of one request may have been applied, for requests the SDK
-/// retries itself (batch writes: a put or delete applied twice stores what it stored once):
-/// added to the request alone, it tells the caller what the SDK's attempts came to.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct AttemptLog(std::sync::Arc<std::sync::atomic::AtomicBool>);
-
-impl AttemptLog {
-    /// Whether an attempt may have been applied: a 5xx, an answer that could not be read, or
-    /// no answer.
-    pub(crate) fn maybe_applied(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl aws_sdk_dynamodb::config::Intercept for AttemptLog {
-    fn name(&self) -> &'static str {
-        "dynamo-model-attempt-log"
-    }
-
-    fn read_after_attempt(
-        &self,
-        context: &aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef<'_>,
-        _: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _: &mut aws_sdk_dynamodb::config::ConfigBag,
-    ) -> std::result::Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let failed = matches!(context.output_or_error(), Some(Err(_)));
-        let maybe = match context.response() {
-            Some(response) => {
-                let status = response.status().as_u16();
-                status >= 500 || (failed && (200..300).contains(&status))
-            }
-            None => failed,
-        };
-        if maybe {
-            self.0.store(true, Ordering::SeqCst);
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
