@@ -307,6 +307,14 @@ impl Attribute for String {
         }
     }
 
+    fn list_to_attr(items: &[Self]) -> Result<AttributeValue, AttrError> {
+        // A string always converts: the shape of hand-written code, without the per-element
+        // `Result<Option<_>>` of the general path.
+        Ok(AttributeValue::L(
+            items.iter().map(|s| AttributeValue::S(s.clone())).collect(),
+        ))
+    }
+
     fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
         match value {
             AttributeValue::L(list) => {
