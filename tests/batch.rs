@@ -180,10 +180,11 @@ async fn a_write_refused_after_chunks_were_sent_says_exactly_which_were() {
     assert!(unprocessed.is_empty() && cause.is_none());
     assert_eq!(stored_ats(&db).await, (0..125).collect::<Vec<u32>>());
 
-    // A second write to a key, in a later chunk: the same stop, naming both writes.
+    // A second write to a key within the window (2 chunks here: the writes could be sent at
+    // once, in either order): the same stop, naming both writes.
     let db = setup("batch_stopped_duplicate").await;
     let mut items: Vec<Reading> = (0..300).map(|i| reading(7, i)).collect();
-    items[260] = reading(7, 3);
+    items[260] = reading(7, 240);
     let err = db
         .batch_put(&items)
         .policy(policy)
@@ -200,11 +201,131 @@ async fn a_write_refused_after_chunks_were_sent_says_exactly_which_were() {
         panic!("{error:?}")
     };
     assert!(
-        message.contains("sensor-7") && message.contains("writes 3 and 260"),
+        message.contains("sensor-7") && message.contains("writes 240 and 260"),
         "{message}"
     );
     assert_eq!((index, sent), (260, 250));
     assert_eq!(stored_ats(&db).await.len(), 250);
+}
+
+/// Holds back the write whose note is `hold me` from its request, once, and returns it
+/// unprocessed in that request's own response (kept in the request's config bag), so that its
+/// chunk waits for a backoff and sends it again.
+#[derive(Debug, Default)]
+struct HoldBackOnce {
+    done: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Debug, Clone)]
+struct Held(String, WriteRequest);
+
+impl aws_smithy_types::config_bag::Storable for Held {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+impl Intercept for HoldBackOnce {
+    fn name(&self) -> &'static str {
+        "hold-back-once"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(input) = context.input_mut().downcast_mut::<BatchWriteItemInput>() else {
+            return Ok(());
+        };
+        for (table, requests) in input.request_items.iter_mut().flatten() {
+            let held = requests.iter().position(|r| {
+                r.put_request().and_then(|p| p.item.get("note"))
+                    == Some(&aws_sdk_dynamodb::types::AttributeValue::S(
+                        "hold me".into(),
+                    ))
+            });
+            if let Some(at) = held {
+                if !self.done.swap(true, Ordering::SeqCst) {
+                    let request = requests.remove(at);
+                    cfg.interceptor_state()
+                        .store_put(Held(table.clone(), request));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(Held(table, request)) = cfg.load::<Held>().cloned() else {
+            return Ok(());
+        };
+        if let Some(Ok(output)) = context.output_or_error_mut() {
+            if let Some(output) = output.downcast_mut::<BatchWriteItemOutput>() {
+                output
+                    .unprocessed_items
+                    .get_or_insert_with(HashMap::new)
+                    .entry(table)
+                    .or_default()
+                    .push(request);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn writes_to_one_key_further_apart_than_the_window_apply_in_order() {
+    let faults = Arc::new(HoldBackOnce::default());
+    let config = common::local()
+        .await
+        .config()
+        .to_builder()
+        .interceptor(Shared(faults.clone()))
+        .build();
+    let db = Db::new(aws_sdk_dynamodb::Client::from_conf(config)).table_prefix("batch_in_order.");
+    db.create_table::<Reading>().send().await.unwrap();
+    // Write 9 (chunk 0) and write 120 (chunk 4) write one key. Write 9 is held back once, so
+    // chunk 0 waits up to a second before sending it again; chunks sent out of order would
+    // land write 120 first and write 9 over it.
+    let mut items: Vec<Reading> = (0..150).map(|i| reading(9, i)).collect();
+    items[9].note = "hold me".into();
+    items[120] = Reading {
+        note: "the later write".into(),
+        ..reading(9, 9)
+    };
+    db.batch_put(&items)
+        .policy(BatchPolicy {
+            concurrency: 2,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(1),
+            ..BatchPolicy::default()
+        })
+        .send()
+        .await
+        .unwrap();
+    assert!(faults.done.load(Ordering::SeqCst), "write 9 was held back");
+    let stored = db
+        .get(ReadingKey::new("sensor-9", 9u32))
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.note, "the later write");
+}
+
+#[tokio::test]
+async fn a_batch_can_be_spawned() {
+    let db = setup("batch_spawned").await;
+    let items: Vec<Reading> = (0..60).map(|i| reading(10, i)).collect();
+    // `send` is a `Send` future: a service spawns it like any other.
+    let task = tokio::spawn(async move { db.batch_put(&items).send().await.map(|()| db) });
+    let db = task.await.unwrap().unwrap();
+    assert_eq!(stored_ats(&db).await.len(), 60);
 }
 
 #[tokio::test]

@@ -162,13 +162,16 @@ impl Db {
     /// Puts any number of items (chunks of 25, unprocessed items retried). A batch cannot
     /// check versions, so versioned models do not compile here: see
     /// [`BatchWrite::put_unchecked`].
-    pub fn batch_put<'a, M: Unversioned + Sync + 'a>(
-        &'a self,
-        items: impl IntoIterator<Item = &'a M>,
-    ) -> BatchWrite<'a> {
-        items
-            .into_iter()
-            .fold(BatchWrite::new(self), |batch, item| batch.put(item))
+    ///
+    /// The batch keeps the iterator and walks it as it sends (see [`BatchWrite::put_all`]):
+    /// `&items` of a `Vec` or slice, `[&a, &b]`, or `items.iter().filter(..)`.
+    pub fn batch_put<'a, M, I>(&'a self, items: I) -> BatchWrite<'a>
+    where
+        M: Unversioned + Sync + 'a,
+        I: IntoIterator<Item = &'a M>,
+        I::IntoIter: Clone + Send + Sync + 'a,
+    {
+        BatchWrite::new(self).put_all(items)
     }
 
     /// Deletes any number of items by key (chunks of 25, unprocessed keys retried).

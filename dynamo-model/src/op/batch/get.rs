@@ -1,0 +1,228 @@
+//! BatchGetItem for any number of keys of one model, in key order.
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use futures::stream::{self, StreamExt};
+
+use super::{key_display, key_text, BatchPolicy, UnprocessedKey, MAX_BATCH_GET};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Model, PrimaryKey};
+use crate::value::Item;
+
+/// Reads items of one model by key, any number of keys, in chunks of 100. Built by
+/// [`Db::batch_get`]. Results come in the order of the keys asked; a key with no item is `None`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct BatchGet<'a, M: Model> {
+    db: &'a Db,
+    keys: Vec<M::Key>,
+    consistent: bool,
+    policy: BatchPolicy,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> BatchGet<'a, M> {
+    pub(crate) fn new(db: &'a Db, keys: Vec<M::Key>) -> Self {
+        BatchGet {
+            db,
+            keys,
+            consistent: false,
+            policy: BatchPolicy::default(),
+            _model: PhantomData,
+        }
+    }
+
+    /// Strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Retries, backoff and concurrency (see [`BatchPolicy`]).
+    pub fn policy(mut self, policy: BatchPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The keys as items, in order, with their canonical text; duplicates refused.
+    fn key_items(&self, table: &str) -> Result<(Vec<Item>, Vec<String>)> {
+        let schema = M::SCHEMA;
+        let mut keys = Vec::with_capacity(self.keys.len());
+        let mut order = Vec::with_capacity(self.keys.len());
+        let mut seen = HashSet::new();
+        for key in &self.keys {
+            let key = key.to_item()?;
+            let text = key_text(schema, &key);
+            if !seen.insert(text.clone()) {
+                let text = key_display(&text);
+                return Err(Error::InvalidRequest {
+                    message: format!(
+                        "the batch asks for the key {text} of table `{table}` twice; DynamoDB refuses duplicate keys in one batch"
+                    ),
+                });
+            }
+            order.push(text);
+            keys.push(key);
+        }
+        Ok((keys, order))
+    }
+
+    /// The BatchGetItem requests this would send, one per chunk of 100 keys, in order, without
+    /// sending them.
+    pub fn request(&self) -> Result<Vec<BatchGetItemInput>> {
+        let table = self.db.table_name::<M>();
+        let (keys, _) = self.key_items(&table)?;
+        keys.chunks(MAX_BATCH_GET)
+            .map(|chunk| {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(self.consistent)
+                    .build()
+                    .map_err(crate::op::built)?;
+                BatchGetItemInput::builder()
+                    .request_items(&table, request)
+                    .build()
+                    .map_err(crate::op::built)
+            })
+            .collect()
+    }
+
+    /// Sends every chunk: one entry per key asked, in order, `None` for keys with no item (or
+    /// an expired one). Fails with [`Error::Unprocessed`] holding exactly the keys not read
+    /// after the retry budget; [`BatchGet::send_partial`] keeps what was read.
+    pub async fn send(self) -> Result<Vec<Option<M>>> {
+        let output = self.send_partial().await?;
+        if output.unread.is_empty() {
+            return Ok(output.items);
+        }
+        Err(Error::Unprocessed {
+            writes: Vec::new(),
+            keys: output.unread,
+            cause: output.cause.map(Box::new),
+        })
+    }
+
+    /// Sends every chunk and returns what it read, with the keys it could not read after the
+    /// retry budget (and why): a batch of 10,000 keys that meets a failure keeps its 9,999 items.
+    pub async fn send_partial(self) -> Result<BatchGetOutput<M>> {
+        let schema = M::SCHEMA;
+        let table = self.db.table_name::<M>();
+        let (keys, order) = self.key_items(&table)?;
+        let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
+        let (db, policy, consistent) = (self.db, self.policy, self.consistent);
+        let outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = stream::iter(chunks)
+            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy))
+            .buffer_unordered(policy.concurrency.max(1))
+            .collect()
+            .await;
+        let mut found: HashMap<String, Item> = HashMap::with_capacity(keys.len());
+        let mut unprocessed = Vec::new();
+        let mut cause = None;
+        for (items, left, error) in outcomes {
+            for item in items {
+                found.insert(key_text(schema, &item), item);
+            }
+            unprocessed.extend(left.into_iter().map(|key| UnprocessedKey {
+                table: table.clone(),
+                key,
+            }));
+            if cause.is_none() {
+                cause = error;
+            }
+        }
+        let items = order
+            .iter()
+            .zip(&keys)
+            .map(|(text, key)| match found.remove(text) {
+                Some(item) => crate::pipeline::read::read(item)
+                    .map_err(|e| e.about_item(|| crate::pipeline::read::describe_key(&table, key))),
+                None => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Keys not read stand as `None` in `items`; `unread` says which they are.
+        Ok(BatchGetOutput {
+            items,
+            unread: unprocessed,
+            cause,
+        })
+    }
+}
+
+/// What a batch get read: one entry per key asked, in order (`None` for a key with no item, and
+/// for a key in `unread`), the keys it could not read, and the last failure.
+#[derive(Debug)]
+pub struct BatchGetOutput<M> {
+    /// One entry per key asked, in order.
+    pub items: Vec<Option<M>>,
+    /// The keys not read after the retry budget (their entries in `items` are `None`).
+    pub unread: Vec<UnprocessedKey>,
+    /// Why the last of them could not be read, when a request failed.
+    pub cause: Option<Error>,
+}
+
+/// One chunk of keys, retried: the items read, the keys left, and why.
+async fn get_chunk(
+    db: &Db,
+    table: &str,
+    mut pending: Vec<Item>,
+    consistent: bool,
+    policy: BatchPolicy,
+) -> (Vec<Item>, Vec<Item>, Option<Error>) {
+    let mut items = Vec::new();
+    let started = std::time::Instant::now();
+    let mut last_error = None;
+    for attempt in 0..policy.max_attempts.max(1) {
+        if attempt > 0 {
+            let wait = policy.backoff(attempt - 1);
+            if started.elapsed() + wait > policy.max_elapsed {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+        }
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(pending.clone()))
+            .consistent_read(consistent)
+            .build();
+        let request = match request {
+            Ok(request) => request,
+            Err(e) => return (items, pending, Some(crate::op::built(e))),
+        };
+        tracing::debug!(keys = pending.len(), attempt, "BatchGetItem");
+        // The client without its own retries: this loop's budget covers every failure.
+        let result = db
+            .writer()
+            .batch_get_item()
+            .request_items(table, request)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                items.extend(output.responses.unwrap_or_default().into_values().flatten());
+                pending = output
+                    .unprocessed_keys
+                    .unwrap_or_default()
+                    .into_values()
+                    .flat_map(|k| k.keys)
+                    .collect();
+                if pending.is_empty() {
+                    return (items, pending, None);
+                }
+            }
+            Err(err) if crate::op::retry::retryable(&err) => {
+                tracing::debug!(attempt, "BatchGetItem failed; retrying its keys");
+                last_error = Some(Error::from_sdk("BatchGetItem", table, err));
+            }
+            Err(err) => {
+                return (
+                    items,
+                    pending,
+                    Some(Error::from_sdk("BatchGetItem", table, err)),
+                )
+            }
+        }
+    }
+    (items, pending, last_error)
+}

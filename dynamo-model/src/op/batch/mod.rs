@@ -1,0 +1,96 @@
+//! BatchWriteItem and BatchGetItem for any number of items: chunked, run with bounded
+//! concurrency, unprocessed items retried with backoff, and whatever is still unprocessed
+//! reported, never dropped.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+pub use crate::error::{UnprocessedKey, UnprocessedWrite};
+use crate::schema::Schema;
+use crate::value::Item;
+
+mod get;
+mod write;
+
+pub use get::{BatchGet, BatchGetOutput};
+pub use write::BatchWrite;
+
+/// DynamoDB's limit of write requests per BatchWriteItem.
+pub const MAX_BATCH_WRITE: usize = 25;
+/// DynamoDB's limit of keys per BatchGetItem.
+pub const MAX_BATCH_GET: usize = 100;
+
+/// How batches retry, and how many chunks run at once.
+///
+/// A batch get spends one budget per chunk on everything that leaves keys unread: keys DynamoDB
+/// returns unprocessed, throttling, server errors and lost connections; so does a batch write (a
+/// put or delete applied twice stores what it stored once, so resending one that may have been
+/// applied is safe; each write left over says whether it may have been).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPolicy {
+    /// Requests per chunk, retries included (at least 1).
+    pub max_attempts: u32,
+    /// The first backoff; each retry doubles it, up to `max_backoff`, with full jitter.
+    pub base_backoff: Duration,
+    /// The longest backoff.
+    pub max_backoff: Duration,
+    /// No retry starts after this long since the chunk's first request.
+    pub max_elapsed: Duration,
+    /// How many chunks are in flight at once. A batch write sends its chunks in order and
+    /// starts one only when the chunk this many places before it is done: this is also the
+    /// window within which two writes to one key are refused (see [`BatchWrite`]).
+    pub concurrency: usize,
+}
+
+impl Default for BatchPolicy {
+    fn default() -> Self {
+        BatchPolicy {
+            max_attempts: 10,
+            base_backoff: Duration::from_millis(25),
+            max_backoff: Duration::from_secs(2),
+            max_elapsed: Duration::from_secs(60),
+            concurrency: 8,
+        }
+    }
+}
+
+impl BatchPolicy {
+    /// Full jitter: a random wait between 0 and `min(max, base * 2^attempt)`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cap = self
+            .base_backoff
+            .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
+            .min(self.max_backoff);
+        cap.mul_f64(crate::op::retry::random_unit())
+    }
+}
+
+/// Canonical text of a key, to find duplicates and match items back to keys.
+pub(crate) fn key_text(schema: &Schema, item: &Item) -> String {
+    let mut text = String::new();
+    for key in std::iter::once(schema.hash_key).chain(schema.range_key) {
+        if let Some(value) = item.get(key.name) {
+            text.push_str(key.name);
+            // Keys are S, N or B; the type letter keeps "1" (N) and "1" (S) apart.
+            match value {
+                AttributeValue::S(s) => {
+                    text.push_str("=S:");
+                    text.push_str(s);
+                }
+                AttributeValue::N(n) => {
+                    text.push_str("=N:");
+                    text.push_str(n);
+                }
+                other => text.push_str(&format!("={other:?}")),
+            }
+            text.push('\0');
+        }
+    }
+    text
+}
+
+/// A key's text for messages: `sensor=S:s1, at=N:5`.
+pub(crate) fn key_display(text: &str) -> String {
+    text.trim_end_matches('\0').replace('\0', ", ")
+}
