@@ -1,21 +1,26 @@
 //! Item conversion, no server: derived `to_item` / `from_item` beside serde_dynamo and beside
-//! hand-written `HashMap<String, AttributeValue>` code, measured in the same run.
+//! hand-written `HashMap<String, AttributeValue>` code, paired in one run (`benches/paired`:
+//! the sides alternate, each ratio is the median of per-round ratios with its spread).
+//!
+//! Each block converts distinct items (2,000 profiles; for documents, enough for ~4 ms), so
+//! that no side reads one item's memory from cache over and over; items a conversion consumes
+//! are cloned before the clock starts.
 //!
 //! `cargo bench --bench conversion`
 
 use std::collections::HashMap;
-use std::hint::black_box;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use dynamo_model::prelude::*;
 use serde::{Deserialize, Serialize};
 
+mod paired;
 mod profile;
 
-use profile::{hand_from_item, hand_to_item, profile, s, take_n, take_s, Item, Profile};
+use paired::{compare, per_op, Side};
+use profile::{hand_from_item, hand_to_item, int, profiles, s, take_n, take_s, Item};
 
-/// An item whose size is set by a list of 32-byte lines, to show how cost grows with size.
+/// An item whose size is set by a list of 32-byte strings, to show how cost grows with size.
 #[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynamo(table = "documents")]
 struct Document {
@@ -25,21 +30,22 @@ struct Document {
     lines: Vec<String>,
 }
 
-fn document(bytes: usize) -> Document {
-    Document {
-        id: "doc#1".into(),
-        version: 7,
-        lines: (0..bytes / 32).map(|i| format!("{i:0>31}.")).collect(),
-    }
+fn documents(bytes: usize, n: usize) -> Vec<Document> {
+    (0..n)
+        .map(|d| Document {
+            id: format!("doc#{d}"),
+            version: 7,
+            lines: (0..bytes / 32)
+                .map(|i| format!("{d:0>8}{i:0>23}."))
+                .collect(),
+        })
+        .collect()
 }
 
 fn hand_document_to_item(d: &Document) -> Item {
     let mut item = HashMap::with_capacity(3);
     item.insert("id".to_owned(), s(&d.id));
-    item.insert(
-        "version".to_owned(),
-        AttributeValue::N(d.version.to_string()),
-    );
+    item.insert("version".to_owned(), int(d.version));
     item.insert(
         "lines".to_owned(),
         AttributeValue::L(d.lines.iter().map(|l| s(l)).collect()),
@@ -64,85 +70,61 @@ fn hand_document_from_item(mut item: Item) -> Result<Document, String> {
     })
 }
 
-fn conversion(c: &mut Criterion) {
-    let p = profile();
-    let item = p.to_item().unwrap();
-    assert_eq!(item, hand_to_item(&p), "the baselines build the same item");
-    assert_eq!(hand_from_item(item.clone()).unwrap(), p);
-
-    let mut group = c.benchmark_group("profile/to_item");
-    group.bench_function("derived", |b| b.iter(|| black_box(&p).to_item().unwrap()));
-    group.bench_function("serde_dynamo", |b| {
-        b.iter(|| serde_dynamo::to_item::<_, Item>(black_box(&p)).unwrap())
-    });
-    group.bench_function("hand_written", |b| b.iter(|| hand_to_item(black_box(&p))));
-    group.finish();
-
-    let mut group = c.benchmark_group("profile/from_item");
-    group.bench_function("derived", |b| {
-        b.iter_batched(
-            || item.clone(),
-            |i| Profile::from_item(i).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("serde_dynamo", |b| {
-        b.iter_batched(
-            || item.clone(),
-            |i| serde_dynamo::from_item::<_, Profile>(i).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter_batched(
-            || item.clone(),
-            |i| hand_from_item(i).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    group.finish();
-
-    for size in [1024, 10 * 1024, 100 * 1024] {
-        let d = document(size);
-        let item = d.to_item().unwrap();
-        assert_eq!(item, hand_document_to_item(&d));
-        let label = format!("{}KB", size / 1024);
-        let mut group = c.benchmark_group(format!("document_{label}/to_item"));
-        group.bench_function("derived", |b| b.iter(|| black_box(&d).to_item().unwrap()));
-        group.bench_function("serde_dynamo", |b| {
-            b.iter(|| serde_dynamo::to_item::<_, Item>(black_box(&d)).unwrap())
-        });
-        group.bench_function("hand_written", |b| {
-            b.iter(|| hand_document_to_item(black_box(&d)))
-        });
-        group.finish();
-
-        let mut group = c.benchmark_group(format!("document_{label}/from_item"));
-        let batch = if size > 10 * 1024 {
-            BatchSize::LargeInput
-        } else {
-            BatchSize::SmallInput
-        };
-        group.bench_function("derived", |b| {
-            b.iter_batched(|| item.clone(), |i| Document::from_item(i).unwrap(), batch)
-        });
-        group.bench_function("serde_dynamo", |b| {
-            b.iter_batched(
-                || item.clone(),
-                |i| serde_dynamo::from_item::<_, Document>(i).unwrap(),
-                batch,
-            )
-        });
-        group.bench_function("hand_written", |b| {
-            b.iter_batched(
-                || item.clone(),
-                |i| hand_document_from_item(i).unwrap(),
-                batch,
-            )
-        });
-        group.finish();
+/// Both directions of one kind of item, three ways. Sides: 0 derived, 1 hand-written,
+/// 2 serde_dynamo; ratios derived / hand-written and serde_dynamo / derived.
+fn both_ways<M>(
+    label: &str,
+    values: &[M],
+    to_hand: fn(&M) -> Item,
+    from_hand: fn(Item) -> Result<M, String>,
+) where
+    M: Model + Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let items: Vec<Item> = values.iter().map(|v| v.to_item().unwrap()).collect();
+    for (value, item) in values.iter().zip(&items) {
+        assert_eq!(item, &to_hand(value), "the baselines build the same item");
+        assert_eq!(&from_hand(item.clone()).unwrap(), value);
+        assert_eq!(&M::from_item(item.clone()).unwrap(), value);
     }
+    let refs = || values.iter().collect::<Vec<&M>>();
+    let ratios = [(0, 1), (2, 0)];
+    compare(
+        &format!("{label} to_item"),
+        &mut [
+            Side::new("derived", || per_op(refs, |v| v.to_item().unwrap())),
+            Side::new("hand", || per_op(refs, to_hand)),
+            Side::new("serde_dynamo", || {
+                per_op(refs, |v| serde_dynamo::to_item::<_, Item>(v).unwrap())
+            }),
+        ],
+        &ratios,
+    );
+    let owned = || items.clone();
+    compare(
+        &format!("{label} from_item"),
+        &mut [
+            Side::new("derived", || per_op(owned, |i| M::from_item(i).unwrap())),
+            Side::new("hand", || per_op(owned, |i| from_hand(i).unwrap())),
+            Side::new("serde_dynamo", || {
+                per_op(owned, |i| serde_dynamo::from_item::<_, M>(i).unwrap())
+            }),
+        ],
+        &ratios,
+    );
 }
 
-criterion_group!(benches, conversion);
-criterion_main!(benches);
+fn main() {
+    println!(
+        "\nper item: median time of each side; ratios: median of {} per-round ratios (lowest-highest)",
+        paired::ROUNDS
+    );
+    both_ways("profile", &profiles(2_000), hand_to_item, hand_from_item);
+    for (kib, n) in [(1, 1_000), (10, 200), (100, 20)] {
+        both_ways(
+            &format!("document {kib} KB"),
+            &documents(kib * 1024, n),
+            hand_document_to_item,
+            hand_document_from_item,
+        );
+    }
+}

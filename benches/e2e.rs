@@ -1,24 +1,29 @@
 //! End to end on DynamoDB Local: dynamo-model beside hand-written aws-sdk-dynamodb code doing
-//! the same requests, in the same process and run. Each operation is measured twice:
-//! `e2e_wall/*` is wall time per operation (throughput, server included), `e2e_cpu/*` is this
-//! process's CPU time per operation (`CLOCK_PROCESS_CPUTIME_ID`, all threads, user + system):
-//! the client's own cost, apart from the server's, which runs in another process.
+//! the same requests, in the same process and run. Client CPU is this process's CPU time per
+//! operation (`CLOCK_PROCESS_CPUTIME_ID`, all threads, user + system): the client's own cost,
+//! apart from the server's, which runs in another process.
 //!
-//! Workloads (16 requests in flight): put (the default, returning the stored model, and with
-//! `return_nothing`), get, a query paging 2,000 items with a filter, batch puts of 25 items, a
-//! conditional update (plain, and `exactly_once` against the plain hand-written one: the cost
-//! of the guarantee). The server is DynamoDB Local, started by the bench
-//! (or the one at `DYNAMODB_ENDPOINT`).
+//! Requests are driven the way a service drives them: each operation is its own tokio task on
+//! the multi-threaded runtime, 16 in flight. A batch runs its chunks inside its own task (16
+//! chunks in flight), on both sides.
 //!
-//! `cargo bench --bench e2e`; `E2E_ONLY=batch,update cargo bench --bench e2e` runs only the
-//! workloads whose names contain one of the parts.
+//! Workloads: put (the default, returning the stored model, and with `return_nothing`), get, a
+//! query paging 2,000 items with a filter, batch puts of 25, 1,000, 10,000 and 100,000 items,
+//! a conditional update (plain, and `exactly_once` against the plain hand-written one: the cost
+//! of the guarantee). The server is DynamoDB Local, started by the bench (or the one at
+//! `DYNAMODB_ENDPOINT`).
+//!
+//! Then scaling: puts and gets at 1 to 32 requests in flight, scans at 1 to 8 segments.
+//!
+//! `cargo bench --bench e2e`; `E2E_ONLY='batch|update' cargo bench --bench e2e` runs only the
+//! workloads (and `scaling`) whose names contain one of the parts.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnValue, WriteRequest};
 use aws_sdk_dynamodb::Client;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::prelude::*;
 use dynamo_model::BatchPolicy;
@@ -36,14 +41,13 @@ const USERS: u64 = 5_000;
 /// Items in the queried partition; a quarter are filtered out.
 const FEED: u64 = 2_000;
 const PAGE: u32 = 250;
-const BATCH: u64 = 25;
 
 struct Setup {
     rt: Runtime,
     _local: DynamoDbLocal,
     db: Db,
     client: Client,
-    table: String,
+    table: Arc<str>,
 }
 
 fn user(i: u64) -> Profile {
@@ -65,7 +69,7 @@ fn feed(i: u64) -> Profile {
 fn setup() -> Setup {
     let (rt, local, db) = server::start("e2e");
     let client = db.client().clone();
-    let table = db.table_name::<Profile>();
+    let table: Arc<str> = db.table_name::<Profile>().into();
     rt.block_on(async {
         db.create_table::<Profile>().send().await.unwrap();
         let users: Vec<Profile> = (0..USERS).map(user).collect();
@@ -82,23 +86,29 @@ fn setup() -> Setup {
     }
 }
 
-/// Runs `n` operations, `IN_FLIGHT` at a time.
+/// Runs `n` operations, `IN_FLIGHT` at a time, each its own task.
 async fn in_flight<F, Fut>(n: u64, op: F)
 where
     F: Fn(u64) -> Fut,
-    Fut: Future<Output = ()>,
+    Fut: Future<Output = ()> + Send + 'static,
 {
-    futures::stream::iter(0..n)
-        .map(op)
-        .buffer_unordered(IN_FLIGHT)
-        .collect::<()>()
-        .await;
+    in_flight_at(IN_FLIGHT, n, op).await;
 }
 
-#[derive(Clone, Copy)]
-enum Clock {
-    Wall,
-    Cpu,
+/// Runs `n` operations, `at_once` at a time, each its own task.
+async fn in_flight_at<F, Fut>(at_once: usize, n: u64, op: F)
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    futures::stream::iter(0..n)
+        .map(|i| tokio::spawn(op(i)))
+        .buffer_unordered(at_once)
+        .for_each(|done| {
+            done.expect("an operation panicked");
+            std::future::ready(())
+        })
+        .await;
 }
 
 /// CPU time of this process, every thread, user and system.
@@ -111,17 +121,6 @@ fn cpu_time() -> Duration {
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
     Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
-}
-
-impl Clock {
-    fn measure(self, rt: &Runtime, work: impl Future<Output = ()>) -> Duration {
-        let (wall, cpu) = (Instant::now(), cpu_time());
-        rt.block_on(work);
-        match self {
-            Clock::Wall => wall.elapsed(),
-            Clock::Cpu => cpu_time() - cpu,
-        }
-    }
 }
 
 // ---- the two implementations of each workload --------------------------------------------
@@ -204,60 +203,74 @@ async fn sdk_query(client: &Client, table: &str) -> Vec<Profile> {
     }
 }
 
-fn batch_item(i: u64) -> Profile {
-    Profile {
-        pk: format!("batch#{i}"),
-        ..profile()
+fn batch_items(n: usize) -> Vec<Profile> {
+    (0..n)
+        .map(|i| Profile {
+            pk: format!("batch#{i}"),
+            ..profile()
+        })
+        .collect()
+}
+
+fn batch_policy() -> BatchPolicy {
+    BatchPolicy {
+        concurrency: IN_FLIGHT,
+        ..BatchPolicy::default()
     }
 }
 
-async fn model_batch(db: &Db, batches: u64) {
-    let items: Vec<Profile> = (0..batches * BATCH).map(batch_item).collect();
-    let policy = BatchPolicy {
-        concurrency: IN_FLIGHT,
-        ..BatchPolicy::default()
-    };
-    db.batch_put(&items).policy(policy).send().await.unwrap();
+async fn model_batch(db: &Db, items: &[Profile]) {
+    db.batch_put(items)
+        .policy(batch_policy())
+        .send()
+        .await
+        .unwrap();
 }
 
-/// What a careful user writes: chunks of 25, unprocessed items sent again after a backoff.
-async fn sdk_batch(client: &Client, table: &str, batches: u64) {
-    let items: Vec<Profile> = (0..batches * BATCH).map(batch_item).collect();
-    let chunks = items.chunks(BATCH as usize).map(|chunk| {
-        let mut writes: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|p| {
-                let put = PutRequest::builder()
-                    .set_item(Some(hand_to_item(p)))
-                    .build()
-                    .unwrap();
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        async move {
-            let mut attempt = 0;
-            while !writes.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(table, std::mem::take(&mut writes))
-                    .send()
-                    .await
-                    .unwrap();
-                writes = out
-                    .unprocessed_items
-                    .and_then(|mut left| left.remove(table))
-                    .unwrap_or_default();
-                if !writes.is_empty() {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
-                }
-            }
-        }
-    });
-    futures::stream::iter(chunks)
+/// What a careful user writes: chunks of 25 converted as they are sent, 16 in flight,
+/// unprocessed items sent again after a backoff.
+async fn sdk_batch(client: &Client, table: &str, items: &[Profile]) {
+    futures::stream::iter(0..items.len().div_ceil(25))
+        .map(|c| {
+            sdk_chunk(
+                client,
+                table,
+                &items[c * 25..((c + 1) * 25).min(items.len())],
+            )
+        })
         .buffer_unordered(IN_FLIGHT)
         .collect::<()>()
         .await;
+}
+
+async fn sdk_chunk(client: &Client, table: &str, chunk: &[Profile]) {
+    let mut writes: Vec<WriteRequest> = chunk
+        .iter()
+        .map(|p| {
+            let put = PutRequest::builder()
+                .set_item(Some(hand_to_item(p)))
+                .build()
+                .unwrap();
+            WriteRequest::builder().put_request(put).build()
+        })
+        .collect();
+    let mut attempt = 0;
+    while !writes.is_empty() {
+        let out = client
+            .batch_write_item()
+            .request_items(table, std::mem::take(&mut writes))
+            .send()
+            .await
+            .unwrap();
+        writes = out
+            .unprocessed_items
+            .and_then(|mut left| left.remove(table))
+            .unwrap_or_default();
+        if !writes.is_empty() {
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+        }
+    }
 }
 
 async fn model_update(db: &Db, i: u64) {
@@ -335,108 +348,193 @@ fn check_equivalence(setup: &Setup) {
 }
 
 /// `n` operations of one side of a workload.
-type Job<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
+type Job = std::pin::Pin<Box<dyn Future<Output = ()>>>;
 
 /// One workload, both ways.
-struct Workload<'a> {
+struct Workload {
     name: &'static str,
-    /// The criterion group: `e2e_wall/<id>`, `e2e_cpu/<id>`.
-    id: &'static str,
-    /// Operations per round of the paired table.
+    /// Operations per round.
     per_round: u64,
-    ours: Box<dyn Fn(u64) -> Job<'a> + 'a>,
-    hand: Box<dyn Fn(u64) -> Job<'a> + 'a>,
+    rounds: usize,
+    ours: Box<dyn Fn(u64) -> Job>,
+    hand: Box<dyn Fn(u64) -> Job>,
 }
 
-fn workloads(setup: &Setup) -> Vec<Workload<'_>> {
-    let Setup {
-        db, client, table, ..
-    } = setup;
-    let table = table.as_str();
+/// A workload of single-item operations: `ours` and `hand` take the operation's number.
+fn each<A, B, FA, FB>(name: &'static str, per_round: u64, ours: A, hand: B) -> Workload
+where
+    A: Fn(u64) -> FA + Clone + 'static,
+    B: Fn(u64) -> FB + Clone + 'static,
+    FA: Future<Output = ()> + Send + 'static,
+    FB: Future<Output = ()> + Send + 'static,
+{
+    Workload {
+        name,
+        per_round,
+        rounds: ROUNDS,
+        ours: Box::new(move |n| Box::pin(in_flight(n, ours.clone()))),
+        hand: Box::new(move |n| Box::pin(in_flight(n, hand.clone()))),
+    }
+}
+
+/// A workload of batch puts of `size` items: batches of 25 run 16 at a time (distinct
+/// items), larger ones one at a time with 16 chunks in flight inside.
+fn batches(
+    setup: &Setup,
+    name: &'static str,
+    size: usize,
+    per_round: u64,
+    rounds: usize,
+) -> Workload {
+    let parallel = if size <= 25 { IN_FLIGHT } else { 1 };
+    let items = Arc::new(batch_items(size * parallel));
+    let slice = move |items: &Arc<Vec<Profile>>, i: u64| {
+        let at = (i as usize % parallel) * size;
+        (Arc::clone(items), at..at + size)
+    };
+    let db = setup.db.clone();
+    let (client, table) = (setup.client.clone(), setup.table.clone());
+    let ours_items = Arc::clone(&items);
+    Workload {
+        name,
+        per_round,
+        rounds,
+        ours: Box::new(move |n| {
+            let (db, items) = (db.clone(), Arc::clone(&ours_items));
+            Box::pin(in_flight(n, move |i| {
+                let db = db.clone();
+                let (items, range) = slice(&items, i);
+                async move { model_batch(&db, &items[range]).await }
+            }))
+        }),
+        hand: Box::new(move |n| {
+            let (client, table, items) = (client.clone(), table.clone(), Arc::clone(&items));
+            Box::pin(in_flight(n, move |i| {
+                let (client, table) = (client.clone(), table.clone());
+                let (items, range) = slice(&items, i);
+                async move { sdk_batch(&client, &table, &items[range]).await }
+            }))
+        }),
+    }
+}
+
+fn workloads(setup: &Setup) -> Vec<Workload> {
+    let (db, client, table) = (setup.db.clone(), setup.client.clone(), setup.table.clone());
+    // Every operation owns handles to the client, as a service's request tasks do.
+    let ours = move || db.clone();
+    let hand = move || (client.clone(), table.clone());
+    let (o, h) = (ours.clone(), hand.clone());
+    let put = each(
+        "put",
+        250,
+        move |i| {
+            let db = o();
+            async move { model_put(&db, i).await }
+        },
+        move |i| {
+            let (client, table) = h();
+            async move { sdk_put(&client, &table, i).await }
+        },
+    );
+    let (o, h) = (ours.clone(), hand.clone());
+    let put_nothing = each(
+        "put, return_nothing",
+        250,
+        move |i| {
+            let db = o();
+            async move { model_put_nothing(&db, i).await }
+        },
+        move |i| {
+            let (client, table) = h();
+            async move { sdk_put(&client, &table, i).await }
+        },
+    );
+    let (o, h) = (ours.clone(), hand.clone());
+    let get = each(
+        "get",
+        250,
+        move |i| {
+            let db = o();
+            async move {
+                std::hint::black_box(model_get(&db, i).await);
+            }
+        },
+        move |i| {
+            let (client, table) = h();
+            async move {
+                std::hint::black_box(sdk_get(&client, &table, i).await);
+            }
+        },
+    );
+    // One operation pages through the whole partition: 8 requests, 1,500 items kept.
+    let (o, h) = (ours.clone(), hand.clone());
+    let query = each(
+        "query (2,000, filtered)",
+        2,
+        move |_| {
+            let db = o();
+            async move {
+                std::hint::black_box(model_query(&db).await);
+            }
+        },
+        move |_| {
+            let (client, table) = h();
+            async move {
+                std::hint::black_box(sdk_query(&client, &table).await);
+            }
+        },
+    );
+    let (o, h) = (ours.clone(), hand.clone());
+    let update = each(
+        "conditional update",
+        250,
+        move |i| {
+            let db = o();
+            async move { model_update(&db, i).await }
+        },
+        move |i| {
+            let (client, table) = h();
+            async move { sdk_update(&client, &table, i).await }
+        },
+    );
+    let (o, h) = (ours.clone(), hand.clone());
+    let exactly_once = each(
+        "conditional update, exactly once",
+        250,
+        move |i| {
+            let db = o();
+            async move { model_update_exactly_once(&db, i).await }
+        },
+        move |i| {
+            let (client, table) = h();
+            async move { sdk_update(&client, &table, i).await }
+        },
+    );
     vec![
-        Workload {
-            name: "put",
-            id: "put",
-            per_round: 250,
-            ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_put(db, i)))),
-            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_put(client, table, i)))),
-        },
-        Workload {
-            name: "put, return_nothing",
-            id: "put_return_nothing",
-            per_round: 250,
-            ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_put_nothing(db, i)))),
-            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_put(client, table, i)))),
-        },
-        Workload {
-            name: "get",
-            id: "get",
-            per_round: 250,
-            ours: Box::new(move |n| {
-                Box::pin(in_flight(n, move |i| async move {
-                    std::hint::black_box(model_get(db, i).await);
-                }))
-            }),
-            hand: Box::new(move |n| {
-                Box::pin(in_flight(n, move |i| async move {
-                    std::hint::black_box(sdk_get(client, table, i).await);
-                }))
-            }),
-        },
-        // One operation pages through the whole partition: 8 requests, 1,500 items kept.
-        Workload {
-            name: "query (2,000, filtered)",
-            id: "query_2000_filtered",
-            per_round: 2,
-            ours: Box::new(move |n| {
-                Box::pin(in_flight(n, move |_| async move {
-                    std::hint::black_box(model_query(db).await);
-                }))
-            }),
-            hand: Box::new(move |n| {
-                Box::pin(in_flight(n, move |_| async move {
-                    std::hint::black_box(sdk_query(client, table).await);
-                }))
-            }),
-        },
-        // One operation: one BatchWriteItem of 25 items.
-        Workload {
-            name: "batch put (25 items)",
-            id: "batch_put_25",
-            per_round: 20,
-            ours: Box::new(move |n| Box::pin(model_batch(db, n))),
-            hand: Box::new(move |n| Box::pin(sdk_batch(client, table, n))),
-        },
-        Workload {
-            name: "conditional update",
-            id: "conditional_update",
-            per_round: 250,
-            ours: Box::new(move |n| Box::pin(in_flight(n, move |i| model_update(db, i)))),
-            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_update(client, table, i)))),
-        },
-        Workload {
-            name: "conditional update, exactly once",
-            id: "conditional_update_exactly_once",
-            per_round: 250,
-            ours: Box::new(move |n| {
-                Box::pin(in_flight(n, move |i| model_update_exactly_once(db, i)))
-            }),
-            hand: Box::new(move |n| Box::pin(in_flight(n, move |i| sdk_update(client, table, i)))),
-        },
+        put,
+        put_nothing,
+        get,
+        query,
+        batches(setup, "batch put, 25 items", 25, 40, ROUNDS),
+        batches(setup, "batch put, 1,000 items", 1_000, 1, ROUNDS),
+        batches(setup, "batch put, 10,000 items", 10_000, 1, 8),
+        batches(setup, "batch put, 100,000 items", 100_000, 1, 3),
+        update,
+        exactly_once,
     ]
 }
 
 const ROUNDS: usize = 24;
 
-/// One workload, both ways: `ROUNDS` rounds of `per_round` operations each, the two sides
+/// One workload, both ways: `rounds` rounds of `per_round` operations each, the two sides
 /// alternating which goes first so that drift on this shared machine (the server's JIT and
 /// GC, other load) falls on both alike. Prints per-operation CPU (median over rounds), the
-/// median of the per-round CPU ratios, and throughput over all rounds.
-fn paired(rt: &Runtime, workload: &Workload<'_>) {
+/// median of the per-round CPU ratios with their spread, and throughput over all rounds.
+fn paired(rt: &Runtime, workload: &Workload) {
     let n = workload.per_round;
     let mut cpu = [Vec::new(), Vec::new()];
     let mut wall = [Duration::ZERO; 2];
-    for round in 0..ROUNDS {
+    for round in 0..workload.rounds {
         for side in [round % 2, 1 - round % 2] {
             let job = if side == 0 {
                 (workload.ours)(n)
@@ -455,71 +553,227 @@ fn paired(rt: &Runtime, workload: &Workload<'_>) {
     };
     // Each round's two runs saw the same server state: the median of the per-round ratios is
     // the steadiest figure on a shared machine.
-    let ratios: Vec<f64> = cpu[0].iter().zip(&cpu[1]).map(|(a, b)| a / b).collect();
+    let mut ratios: Vec<f64> = cpu[0].iter().zip(&cpu[1]).map(|(a, b)| a / b).collect();
+    ratios.sort_by(f64::total_cmp);
+    let spread = format!(
+        "{:.3} ({:.2}-{:.2})",
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1]
+    );
     let [ours, theirs] = cpu.map(median);
-    let ops = (ROUNDS as u64 * n) as f64;
+    let ops = (workload.rounds as u64 * n) as f64;
     let (ours_rate, theirs_rate) = (ops / wall[0].as_secs_f64(), ops / wall[1].as_secs_f64());
     println!(
-        "{:<24} {ours:>9.1} µs {theirs:>9.1} µs {:>6.3}   {ours_rate:>9.0}/s {theirs_rate:>9.0}/s {:>6.3}",
+        "{:<34} {:>11} {:>11} {spread:>18}   {ours_rate:>9.1}/s {theirs_rate:>9.1}/s {:>6.3}",
         workload.name,
-        median(ratios),
+        human_us(ours),
+        human_us(theirs),
         ours_rate / theirs_rate
     );
 }
 
-/// Whether `E2E_ONLY` (parts of workload names, comma-separated) selects the workload.
-fn selected(workload: &Workload<'_>) -> bool {
+/// Microseconds for people.
+fn human_us(us: f64) -> String {
+    if us >= 1e3 {
+        format!("{:.2} ms", us / 1e3)
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
+/// Whether `E2E_ONLY` (parts of names, separated by `|`) selects a workload or section.
+fn selected(name: &str) -> bool {
     std::env::var("E2E_ONLY").map_or(true, |only| {
-        only.split(',')
-            .any(|part| workload.name.contains(part.trim()))
+        only.split('|').any(|part| name.contains(part.trim()))
     })
 }
 
-fn e2e(c: &mut Criterion) {
+/// A parallel scan written by hand: one task per segment, each paging through its segment.
+async fn sdk_scan(client: &Client, table: &str, segments: i32) -> usize {
+    let tasks = (0..segments).map(|segment| {
+        let (client, table) = (client.clone(), table.to_owned());
+        tokio::spawn(async move {
+            let mut found = 0;
+            let mut start = None;
+            loop {
+                let page = client
+                    .scan()
+                    .table_name(&table)
+                    .segment(segment)
+                    .total_segments(segments)
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .unwrap();
+                for item in page.items.unwrap_or_default() {
+                    std::hint::black_box(hand_from_item(item).unwrap());
+                    found += 1;
+                }
+                start = page.last_evaluated_key;
+                if start.is_none() {
+                    return found;
+                }
+            }
+        })
+    });
+    futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|n| n.unwrap())
+        .sum()
+}
+
+async fn model_scan(db: &Db, segments: u32) -> usize {
+    db.scan::<Profile>()
+        .segments(segments)
+        .stream()
+        .map(|item| {
+            std::hint::black_box(item.unwrap());
+        })
+        .count()
+        .await
+}
+
+/// Throughput and client CPU of both sides at one setting: `rounds` alternated rounds of
+/// `job(side)`, each doing `ops` operations. Returns (ops/s, CPU µs per op) per side.
+fn at_setting(
+    rt: &Runtime,
+    rounds: usize,
+    ops: u64,
+    job: impl Fn(usize) -> Job,
+) -> [(f64, f64); 2] {
+    let mut wall = [Duration::ZERO; 2];
+    let mut cpu = [Duration::ZERO; 2];
+    for round in 0..rounds {
+        for side in [round % 2, 1 - round % 2] {
+            let (started, cpu_started) = (Instant::now(), cpu_time());
+            rt.block_on(job(side));
+            wall[side] += started.elapsed();
+            cpu[side] += cpu_time() - cpu_started;
+        }
+    }
+    let total = (rounds as u64 * ops) as f64;
+    [0, 1].map(|side| {
+        (
+            total / wall[side].as_secs_f64(),
+            cpu[side].as_secs_f64() * 1e6 / total,
+        )
+    })
+}
+
+fn print_setting(label: &str, [ours, hand]: [(f64, f64); 2]) {
+    println!(
+        "{label:<28} {:>10.0}/s {:>10.0}/s {:>6.3}   {:>11} {:>11}",
+        ours.0,
+        hand.0,
+        ours.0 / hand.0,
+        human_us(ours.1),
+        human_us(hand.1)
+    );
+}
+
+/// Where the client stops being the limit: puts and gets at 1 to 32 requests in flight, and
+/// scans of the whole table at 1 to 8 segments, both sides alternated.
+fn scaling(setup: &Setup) {
+    let Setup {
+        rt,
+        db,
+        client,
+        table,
+        ..
+    } = setup;
+    println!(
+        "\nscaling: throughput dynamo-model, hand-written, ratio; client CPU per operation (3 alternated rounds per setting)"
+    );
+    for at_once in [1usize, 2, 4, 8, 16, 32] {
+        let ops = 100 * at_once.min(8) as u64;
+        let put = at_setting(rt, 3, ops, |side| {
+            let (db, client, table) = (db.clone(), client.clone(), table.clone());
+            if side == 0 {
+                Box::pin(in_flight_at(at_once, ops, move |i| {
+                    let db = db.clone();
+                    async move { model_put_nothing(&db, i).await }
+                }))
+            } else {
+                Box::pin(in_flight_at(at_once, ops, move |i| {
+                    let (client, table) = (client.clone(), table.clone());
+                    async move { sdk_put(&client, &table, i).await }
+                }))
+            }
+        });
+        print_setting(&format!("put, {at_once} in flight"), put);
+    }
+    for at_once in [1usize, 2, 4, 8, 16, 32] {
+        let ops = 200 * at_once.min(8) as u64;
+        let get = at_setting(rt, 3, ops, |side| {
+            let (db, client, table) = (db.clone(), client.clone(), table.clone());
+            if side == 0 {
+                Box::pin(in_flight_at(at_once, ops, move |i| {
+                    let db = db.clone();
+                    async move {
+                        std::hint::black_box(model_get(&db, i).await);
+                    }
+                }))
+            } else {
+                Box::pin(in_flight_at(at_once, ops, move |i| {
+                    let (client, table) = (client.clone(), table.clone());
+                    async move {
+                        std::hint::black_box(sdk_get(&client, &table, i).await);
+                    }
+                }))
+            }
+        });
+        print_setting(&format!("get, {at_once} in flight"), get);
+    }
+    let items = rt.block_on(model_scan(db, 1));
+    assert_eq!(items, rt.block_on(sdk_scan(client, table, 1)));
+    for segments in [1u32, 2, 4, 8] {
+        let scan = at_setting(rt, 3, items as u64, |side| {
+            let (db, client, table) = (db.clone(), client.clone(), table.clone());
+            if side == 0 {
+                Box::pin(async move {
+                    assert_eq!(model_scan(&db, segments).await, items);
+                })
+            } else {
+                Box::pin(async move {
+                    assert_eq!(sdk_scan(&client, &table, segments as i32).await, items);
+                })
+            }
+        });
+        print_setting(&format!("scan items, {segments} segments"), scan);
+    }
+    println!("(scans read the whole table: {items} items)\n");
+}
+
+fn main() {
     let setup = setup();
     check_equivalence(&setup);
     let rt = &setup.rt;
-    let workloads: Vec<Workload<'_>> = workloads(&setup).into_iter().filter(selected).collect();
-    // The figures BENCHMARKS.md quotes; also the warm-up of connections, server and caches
-    // for the criterion groups below.
+    let workloads: Vec<Workload> = workloads(&setup)
+        .into_iter()
+        .filter(|w| selected(w.name))
+        .collect();
     println!(
-        "\nclient CPU per operation (median of rounds; ratio: median of per-round ratios) and throughput, dynamo-model vs hand-written, {IN_FLIGHT} in flight"
+        "\nclient CPU per operation (median of rounds), ratio (median of per-round ratios, lowest-highest) and throughput, dynamo-model vs hand-written, {IN_FLIGHT} in flight, each operation its own task"
     );
     println!(
-        "{:<24} {:>12} {:>12} {:>6}   {:>11} {:>11} {:>6}",
-        "workload", "ours", "hand", "ratio", "ours", "hand", "ratio"
+        "{:<34} {:>11} {:>11} {:>18}   {:>11} {:>11} {:>6}",
+        "workload", "ours", "hand", "CPU ratio", "ours", "hand", "ratio"
     );
+    // One round of each first, not counted: connections, the server's JIT, caches.
+    for workload in &workloads {
+        rt.block_on((workload.ours)(workload.per_round));
+        rt.block_on((workload.hand)(workload.per_round));
+    }
     for workload in &workloads {
         paired(rt, workload);
     }
     println!();
-    for (clock, group) in [(Clock::Wall, "e2e_wall"), (Clock::Cpu, "e2e_cpu")] {
-        for workload in &workloads {
-            let mut g = c.benchmark_group(format!("{group}/{}", workload.id));
-            g.sample_size(10).throughput(Throughput::Elements(1));
-            g.bench_function("dynamo_model", |b| {
-                b.iter_custom(|n| clock.measure(rt, (workload.ours)(n)))
-            });
-            g.bench_function("hand_written", |b| {
-                b.iter_custom(|n| clock.measure(rt, (workload.hand)(n)))
-            });
-            g.finish();
-        }
-    }
     drop(workloads);
+    if selected("scaling") {
+        scaling(&setup);
+    }
     rt.block_on(setup.db.delete_table::<Profile>().send())
         .unwrap();
 }
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4))
-}
-
-criterion_group! {
-    name = benches;
-    config = config();
-    targets = e2e
-}
-criterion_main!(benches);

@@ -1,17 +1,32 @@
-//! Expression rendering, no server: a typical update (SET, ADD, REMOVE with a condition) and a
+//! Building requests, no server: a typical update (SET, ADD, REMOVE with a condition) and a
 //! typical query (key condition, filter), built into the aws-sdk input by dynamo-model beside
-//! the same input built by hand with format! strings and hand-filled name/value maps.
+//! the same input built by hand with format! strings and hand-filled name/value maps; and the
+//! BatchWriteItem inputs of a 1,000-item batch put beside the same chunks built by hand (the
+//! client-side work of a batch: validation, conversion, limits, duplicate keys).
+//!
+//! Paired in one run (`benches/paired`): the sides alternate, the ratio is the median of
+//! per-round ratios with its spread.
 //!
 //! `cargo bench --bench expressions`
 
 use std::collections::{HashMap, HashSet};
-use std::hint::black_box;
 
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use criterion::{criterion_group, criterion_main, Criterion};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
+};
 use dynamo_model::prelude::*;
+
+mod paired;
+mod profile;
+
+use paired::{compare, per_op, Side};
+use profile::{hand_to_item, profiles, Profile};
+
+/// Requests built per block.
+const BLOCK: usize = 2_000;
 
 #[derive(Model, Debug, Clone)]
 #[dynamo(table = "accounts")]
@@ -106,7 +121,30 @@ fn hand_query() -> QueryInput {
         .unwrap()
 }
 
-fn expressions(c: &mut Criterion) {
+/// A batch put's requests as a careful user builds them: chunks of 25, one map per chunk.
+fn hand_batch(table: &str, items: &[Profile]) -> Vec<BatchWriteItemInput> {
+    items
+        .chunks(25)
+        .map(|chunk| {
+            let writes = chunk
+                .iter()
+                .map(|p| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(hand_to_item(p)))
+                        .build()
+                        .unwrap();
+                    WriteRequest::builder().put_request(put).build()
+                })
+                .collect();
+            BatchWriteItemInput::builder()
+                .request_items(table, writes)
+                .build()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn main() {
     let db = db();
     let update = || {
         db.update(AccountKey::new("a", "account"))
@@ -152,16 +190,47 @@ fn expressions(c: &mut Criterion) {
         theirs.expression_attribute_values
     );
 
-    let mut group = c.benchmark_group("update_request");
-    group.bench_function("dynamo_model", |b| b.iter(|| black_box(update())));
-    group.bench_function("hand_written", |b| b.iter(|| black_box(hand_update())));
-    group.finish();
-
-    let mut group = c.benchmark_group("query_request");
-    group.bench_function("dynamo_model", |b| b.iter(|| black_box(query())));
-    group.bench_function("hand_written", |b| b.iter(|| black_box(hand_query())));
-    group.finish();
+    println!(
+        "\nper request: median time of each side; ratio: median of {} per-round ratios (lowest-highest)",
+        paired::ROUNDS
+    );
+    let times = || vec![(); BLOCK];
+    let items = profiles(1_000);
+    let ours = db.batch_put(&items).request().unwrap();
+    assert_eq!(ours, hand_batch("profiles", &items), "the same requests");
+    for size in [1, 25, 1_000] {
+        let items = &items[..size];
+        let batches = 1_000 / size;
+        compare(
+            &format!("batch put requests, {size} items (per item)"),
+            &mut [
+                Side::new("dynamo_model", || {
+                    per_op(
+                        || vec![(); batches],
+                        |()| db.batch_put(items).request().unwrap(),
+                    ) / size as f64
+                }),
+                Side::new("hand", || {
+                    per_op(|| vec![(); batches], |()| hand_batch("profiles", items)) / size as f64
+                }),
+            ],
+            &[(0, 1)],
+        );
+    }
+    compare(
+        "update request",
+        &mut [
+            Side::new("dynamo_model", || per_op(times, |()| update())),
+            Side::new("hand", || per_op(times, |()| hand_update())),
+        ],
+        &[(0, 1)],
+    );
+    compare(
+        "query request",
+        &mut [
+            Side::new("dynamo_model", || per_op(times, |()| query())),
+            Side::new("hand", || per_op(times, |()| hand_query())),
+        ],
+        &[(0, 1)],
+    );
 }
-
-criterion_group!(benches, expressions);
-criterion_main!(benches);

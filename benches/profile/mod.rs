@@ -60,6 +60,31 @@ pub fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_owned())
 }
 
+/// An integer as DynamoDB's N, written as the derive writes it (itoa).
+pub fn int(value: impl itoa::Integer) -> AttributeValue {
+    AttributeValue::N(itoa::Buffer::new().format(value).to_owned())
+}
+
+/// A finite, non-zero float as DynamoDB's N (ryu: the shortest string that reads back).
+pub fn float(value: f64) -> AttributeValue {
+    AttributeValue::N(ryu::Buffer::new().format_finite(value).to_owned())
+}
+
+/// `n` profiles that differ in their keys and text, so that a run does not read one item's
+/// memory over and over.
+pub fn profiles(n: usize) -> Vec<Profile> {
+    (0..n)
+        .map(|i| Profile {
+            pk: format!("user#{i:08x}"),
+            email: format!("user{i}@example.com"),
+            age: 20 + (i % 50) as u32,
+            balance: i as f64 * 1.25 + 0.5,
+            created_at: 1_700_000_000_123 + i as i64,
+            ..profile()
+        })
+        .collect()
+}
+
 /// What a careful user writes by hand with aws-sdk-dynamodb.
 pub fn hand_to_item(p: &Profile) -> Item {
     let mut item = HashMap::with_capacity(12);
@@ -67,11 +92,8 @@ pub fn hand_to_item(p: &Profile) -> Item {
     item.insert("sk".to_owned(), s(&p.sk));
     item.insert("email".to_owned(), s(&p.email));
     item.insert("name".to_owned(), s(&p.name));
-    item.insert("age".to_owned(), AttributeValue::N(p.age.to_string()));
-    item.insert(
-        "balance".to_owned(),
-        AttributeValue::N(p.balance.to_string()),
-    );
+    item.insert("age".to_owned(), int(p.age));
+    item.insert("balance".to_owned(), float(p.balance));
     item.insert("active".to_owned(), AttributeValue::Bool(p.active));
     if !p.tags.is_empty() {
         item.insert(
@@ -90,10 +112,7 @@ pub fn hand_to_item(p: &Profile) -> Item {
     if let Some(nickname) = &p.nickname {
         item.insert("nickname".to_owned(), s(nickname));
     }
-    item.insert(
-        "created_at".to_owned(),
-        AttributeValue::N(p.created_at.to_string()),
-    );
+    item.insert("created_at".to_owned(), int(p.created_at));
     item
 }
 

@@ -62,7 +62,6 @@ enum Part<'a> {
 }
 
 /// One write, ready to be built into a request.
-#[derive(Clone)]
 enum Write<'a> {
     Put(&'a dyn PutSource),
     Delete(&'static Schema, Item),
@@ -113,9 +112,9 @@ impl Write<'_> {
 /// The writes of a batch's parts, one after another.
 ///
 /// Written out without closures, bounds between lifetimes or borrowed items: a batch's `send`
-/// future must be `Send` (spawnable), and rustc's check of that fails for futures holding
-/// types whose trait impls relate two lifetimes (the higher-ranked lifetime errors of
-/// rust-lang/rust#110338).
+/// future must be `Send` (spawnable), and rustc's check of that fails ("implementation of
+/// `Iterator` is not general enough") for futures holding iterator adapters over closures
+/// that take borrowed writes.
 struct Writes<'b, 'a> {
     parts: std::slice::Iter<'b, Part<'a>>,
     list: Option<Box<dyn Iterator<Item = &'a dyn PutSource> + Send + 'a>>,
