@@ -84,8 +84,17 @@ fn build(dir: &Path, target: &Path) -> Duration {
         .filter(|(first, _)| first.starts_with("// "))
         .map_or(source.as_str(), |(_, rest)| rest);
     std::fs::write(&lib, format!("{stamp}{body}")).expect("write lib.rs");
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // As from a shell: the variables the outer `cargo bench` set (or inherited, such as
+    // `CARGO_PROFILE_*`) would otherwise change the dependencies' fingerprints between runs.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+            cargo.env_remove(name.as_ref());
+        }
+    }
     let started = Instant::now();
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = cargo
         .args(["build", "--quiet", "--offline"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
