@@ -22,7 +22,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnValue, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use dynamo_model::local::DynamoDbLocal;
 use dynamo_model::prelude::*;
@@ -33,7 +33,7 @@ use tokio::runtime::Runtime;
 mod profile;
 mod server;
 
-use profile::{hand_from_item, hand_to_item, profile, s, Profile, ProfileKey};
+use profile::{hand_from_item, hand_put_request, hand_to_item, profile, s, Profile, ProfileKey};
 
 const IN_FLIGHT: usize = 16;
 /// Items read by `get` and changed by `update`.
@@ -244,16 +244,7 @@ async fn sdk_batch(client: &Client, table: &str, items: &[Profile]) {
 }
 
 async fn sdk_chunk(client: &Client, table: &str, chunk: &[Profile]) {
-    let mut writes: Vec<WriteRequest> = chunk
-        .iter()
-        .map(|p| {
-            let put = PutRequest::builder()
-                .set_item(Some(hand_to_item(p)))
-                .build()
-                .unwrap();
-            WriteRequest::builder().put_request(put).build()
-        })
-        .collect();
+    let mut writes: Vec<WriteRequest> = chunk.iter().map(hand_put_request).collect();
     let mut attempt = 0;
     while !writes.is_empty() {
         let out = client
@@ -418,97 +409,80 @@ fn batches(
     }
 }
 
+/// A workload of single operations, each its own task owning handles to the client, as a
+/// service's request tasks do: `|db, i| ours`, `|client, table, i| hand`, each an expression
+/// awaited inside the task.
+macro_rules! each {
+    ($setup:expr, $name:expr, $per_round:expr,
+     |$db:ident, $i:ident| $ours:expr,
+     |$client:ident, $table:ident, $j:ident| $hand:expr $(,)?) => {{
+        let (db, client, table) = (
+            $setup.db.clone(),
+            $setup.client.clone(),
+            $setup.table.clone(),
+        );
+        each(
+            $name,
+            $per_round,
+            move |$i| {
+                let $db = db.clone();
+                async move {
+                    std::hint::black_box($ours);
+                }
+            },
+            move |$j| {
+                let ($client, $table) = (client.clone(), table.clone());
+                async move {
+                    std::hint::black_box($hand);
+                }
+            },
+        )
+    }};
+}
+
 fn workloads(setup: &Setup) -> Vec<Workload> {
-    let (db, client, table) = (setup.db.clone(), setup.client.clone(), setup.table.clone());
-    // Every operation owns handles to the client, as a service's request tasks do.
-    let ours = move || db.clone();
-    let hand = move || (client.clone(), table.clone());
-    let (o, h) = (ours.clone(), hand.clone());
-    let put = each(
+    let put = each!(
+        setup,
         "put",
         250,
-        move |i| {
-            let db = o();
-            async move { model_put(&db, i).await }
-        },
-        move |i| {
-            let (client, table) = h();
-            async move { sdk_put(&client, &table, i).await }
-        },
+        |db, i| model_put(&db, i).await,
+        |client, table, i| sdk_put(&client, &table, i).await,
     );
-    let (o, h) = (ours.clone(), hand.clone());
-    let put_nothing = each(
+    let put_nothing = each!(
+        setup,
         "put, return_nothing",
         250,
-        move |i| {
-            let db = o();
-            async move { model_put_nothing(&db, i).await }
-        },
-        move |i| {
-            let (client, table) = h();
-            async move { sdk_put(&client, &table, i).await }
-        },
+        |db, i| model_put_nothing(&db, i).await,
+        |client, table, i| sdk_put(&client, &table, i).await,
     );
-    let (o, h) = (ours.clone(), hand.clone());
-    let get = each(
+    let get = each!(
+        setup,
         "get",
         250,
-        move |i| {
-            let db = o();
-            async move {
-                std::hint::black_box(model_get(&db, i).await);
-            }
-        },
-        move |i| {
-            let (client, table) = h();
-            async move {
-                std::hint::black_box(sdk_get(&client, &table, i).await);
-            }
-        },
+        |db, i| model_get(&db, i).await,
+        |client, table, i| sdk_get(&client, &table, i).await,
     );
     // One operation pages through the whole partition: 8 requests, 1,500 items kept.
-    let (o, h) = (ours.clone(), hand.clone());
-    let query = each(
+    let query = each!(
+        setup,
         "query (2,000, filtered)",
         2,
-        move |_| {
-            let db = o();
-            async move {
-                std::hint::black_box(model_query(&db).await);
-            }
-        },
-        move |_| {
-            let (client, table) = h();
-            async move {
-                std::hint::black_box(sdk_query(&client, &table).await);
-            }
-        },
+        |db, _i| model_query(&db).await,
+        |client, table, _i| sdk_query(&client, &table).await,
     );
-    let (o, h) = (ours.clone(), hand.clone());
-    let update = each(
+    let update = each!(
+        setup,
         "conditional update",
         250,
-        move |i| {
-            let db = o();
-            async move { model_update(&db, i).await }
-        },
-        move |i| {
-            let (client, table) = h();
-            async move { sdk_update(&client, &table, i).await }
-        },
+        |db, i| model_update(&db, i).await,
+        |client, table, i| sdk_update(&client, &table, i).await,
     );
-    let (o, h) = (ours.clone(), hand.clone());
-    let exactly_once = each(
+    let exactly_once = each!(
+        setup,
         "conditional update, exactly once",
         250,
-        move |i| {
-            let db = o();
-            async move { model_update_exactly_once(&db, i).await }
-        },
-        move |i| {
-            let (client, table) = h();
-            async move { sdk_update(&client, &table, i).await }
-        },
+        |db, i| model_update_exactly_once(&db, i).await,
+        |client, table, i| sdk_update(&client, &table, i).await,
     );
     vec![
         put,

@@ -14,16 +14,14 @@ use std::collections::{HashMap, HashSet};
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use dynamo_model::prelude::*;
 
 mod paired;
 mod profile;
 
 use paired::{compare, per_op, Side};
-use profile::{hand_to_item, profiles, Profile};
+use profile::{hand_put_request, profiles, Profile};
 
 /// Requests built per block.
 const BLOCK: usize = 2_000;
@@ -126,16 +124,7 @@ fn hand_batch(table: &str, items: &[Profile]) -> Vec<BatchWriteItemInput> {
     items
         .chunks(25)
         .map(|chunk| {
-            let writes = chunk
-                .iter()
-                .map(|p| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(hand_to_item(p)))
-                        .build()
-                        .unwrap();
-                    WriteRequest::builder().put_request(put).build()
-                })
-                .collect();
+            let writes = chunk.iter().map(hand_put_request).collect();
             BatchWriteItemInput::builder()
                 .request_items(table, writes)
                 .build()

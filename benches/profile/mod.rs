@@ -116,6 +116,17 @@ pub fn hand_to_item(p: &Profile) -> Item {
     item
 }
 
+/// A batch's put of a profile, by hand.
+pub fn hand_put_request(p: &Profile) -> aws_sdk_dynamodb::types::WriteRequest {
+    let put = aws_sdk_dynamodb::types::PutRequest::builder()
+        .set_item(Some(hand_to_item(p)))
+        .build()
+        .unwrap();
+    aws_sdk_dynamodb::types::WriteRequest::builder()
+        .put_request(put)
+        .build()
+}
+
 pub fn take_s(item: &mut Item, name: &str) -> Result<String, String> {
     match item.remove(name) {
         Some(AttributeValue::S(s)) => Ok(s),

@@ -185,8 +185,9 @@
 //!   instead, which DynamoDB applies once however often it arrives, for twice the write
 //!   capacity.
 //!
-//! Batches: a batch get spends one budget ([`BatchPolicy`]) on unprocessed keys, throttling,
-//! server errors and lost connections, and [`BatchGet::send_partial`] keeps what it read; each
+//! Batches: a batch spends one budget per chunk ([`BatchPolicy`]) on unprocessed keys and
+//! writes, throttling, server errors and lost connections, and [`BatchGet::send_partial`] keeps
+//! what it read; each
 //! write a batch could not complete says whether it may have been applied
 //! ([`UnprocessedWrite::outcome`]). A batch write checks and converts each chunk just before
 //! sending it: a write refused after earlier chunks were sent is [`Error::BatchStopped`],

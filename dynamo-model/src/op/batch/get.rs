@@ -175,12 +175,8 @@ async fn get_chunk(
     let started = std::time::Instant::now();
     let mut last_error = None;
     for attempt in 0..policy.max_attempts.max(1) {
-        if attempt > 0 {
-            let wait = policy.backoff(attempt - 1);
-            if started.elapsed() + wait > policy.max_elapsed {
-                break;
-            }
-            tokio::time::sleep(wait).await;
+        if !policy.pause(attempt, started).await {
+            break;
         }
         let request = KeysAndAttributes::builder()
             .set_keys(Some(pending.clone()))

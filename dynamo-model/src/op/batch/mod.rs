@@ -57,6 +57,20 @@ impl Default for BatchPolicy {
 
 impl BatchPolicy {
     /// Full jitter: a random wait between 0 and `min(max, base * 2^attempt)`.
+    /// Waits before attempt `attempt` of a chunk started at `started` (not before the first);
+    /// `false` when the wait would go past `max_elapsed`: the budget is spent.
+    async fn pause(&self, attempt: u32, started: std::time::Instant) -> bool {
+        if attempt == 0 {
+            return true;
+        }
+        let wait = self.backoff(attempt - 1);
+        if started.elapsed() + wait > self.max_elapsed {
+            return false;
+        }
+        tokio::time::sleep(wait).await;
+        true
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         let cap = self
             .base_backoff

@@ -684,12 +684,8 @@ async fn write_chunk(
     let mut maybe_applied = false;
     let mut last_error = None;
     for attempt in 0..policy.max_attempts.max(1) {
-        if attempt > 0 {
-            let wait = policy.backoff(attempt - 1);
-            if started.elapsed() + wait > policy.max_elapsed {
-                break;
-            }
-            tokio::time::sleep(wait).await;
+        if !policy.pause(attempt, started).await {
+            break;
         }
         let requests = match (next.take(), &left) {
             (Some(requests), _) => requests,
