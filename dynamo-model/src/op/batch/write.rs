@@ -13,7 +13,7 @@ use super::{key_display, key_text, BatchPolicy, UnprocessedWrite, MAX_BATCH_WRIT
 use crate::db::Db;
 use crate::error::{sdk_outcome, AttrError, Error, Outcome, Result};
 use crate::model::{Model, PrimaryKey, Unversioned};
-use crate::pipeline::write::{prepare, WriteKind};
+use crate::pipeline::write::{key_of, prepare, WriteKind};
 use crate::schema::Schema;
 use crate::timestamp::Timestamp;
 use crate::value::Item;
@@ -75,7 +75,8 @@ impl Write<'_> {
         }
     }
 
-    fn request(&self, now: Timestamp) -> Result<WriteRequest> {
+    /// Its request; a delete's key moves into it.
+    fn into_request(self, now: Timestamp) -> Result<WriteRequest> {
         Ok(match self {
             Write::Put(source) => {
                 let put = PutRequest::builder()
@@ -86,7 +87,7 @@ impl Write<'_> {
             }
             Write::Delete(_, key) => {
                 let delete = DeleteRequest::builder()
-                    .set_key(Some(key.clone()))
+                    .set_key(Some(key))
                     .build()
                     .map_err(crate::op::built)?;
                 WriteRequest::builder().delete_request(delete).build()
@@ -162,14 +163,6 @@ fn attributes(request: &WriteRequest) -> Option<&Item> {
         (None, Some(delete)) => Some(&delete.key),
         (None, None) => None,
     }
-}
-
-/// The key attributes of an item.
-fn key_of(schema: &Schema, item: &Item) -> Item {
-    std::iter::once(schema.hash_key)
-        .chain(schema.range_key)
-        .filter_map(|key| Some((key.name.to_owned(), item.get(key.name)?.clone())))
-        .collect()
 }
 
 /// A hash of the table and key of `item`, for finding a second write to a key without keeping
@@ -294,8 +287,6 @@ struct Chunker<'b, 'a> {
     db: &'b Db,
     parts: &'b [Part<'a>],
     writes: Writes<'b, 'a>,
-    /// The next write, once looked at.
-    peeked: Option<Write<'a>>,
     now: Timestamp,
     /// How many writes are in chunks so far.
     next: usize,
@@ -310,7 +301,6 @@ impl<'b, 'a> Chunker<'b, 'a> {
             db,
             parts,
             writes: Writes::new(parts),
-            peeked: None,
             now,
             next: 0,
             window: Window::new(window),
@@ -318,16 +308,12 @@ impl<'b, 'a> Chunker<'b, 'a> {
         }
     }
 
-    fn next_write(&mut self) -> Option<Write<'a>> {
-        self.peeked.take().or_else(|| self.writes.next_write())
-    }
-
     /// The next chunk; `None` after the last, or once a write was refused.
     fn next_chunk(&mut self) -> Option<Chunk> {
         if self.stopped.is_some() {
             return None;
         }
-        self.peeked = Some(self.next_write()?);
+        // After the last write this starts an empty chunk in the window, which holds nothing.
         self.window.next_chunk();
         let mut chunk = Chunk {
             start: self.next,
@@ -337,13 +323,13 @@ impl<'b, 'a> Chunker<'b, 'a> {
         };
         let mut groups: Vec<(&'static Schema, Vec<WriteRequest>)> = Vec::new();
         while chunk.len < MAX_BATCH_WRITE {
-            let Some(write) = self.next_write() else {
+            let Some(write) = self.writes.next_write() else {
                 break;
             };
             let index = chunk.start + chunk.len;
             let schema = write.schema();
             let checked = write
-                .request(self.now)
+                .into_request(self.now)
                 .and_then(|request| self.check_key(index, schema, &request).map(|()| request));
             let request = match checked {
                 Ok(request) => request,
@@ -362,6 +348,9 @@ impl<'b, 'a> Chunker<'b, 'a> {
                     groups.push((schema, requests));
                 }
             }
+        }
+        if chunk.len == 0 {
+            return None;
         }
         chunk.requests.reserve(groups.len());
         for (schema, group) in groups {
@@ -631,7 +620,8 @@ impl Chunk {
                 .find(|(_, schema)| schema.table == write.schema().table)
                 .map(|(table, _)| table.clone())
                 .unwrap_or_default();
-            requests.entry(table).or_default().push(write.request(now)?);
+            let request = write.into_request(now)?;
+            requests.entry(table).or_default().push(request);
         }
         Ok(requests)
     }
