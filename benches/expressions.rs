@@ -1,5 +1,6 @@
-//! Building requests, no server: a typical update (SET, ADD, REMOVE with a condition) and a
-//! typical query (key condition, filter), built into the aws-sdk input by dynamo-model beside
+//! Building requests, no server: a typical update (SET, ADD, REMOVE with a condition), a
+//! typical query (key condition, filter) and a conditional put, built into the aws-sdk input
+//! by dynamo-model beside
 //! the same input built by hand with format! strings and hand-filled name/value maps; and the
 //! BatchWriteItem inputs of a 1,000-item batch put beside the same chunks built by hand (the
 //! client-side work of a batch: validation, conversion, limits, duplicate keys).
@@ -12,6 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
+use aws_sdk_dynamodb::operation::put_item::PutItemInput;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -119,6 +121,64 @@ fn hand_query() -> QueryInput {
         .unwrap()
 }
 
+fn account() -> Account {
+    Account {
+        id: "a".into(),
+        sk: "account".into(),
+        name: "Grace".into(),
+        age: 36,
+        balance: 120,
+        tags: HashSet::from(["vip".to_owned()]),
+        nickname: None,
+    }
+}
+
+/// The item of an account, by hand (`nickname` left out when `None`, as the derive does).
+fn hand_account_item(a: &Account) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::with_capacity(7);
+    item.insert("id".to_owned(), s(&a.id));
+    item.insert("sk".to_owned(), s(&a.sk));
+    item.insert("name".to_owned(), s(&a.name));
+    item.insert(
+        "age".to_owned(),
+        AttributeValue::N(itoa::Buffer::new().format(a.age).to_owned()),
+    );
+    item.insert(
+        "balance".to_owned(),
+        AttributeValue::N(itoa::Buffer::new().format(a.balance).to_owned()),
+    );
+    if !a.tags.is_empty() {
+        item.insert(
+            "tags".to_owned(),
+            AttributeValue::Ss(a.tags.iter().cloned().collect()),
+        );
+    }
+    if let Some(nickname) = &a.nickname {
+        item.insert("nickname".to_owned(), s(nickname));
+    }
+    item
+}
+
+/// A put that replaces the stored account only while it is under a balance.
+fn hand_conditional_put(a: &Account) -> PutItemInput {
+    let names = HashMap::from([
+        ("#n0".to_owned(), "id".to_owned()),
+        ("#n1".to_owned(), "balance".to_owned()),
+    ]);
+    let values = HashMap::from([(":v0".to_owned(), AttributeValue::N(1_000.to_string()))]);
+    PutItemInput::builder()
+        .table_name("accounts")
+        .set_item(Some(hand_account_item(a)))
+        .condition_expression(format!(
+            "attribute_not_exists({}) OR {} < {}",
+            "#n0", "#n1", ":v0"
+        ))
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .unwrap()
+}
+
 /// A batch put's requests as a careful user builds them: chunks of 25, one map per chunk.
 fn hand_batch(table: &str, items: &[Profile]) -> Vec<BatchWriteItemInput> {
     items
@@ -156,7 +216,26 @@ fn main() {
             .request()
             .unwrap()
     };
+    let account = account();
+    let put = || {
+        db.put(&account)
+            .condition(Account::ID.not_exists().or(Account::BALANCE.lt(1_000)))
+            .return_nothing()
+            .request()
+            .unwrap()
+    };
     // Same expressions, same maps.
+    let (ours, theirs) = (put(), hand_conditional_put(&account));
+    assert_eq!(ours.item, theirs.item);
+    assert_eq!(ours.condition_expression, theirs.condition_expression);
+    assert_eq!(
+        ours.expression_attribute_names,
+        theirs.expression_attribute_names
+    );
+    assert_eq!(
+        ours.expression_attribute_values,
+        theirs.expression_attribute_values
+    );
     let (ours, theirs) = (update(), hand_update());
     assert_eq!(ours.update_expression, theirs.update_expression);
     assert_eq!(ours.condition_expression, theirs.condition_expression);
@@ -211,6 +290,14 @@ fn main() {
         &mut [
             Side::new("dynamo_model", || per_op(times, |()| update())),
             Side::new("hand", || per_op(times, |()| hand_update())),
+        ],
+        &[(0, 1)],
+    );
+    compare(
+        "conditional put request",
+        &mut [
+            Side::new("dynamo_model", || per_op(times, |()| put())),
+            Side::new("hand", || per_op(times, |()| hand_conditional_put(&account))),
         ],
         &[(0, 1)],
     );

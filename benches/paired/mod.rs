@@ -66,7 +66,14 @@ impl std::fmt::Display for Spread {
 /// each side's median time per operation, then each ratio `a / b` asked for in `ratios`
 /// (indexes into `sides`) as the median of per-round ratios with its spread. Returns the
 /// ratios.
+/// Comparisons whose label holds none of the parts of `PAIRED_ONLY` (separated by `|`) are
+/// skipped: `PAIRED_ONLY='update|query' cargo bench --bench expressions`, for a profile of a few.
 pub fn compare(label: &str, sides: &mut [Side<'_>], ratios: &[(usize, usize)]) -> Vec<Spread> {
+    if let Ok(only) = std::env::var("PAIRED_ONLY") {
+        if !only.split('|').any(|part| label.contains(part)) {
+            return Vec::new();
+        }
+    }
     let n = sides.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); n];
     for round in 0..=ROUNDS {
