@@ -297,7 +297,9 @@ fn main() {
         "conditional put request",
         &mut [
             Side::new("dynamo_model", || per_op(times, |()| put())),
-            Side::new("hand", || per_op(times, |()| hand_conditional_put(&account))),
+            Side::new("hand", || {
+                per_op(times, |()| hand_conditional_put(&account))
+            }),
         ],
         &[(0, 1)],
     );

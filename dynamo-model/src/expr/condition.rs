@@ -190,6 +190,12 @@ impl Node {
     }
 }
 
+impl AsRef<Node> for Node {
+    fn as_ref(&self) -> &Node {
+        self
+    }
+}
+
 impl Node {
     /// `self AND other`, nested ANDs flattened.
     pub(crate) fn and(self, other: Node) -> Node {
@@ -202,13 +208,20 @@ impl Node {
     }
 
     fn joined(left: Node, right: Node, and: bool) -> Node {
-        let parts = |node: Node| match node {
+        let mut nodes = match left {
             Node::And(nodes) if and => nodes,
             Node::Or(nodes) if !and => nodes,
-            other => vec![other],
+            other => {
+                let mut nodes = Vec::with_capacity(2);
+                nodes.push(other);
+                nodes
+            }
         };
-        let mut nodes = parts(left);
-        nodes.extend(parts(right));
+        match right {
+            Node::And(more) if and => nodes.extend(more),
+            Node::Or(more) if !and => nodes.extend(more),
+            other => nodes.push(other),
+        }
         if and {
             Node::And(nodes)
         } else {

@@ -16,16 +16,66 @@ pub use crate::value::PathElement;
 /// placeholder, so any text is safe. Its conditions (`eq`, `lt`, `begins_with`, …, the same as a
 /// typed handle's) take values of any storable type, and name their model per call, inferred
 /// from where the condition is used.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Path {
-    elements: Vec<PathElement>,
+    elements: Elements,
+}
+
+/// A path's steps. Most paths are one top-level attribute (every typed handle's), held without
+/// an allocation: a request builds and renders several.
+#[derive(Clone)]
+enum Elements {
+    One(PathElement),
+    Many(Vec<PathElement>),
+}
+
+impl PartialEq for Path {
+    fn eq(&self, other: &Path) -> bool {
+        self.elements() == other.elements()
+    }
+}
+
+impl Eq for Path {}
+
+impl std::hash::Hash for Path {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.elements().hash(state);
+    }
+}
+
+impl fmt::Debug for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Path")
+            .field("elements", &self.elements())
+            .finish()
+    }
 }
 
 impl Path {
     /// The top-level attribute `name`, taken literally (a dot in it is part of the name).
     pub fn name(name: impl Into<Cow<'static, str>>) -> Path {
         Path {
-            elements: vec![PathElement::Name(name.into())],
+            elements: Elements::One(PathElement::Name(name.into())),
+        }
+    }
+
+    fn push(&mut self, element: PathElement) {
+        if let Elements::One(first) = &mut self.elements {
+            let first = std::mem::replace(first, PathElement::Index(0));
+            let mut elements = Vec::with_capacity(4);
+            elements.push(first);
+            self.elements = Elements::Many(elements);
+        }
+        if let Elements::Many(elements) = &mut self.elements {
+            elements.push(element);
+        }
+    }
+
+    /// This path, then every step of `rest`.
+    fn append(&mut self, rest: Path) {
+        match rest.elements {
+            Elements::One(element) => self.push(element),
+            Elements::Many(elements) => elements.into_iter().for_each(|e| self.push(e)),
         }
     }
 
@@ -70,31 +120,36 @@ impl Path {
                 }
             }
         }
-        Ok(Path { elements })
+        Ok(Path {
+            elements: Elements::Many(elements),
+        })
     }
 
     /// This path, then the map key `name`.
     #[must_use]
     pub fn key(mut self, name: impl Into<Cow<'static, str>>) -> Path {
-        self.elements.push(PathElement::Name(name.into()));
+        self.push(PathElement::Name(name.into()));
         self
     }
 
     /// This path, then the list element `index`.
     #[must_use]
     pub fn index(mut self, index: usize) -> Path {
-        self.elements.push(PathElement::Index(index));
+        self.push(PathElement::Index(index));
         self
     }
 
     /// The path's steps.
     pub fn elements(&self) -> &[PathElement] {
-        &self.elements
+        match &self.elements {
+            Elements::One(element) => std::slice::from_ref(element),
+            Elements::Many(elements) => elements,
+        }
     }
 
     /// The top-level attribute the path starts at.
     pub fn root(&self) -> &str {
-        match self.elements.first() {
+        match self.elements().first() {
             Some(PathElement::Name(name)) => name,
             _ => "",
         }
@@ -106,7 +161,7 @@ impl Path {
         item: &'a crate::value::Item,
     ) -> Option<&'a aws_sdk_dynamodb::types::AttributeValue> {
         use aws_sdk_dynamodb::types::AttributeValue;
-        let mut elements = self.elements.iter();
+        let mut elements = self.elements().iter();
         let mut here = match elements.next()? {
             PathElement::Name(name) => item.get(name.as_ref())?,
             PathElement::Index(_) => return None,
@@ -124,16 +179,16 @@ impl Path {
     /// Whether one path is the other or lies inside it (`a` and `a.b`), which DynamoDB refuses
     /// to have in one update.
     pub(crate) fn overlaps(&self, other: &Path) -> bool {
-        self.elements
+        self.elements()
             .iter()
-            .zip(&other.elements)
+            .zip(other.elements())
             .all(|(a, b)| a == b)
     }
 }
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, element) in self.elements.iter().enumerate() {
+        for (i, element) in self.elements().iter().enumerate() {
             match element {
                 PathElement::Index(n) => write!(f, "[{n}]")?,
                 PathElement::Name(name) => {
@@ -345,7 +400,7 @@ macro_rules! navigation {
                 T: Nested<N>,
             {
                 let mut path = PathOf::<M>::to_path(self);
-                path.elements.extend(child.to_path().elements);
+                path.append(child.to_path());
                 TypedPath {
                     path,
                     hooks: child.hooks(),

@@ -52,39 +52,24 @@ impl Action {
         }
     }
 
-    /// The values the action writes.
-    pub(crate) fn values(&self) -> Vec<&AttributeValue> {
-        fn set_value<'a>(value: &'a SetValue, out: &mut Vec<&'a AttributeValue>) {
+    /// Calls `f` with each value the action writes.
+    pub(crate) fn for_each_value<'a>(&'a self, mut f: impl FnMut(&'a AttributeValue)) {
+        fn set_value<'a>(value: &'a SetValue, f: &mut impl FnMut(&'a AttributeValue)) {
             match value {
-                SetValue::Term(Term::Value(v)) => out.push(v),
+                SetValue::Term(Term::Value(v)) => f(v),
                 SetValue::Term(_) => {}
-                SetValue::IfNotExists(_, inner) => set_value(inner, out),
+                SetValue::IfNotExists(_, inner) => set_value(inner, f),
                 SetValue::Plus(a, b) | SetValue::Minus(a, b) | SetValue::ListAppend(a, b) => {
-                    set_value(a, out);
-                    set_value(b, out);
+                    set_value(a, f);
+                    set_value(b, f);
                 }
             }
         }
-        let mut out = Vec::new();
         match self {
-            Action::Set(_, value) => set_value(value, &mut out),
-            Action::Add(_, Term::Value(v)) | Action::Delete(_, Term::Value(v)) => out.push(v),
+            Action::Set(_, value) => set_value(value, &mut f),
+            Action::Add(_, Term::Value(v)) | Action::Delete(_, Term::Value(v)) => f(v),
             _ => {}
         }
-        out
-    }
-
-    /// The size of the values the action writes, as DynamoDB counts item sizes.
-    pub(crate) fn value_size(&self) -> usize {
-        let values = self.values();
-        if values.is_empty() {
-            return 0;
-        }
-        self.path().root().len()
-            + values
-                .into_iter()
-                .map(crate::limits::value_size)
-                .sum::<usize>()
     }
 
     pub(crate) fn path(&self) -> &Path {

@@ -40,7 +40,7 @@ pub(crate) struct RenderedCondition {
 
 impl RenderedCondition {
     /// Renders `a AND b AND …` (nothing for no parts) in a writer of its own.
-    pub(crate) fn of(parts: &[&Node]) -> Result<RenderedCondition> {
+    pub(crate) fn of(parts: &[impl AsRef<Node>]) -> Result<RenderedCondition> {
         if parts.is_empty() {
             return Ok(RenderedCondition::default());
         }
@@ -79,17 +79,20 @@ pub(crate) trait Sink {
 
 /// Allocates placeholders for one request and collects the name and value maps.
 ///
-/// Names and values are kept in vectors (a placeholder is its index) and become the SDK's maps
-/// once, in `finish`: a request has few names, so a linear lookup beats hashing each one.
+/// The maps are the SDK's own, filled as the expressions are written: `#n{i}` and `:v{i}`
+/// number the entries in order. A request has few names, so a repeated name is found by a
+/// scan of the entries rather than by a second map.
 #[derive(Debug, Default)]
 pub(crate) struct ExpressionWriter {
-    /// Attribute names; `#n{i}` is the placeholder of `names[i]`.
-    names: Vec<String>,
-    /// Values; `:v{i}` is the placeholder of `values[i]`.
-    values: Vec<AttributeValue>,
+    names: Names,
+    values: Values,
     error: Option<String>,
     out: String,
 }
+
+/// Room for the names or values of a typical request, reserved at the first entry, so the
+/// map is not grown (and rehashed) on the way.
+const TYPICAL_ENTRIES: usize = 7;
 
 /// `#n12`, `:v3`: a placeholder's text.
 fn placeholder(prefix: &str, index: usize) -> String {
@@ -101,22 +104,27 @@ fn placeholder(prefix: &str, index: usize) -> String {
 
 impl ExpressionWriter {
     pub(crate) fn new() -> Self {
-        ExpressionWriter {
-            out: String::with_capacity(64),
-            ..Self::default()
-        }
+        Self::default()
+    }
+
+    /// Starts an expression: most fit in 64 bytes, one allocation.
+    fn start(&mut self) {
+        self.out.reserve(64);
     }
 
     /// Renders a condition (or filter) expression.
     #[cfg(test)]
     pub(crate) fn condition(&mut self, what: &str, node: &Node) -> String {
+        self.start();
         node.render(self);
         self.take(what)
     }
 
     /// Renders `a AND b AND c` from borrowed conditions, without building a new tree.
-    pub(crate) fn conjunction(&mut self, what: &str, parts: &[&Node]) -> String {
+    pub(crate) fn conjunction(&mut self, what: &str, parts: &[impl AsRef<Node>]) -> String {
+        self.start();
         for (i, part) in parts.iter().enumerate() {
+            let part = part.as_ref();
             if i > 0 {
                 self.text(" AND ");
             }
@@ -134,12 +142,14 @@ impl ExpressionWriter {
 
     /// Renders an update expression.
     pub(crate) fn update(&mut self, actions: &[Action]) -> String {
+        self.start();
         render_update(actions, self);
         self.take("update expression")
     }
 
     /// Renders a projection expression.
     pub(crate) fn projection(&mut self, paths: &[Path]) -> String {
+        self.start();
         for (i, path) in paths.iter().enumerate() {
             if i > 0 {
                 self.text(", ");
@@ -150,7 +160,7 @@ impl ExpressionWriter {
     }
 
     fn take(&mut self, what: &str) -> String {
-        let out = std::mem::replace(&mut self.out, String::with_capacity(64));
+        let out = std::mem::take(&mut self.out);
         if out.len() > MAX_EXPRESSION_LENGTH && self.error.is_none() {
             self.error = Some(format!(
                 "the {what} is {} bytes, over DynamoDB's limit of {MAX_EXPRESSION_LENGTH}; split the request or simplify it",
@@ -166,33 +176,22 @@ impl ExpressionWriter {
         if let Some(message) = self.error {
             return Err(Error::InvalidRequest { message });
         }
-        let names = (!self.names.is_empty()).then(|| {
-            let mut map = Names::with_capacity(self.names.len());
-            for (i, name) in self.names.into_iter().enumerate() {
-                map.insert(placeholder("#n", i), name);
-            }
-            map
-        });
-        let values = (!self.values.is_empty()).then(|| {
-            let mut map = Values::with_capacity(self.values.len());
-            for (i, value) in self.values.into_iter().enumerate() {
-                map.insert(placeholder(":v", i), value);
-            }
-            map
-        });
+        let names = (!self.names.is_empty()).then_some(self.names);
+        let values = (!self.values.is_empty()).then_some(self.values);
         Ok((names, values))
     }
 
     fn name(&mut self, name: &str) {
-        let index = match self.names.iter().position(|n| n == name) {
-            Some(index) => index,
-            None => {
-                self.names.push(name.to_owned());
-                self.names.len() - 1
-            }
-        };
-        self.out.push_str("#n");
-        self.out.push_str(itoa::Buffer::new().format(index));
+        if let Some((placeholder, _)) = self.names.iter().find(|(_, known)| *known == name) {
+            self.out.push_str(placeholder);
+            return;
+        }
+        let placeholder = placeholder("#n", self.names.len());
+        self.out.push_str(&placeholder);
+        if self.names.is_empty() {
+            self.names.reserve(TYPICAL_ENTRIES);
+        }
+        self.names.insert(placeholder, name.to_owned());
     }
 }
 
@@ -220,10 +219,12 @@ impl Sink for ExpressionWriter {
     }
 
     fn value(&mut self, value: &AttributeValue) {
-        self.out.push_str(":v");
-        self.out
-            .push_str(itoa::Buffer::new().format(self.values.len()));
-        self.values.push(value.clone());
+        let placeholder = placeholder(":v", self.values.len());
+        self.out.push_str(&placeholder);
+        if self.values.is_empty() {
+            self.values.reserve(TYPICAL_ENTRIES);
+        }
+        self.values.insert(placeholder, value.clone());
     }
 
     fn fail(&mut self, message: String) {

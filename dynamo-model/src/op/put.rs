@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::put_item::builders::{PutItemFluentBuilder, PutItemInputBuilder};
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
 use aws_sdk_dynamodb::types::ReturnValue;
 
@@ -105,14 +105,47 @@ pub struct Put<'a, M: Model, R = ReturnNew> {
     _return: PhantomData<fn() -> R>,
 }
 
-/// A prepared PutItem: the request, its table, the version it expects stored, and the model
-/// as stored when `send` returns it.
+/// A prepared PutItem: the request's fields, the version it expects stored, and the model as
+/// stored when `send` returns it.
 struct Prepared<M> {
-    request: PutItemFluentBuilder,
-    table: String,
+    fields: PutFields,
     expected_version: Option<i128>,
     stored: Option<M>,
 }
+
+/// The fields of a PutItem request, set alike on the fluent builder (to send) and on the input
+/// builder (for `request()`, without copying the item out of a fluent builder).
+struct PutFields {
+    table: String,
+    item: Item,
+    return_values: ReturnValue,
+    return_item: bool,
+    capacity: Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity>,
+    condition: crate::expr::writer::RenderedCondition,
+}
+
+/// Sets [`PutFields`] on a request builder.
+trait FillPut: Sized {
+    fn fill(self, fields: PutFields) -> Self;
+}
+
+macro_rules! fill_put {
+    ($($builder:ty),*) => {$(
+        impl FillPut for $builder {
+            fn fill(self, f: PutFields) -> Self {
+                let builder = self
+                    .table_name(f.table)
+                    .set_item(Some(f.item))
+                    .return_values(f.return_values)
+                    .set_return_values_on_condition_check_failure(on_failure(f.return_item))
+                    .set_return_consumed_capacity(f.capacity);
+                with_condition!(builder, f.condition)
+            }
+        }
+    )*};
+}
+
+fill_put!(PutItemFluentBuilder, PutItemInputBuilder);
 
 impl<'a, M: Model> Put<'a, M> {
     pub(crate) fn new(db: &'a Db, item: &'a M) -> Self {
@@ -162,7 +195,6 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         } else {
             None
         };
-        let table = self.db.table_name::<M>();
         let mut conditions = Conditions::default();
         conditions.require(prepared.condition);
         conditions.user(M::SCHEMA, self.write.condition.as_ref());
@@ -171,19 +203,15 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let return_item = self.write.return_item_on_failure
             || prepared.expected_version.is_some()
             || self.kind == WriteKind::Create;
-        let request = self
-            .db
-            .writer()
-            .put_item()
-            .table_name(&table)
-            .set_item(Some(prepared.item))
-            .return_values(R::RETURN_VALUES)
-            .set_return_values_on_condition_check_failure(on_failure(return_item))
-            .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()));
-        let request = with_condition!(request, conditions.rendered()?);
         Ok(Prepared {
-            request,
-            table,
+            fields: PutFields {
+                table: self.db.table_name::<M>(),
+                item: prepared.item,
+                return_values: R::RETURN_VALUES,
+                return_item,
+                capacity: capacity::asked(self.write.capacity.as_ref()),
+                condition: conditions.rendered()?,
+            },
             expected_version: prepared.expected_version,
             stored,
         })
@@ -192,7 +220,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
     /// The PutItem request this would send, without sending it.
     pub fn request(&self) -> Result<PutItemInput> {
         let prepared = self.prepare(Timestamp::now())?;
-        prepared.request.as_input().clone().build().map_err(built)
+        PutItemInput::builder()
+            .fill(prepared.fields)
+            .build()
+            .map_err(built)
     }
 
     /// Sends the request. Throttling and lost responses are retried (a put applied twice
@@ -202,11 +233,12 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
     pub async fn send(self) -> Result<R::Output> {
         let now = Timestamp::now();
         let Prepared {
-            request,
-            table,
+            fields,
             expected_version,
             stored,
         } = self.prepare(now)?;
+        let table = fields.table.clone();
+        let request = self.db.writer().put_item().fill(fields);
         tracing::debug!(table = %table, "PutItem");
         // A put applied twice stores the same item.
         let repeat = Repeat::answering(&R::RETURN_VALUES);
@@ -214,7 +246,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             self.db.retry_policy(),
             repeat,
             request,
-            || Ok(self.prepare(now)?.request),
+            || Ok(self.db.writer().put_item().fill(self.prepare(now)?.fields)),
             |request| request.send(),
         )
         .await?;

@@ -161,8 +161,10 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
-        let key: Vec<&Node> = std::iter::once(&hash).chain(&self.range).collect();
-        let key_expression = writer.conjunction("key condition expression", &key);
+        let key_expression = match &self.range {
+            Some(range) => writer.conjunction("key condition expression", &[&hash, range]),
+            None => writer.conjunction("key condition expression", &[&hash]),
+        };
         let (filter, projection) = self
             .read
             .render_listing(&mut writer, M::SCHEMA, count_only)?;

@@ -151,6 +151,14 @@ pub(crate) fn filter_expression(
         crate::pipeline::write::check_key_paths(schema, filter)?;
     }
     let own = listing_filter(schema);
-    let parts: Vec<&Node> = filter.into_iter().chain(&own).collect();
-    Ok((!parts.is_empty()).then(|| writer.conjunction("filter expression", &parts)))
+    let what = "filter expression";
+    Ok(match filter {
+        _ if filter.is_none() && own.is_empty() => None,
+        None => Some(writer.conjunction(what, &own)),
+        Some(filter) if own.is_empty() => Some(writer.conjunction(what, &[filter])),
+        Some(filter) => {
+            let parts: Vec<&Node> = std::iter::once(filter).chain(&own).collect();
+            Some(writer.conjunction(what, &parts))
+        }
+    })
 }

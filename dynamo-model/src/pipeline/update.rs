@@ -535,9 +535,8 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
     let actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
     actions.check(schema)?;
-    check_values(schema, &actions)?;
     // The item after the update holds at least the values it writes.
-    let written: usize = actions.actions.iter().map(Action::value_size).sum();
+    let written = check_values(schema, &actions)?;
     if written > MAX_ITEM_SIZE {
         return Err(Error::ItemTooLarge {
             size: written,
@@ -579,12 +578,23 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
 }
 
 /// The limits on the values an update writes: index key values (not empty, not over their
-/// size) and nesting (the path's depth and the value's).
-fn check_values(schema: &Schema, actions: &UpdateActions) -> Result<()> {
+/// size) and nesting (the path's depth and the value's). Returns the size of the values
+/// written, with their attributes' names, as DynamoDB counts item sizes: one walk of each value
+/// for both.
+fn check_values(schema: &Schema, actions: &UpdateActions) -> Result<usize> {
+    let mut written = 0;
     for action in &actions.actions {
         let path = action.path();
-        for value in action.values() {
-            let levels = path.elements().len() - 1 + crate::limits::measure(value).levels;
+        let (mut size, mut levels, mut writes) = (0, 0, false);
+        action.for_each_value(|value| {
+            let measure = crate::limits::measure(value);
+            size += measure.size;
+            levels = levels.max(measure.levels);
+            writes = true;
+        });
+        if writes {
+            written += path.root().len() + size;
+            let levels = path.elements().len() - 1 + levels;
             if levels > crate::limits::MAX_NESTING_LEVELS {
                 return Err(Error::InvalidValue {
                     path: path.to_string(),
@@ -612,7 +622,7 @@ fn check_values(schema: &Schema, actions: &UpdateActions) -> Result<()> {
             crate::limits::check_key(path.root(), value, part, false)?;
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// `attribute_not_exists(hash key) OR <live>`: an upsert finds no item or a live one.

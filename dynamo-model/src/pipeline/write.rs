@@ -271,8 +271,9 @@ impl<'a> Conditions<'a> {
         if self.parts.is_empty() {
             return Ok(None);
         }
-        let parts: Vec<&Node> = self.parts.iter().map(AsRef::as_ref).collect();
-        Ok(Some(writer.conjunction("condition expression", &parts)))
+        Ok(Some(
+            writer.conjunction("condition expression", &self.parts),
+        ))
     }
 
     /// The condition, rendered on its own with its maps.
@@ -280,7 +281,6 @@ impl<'a> Conditions<'a> {
         if let Some(error) = &self.error {
             return Err(error.replay());
         }
-        let parts: Vec<&Node> = self.parts.iter().map(AsRef::as_ref).collect();
-        RenderedCondition::of(&parts)
+        RenderedCondition::of(&self.parts)
     }
 }
