@@ -474,6 +474,19 @@ mod tests {
     }
 
     #[test]
+    fn paths_equal_by_their_steps_however_built() {
+        use std::collections::HashSet;
+        let parsed = Path::parse("a").unwrap();
+        let named = Path::name("a");
+        assert_eq!(parsed, named);
+        assert_eq!(HashSet::from([parsed]).get(&named), Some(&named));
+        let grown = Path::name("a").key("b").index(2);
+        assert_eq!(grown, Path::parse("a.b[2]").unwrap());
+        assert_eq!(grown.elements().len(), 3);
+        assert_ne!(grown, Path::name("a"));
+    }
+
+    #[test]
     fn overlapping_paths() {
         let a = Path::parse("a.b").unwrap();
         assert!(a.overlaps(&Path::parse("a").unwrap()));

@@ -140,6 +140,24 @@ impl ExpressionWriter {
         self.take(what)
     }
 
+    /// Renders a query's key condition: `hash = value`, and the range condition if any.
+    pub(crate) fn key_condition(
+        &mut self,
+        hash: &str,
+        value: &Term,
+        range: Option<&Node>,
+    ) -> String {
+        self.start();
+        self.name(hash);
+        self.text(" = ");
+        term(self, value);
+        if let Some(range) = range {
+            self.text(" AND ");
+            range.render(self);
+        }
+        self.take("key condition expression")
+    }
+
     /// Renders an update expression.
     pub(crate) fn update(&mut self, actions: &[Action]) -> String {
         self.start();

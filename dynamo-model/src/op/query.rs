@@ -1,6 +1,7 @@
 //! Query: typed key conditions on a table or index, filters, limits that mean what users think,
 //! cursors and streams.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
@@ -129,7 +130,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 ),
             });
         };
-        match &hash {
+        match &*hash {
             Term::Value(value) => {
                 crate::limits::check_key(hash_key.name, value, KeyPart::Partition, true)?;
             }
@@ -142,7 +143,6 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             }
             _ => {}
         }
-        let hash = Node::Compare(Term::Path(Path::name(hash_key.name)), Comparator::Eq, hash);
         if let Some(range) = &self.range {
             check_range(range, range_key.map(|k| k.name))?;
         }
@@ -161,10 +161,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         let table = self.read.db.table_name::<M>();
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
-        let key_expression = match &self.range {
-            Some(range) => writer.conjunction("key condition expression", &[&hash, range]),
-            None => writer.conjunction("key condition expression", &[&hash]),
-        };
+        let key_expression = writer.key_condition(hash_key.name, &hash, self.range.as_ref());
         let (filter, projection) = self
             .read
             .render_listing(&mut writer, M::SCHEMA, count_only)?;
@@ -206,7 +203,9 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             message: "invalid cursor: it is malformed".into(),
         })?;
         // A cursor of another hash key would make DynamoDB refuse the request.
-        if let (Position::After(key), Some(Term::Value(hash))) = (&position, &self.hash_value()) {
+        if let (Position::After(key), Some(Term::Value(hash))) =
+            (&position, self.hash_value().as_deref())
+        {
             let hash_name = self
                 .read
                 .index
@@ -222,15 +221,19 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
 
     /// The hash key value, through the key field's `set` transform (so a query finds what a
     /// put of the same value stored).
-    fn hash_value(&self) -> Option<Term> {
+    fn hash_value(&self) -> Option<Cow<'_, Term>> {
         let name = self
             .read
             .index
             .map_or(M::SCHEMA.hash_key.name, |i| i.hash_key.name);
         let hooks = M::field_hooks(name);
-        self.hash
-            .clone()
-            .map(|term| crate::schema::transform(hooks, term))
+        let hash = self.hash.as_ref()?;
+        // Borrowed unless a transform changes it: the value is copied once, into the request.
+        Some(if hooks.is_some_and(|h| h.write.is_some()) {
+            Cow::Owned(crate::schema::transform(hooks, hash.clone()))
+        } else {
+            Cow::Borrowed(hash)
+        })
     }
 
     fn fetcher(
