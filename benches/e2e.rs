@@ -13,10 +13,12 @@
 //! of the guarantee). The server is DynamoDB Local, started by the bench (or the one at
 //! `DYNAMODB_ENDPOINT`).
 //!
-//! Then scaling: puts and gets at 1 to 32 requests in flight, scans at 1 to 8 segments.
+//! Then the client settings a `Db` could choose, each beside the SDK's defaults (the same
+//! hand-written requests on both clients), and scaling: puts and gets at 1 to 32 requests in
+//! flight, scans at 1 to 8 segments.
 //!
 //! `cargo bench --bench e2e`; `E2E_ONLY='batch|update' cargo bench --bench e2e` runs only the
-//! workloads (and `scaling`) whose names contain one of the parts.
+//! workloads (and `settings`, `scaling`) whose names contain one of the parts.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -720,6 +722,62 @@ fn scaling(setup: &Setup) {
     println!("(scans read the whole table: {items} items)\n");
 }
 
+/// The SDK settings a `Db` could choose, each against the SDK's defaults: the same
+/// hand-written get (and put) on a client with one setting changed (first side) and on the
+/// default client (second side), paired as the workloads are.
+fn settings(setup: &Setup) -> Vec<Workload> {
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
+    use aws_sdk_dynamodb::config::{IdentityCache, StalledStreamProtectionConfig};
+    let default = setup.client.clone();
+    let changed =
+        |change: fn(aws_sdk_dynamodb::config::Builder) -> aws_sdk_dynamodb::config::Builder| {
+            Client::from_conf(change(default.config().to_builder()).build())
+        };
+    let variants: [(&'static str, &'static str, Client); 3] = [
+        (
+            "get, stalled-stream protection off",
+            "put, stalled-stream protection off",
+            changed(|b| b.stalled_stream_protection(StalledStreamProtectionConfig::disabled())),
+        ),
+        (
+            "get, no identity cache",
+            "put, no identity cache",
+            changed(|b| b.identity_cache(IdentityCache::no_cache())),
+        ),
+        (
+            "get, SDK retries off",
+            "put, SDK retries off",
+            changed(|b| b.retry_config(RetryConfig::disabled())),
+        ),
+    ];
+    let table = setup.table.clone();
+    let get_on = |client: Client| {
+        let table = table.clone();
+        move |i: u64| {
+            let (client, table) = (client.clone(), table.clone());
+            async move {
+                std::hint::black_box(sdk_get(&client, &table, i).await);
+            }
+        }
+    };
+    let put_on = |client: Client| {
+        let table = table.clone();
+        move |i: u64| {
+            let (client, table) = (client.clone(), table.clone());
+            async move { sdk_put(&client, &table, i).await }
+        }
+    };
+    variants
+        .into_iter()
+        .flat_map(|(get, put, client)| {
+            [
+                each(get, 250, get_on(client.clone()), get_on(default.clone())),
+                each(put, 250, put_on(client), put_on(default.clone())),
+            ]
+        })
+        .collect()
+}
+
 fn main() {
     let setup = setup();
     check_equivalence(&setup);
@@ -745,6 +803,20 @@ fn main() {
     }
     println!();
     drop(workloads);
+    if selected("settings") {
+        let settings = settings(&setup);
+        println!(
+            "client settings: the same hand-written request on a client with one setting changed (first) and with the SDK's defaults (second)"
+        );
+        for setting in &settings {
+            rt.block_on((setting.ours)(setting.per_round));
+            rt.block_on((setting.hand)(setting.per_round));
+        }
+        for setting in &settings {
+            paired(rt, setting);
+        }
+        println!();
+    }
     if selected("scaling") {
         scaling(&setup);
     }
