@@ -549,6 +549,19 @@ fn paired(rt: &Runtime, workload: &Workload) {
     );
 }
 
+/// Runs each workload paired, after one round of each that is not counted (connections, the
+/// server's JIT, caches).
+fn run_all(rt: &Runtime, workloads: Vec<Workload>) {
+    for workload in &workloads {
+        rt.block_on((workload.ours)(workload.per_round));
+        rt.block_on((workload.hand)(workload.per_round));
+    }
+    for workload in &workloads {
+        paired(rt, workload);
+    }
+    println!();
+}
+
 /// Microseconds for people.
 fn human_us(us: f64) -> String {
     if us >= 1e3 {
@@ -793,29 +806,12 @@ fn main() {
         "{:<34} {:>11} {:>11} {:>18}   {:>11} {:>11} {:>6}",
         "workload", "ours", "hand", "CPU ratio", "ours", "hand", "ratio"
     );
-    // One round of each first, not counted: connections, the server's JIT, caches.
-    for workload in &workloads {
-        rt.block_on((workload.ours)(workload.per_round));
-        rt.block_on((workload.hand)(workload.per_round));
-    }
-    for workload in &workloads {
-        paired(rt, workload);
-    }
-    println!();
-    drop(workloads);
+    run_all(rt, workloads);
     if selected("settings") {
-        let settings = settings(&setup);
         println!(
             "client settings: the same hand-written request on a client with one setting changed (first) and with the SDK's defaults (second)"
         );
-        for setting in &settings {
-            rt.block_on((setting.ours)(setting.per_round));
-            rt.block_on((setting.hand)(setting.per_round));
-        }
-        for setting in &settings {
-            paired(rt, setting);
-        }
-        println!();
+        run_all(rt, settings(&setup));
     }
     if selected("scaling") {
         scaling(&setup);

@@ -193,6 +193,14 @@ fn hand_batch(table: &str, items: &[Profile]) -> Vec<BatchWriteItemInput> {
         .collect()
 }
 
+/// Asserts that the named fields of two inputs are equal.
+macro_rules! same {
+    ($ours:expr, $theirs:expr, $($field:ident),+) => {{
+        let (ours, theirs) = ($ours, $theirs);
+        $(assert_eq!(ours.$field, theirs.$field, stringify!($field));)+
+    }};
+}
+
 fn main() {
     let db = db();
     let update = || {
@@ -225,37 +233,29 @@ fn main() {
             .unwrap()
     };
     // Same expressions, same maps.
-    let (ours, theirs) = (put(), hand_conditional_put(&account));
-    assert_eq!(ours.item, theirs.item);
-    assert_eq!(ours.condition_expression, theirs.condition_expression);
-    assert_eq!(
-        ours.expression_attribute_names,
-        theirs.expression_attribute_names
+    same!(
+        put(),
+        hand_conditional_put(&account),
+        item,
+        condition_expression,
+        expression_attribute_names,
+        expression_attribute_values
     );
-    assert_eq!(
-        ours.expression_attribute_values,
-        theirs.expression_attribute_values
+    same!(
+        update(),
+        hand_update(),
+        update_expression,
+        condition_expression,
+        expression_attribute_names,
+        expression_attribute_values
     );
-    let (ours, theirs) = (update(), hand_update());
-    assert_eq!(ours.update_expression, theirs.update_expression);
-    assert_eq!(ours.condition_expression, theirs.condition_expression);
-    assert_eq!(
-        ours.expression_attribute_names,
-        theirs.expression_attribute_names
-    );
-    assert_eq!(
-        ours.expression_attribute_values,
-        theirs.expression_attribute_values
-    );
-    let (ours, theirs) = (query(), hand_query());
-    assert_eq!(
-        ours.key_condition_expression,
-        theirs.key_condition_expression
-    );
-    assert_eq!(ours.filter_expression, theirs.filter_expression);
-    assert_eq!(
-        ours.expression_attribute_values,
-        theirs.expression_attribute_values
+    same!(
+        query(),
+        hand_query(),
+        key_condition_expression,
+        filter_expression,
+        expression_attribute_names,
+        expression_attribute_values
     );
 
     println!(
