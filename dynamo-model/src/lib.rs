@@ -54,7 +54,15 @@
 //! # fn main() {}
 //! ```
 //!
-//! With the `local` feature, [`local::DynamoDbLocal`] starts DynamoDB Local for tests and
+// The link resolves only where the module exists: docs built without the feature say it plainly.
+#![cfg_attr(
+    feature = "local",
+    doc = "With the `local` feature, [`local::DynamoDbLocal`] starts DynamoDB Local for tests and"
+)]
+#![cfg_attr(
+    not(feature = "local"),
+    doc = "With the `local` feature, `local::DynamoDbLocal` starts DynamoDB Local for tests and"
+)]
 //! examples: `let local = DynamoDbLocal::start().await?; let db = local.db();`.
 //!
 //! ## Attribute types
