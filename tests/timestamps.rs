@@ -151,3 +151,110 @@ async fn markers_choose_their_storage_format() {
     assert_eq!(read.first_seen.as_secs(), secs);
     assert_eq!(read.last_seen.as_millis(), millis);
 }
+
+/// Readings of one sensor, keyed by time.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "readings")]
+struct Reading {
+    #[dynamo(hash_key)]
+    sensor: String,
+    #[dynamo(range_key)]
+    at: Timestamp,
+    value: f64,
+}
+
+#[tokio::test]
+async fn a_timestamp_sort_key_selects_time_ranges() {
+    let db = common::db("timestamps").await;
+    db.create_table::<Reading>().send().await.unwrap();
+    let start: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+    // One reading a minute for two hours, written newest first: the order of the answers is
+    // DynamoDB's, by the stored string.
+    let readings: Vec<Reading> = (0..120)
+        .rev()
+        .map(|minute| Reading {
+            sensor: "s1".into(),
+            at: Timestamp::from_millis(start.as_millis() + minute * 60_000),
+            value: minute as f64,
+        })
+        .collect();
+    db.batch_put(&readings).send().await.unwrap();
+
+    let from: Timestamp = "2026-11-30T09:30:00Z".parse().unwrap();
+    let to: Timestamp = "2026-11-30T10:00:00+00:00".parse().unwrap();
+    let page = db
+        .query::<Reading>()
+        .hash("s1")
+        .range(Reading::AT.between(from, to))
+        .send()
+        .await
+        .unwrap();
+    let minutes: Vec<f64> = page.items.iter().map(|r| r.value).collect();
+    assert_eq!(minutes, (30..=60).map(f64::from).collect::<Vec<_>>());
+
+    let before = db
+        .query::<Reading>()
+        .hash("s1")
+        .range(Reading::AT.lt(from))
+        .descending()
+        .limit(3)
+        .send()
+        .await
+        .unwrap();
+    let minutes: Vec<f64> = before.items.iter().map(|r| r.value).collect();
+    assert_eq!(minutes, [29.0, 28.0, 27.0]);
+
+    let key = ReadingKey::new("s1", from);
+    let read = db.get(key).consistent().send().await.unwrap().unwrap();
+    assert_eq!(read.at, from);
+    // Stored as the string a user sees.
+    let stored = db
+        .client()
+        .get_item()
+        .table_name(db.table_name::<Reading>())
+        .key("sensor", AttributeValue::S("s1".into()))
+        .key("at", AttributeValue::S("2026-11-30T09:30:00.000Z".into()))
+        .send()
+        .await
+        .unwrap();
+    assert!(stored.item.is_some());
+}
+
+#[tokio::test]
+async fn a_timestamp_rfc3339_cannot_hold_is_refused_before_sending() {
+    let db = common::db("timestamps").await;
+    let far = Reading {
+        sensor: "s1".into(),
+        at: Timestamp::from_secs(300_000_000_000),
+        value: 0.0,
+    };
+    // No table exists: an error about the value means nothing was sent.
+    let err = db.put(&far).send().await.unwrap_err();
+    assert!(
+        err.to_string().contains("0000 to 9999"),
+        "the error names the range: {err}"
+    );
+}
+
+#[test]
+fn timestamps_read_and_write_as_rfc3339() {
+    let t: Timestamp = "2026-11-22T03:59:37.123Z".parse().unwrap();
+    assert_eq!(t.to_string(), "2026-11-22T03:59:37.123Z");
+    assert_eq!(format!("{t:?}"), "Timestamp(2026-11-22T03:59:37.123Z)");
+    let err = "22/11/2026".parse::<Timestamp>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"22/11/2026\" is not an RFC 3339 timestamp (like 2026-11-22T03:59:37.123Z)"
+    );
+
+    let json = serde_json::to_string(&t).unwrap();
+    assert_eq!(json, "\"2026-11-22T03:59:37.123Z\"");
+    assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+    assert!(serde_json::to_string(&Timestamp::from_secs(300_000_000_000)).is_err());
+
+    let system: std::time::SystemTime = t.into();
+    assert_eq!(Timestamp::from(system), t);
+    let early = Timestamp::from_millis(-1_500);
+    assert_eq!(Timestamp::from(std::time::SystemTime::from(early)), early);
+}

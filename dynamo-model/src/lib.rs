@@ -72,6 +72,7 @@
 //! | `String` | `S` |
 //! | integers (`i8`..`i128`, `u8`..`u128`), `f32`, `f64` | `N`, exact: `u64::MAX` and `i64::MIN` round-trip, floats bit-exactly |
 //! | `bool` | `BOOL` |
+//! | `Timestamp` | `S`, RFC 3339 with milliseconds (sorts like time; a key, a range condition); `N` for `created_at`/`updated_at` in an epoch format |
 //! | `Vec<u8>`, `bytes::Bytes`, `Blob` | `B` |
 //! | `Option<T>` | `T`, or absent when `None` (`NULL` reads as `None`) |
 //! | `Vec<T>` | `L` |
@@ -274,7 +275,7 @@ pub use op::{
 pub use schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema,
 };
-pub use timestamp::{TimeFormat, Timestamp, TimestampDef};
+pub use timestamp::{ParseTimestampError, TimeFormat, Timestamp, TimestampDef};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
     TtlAttribute, VersionAttribute,

@@ -2,19 +2,30 @@
 //! seconds or epoch milliseconds; and the `created_at` / `updated_at` bookkeeping.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::AttrError;
-use crate::value::{describe, Attribute};
+use crate::value::{describe, Attribute, KeyAttribute, ScalarType};
 
 /// A UTC point in time, millisecond precision. `Default` is the Unix epoch, which the library
 /// reads as "not set" for `created_at` fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+///
+/// Shown, parsed and (with serde) serialized as RFC 3339 (`2026-11-22T03:59:37.123Z`);
+/// converts to and from [`SystemTime`]. It can be a key attribute: stored as an RFC 3339 string
+/// of fixed width, whose order is the order of time, so range conditions (`between`, `lt`, …)
+/// on a timestamp sort key select a time range. Years 0000 to 9999 can be stored.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp {
     millis: i64,
 }
+
+/// The earliest time RFC 3339 can write: 0000-01-01T00:00:00.000Z.
+const MIN_RFC3339_MILLIS: i64 = -62_167_219_200_000;
+/// The latest: 9999-12-31T23:59:59.999Z.
+const MAX_RFC3339_MILLIS: i64 = 253_402_300_799_999;
 
 /// How a timestamp is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,6 +172,83 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Whether RFC 3339 can write this time (years 0000 to 9999).
+    fn fits_rfc3339(self) -> bool {
+        (MIN_RFC3339_MILLIS..=MAX_RFC3339_MILLIS).contains(&self.millis)
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.fits_rfc3339() {
+            write!(f, "Timestamp({})", self.to_rfc3339())
+        } else {
+            write!(f, "Timestamp({} ms since 1970)", self.millis)
+        }
+    }
+}
+
+/// The text is not an RFC 3339 timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseTimestampError {
+    text: String,
+}
+
+impl fmt::Display for ParseTimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not an RFC 3339 timestamp (like 2026-11-22T03:59:37.123Z)",
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for ParseTimestampError {}
+
+/// Parses RFC 3339, as [`Timestamp::parse_rfc3339`].
+impl FromStr for Timestamp {
+    type Err = ParseTimestampError;
+
+    fn from_str(text: &str) -> Result<Timestamp, ParseTimestampError> {
+        Timestamp::parse_rfc3339(text).ok_or_else(|| ParseTimestampError {
+            text: text.to_owned(),
+        })
+    }
+}
+
+/// Serialized as its RFC 3339 string, as `Display` writes it.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.fits_rfc3339() {
+            return Err(serde::ser::Error::custom(format!(
+                "{self:?} is outside the years RFC 3339 can write (0000 to 9999)"
+            )));
+        }
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+/// Read from an RFC 3339 string.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<Timestamp> for SystemTime {
+    fn from(time: Timestamp) -> SystemTime {
+        let offset = Duration::from_millis(time.millis.unsigned_abs());
+        if time.millis >= 0 {
+            UNIX_EPOCH + offset
+        } else {
+            UNIX_EPOCH - offset
+        }
+    }
+}
+
 impl From<SystemTime> for Timestamp {
     fn from(time: SystemTime) -> Timestamp {
         let millis = match time.duration_since(UNIX_EPOCH) {
@@ -182,12 +270,23 @@ impl Attribute for Timestamp {
     const EXPECTED: &'static str = "an RFC 3339 timestamp string";
 
     fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+        // A string no read could parse back is refused before it is stored.
+        if !self.fits_rfc3339() {
+            return Err(AttrError::invalid(format!(
+                "{self:?} is outside the years an RFC 3339 string can hold (0000 to 9999)"
+            )));
+        }
         Ok(Some(self.to_attr_as(TimeFormat::Rfc3339)))
     }
 
     fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
         Timestamp::from_attr_as(value, TimeFormat::Rfc3339)
     }
+}
+
+/// A key stored as a fixed-width RFC 3339 string: string order is time order.
+impl KeyAttribute for Timestamp {
+    const SCALAR: ScalarType = ScalarType::String;
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

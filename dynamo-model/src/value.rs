@@ -210,11 +210,11 @@ impl ScalarType {
     }
 }
 
-/// A type that can be a table or index key attribute: strings, numbers, binary.
+/// A type that can be a table or index key attribute: strings, numbers, binary, timestamps.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a DynamoDB key attribute",
     label = "key attributes must be a string, a number or binary",
-    note = "DynamoDB keys are scalar: use String, an integer or float type, Vec<u8> or Bytes"
+    note = "DynamoDB keys are scalar: use String, an integer or float type, Timestamp, Vec<u8> or Bytes"
 )]
 pub trait KeyAttribute: Attribute {
     /// The key's DynamoDB type.
@@ -226,7 +226,7 @@ pub trait KeyAttribute: Attribute {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an index key attribute",
     label = "index keys must be a string, a number or binary, or an Option of one",
-    note = "DynamoDB keys are scalar: use String, an integer or float type, Vec<u8> or Bytes"
+    note = "DynamoDB keys are scalar: use String, an integer or float type, Timestamp, Vec<u8> or Bytes"
 )]
 pub trait IndexKeyAttribute: Attribute {
     /// The key's DynamoDB type.

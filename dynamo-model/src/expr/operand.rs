@@ -209,6 +209,7 @@ ordered!(
     Vec<u8>,
     bytes::Bytes,
     aws_sdk_dynamodb::primitives::Blob,
+    crate::timestamp::Timestamp,
     Untyped
 );
 impl<T: Ordered> Ordered for Option<T> {}
