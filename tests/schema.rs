@@ -204,3 +204,29 @@ fn create_table_request_is_available_without_sending() {
     assert_eq!(request.local_secondary_indexes().len(), 1);
     assert_eq!(request.attribute_definitions().len(), 7);
 }
+
+/// The table name from a constant, shared with code outside the model (a deployment script,
+/// an IAM policy).
+const INVOICES_TABLE: &str = "invoices";
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = INVOICES_TABLE)]
+struct Invoice {
+    #[dynamo(hash_key)]
+    id: String,
+    total: u64,
+}
+
+#[tokio::test]
+async fn a_model_names_its_table_with_a_constant() {
+    let db = common::db("schema").await;
+    assert!(db.table_name::<Invoice>().ends_with(INVOICES_TABLE));
+    db.create_table::<Invoice>().send().await.unwrap();
+    let invoice = Invoice {
+        id: "i1".into(),
+        total: 12,
+    };
+    db.put(&invoice).send().await.unwrap();
+    let read = db.get(InvoiceKey::new("i1")).send().await.unwrap();
+    assert_eq!(read, Some(invoice));
+}

@@ -32,10 +32,26 @@ impl Errors {
     }
 }
 
+/// The table of a model: a name, or a `&'static str` constant holding it (checked when the
+/// constant is evaluated, at compile time).
+pub enum TableName {
+    Literal(LitStr),
+    Const(syn::Path),
+}
+
+impl TableName {
+    pub fn span(&self) -> Span {
+        match self {
+            TableName::Literal(name) => name.span(),
+            TableName::Const(path) => syn::spanned::Spanned::span(path),
+        }
+    }
+}
+
 /// The settings on the struct.
 #[derive(Default)]
 pub struct ContainerAttrs {
-    pub table: Option<LitStr>,
+    pub table: Option<TableName>,
     /// `table` was written, even if its value was wrong (already reported).
     pub table_given: bool,
     /// `timestamps` or `timestamps = "format"`.
@@ -394,7 +410,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
             match option {
                 ContainerOption::Table => {
                     out.table_given = true;
-                    if let Some(table) = string_value(meta, errors)? {
+                    if let Some(table) = table_value(meta, errors)? {
                         set_once(&mut out.table, table, meta, errors);
                     }
                 }
@@ -773,6 +789,30 @@ fn string_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Opti
             errors.spanned(
                 other,
                 format!("`{name}` takes a string literal: `{name} = \"...\"`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `table = "name"` or `table = CONSTANT`.
+fn table_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<TableName>> {
+    let usage = "`table = \"...\"` or `table = CONSTANT` (a `&'static str` constant)";
+    if !meta.input.peek(Token![=]) {
+        errors.spanned(&meta.path, format!("`table` needs a value: {usage}"));
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(Some(TableName::Literal(s))),
+        Expr::Path(path) if path.qself.is_none() => Ok(Some(TableName::Const(path.path))),
+        other => {
+            errors.spanned(
+                other,
+                format!("`table` takes a string literal or a constant: {usage}"),
             );
             Ok(None)
         }

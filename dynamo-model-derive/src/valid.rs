@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use syn::LitStr;
 
 use crate::ast::{unraw, Field, Input, UnitEnum};
-use crate::attr::{Errors, FieldOption, IndexKind, TimeFormat};
+use crate::attr::{Errors, FieldOption, IndexKind, TableName, TimeFormat};
 
 pub fn check(input: &Input, errors: &mut Errors) {
     check_table(input, errors);
@@ -136,8 +136,8 @@ fn check_marker(
 /// `#[derive(Attributes)]`: a nested document has fields and their options, nothing of a table.
 pub fn check_attributes(input: &Input, errors: &mut Errors) {
     if let Some(table) = &input.attrs.table {
-        errors.spanned(
-            table,
+        errors.at(
+            table.span(),
             "`table` applies to `#[derive(Model)]`; a nested document has no table",
         );
     }
@@ -184,7 +184,9 @@ fn check_name(name: &LitStr, what: &str, errors: &mut Errors) {
 
 fn check_table(input: &Input, errors: &mut Errors) {
     match &input.attrs.table {
-        Some(table) => check_name(table, "table", errors),
+        Some(TableName::Literal(table)) => check_name(table, "table", errors),
+        // A constant's value is checked where it is evaluated: `expand::model`'s assertion.
+        Some(TableName::Const(_)) => {}
         None if !input.attrs.table_given => errors.at(
             input.ident.span(),
             "missing table name: add `#[dynamo(table = \"...\")]` to the struct",

@@ -82,7 +82,8 @@
 //!
 //! ## Derive options
 //!
-//! `#[derive(Model)]` on the struct: `table = "name"` (required), `gsi(name = "..", hash =
+//! `#[derive(Model)]` on the struct: `table = "name"` or `table = CONSTANT` (a `&'static str`
+//! constant, its name checked at compile time; required), `gsi(name = "..", hash =
 //! "field", range = "field", projection = "all" | "keys_only" | include("a", "b"))`,
 //! `lsi(name = "..", range = "field", projection = ..)`, `timestamps` (or `timestamps =
 //! "epoch_millis"`). On fields: `hash_key`, `range_key`, `rename = "stored_name"`, `skip` (never

@@ -1,7 +1,7 @@
 use dynamo_model::Model;
 
 #[derive(Model)]
-#[dynamo(table = users)]
+#[dynamo(table = 5)]
 #[dynamo(gsi(name = "by_email", hash = "email", projection = "some"))]
 #[dynamo(gsi)]
 struct User {

@@ -9,7 +9,7 @@ use super::fields::*;
 use super::handles::handles;
 use super::{assert_type, key_ident, option, private};
 use crate::ast::{Field, Input};
-use crate::attr::{Errors, IndexAttr, IndexKind, Projection};
+use crate::attr::{Errors, IndexAttr, IndexKind, Projection, TableName};
 use crate::{fallback, valid};
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -26,7 +26,18 @@ fn generate(input: &Input) -> TokenStream {
     let p = private();
     let ident = input.ident;
     let key_ident = key_ident(ident);
-    let table = input.attrs.table.as_ref().expect("checked by valid");
+    // A constant's name is checked when the constant is evaluated: a bad one fails the build.
+    let (table, table_check) = match input.attrs.table.as_ref().expect("checked by valid") {
+        TableName::Literal(name) => (quote!(#name), quote!()),
+        TableName::Const(path) => (
+            quote!(#path),
+            // Spelled out rather than `#p`, so that every token has the constant's span and a
+            // failed check points at it.
+            quote_spanned! {path.span()=>
+                const _: () = ::dynamo_model::__private::check_table_name(#path);
+            },
+        ),
+    };
     let hash = input.hash_key().expect("checked by valid");
     let range = input.range_key();
 
@@ -159,6 +170,7 @@ fn generate(input: &Input) -> TokenStream {
 
         #version_check
         #ttl_check
+        #table_check
 
         const _: () = {
             #[automatically_derived]
