@@ -772,24 +772,16 @@ fn projection(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Projec
 /// `key = "string"`; a value of another kind is an error on that value, and parsing goes on.
 fn string_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
     let name = meta.path.segments[0].ident.to_string();
-    if !meta.input.peek(Token![=]) {
-        errors.spanned(
-            &meta.path,
-            format!("`{name}` needs a string value: `{name} = \"...\"`"),
-        );
-        skip_value(meta)?;
+    let usage = format!("`{name} = \"...\"`");
+    let Some(expr) = value_expr(meta, errors, &format!("a string value: {usage}"))? else {
         return Ok(None);
-    }
-    let expr: Expr = meta.value()?.parse()?;
+    };
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => Ok(Some(s)),
         other => {
-            errors.spanned(
-                other,
-                format!("`{name}` takes a string literal: `{name} = \"...\"`"),
-            );
+            errors.spanned(other, format!("`{name}` takes a string literal: {usage}"));
             Ok(None)
         }
     }
@@ -798,12 +790,9 @@ fn string_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Opti
 /// `table = "name"` or `table = CONSTANT`.
 fn table_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<TableName>> {
     let usage = "`table = \"...\"` or `table = CONSTANT` (a `&'static str` constant)";
-    if !meta.input.peek(Token![=]) {
-        errors.spanned(&meta.path, format!("`table` needs a value: {usage}"));
-        skip_value(meta)?;
+    let Some(expr) = value_expr(meta, errors, &format!("a value: {usage}"))? else {
         return Ok(None);
-    }
-    let expr: Expr = meta.value()?.parse()?;
+    };
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
@@ -817,6 +806,21 @@ fn table_value(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Optio
             Ok(None)
         }
     }
+}
+
+/// The expression after `name =`; without `=`, reports that the option `needs` one.
+fn value_expr(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    needs: &str,
+) -> syn::Result<Option<Expr>> {
+    if !meta.input.peek(Token![=]) {
+        let name = meta.path.segments[0].ident.to_string();
+        errors.spanned(&meta.path, format!("`{name}` needs {needs}"));
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    Ok(Some(meta.value()?.parse()?))
 }
 
 /// `name` alone or `name = "value"`.
