@@ -127,6 +127,35 @@ fn mib_of_bytes(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// What one phase used: its peak RSS (KiB), the RSS over its start (KiB), and the peak of the
+/// bytes held over its start.
+struct Phase {
+    peak: u64,
+    over_start: u64,
+    held: usize,
+}
+
+/// Runs `run` from a trimmed heap with both peaks reset, prints its row, and returns what it
+/// used; `run` returns the number of items it handled.
+fn phase(label: &str, run: impl FnOnce() -> usize) -> Phase {
+    let start = reset_peak();
+    let held_at_start = reset_heap_peak();
+    let items = run();
+    let peak = status_kib("VmHWM:");
+    let used = Phase {
+        peak,
+        over_start: peak - start,
+        held: PEAK.load(Ordering::Relaxed) - held_at_start,
+    };
+    println!(
+        "{label:<32} {items:>8} {:>10.1} {:>+10.1} {:>+10.2}",
+        mib(used.peak),
+        mib(used.over_start),
+        mib_of_bytes(used.held)
+    );
+    used
+}
+
 fn main() {
     let (rt, _local, db) = server::start("memory");
     rt.block_on(async {
@@ -164,32 +193,25 @@ fn main() {
         ),
         ("collect 100,000 into a Vec", "large", None, true),
     ] {
-        let start = reset_peak();
-        let held = reset_heap_peak();
-        let items = rt.block_on(async {
-            let mut query = db.query::<Event>().hash(stream);
-            if let Some(size) = page_size {
-                query = query.page_size(size);
-            }
-            let query = query.stream();
-            if collect {
-                let all: Vec<Event> = query.try_collect().await.unwrap();
-                all.len()
-            } else {
-                query
-                    .map(|item| std::hint::black_box(item.unwrap()))
-                    .fold(0, |n, _| async move { n + 1 })
-                    .await
-            }
+        let used = phase(label, || {
+            rt.block_on(async {
+                let mut query = db.query::<Event>().hash(stream);
+                if let Some(size) = page_size {
+                    query = query.page_size(size);
+                }
+                let query = query.stream();
+                if collect {
+                    let all: Vec<Event> = query.try_collect().await.unwrap();
+                    all.len()
+                } else {
+                    query
+                        .map(|item| std::hint::black_box(item.unwrap()))
+                        .fold(0, |n, _| async move { n + 1 })
+                        .await
+                }
+            })
         });
-        let peak = status_kib("VmHWM:");
-        println!(
-            "{label:<32} {items:>8} {:>10.1} {:>+10.1} {:>+10.2}",
-            mib(peak),
-            mib(peak - start),
-            mib_of_bytes(PEAK.load(Ordering::Relaxed) - held)
-        );
-        peaks.push(peak);
+        peaks.push(used.peak);
     }
     println!(
         "peak, streaming 100,000 / 10,000: {:.2}x; / 1,000: {:.2}x; in pages of 1,000 / 1,000: {:.2}x; collecting / streaming 100,000: {:.2}x\n",
@@ -207,28 +229,20 @@ fn main() {
         ("batch_put 100,000, check_all_first", 100_000, true),
     ] {
         let items: Vec<Event> = (0..n).map(|i| event("batch", i)).collect();
-        let start = reset_peak();
-        let held = reset_heap_peak();
-        rt.block_on(async {
-            let batch = db.batch_put(&items);
-            let batch = if check_all_first {
-                batch.check_all_first()
-            } else {
-                batch
-            };
-            batch.send().await.unwrap();
+        let used = phase(label, || {
+            rt.block_on(async {
+                let batch = db.batch_put(&items);
+                let batch = if check_all_first {
+                    batch.check_all_first()
+                } else {
+                    batch
+                };
+                batch.send().await.unwrap();
+            });
+            items.len()
         });
-        let peak = status_kib("VmHWM:");
-        let held = PEAK.load(Ordering::Relaxed) - held;
-        println!(
-            "{label:<32} {:>8} {:>10.1} {:>+10.1} {:>+10.2}",
-            items.len(),
-            mib(peak),
-            mib(peak - start),
-            mib_of_bytes(held)
-        );
-        batch_peaks.push(peak - start);
-        batch_held.push(held);
+        batch_peaks.push(used.over_start);
+        batch_held.push(used.held);
         drop(items);
     }
     println!(
