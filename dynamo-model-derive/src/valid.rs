@@ -41,7 +41,7 @@ fn check_timestamps(input: &Input, errors: &mut Errors) {
             if input.fields.iter().all(|f| unraw(f.ident) != name) {
                 errors.at(
                     *span,
-                    format!("`timestamps` needs a field `{name}: Timestamp`"),
+                    format!("`timestamps` needs a field `{name}` of a time type (`Timestamp`, or with a feature `chrono::DateTime<Utc>` or `time::OffsetDateTime`)"),
                 );
             }
         }

@@ -14,7 +14,7 @@ pub use crate::value::{
     SetElement, TtlAttribute, VersionAttribute,
 };
 
-pub use crate::timestamp::{TimeFormat, Timestamp, TimestampDef};
+pub use crate::timestamp::{TimeAttribute, TimeFormat, Timestamp, TimestampDef};
 
 pub use crate::schema::FieldHooks;
 pub use crate::validate::rules::{
@@ -42,11 +42,19 @@ pub fn violations(found: Vec<Violation>) -> Result<()> {
 
 /// A `created_at` / `updated_at` field in its storage format.
 #[inline]
-pub fn timestamp_to_attr(
-    value: &Timestamp,
+pub fn timestamp_to_attr<T: TimeAttribute>(
+    value: &T,
     format: TimeFormat,
 ) -> Result<Option<AttributeValue>, AttrError> {
-    Ok(Some(value.to_attr_as(format)))
+    Ok(Some(value.to_timestamp().to_attr_as(format)))
+}
+
+/// Reads a `created_at` / `updated_at` field stored in `format`.
+pub fn timestamp_from_attr<T: TimeAttribute>(
+    value: AttributeValue,
+    format: TimeFormat,
+) -> Result<T, AttrError> {
+    Timestamp::from_attr_as(value, format).map(T::from_timestamp)
 }
 
 /// An item with room for `n` attributes.

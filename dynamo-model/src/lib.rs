@@ -78,6 +78,11 @@
 //! | `Vec<T>` | `L` |
 //! | `HashMap<String, T>`, `BTreeMap<String, T>` | `M` |
 //! | `HashSet`/`BTreeSet` of strings, numbers, binaries | `SS`, `NS`, `BS`; an empty set is stored as an absent attribute and reads back empty |
+//! | [`FloatSet<f64>`](FloatSet), `FloatSet<f32>` | `NS` (floats are not `Eq`/`Hash`/`Ord`, so a `HashSet` cannot hold them) |
+//! | `uuid::Uuid` (feature `uuid`) | `S`, hyphenated lowercase (a key; sets; string order is byte order, time order for v7) |
+//! | `chrono::DateTime<Utc>` (feature `chrono`), `time::OffsetDateTime` (feature `time`) | `S`, RFC 3339 in UTC with nanoseconds, fixed width (a key, a range condition); as `created_at`/`updated_at`, milliseconds in the field's format, like `Timestamp` |
+//! | `rust_decimal::Decimal` (feature `rust_decimal`) | `N`, exact (a key, sets, `add`); a stored number a `Decimal` cannot hold exactly is an error, never rounded |
+//! | `serde_json::Value` (feature `serde_json`) | native `M`, `L`, `S`, `N`, `BOOL`; `null` absent (`NULL` inside); numbers exact as `i64`/`u64`/`f64` |
 //! | any serde type, with `#[dynamo(serde)]` | through serde_dynamo |
 //!
 //! ## Derive options
@@ -236,6 +241,8 @@ mod cursor;
 mod db;
 pub mod error;
 mod expr;
+mod float_set;
+mod foreign;
 pub mod limits;
 mod model;
 mod op;
@@ -261,6 +268,7 @@ pub use expr::{
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,
     Untyped, UpdateValue, ValueFor, MAX_EXPRESSION_LENGTH, MAX_IN_VALUES,
 };
+pub use float_set::{Float, FloatSet};
 pub use limits::{
     item_size, MAX_ATTRIBUTE_NAME, MAX_ITEM_SIZE, MAX_NESTING_LEVELS, MAX_PARTITION_KEY_SIZE,
     MAX_SORT_KEY_SIZE, MAX_TRANSACTION_SIZE,
@@ -276,7 +284,7 @@ pub use op::{
 pub use schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema,
 };
-pub use timestamp::{ParseTimestampError, TimeFormat, Timestamp, TimestampDef};
+pub use timestamp::{ParseTimestampError, TimeAttribute, TimeFormat, Timestamp, TimestampDef};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,
     TtlAttribute, VersionAttribute,

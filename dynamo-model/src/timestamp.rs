@@ -67,79 +67,18 @@ impl Timestamp {
     }
 
     /// Parses RFC 3339: `2026-11-22T03:59:37Z`, with optional fraction and a `Z` or `±HH:MM`
-    /// offset.
+    /// offset. Digits past milliseconds are dropped (rounded down).
     pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-        let b = text.as_bytes();
-        let num = |range: std::ops::Range<usize>| -> Option<i64> {
-            let part = text.get(range)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        if b.len() < 20
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || !matches!(b[10], b'T' | b't' | b' ')
-            || b[13] != b':'
-            || b[16] != b':'
-        {
-            return None;
-        }
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&month)
-            || !(1..=31).contains(&day)
-            || hour > 23
-            || minute > 59
-            || second > 60
-        {
-            return None;
-        }
-        let mut rest = &text[19..];
-        let mut millis = 0;
-        if let Some(fraction) = rest.strip_prefix('.') {
-            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                return None;
-            }
-            let padded = format!("{:0<3}", &fraction[..digits.min(3)]);
-            millis = padded.parse::<i64>().ok()?;
-            rest = &fraction[digits..];
-        }
-        let offset_minutes = match rest {
-            "Z" | "z" => 0,
-            _ if rest.len() == 6
-                && matches!(rest.as_bytes()[0], b'+' | b'-')
-                && rest.as_bytes()[3] == b':' =>
-            {
-                let hours: i64 = rest[1..3].parse().ok()?;
-                let minutes: i64 = rest[4..6].parse().ok()?;
-                let total = hours * 60 + minutes;
-                if rest.starts_with('-') {
-                    -total
-                } else {
-                    total
-                }
-            }
-            _ => return None,
-        };
-        let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-        Some(Timestamp::from_millis(secs * 1000 + millis))
+        let (secs, nanos) = parse_rfc3339(text)?;
+        Some(Timestamp::from_millis(
+            secs.checked_mul(1000)? + i64::from(nanos / 1_000_000),
+        ))
     }
 
     /// RFC 3339 in UTC with milliseconds: `2026-11-22T03:59:37.123Z`.
     pub fn to_rfc3339(self) -> String {
-        let secs = self.as_secs();
-        let millis = self.millis.rem_euclid(1000);
-        let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let (year, month, day) = civil_from_days(days);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-            day_secs / 3600,
-            day_secs / 60 % 60,
-            day_secs % 60
-        )
+        let nanos = self.millis.rem_euclid(1000) as u32 * 1_000_000;
+        format_rfc3339(self.as_secs(), nanos, 3)
     }
 
     /// The stored form in `format`.
@@ -272,9 +211,7 @@ impl Attribute for Timestamp {
     fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
         // A string no read could parse back is refused before it is stored.
         if !self.fits_rfc3339() {
-            return Err(AttrError::invalid(format!(
-                "{self:?} is outside the years an RFC 3339 string can hold (0000 to 9999)"
-            )));
+            return Err(outside_rfc3339(self));
         }
         Ok(Some(self.to_attr_as(TimeFormat::Rfc3339)))
     }
@@ -317,6 +254,127 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// The earliest second RFC 3339 can write: 0000-01-01T00:00:00Z.
+#[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+pub(crate) const MIN_RFC3339_SECS: i64 = MIN_RFC3339_MILLIS / 1000;
+/// The latest: 9999-12-31T23:59:59Z.
+#[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(dead_code))]
+pub(crate) const MAX_RFC3339_SECS: i64 = MAX_RFC3339_MILLIS.div_euclid(1000);
+
+/// Parses RFC 3339 (`2026-11-22T03:59:37.123456789+02:00`) into seconds since the Unix epoch
+/// and nanoseconds; digits past nanoseconds are dropped. The one parser of every time type.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<(i64, u32)> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        for (i, digit) in fraction
+            .bytes()
+            .take(9)
+            .take_while(u8::is_ascii_digit)
+            .enumerate()
+        {
+            nanos += u32::from(digit - b'0') * 10u32.pow(8 - i as u32);
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_minutes = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6
+            && matches!(rest.as_bytes()[0], b'+' | b'-')
+            && rest.as_bytes()[3] == b':' =>
+        {
+            let hours: i64 = rest[1..3].parse().ok()?;
+            let minutes: i64 = rest[4..6].parse().ok()?;
+            let total = hours * 60 + minutes;
+            if rest.starts_with('-') {
+                -total
+            } else {
+                total
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some((secs, nanos))
+}
+
+/// RFC 3339 in UTC with exactly `digits` (3 or 9) fraction digits, so that every value of one
+/// type has the same width and string order is time order. `secs` must be in years 0000-9999.
+pub(crate) fn format_rfc3339(secs: i64, nanos: u32, digits: usize) -> String {
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let fraction = nanos / 10u32.pow(9 - digits as u32);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{fraction:0digits$}Z",
+        day_secs / 3600,
+        day_secs / 60 % 60,
+        day_secs % 60
+    )
+}
+
+/// The error for a time outside the years an RFC 3339 string can hold.
+#[cold]
+pub(crate) fn outside_rfc3339(shown: impl fmt::Debug) -> AttrError {
+    AttrError::invalid(format!(
+        "{shown:?} is outside the years an RFC 3339 string can hold (0000 to 9999)"
+    ))
+}
+
+/// A time type that can be a `created_at` / `updated_at` field: the library reads and stamps it
+/// as a [`Timestamp`] (millisecond precision) in the field's format.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `created_at` or `updated_at` field",
+    label = "not a time type",
+    note = "use `Timestamp`, or with the `chrono` / `time` features `chrono::DateTime<Utc>` / `time::OffsetDateTime`"
+)]
+pub trait TimeAttribute: Attribute {
+    /// This time, to the millisecond.
+    fn to_timestamp(&self) -> Timestamp;
+    /// The value of a timestamp.
+    fn from_timestamp(time: Timestamp) -> Self;
+}
+
+impl TimeAttribute for Timestamp {
+    fn to_timestamp(&self) -> Timestamp {
+        *self
+    }
+
+    fn from_timestamp(time: Timestamp) -> Self {
+        time
+    }
 }
 
 /// A `created_at` or `updated_at` attribute and how it is stored.

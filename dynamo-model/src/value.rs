@@ -60,9 +60,12 @@ pub type Item = HashMap<String, AttributeValue>;
 
 /// A Rust type that can be stored as one DynamoDB attribute value.
 ///
-/// Implemented for strings, all integer and float types, `bool`, binary (`Vec<u8>`,
-/// [`bytes::Bytes`], [`Blob`]), `Option<T>`, `Vec<T>`, maps with string keys, sets of strings,
-/// numbers or binaries, and `Box<T>`. Model fields of other types use `#[dynamo(serde)]`.
+/// Implemented for strings, all integer and float types, `bool`, [`Timestamp`](crate::Timestamp),
+/// binary (`Vec<u8>`, [`bytes::Bytes`], [`Blob`]), `Option<T>`, `Vec<T>`, maps with string keys,
+/// sets of strings, numbers or binaries, [`FloatSet`](crate::FloatSet), and `Box<T>`; with
+/// features, `uuid::Uuid`, `chrono::DateTime<Utc>`, `time::OffsetDateTime`,
+/// `rust_decimal::Decimal` and `serde_json::Value` (see the crate docs' table). Model fields of
+/// other types use `#[dynamo(serde)]`.
 ///
 /// Rules that hold for every implementation:
 /// - integers round-trip exactly over their whole range, floats bit-exactly (except `-0.0`,
@@ -74,7 +77,7 @@ pub type Item = HashMap<String, AttributeValue>;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored as a DynamoDB attribute",
     label = "unsupported attribute type",
-    note = "supported: strings, integers, floats, bool, Vec<u8>/Bytes, Option, Vec, HashMap/BTreeMap<String, _>, HashSet/BTreeSet of strings, numbers or binaries",
+    note = "supported: strings, integers, floats, bool, Timestamp, Vec<u8>/Bytes, Option, Vec, HashMap/BTreeMap<String, _>, HashSet/BTreeSet of strings, numbers or binaries, FloatSet; with features: Uuid, DateTime<Utc>, OffsetDateTime, Decimal, serde_json::Value",
     note = "add `#[dynamo(serde)]` to the field to store any serde type through serde_dynamo"
 )]
 pub trait Attribute: Sized {
@@ -214,7 +217,7 @@ impl ScalarType {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a DynamoDB key attribute",
     label = "key attributes must be a string, a number or binary",
-    note = "DynamoDB keys are scalar: use String, an integer or float type, Timestamp, Vec<u8> or Bytes"
+    note = "DynamoDB keys are scalar: use String, an integer or float type, Timestamp, Vec<u8> or Bytes (with features: Uuid, DateTime<Utc>, OffsetDateTime, Decimal)"
 )]
 pub trait KeyAttribute: Attribute {
     /// The key's DynamoDB type.
@@ -419,7 +422,10 @@ macro_rules! number_attribute {
     };
 }
 
-fn read_number<T: Number>(value: AttributeValue) -> Result<T, AttrError> {
+#[allow(unused_imports)] // used by the optional attribute types
+pub(crate) use number_attribute;
+
+pub(crate) fn read_number<T: Number>(value: AttributeValue) -> Result<T, AttrError> {
     match value {
         AttributeValue::N(n) => T::from_number(&n)
             .ok_or_else(|| AttrError::mismatch(T::EXPECTED, format!("number {n}"))),
@@ -830,6 +836,87 @@ impl<T: Attribute> Attribute for BTreeMap<String, T> {
                 value.validate_nested(&Loc::Field(at, key), out);
             }
         }
+    }
+}
+
+// ---- types stored as text ------------------------------------------------------------------
+
+/// A type stored as a DynamoDB string in one canonical form (a UUID, a time): formats to and
+/// parses from it. Its string order must be its value order when it is [`Ordered`](crate::Ordered).
+#[doc(hidden)]
+#[allow(dead_code)] // used by the optional attribute types
+pub trait Text: Sized {
+    const EXPECTED: &'static str;
+    fn to_text(&self) -> Result<String, AttrError>;
+    fn from_text(s: &str) -> Option<Self>;
+}
+
+/// `Attribute` (`S`), `KeyAttribute` and `SetElement` (`SS`) of a [`Text`] type.
+#[allow(unused_macros)] // used by the optional attribute types
+macro_rules! text_attribute {
+    ($t:ty) => {
+        impl $crate::value::Attribute for $t {
+            const EXPECTED: &'static str = <$t as $crate::value::Text>::EXPECTED;
+
+            fn to_attr(&self) -> Result<Option<AttributeValue>, AttrError> {
+                Ok(Some(AttributeValue::S($crate::value::Text::to_text(self)?)))
+            }
+
+            fn from_attr(value: AttributeValue) -> Result<Self, AttrError> {
+                $crate::value::read_text(value)
+            }
+        }
+
+        impl $crate::value::KeyAttribute for $t {
+            const SCALAR: $crate::value::ScalarType = $crate::value::ScalarType::String;
+        }
+
+        impl $crate::value::SetElement for $t {
+            const SET_EXPECTED: &'static str = concat!("string set (", stringify!($t), ")");
+
+            fn set_to_attr<'a>(
+                members: impl ExactSizeIterator<Item = &'a Self>,
+            ) -> Result<Option<AttributeValue>, AttrError> {
+                if members.len() == 0 {
+                    return Ok(None);
+                }
+                let texts = members
+                    .map($crate::value::Text::to_text)
+                    .collect::<Result<_, _>>()?;
+                Ok(Some(AttributeValue::Ss(texts)))
+            }
+
+            fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {
+                match value {
+                    AttributeValue::Ss(texts) => texts
+                        .iter()
+                        .map(|text| {
+                            <$t as $crate::value::Text>::from_text(text).ok_or_else(|| {
+                                AttrError::mismatch(
+                                    Self::SET_EXPECTED,
+                                    format!("string set member {text:?}"),
+                                )
+                            })
+                        })
+                        .collect(),
+                    other => Err(AttrError::mismatch(
+                        Self::SET_EXPECTED,
+                        $crate::value::describe(&other),
+                    )),
+                }
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // used by the optional attribute types
+pub(crate) use text_attribute;
+
+#[allow(dead_code)] // used by the optional attribute types
+pub(crate) fn read_text<T: Text>(value: AttributeValue) -> Result<T, AttrError> {
+    match value {
+        AttributeValue::S(text) => T::from_text(&text)
+            .ok_or_else(|| AttrError::mismatch(T::EXPECTED, format!("string {text:?}"))),
+        other => Err(AttrError::mismatch(T::EXPECTED, describe(&other))),
     }
 }
 

@@ -175,7 +175,7 @@ pub(crate) fn field_reads(input: &Input) -> Vec<TokenStream> {
             }
             let read = if let Some((_, format)) = time_role(input, field) {
                 quote_spanned! {ty.span()=>
-                    #p::read(&mut item, #name, |v| #p::Timestamp::from_attr_as(v, #format), <#ty as #p::Attribute>::from_missing)
+                    #p::read(&mut item, #name, |v| #p::timestamp_from_attr::<#ty>(v, #format), <#ty as #p::Attribute>::from_missing)
                 }
             } else if field.attrs.serde.is_some() {
                 let read = quote_spanned!(ty.span()=> #p::read_serde::<#ty>(&mut item, #name));
@@ -511,7 +511,7 @@ pub(crate) fn target_fn(input: &Input, model: bool) -> TokenStream {
         } else if let Some((_, format)) = time_role(input, field) {
             quote! {
                 #p::timestamp_target(rest, |value| {
-                    #p::Timestamp::from_attr_as(::core::clone::Clone::clone(value), #format).map(drop)
+                    #p::timestamp_from_attr::<#ty>(::core::clone::Clone::clone(value), #format).map(drop)
                 }, &Self::#hooks)
             }
         } else {
