@@ -229,10 +229,15 @@ pub enum Error {
 
 static SHOW_ITEM_VALUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Whether `Debug` of errors (and of the reasons and unprocessed writes in them) prints stored
-/// values. Off by default: log lines get attribute names and types, not the data.
+/// Whether `Debug` of errors (and of the reasons and unprocessed writes in them) and of request
+/// builders prints stored values. Off by default: log lines get attribute names and types, not the data.
 pub fn show_item_values(show: bool) {
     SHOW_ITEM_VALUES.store(show, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether [`show_item_values`] is on.
+pub(crate) fn showing_item_values() -> bool {
+    SHOW_ITEM_VALUES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Stored data in `Debug`: as it is when [`show_item_values`] is on, names and types otherwise.
@@ -240,7 +245,7 @@ pub(crate) struct Redacted<'a>(pub(crate) &'a Item);
 
 impl fmt::Debug for Redacted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if SHOW_ITEM_VALUES.load(std::sync::atomic::Ordering::Relaxed) {
+        if showing_item_values() {
             return fmt::Debug::fmt(self.0, f);
         }
         let mut names: Vec<&String> = self.0.keys().collect();

@@ -233,6 +233,7 @@
 //! request without sending it.
 
 #![warn(missing_docs)]
+#![deny(missing_debug_implementations)]
 
 extern crate self as dynamo_model;
 

@@ -182,3 +182,17 @@ impl<M: Model> DeleteReturningOld<'_, M> {
         }
     }
 }
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl<M: Model> std::fmt::Debug for Delete<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Delete", self.request())
+    }
+}
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl<M: Model> std::fmt::Debug for DeleteReturningOld<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "DeleteReturningOld", self.request())
+    }
+}

@@ -156,3 +156,19 @@ impl<M: Model> GetProjected<'_, M> {
         }
     }
 }
+
+/// The request it would send, key values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<M: Model> std::fmt::Debug for Get<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Get", self.request())
+    }
+}
+
+/// The request it would send, key values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<M: Model> std::fmt::Debug for GetProjected<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "GetProjected", self.request())
+    }
+}

@@ -355,3 +355,17 @@ impl<M: Model, R: PutReturn<M>> Create<'_, M, R> {
         }
     }
 }
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl<M: Model, R: PutReturn<M>> std::fmt::Debug for Put<'_, M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Put", self.request())
+    }
+}
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl<M: Model, R: PutReturn<M>> std::fmt::Debug for Create<'_, M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Create", self.request())
+    }
+}

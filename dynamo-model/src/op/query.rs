@@ -411,3 +411,11 @@ query_fields!(
     QueryFluentBuilder,
     aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder
 );
+
+/// The request of its first page, values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<'a, M: Model, H, R, O: 'a> std::fmt::Debug for Query<'a, M, H, R, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Query", self.request())
+    }
+}

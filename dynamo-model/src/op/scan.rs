@@ -300,3 +300,11 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         Ok(counts.into_iter().sum())
     }
 }
+
+/// The request of its first page (of the first segment), values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<'a, M: Model, O: Send + 'a> std::fmt::Debug for Scan<'a, M, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Scan", self.request())
+    }
+}

@@ -269,3 +269,20 @@ impl<'a, M: Model> DeleteTable<'a, M> {
         Ok(true)
     }
 }
+
+/// The table definition it would send.
+impl<M: Model> std::fmt::Debug for CreateTable<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "CreateTable", self.request())
+    }
+}
+
+impl<M: Model> std::fmt::Debug for DeleteTable<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteTable")
+            .field("table", &self.db.table_name::<M>())
+            .field("if_exists", &self.if_exists)
+            .field("wait", &self.wait)
+            .finish()
+    }
+}

@@ -594,3 +594,30 @@ impl<'a, T> TransactGet<'a, T> {
         T::read(&mut items)
     }
 }
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl std::fmt::Debug for TransactWrite<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "TransactWrite", self.request())
+    }
+}
+
+/// The request it would send, key values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<T> std::fmt::Debug for TransactGet<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "TransactGet", self.request())
+    }
+}
+
+/// Names and types of the item read, values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl std::fmt::Debug for ReadSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadSlot")
+            .field("table", &self.table)
+            .field("key", &crate::error::Redacted(&self.key))
+            .field("item", &self.item.as_ref().map(crate::error::Redacted))
+            .finish()
+    }
+}

@@ -153,10 +153,12 @@ pub struct ReturnNothing;
 
 /// [`Update::send`] returns the attributes the update wrote, as they are after it
 /// (`UPDATED_NEW`), read into the projection `P`.
+#[derive(Debug)]
 pub struct ReturnUpdatedNew<P>(PhantomData<fn() -> P>);
 
 /// [`Update::send`] returns the attributes the update wrote, as they were before it
 /// (`UPDATED_OLD`), read into the projection `P`; `None` when none of them was stored.
+#[derive(Debug)]
 pub struct ReturnUpdatedOld<P>(PhantomData<fn() -> P>);
 
 impl<M: Model> UpdateReturn<M> for ReturnNew {
@@ -881,5 +883,12 @@ fn required_removed(at: &Path) -> Error {
         message:
             "the model requires this attribute; removing it would leave an item it cannot read"
                 .into(),
+    }
+}
+
+/// The request it would send, values redacted (see [`show_item_values`](crate::show_item_values)).
+impl<M: Model, R: UpdateReturn<M>> std::fmt::Debug for Update<'_, M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::show::request(f, "Update", self.request())
     }
 }

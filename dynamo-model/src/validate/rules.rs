@@ -11,7 +11,7 @@ use crate::value::AttrPath;
 
 /// Where a value being validated sits, built on the stack as validation descends and turned
 /// into a string only when a rule fails, so passing validation allocates nothing.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub enum Loc<'a> {
     /// The item (or the value an update sets, at its own path).
     Root,
@@ -125,6 +125,12 @@ pub fn non_empty<T: Length + ?Sized>(value: &T, at: &Loc<'_>, out: &mut Vec<Viol
 pub struct Pattern {
     source: &'static str,
     compiled: OnceLock<Option<regex::Regex>>,
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
 }
 
 impl Pattern {

@@ -222,3 +222,11 @@ async fn get_chunk(
     }
     (items, pending, last_error)
 }
+
+/// The requests it would send (one per 100 keys), key values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl<M: Model> std::fmt::Debug for BatchGet<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::op::show::request(f, "BatchGet", self.request())
+    }
+}

@@ -787,3 +787,11 @@ fn outcome(maybe_applied: bool) -> Outcome {
         Outcome::NotApplied
     }
 }
+
+/// The requests it would send (one per 25 writes), values redacted (see
+/// [`show_item_values`](crate::show_item_values)).
+impl std::fmt::Debug for BatchWrite<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::op::show::request(f, "BatchWrite", self.request())
+    }
+}
