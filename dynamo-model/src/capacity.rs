@@ -54,9 +54,10 @@ impl Capacity {
     }
 }
 
-/// What a request asks for: totals when metered, nothing otherwise.
+/// What a request asks for: totals when metered or when its tracing span is recorded (which
+/// reports them), nothing otherwise.
 pub(crate) fn asked(meter: Option<&Capacity>) -> Option<ReturnConsumedCapacity> {
-    meter.map(|_| ReturnConsumedCapacity::Total)
+    (meter.is_some() || crate::op::span::recording()).then_some(ReturnConsumedCapacity::Total)
 }
 
 /// Records a response's consumed capacity on the meter, if there is one.

@@ -11,9 +11,11 @@ use crate::expr::writer::with_condition;
 use crate::model::{Model, PrimaryKey};
 use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
+use crate::op::span;
 use crate::op::{built, on_failure};
 use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// Deletes one item by key. Built by [`Db::delete`]. Deleting a key that has no item succeeds
 /// (unless a condition says otherwise).
@@ -84,7 +86,10 @@ impl<'a, M: Model> Delete<'a, M> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        self.send_with(ReturnValue::None).await.map(drop)
+        let span = span::request_span!("DeleteItem", self.db.table_name::<M>());
+        span::traced(span, self.send_with(ReturnValue::None))
+            .await
+            .map(drop)
     }
 
     /// Sends the request: throttling and lost responses are retried (a delete applied twice
@@ -109,6 +114,7 @@ impl<'a, M: Model> Delete<'a, M> {
                     self.write.capacity.as_ref(),
                     output.consumed_capacity.as_ref(),
                 );
+                span::answered(output.request_id(), output.consumed_capacity.as_slice());
                 return Ok(Ok(output.attributes.filter(|item| !item.is_empty())));
             }
             Err(e) => Error::from_sdk("DeleteItem", &table, e),
@@ -159,6 +165,11 @@ impl<M: Model> DeleteReturningOld<'_, M> {
     /// Sends the request: the deleted item, or `None` when no item had the key (or it had
     /// expired).
     pub async fn send(self) -> Result<Option<M>> {
+        let span = span::request_span!("DeleteItem", self.inner.db.table_name::<M>());
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<Option<M>> {
         let table = self.inner.db.table_name::<M>();
         let self_key = self.inner.key.to_item();
         match self.inner.send_with(ReturnValue::AllOld).await? {

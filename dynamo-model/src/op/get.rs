@@ -10,7 +10,9 @@ use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
 use crate::model::{Model, PrimaryKey};
 use crate::op::built;
+use crate::op::span;
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// Reads one item by key. Built by [`Db::get`].
 #[must_use = "a request does nothing until `.send().await`"]
@@ -101,6 +103,7 @@ impl<'a, M: Model> Get<'a, M> {
             .await
             .map_err(|e| Error::from_sdk("GetItem", &table, e))?;
         capacity::record(self.capacity.as_ref(), output.consumed_capacity.as_ref());
+        span::answered(output.request_id(), output.consumed_capacity.as_slice());
         Ok((output.item, table))
     }
 
@@ -121,6 +124,11 @@ impl<'a, M: Model> Get<'a, M> {
     /// Sends the request: `Some(item)`, or `None` when no item has the key (or it has
     /// expired).
     pub async fn send(self) -> Result<Option<M>> {
+        let span = span::request_span!("GetItem", self.db.table_name::<M>());
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<Option<M>> {
         match self.send_with(&[]).await? {
             (Some(item), table) => crate::pipeline::read::read(item)
                 .map_err(|e| e.about_item(|| self.describe(&table))),
@@ -147,6 +155,11 @@ impl<M: Model> GetProjected<'_, M> {
     /// Sends the request: the projected attributes, or `None` when no item has the key (or it
     /// has expired).
     pub async fn send(self) -> Result<Option<Item>> {
+        let span = span::request_span!("GetItem", self.get.db.table_name::<M>());
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<Option<Item>> {
         match self.get.send_with(&self.paths).await? {
             (Some(item), table) => {
                 crate::pipeline::read::read_projected_item::<M>(item, self.ttl_asked)

@@ -15,6 +15,7 @@ pub(crate) mod query;
 pub(crate) mod retry;
 pub(crate) mod scan;
 pub(crate) mod show;
+pub(crate) mod span;
 pub(crate) mod table;
 pub(crate) mod transact;
 pub(crate) mod update;

@@ -10,7 +10,9 @@ use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 use crate::capacity::{self, Capacity};
 use crate::cursor::{Cursor, Page, Position};
 use crate::error::{Error, Result};
+use crate::op::span;
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// One DynamoDB response.
 pub(crate) struct RawPage {
@@ -45,26 +47,38 @@ macro_rules! page_fetch {
                 start: Option<Item>,
                 limit: Option<i32>,
             ) -> impl Future<Output = Result<RawPage>> + Send {
+                let table = self.table.clone();
+                let span = span::request_span!($operation, &table);
+                if let Some(index) = self.request.get_index_name() {
+                    span.record("aws.dynamodb.index_name", index.as_str());
+                }
+                // Capacity is asked for per page: when metered, or when this page's span
+                // reports it.
+                let asked = self.capacity.is_some() || !span.is_disabled();
                 let request = self
                     .request
                     .clone()
                     .set_exclusive_start_key(start)
-                    .set_limit(limit);
-                let table = self.table.clone();
+                    .set_limit(limit)
+                    .set_return_consumed_capacity(
+                        asked.then_some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total),
+                    );
                 let meter = self.capacity.clone();
-                async move {
+                span::traced(span, async move {
                     tracing::debug!(table = %table, $operation);
                     let output = request
                         .send()
                         .await
                         .map_err(|e| Error::from_sdk($operation, &table, e))?;
                     capacity::record(meter.as_ref(), output.consumed_capacity.as_ref());
+                    span::answered(output.request_id(), output.consumed_capacity.as_slice());
+                    span::counted(output.count, output.scanned_count);
                     Ok(RawPage {
                         count: usize::try_from(output.count).unwrap_or(0),
                         items: output.items.unwrap_or_default(),
                         last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
                     })
-                }
+                })
             }
         }
     };

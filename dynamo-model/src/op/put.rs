@@ -14,11 +14,13 @@ use crate::expr::writer::with_condition;
 use crate::model::Model;
 use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
+use crate::op::span;
 use crate::op::update::{ReturnNew, ReturnNothing, ReturnOld};
 use crate::op::{built, on_failure};
 use crate::pipeline::write::{is_live, prepare, version_conflict, Conditions, WriteKind};
 use crate::timestamp::Timestamp;
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// What a put returns: the item as stored (the default), the item it replaced, or nothing.
 pub trait PutReturn<M: Model> {
@@ -231,6 +233,11 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
     /// been applied, a consistent read tells whether the stored item is the one this put wrote,
     /// and then the put succeeded.
     pub async fn send(self) -> Result<R::Output> {
+        let span = span::request_span!("PutItem", self.db.table_name::<M>());
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<R::Output> {
         let now = Timestamp::now();
         let Prepared {
             fields,
@@ -256,6 +263,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
                     self.write.capacity.as_ref(),
                     output.consumed_capacity.as_ref(),
                 );
+                span::answered(output.request_id(), output.consumed_capacity.as_slice());
                 return R::output(stored, output.attributes).map_err(|e| {
                     e.about_item(
                         || match crate::model::PrimaryKey::to_item(&self.item.key()) {
@@ -343,7 +351,12 @@ impl<M: Model, R: PutReturn<M>> Create<'_, M, R> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<R::Output> {
-        match self.put.send().await {
+        let span = span::request_span!("PutItem", self.put.db.table_name::<M>());
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<R::Output> {
+        match self.put.send_untraced().await {
             // The stored item, when there is a live one, is why: the key is taken. Otherwise
             // the caller's own condition failed.
             Err(Error::ConditionFailed { table, item })

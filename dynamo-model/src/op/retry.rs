@@ -102,10 +102,11 @@ where
     loop {
         let err = match attempt(n)?.await {
             Ok(value) => {
+                crate::op::span::attempts(n + 1);
                 return Ok(Sent {
                     result: Ok(value),
                     maybe_applied,
-                })
+                });
             }
             Err(err) => err,
         };
@@ -116,6 +117,7 @@ where
             && n < policy.max_attempts
             && (outcome == Outcome::NotApplied || repeat == Repeat::Safe);
         if !again {
+            crate::op::span::attempts(n);
             return Ok(Sent {
                 result: Err(err),
                 maybe_applied,

@@ -119,6 +119,11 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     /// Sends the request and waits until the table is active.
     pub async fn send(self) -> Result<CreateTableOutcome> {
+        let span = crate::op::span::request_span!("CreateTable", self.db.table_name::<M>());
+        crate::op::span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<CreateTableOutcome> {
         let (request, table) = self.prepare()?;
         tracing::debug!(table = %table, "CreateTable");
         let outcome = match request.send().await {
@@ -242,6 +247,11 @@ impl<'a, M: Model> DeleteTable<'a, M> {
 
     /// Sends the request and waits until the table is gone. Returns whether a table was deleted.
     pub async fn send(self) -> Result<bool> {
+        let span = crate::op::span::request_span!("DeleteTable", self.db.table_name::<M>());
+        crate::op::span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<bool> {
         let table = self.db.table_name::<M>();
         tracing::debug!(table = %table, "DeleteTable");
         let result = self

@@ -3,8 +3,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
-    TransactWriteItem, Update as SdkUpdate,
+    ConditionCheck, Delete, Get, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
+    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
 };
 
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::writer::{with_condition, RenderedCondition};
 use crate::model::{Model, PrimaryKey};
-use crate::op::built;
 use crate::op::retry::Repeat;
 use crate::op::update::{RenderedUpdate, Update};
+use crate::op::{built, span};
 use crate::pipeline::update::{explain_guards_in, Guard};
 use crate::pipeline::write::{prepare, Conditions, WriteKind};
 use crate::timestamp::Timestamp;
@@ -340,6 +340,14 @@ impl<'a> TransactWrite<'a> {
     /// still leaves it unknown whether the transaction was applied, the error is
     /// [`Error::OutcomeUnknown`].
     pub async fn send(self) -> Result<()> {
+        let span = span::request_span!(
+            "TransactWriteItems",
+            span::table_names(self.actions.iter().map(|a| a.table.as_str()))
+        );
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -355,12 +363,23 @@ impl<'a> TransactWrite<'a> {
         let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
         let client = self.db.writer();
-        let sent = crate::op::retry::send(self.db.retry_policy(), Repeat::Safe, |_| {
-            Ok(client
+        let parent = tracing::Span::current();
+        let capacity = span::recording().then_some(ReturnConsumedCapacity::Total);
+        let sent = crate::op::retry::send(self.db.retry_policy(), Repeat::Safe, |n| {
+            span::requests(&parent, n as usize + 1);
+            let request = client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
                 .client_request_token(&token)
-                .send())
+                .set_return_consumed_capacity(capacity.clone())
+                .send();
+            Ok(span::child(
+                span::request_span!(
+                    "TransactWriteItems",
+                    span::table_names(tables.iter().map(String::as_str))
+                ),
+                request,
+            ))
         })
         .await?;
         let err = match sent.result {
@@ -556,6 +575,17 @@ impl<'a, T> TransactGet<'a, T> {
     where
         T: TransactGetOutput,
     {
+        let span = span::request_span!(
+            "TransactGetItems",
+            span::table_names(self.gets.iter().flatten().map(|(table, _)| table.as_str()))
+        );
+        span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<T>
+    where
+        T: TransactGetOutput,
+    {
         let (tables, gets): (Vec<String>, Vec<TransactGetItem>) =
             self.checked()?.into_iter().unzip();
         // The keys name the items in a read error.
@@ -564,13 +594,24 @@ impl<'a, T> TransactGet<'a, T> {
             .map(|g| g.get().map(|g| g.key().clone()).unwrap_or_default())
             .collect();
         tracing::debug!(gets = gets.len(), "TransactGetItems");
-        let result = self
+        span::requests(&tracing::Span::current(), 1);
+        let request = self
             .db
             .client()
             .transact_get_items()
             .set_transact_items(Some(gets))
-            .send()
-            .await;
+            .set_return_consumed_capacity(
+                span::recording().then_some(ReturnConsumedCapacity::Total),
+            )
+            .send();
+        let result = span::child(
+            span::request_span!(
+                "TransactGetItems",
+                span::table_names(tables.iter().map(String::as_str))
+            ),
+            request,
+        )
+        .await;
         let output = match result.map_err(|e| Error::from_sdk("TransactGetItems", "", e)) {
             Ok(output) => output,
             Err(Error::TableNotFound { .. }) => {

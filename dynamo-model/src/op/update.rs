@@ -21,11 +21,13 @@ use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
 use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Repeat};
+use crate::op::span;
 use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
 use crate::schema::{FieldHooks, Target};
 use crate::timestamp::Timestamp;
 use crate::validate::Violation;
 use crate::value::Item;
+use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// Updates one item in place. Built by [`Db::update`].
 ///
@@ -693,8 +695,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     pub async fn send(self) -> Result<R::Output> {
         let now = Timestamp::now();
         if self.exactly_once {
-            return self.send_exactly_once(now).await;
+            let span = span::request_span!("TransactWriteItems", self.db.table_name::<M>());
+            return span::traced(span, self.send_exactly_once(now)).await;
         }
+        let span = span::request_span!("UpdateItem", self.db.table_name::<M>());
+        span::traced(span, self.send_untraced(now)).await
+    }
+
+    async fn send_untraced(self, now: Timestamp) -> Result<R::Output> {
         let repeat = if self.actions.repeatable(M::SCHEMA.version) {
             Repeat::answering(&R::RETURN_VALUES)
         } else {
@@ -720,6 +728,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                         self.write.capacity.as_ref(),
                         output.consumed_capacity.as_ref(),
                     );
+                    span::answered(output.request_id(), output.consumed_capacity.as_slice());
                     return R::output(output.attributes).map_err(|e| {
                         e.about_item(|| match self.key.to_item() {
                             Ok(key) => crate::pipeline::read::describe_key(&table, &key),
@@ -808,7 +817,10 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         )
         .await?;
         let err = match sent.result {
-            Ok(_) => return R::output(None),
+            Ok(output) => {
+                span::answered(output.request_id(), output.consumed_capacity());
+                return R::output(None);
+            }
             Err(err) => err,
         };
         let canceled = match err.as_service_error() {

@@ -2,9 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
+use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity};
 use futures::stream::{self, StreamExt};
 
 use super::{key_display, key_text, BatchPolicy, UnprocessedKey, MAX_BATCH_GET};
@@ -108,16 +109,26 @@ impl<'a, M: Model> BatchGet<'a, M> {
     /// Sends every chunk and returns what it read, with the keys it could not read after the
     /// retry budget (and why): a batch of 10,000 keys that meets a failure keeps its 9,999 items.
     pub async fn send_partial(self) -> Result<BatchGetOutput<M>> {
+        let span = crate::op::span::request_span!("BatchGetItem", self.db.table_name::<M>());
+        crate::op::span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<BatchGetOutput<M>> {
         let schema = M::SCHEMA;
         let table = self.db.table_name::<M>();
         let (keys, order) = self.key_items(&table)?;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);
+        let requests_sent = AtomicUsize::new(0);
         let outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = stream::iter(chunks)
-            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy))
+            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy, &requests_sent))
             .buffer_unordered(policy.concurrency.max(1))
             .collect()
             .await;
+        crate::op::span::requests(
+            &tracing::Span::current(),
+            requests_sent.load(std::sync::atomic::Ordering::Relaxed),
+        );
         let mut found: HashMap<String, Item> = HashMap::with_capacity(keys.len());
         let mut unprocessed = Vec::new();
         let mut cause = None;
@@ -170,6 +181,7 @@ async fn get_chunk(
     mut pending: Vec<Item>,
     consistent: bool,
     policy: BatchPolicy,
+    requests_sent: &AtomicUsize,
 ) -> (Vec<Item>, Vec<Item>, Option<Error>) {
     let mut items = Vec::new();
     let started = std::time::Instant::now();
@@ -188,12 +200,16 @@ async fn get_chunk(
         };
         tracing::debug!(keys = pending.len(), attempt, "BatchGetItem");
         // The client without its own retries: this loop's budget covers every failure.
-        let result = db
+        requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let request_span = crate::op::span::request_span!("BatchGetItem", table);
+        let asked = (!request_span.is_disabled()).then_some(ReturnConsumedCapacity::Total);
+        let request = db
             .writer()
             .batch_get_item()
             .request_items(table, request)
-            .send()
-            .await;
+            .set_return_consumed_capacity(asked)
+            .send();
+        let result = crate::op::span::child(request_span, request).await;
         match result {
             Ok(output) => {
                 items.extend(output.responses.unwrap_or_default().into_values().flatten());

@@ -4,9 +4,12 @@
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest,
+};
 use futures::stream::{FuturesOrdered, StreamExt};
 
 use super::{key_display, key_text, BatchPolicy, UnprocessedWrite, MAX_BATCH_WRITE};
@@ -59,6 +62,17 @@ enum Part<'a> {
     Puts(Box<dyn PutList<'a> + 'a>),
     /// A key is small: converted when added.
     Delete(&'static Schema, Item),
+}
+
+impl Part<'_> {
+    /// The table its writes go to (as the model names it); `None` for an empty list.
+    fn table(&self) -> Option<&'static str> {
+        match self {
+            Part::Put(source) => Some(source.schema().table),
+            Part::Puts(list) => list.walk().next().map(|source| source.schema().table),
+            Part::Delete(schema, _) => Some(schema.table),
+        }
+    }
 }
 
 /// One write, ready to be built into a request.
@@ -533,6 +547,19 @@ impl<'a> BatchWrite<'a> {
     /// [`Error::BatchStopped`] when a write was refused after earlier chunks were sent (see
     /// [`BatchWrite`]).
     pub async fn send(self) -> Result<()> {
+        let span = crate::op::span::request_span!("BatchWriteItem", {
+            let tables: Vec<String> = self
+                .parts
+                .iter()
+                .filter_map(Part::table)
+                .map(|table| self.db.table_name_for(table))
+                .collect();
+            crate::op::span::table_names(tables.iter().map(String::as_str))
+        });
+        crate::op::span::traced(span, self.send_untraced()).await
+    }
+
+    async fn send_untraced(self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -558,6 +585,7 @@ impl<'a> BatchWrite<'a> {
         // order. Driven by hand rather than by a stream adapter over a closure, for the reason
         // given at [`Writes`].
         let mut first = first.into_iter();
+        let requests_sent = AtomicUsize::new(0);
         let mut in_flight = FuturesOrdered::new();
         let mut unprocessed = Vec::new();
         let mut cause = None;
@@ -566,7 +594,14 @@ impl<'a> BatchWrite<'a> {
                 let Some(chunk) = first.next().or_else(|| chunker.next_chunk()) else {
                     break;
                 };
-                in_flight.push_back(write_chunk(db, &self.parts, chunk, now, policy));
+                in_flight.push_back(write_chunk(
+                    db,
+                    &self.parts,
+                    chunk,
+                    now,
+                    policy,
+                    &requests_sent,
+                ));
             }
             // Folded in as they come: memory stays bounded by the chunks in flight.
             let Some((left, error)) = in_flight.next().await else {
@@ -577,6 +612,11 @@ impl<'a> BatchWrite<'a> {
                 cause = error;
             }
         }
+        drop(in_flight);
+        crate::op::span::requests(
+            &tracing::Span::current(),
+            requests_sent.load(std::sync::atomic::Ordering::Relaxed),
+        );
         if let Some((index, error)) = chunker.stopped {
             return Err(Error::BatchStopped {
                 error: Box::new(error),
@@ -665,6 +705,7 @@ async fn write_chunk(
     mut chunk: Chunk,
     now: Timestamp,
     policy: BatchPolicy,
+    requests_sent: &AtomicUsize,
 ) -> ChunkOutcome {
     let started = std::time::Instant::now();
     let mut next = Some(std::mem::take(&mut chunk.requests));
@@ -691,12 +732,19 @@ async fn write_chunk(
             },
         };
         tracing::debug!(writes = chunk.len, attempt, "BatchWriteItem");
-        let result = db
+        requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let request_span = crate::op::span::request_span!(
+            "BatchWriteItem",
+            crate::op::span::table_names(requests.keys().map(String::as_str))
+        );
+        let asked = (!request_span.is_disabled()).then_some(ReturnConsumedCapacity::Total);
+        let request = db
             .writer()
             .batch_write_item()
             .set_request_items(Some(requests))
-            .send()
-            .await;
+            .set_return_consumed_capacity(asked)
+            .send();
+        let result = crate::op::span::child(request_span, request).await;
         match result {
             Ok(output) => {
                 let mut unprocessed = output.unprocessed_items.unwrap_or_default();
