@@ -230,3 +230,82 @@ async fn a_model_names_its_table_with_a_constant() {
     let read = db.get(InvoiceKey::new("i1")).send().await.unwrap();
     assert_eq!(read, Some(invoice));
 }
+
+/// Per-environment tables: a prefix and suffix for every table, a name of its own for one
+/// (from configuration), and a configured name DynamoDB would refuse caught before sending.
+#[tokio::test]
+async fn a_db_names_tables_per_environment() {
+    let local = common::local().await;
+    let db = local
+        .db()
+        .table_prefix("naming.")
+        .table_suffix("-prod")
+        .table_for::<Invoice>("naming.billing-invoices-v2");
+    assert_eq!(db.table_name::<Order>(), "naming.orders-prod");
+    assert_eq!(db.table_name::<Invoice>(), "naming.billing-invoices-v2");
+    db.create_table::<Invoice>().send().await.unwrap();
+    let invoice = Invoice {
+        id: "i1".into(),
+        total: 7,
+    };
+    db.put(&invoice).send().await.unwrap();
+    // Stored in the table the configuration named.
+    let stored = local
+        .db()
+        .client()
+        .get_item()
+        .table_name("naming.billing-invoices-v2")
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("i1".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(stored.item.is_some());
+    assert_eq!(
+        db.batch_get::<Invoice>([InvoiceKey::new("i1")])
+            .send()
+            .await
+            .unwrap(),
+        [Some(invoice.clone())]
+    );
+
+    // A suffix that makes a name DynamoDB refuses: every operation says so before sending.
+    let bad = local.db().table_suffix(" prod");
+    let refused = |result: Result<(), Error>| match result {
+        Err(Error::InvalidRequest { message }) => {
+            assert!(message.contains("\"invoices prod\""), "{message}")
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    };
+    refused(bad.put(&invoice).send().await.map(drop));
+    refused(bad.get(InvoiceKey::new("i1")).send().await.map(drop));
+    refused(bad.query::<Invoice>().hash("i1").send().await.map(drop));
+    refused(bad.scan::<Invoice>().send().await.map(drop));
+    refused(
+        bad.update(InvoiceKey::new("i1"))
+            .set(Invoice::TOTAL, 1)
+            .send()
+            .await
+            .map(drop),
+    );
+    refused(bad.delete(InvoiceKey::new("i1")).send().await);
+    refused(bad.batch_put([&invoice]).send().await);
+    refused(
+        bad.batch_get::<Invoice>([InvoiceKey::new("i1")])
+            .send()
+            .await
+            .map(drop),
+    );
+    refused(bad.transact_write().put(&invoice).send().await);
+    refused(
+        bad.transact_get()
+            .get::<Invoice>(InvoiceKey::new("i1"))
+            .send()
+            .await
+            .map(drop),
+    );
+    refused(bad.create_table::<Invoice>().send().await.map(drop));
+    refused(bad.delete_table::<Invoice>().send().await.map(drop));
+}

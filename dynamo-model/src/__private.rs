@@ -149,15 +149,7 @@ pub fn partition_key_value<T: Attribute>(value: &T, name: &str) -> Result<Attrib
 /// DynamoDB accepts: 3 to 255 characters of `a-z A-Z 0-9 _ - .`. The derive checks a literal
 /// name itself; a constant's value is only known here.
 pub const fn check_table_name(name: &str) {
-    let bytes = name.as_bytes();
-    let mut valid = bytes.len() >= 3 && bytes.len() <= 255;
-    let mut i = 0;
-    while valid && i < bytes.len() {
-        let c = bytes[i];
-        valid = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
-        i += 1;
-    }
-    if !valid {
+    if !crate::db::valid_table_name(name) {
         panic!("invalid table name: DynamoDB needs 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`");
     }
 }

@@ -17,9 +17,37 @@ use crate::op::table::{CreateTable, DeleteTable};
 use crate::op::transact::{TransactGet, TransactWrite};
 use crate::op::update::Update;
 
-/// A handle to DynamoDB: an aws-sdk-dynamodb [`Client`] plus an optional table-name prefix.
+/// A handle to DynamoDB: an aws-sdk-dynamodb [`Client`], and how model tables are named in it.
 ///
 /// Cheap to clone (the client is reference counted); build one per process and share it.
+///
+/// # Table names per environment
+///
+/// A model's `table` is the name in code; a `Db` maps it to the table it uses: with a prefix
+/// and suffix for every table ([`Db::table_prefix`], [`Db::table_suffix`]), or a name of its
+/// own for one ([`Db::table_for`]), e.g. from configuration:
+///
+/// ```
+/// # use dynamo_model::prelude::*;
+/// # #[derive(Model)] #[dynamo(table = "orders")] struct Order { #[dynamo(hash_key)] id: String }
+/// # #[derive(Model)] #[dynamo(table = "users")] struct User { #[dynamo(hash_key)] id: String }
+/// # fn client() -> dynamo_model::aws_sdk_dynamodb::Client {
+/// #     let config = dynamo_model::aws_sdk_dynamodb::Config::builder()
+/// #         .behavior_version(dynamo_model::aws_sdk_dynamodb::config::BehaviorVersion::latest())
+/// #         .build();
+/// #     dynamo_model::aws_sdk_dynamodb::Client::from_conf(config)
+/// # }
+/// let stage = "prod"; // e.g. std::env::var("STAGE")
+/// let db = Db::new(client())
+///     .table_prefix("shop-")
+///     .table_suffix(format!("-{stage}"))
+///     .table_for::<Order>("orders-2026-migrated");
+/// assert_eq!(db.table_name::<User>(), "shop-users-prod");
+/// assert_eq!(db.table_name::<Order>(), "orders-2026-migrated");
+/// ```
+///
+/// A name that DynamoDB would refuse (3 to 255 characters of `a-z A-Z 0-9 _ - .`) fails each
+/// request with [`Error::InvalidRequest`](crate::Error::InvalidRequest) before it is sent.
 #[derive(Debug, Clone)]
 pub struct Db {
     client: Client,
@@ -27,8 +55,30 @@ pub struct Db {
     /// whether a failed attempt may have been applied (see `op::retry`).
     writer: Client,
     retry: RetryPolicy,
-    prefix: Option<Arc<str>>,
+    naming: Arc<Naming>,
     cursor_key: Option<Arc<CursorKey>>,
+}
+
+/// How the tables models name are named in one `Db`.
+#[derive(Debug, Clone, Default)]
+struct Naming {
+    prefix: String,
+    suffix: String,
+    /// The model's table name → the name used instead (no prefix or suffix added).
+    overrides: Vec<(&'static str, String)>,
+}
+
+/// Whether DynamoDB takes `name` as a table name: 3 to 255 characters of `a-z A-Z 0-9 _ - .`.
+pub(crate) const fn valid_table_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let mut valid = bytes.len() >= 3 && bytes.len() <= 255;
+    let mut i = 0;
+    while valid && i < bytes.len() {
+        let c = bytes[i];
+        valid = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+        i += 1;
+    }
+    valid
 }
 
 impl Db {
@@ -56,7 +106,7 @@ impl Db {
             client,
             writer,
             retry,
-            prefix: None,
+            naming: Arc::default(),
             cursor_key: None,
         }
     }
@@ -86,11 +136,29 @@ impl Db {
         self.retry
     }
 
-    /// Prefixes every table name, e.g. `dev_` to keep environments apart in one account.
+    /// Prefixes every table name, e.g. `dev_` to keep environments apart in one account (not
+    /// the tables named by [`Db::table_for`]).
     #[must_use]
     pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
-        let prefix: String = prefix.into();
-        self.prefix = (!prefix.is_empty()).then(|| prefix.into());
+        Arc::make_mut(&mut self.naming).prefix = prefix.into();
+        self
+    }
+
+    /// Appends to every table name, e.g. `-prod` (not to the tables named by [`Db::table_for`]).
+    #[must_use]
+    pub fn table_suffix(mut self, suffix: impl Into<String>) -> Self {
+        Arc::make_mut(&mut self.naming).suffix = suffix.into();
+        self
+    }
+
+    /// Uses the table `name`, as it is (no prefix or suffix), for `M`: for the table `M`
+    /// names, so for every model that names the same table (they share it).
+    #[must_use]
+    pub fn table_for<M: Model>(mut self, name: impl Into<String>) -> Self {
+        let naming = Arc::make_mut(&mut self.naming);
+        let table = M::SCHEMA.table;
+        naming.overrides.retain(|(named, _)| *named != table);
+        naming.overrides.push((table, name.into()));
         self
     }
 
@@ -99,17 +167,47 @@ impl Db {
         &self.client
     }
 
-    /// The full table name of model `M`, prefix included.
+    /// The name of the table `M`'s requests go to: its `table` with this handle's prefix and
+    /// suffix, or the name [`Db::table_for`] gave it.
     pub fn table_name<M: Model>(&self) -> String {
+        self.table_name_of(M::SCHEMA.table)
+    }
+
+    /// The name used for the table a model names (`table`), checked: a name DynamoDB would
+    /// refuse is an error before anything is sent.
+    pub(crate) fn table_name_for(&self, table: &'static str) -> crate::Result<String> {
+        let name = self.table_name_of(table);
+        // A model's own name is checked at compile time; only a configured one can be wrong.
+        let configured = !self.naming.prefix.is_empty()
+            || !self.naming.suffix.is_empty()
+            || !self.naming.overrides.is_empty();
+        if configured && !valid_table_name(&name) {
+            return Err(crate::Error::InvalidRequest {
+                message: format!(
+                    "the table name {name:?} (the model's `{table}` as this Db names it) is not one DynamoDB takes: 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`"
+                ),
+            });
+        }
+        Ok(name)
+    }
+
+    /// [`Db::table_name_for`] for `M`.
+    pub(crate) fn table<M: Model>(&self) -> crate::Result<String> {
         self.table_name_for(M::SCHEMA.table)
     }
 
-    /// The name of the table a schema names (`table`), with this handle's prefix.
-    pub(crate) fn table_name_for(&self, table: &str) -> String {
-        match &self.prefix {
-            Some(prefix) => format!("{prefix}{table}"),
-            None => table.to_owned(),
+    /// The name used for the table a model names, unchecked (see [`Db::table_name_for`]).
+    pub(crate) fn table_name_of(&self, table: &str) -> String {
+        let naming = &*self.naming;
+        if let Some((_, name)) = naming.overrides.iter().find(|(named, _)| *named == table) {
+            return name.clone();
         }
+        let mut name =
+            String::with_capacity(naming.prefix.len() + table.len() + naming.suffix.len());
+        name.push_str(&naming.prefix);
+        name.push_str(table);
+        name.push_str(&naming.suffix);
+        name
     }
 
     /// Creates `M`'s table from its schema (keys, indexes, on-demand billing) and waits until it

@@ -78,7 +78,8 @@ pub type Item = HashMap<String, AttributeValue>;
     message = "`{Self}` cannot be stored as a DynamoDB attribute",
     label = "unsupported attribute type",
     note = "supported: strings, integers, floats, bool, Timestamp, Vec<u8>/Bytes, Option, Vec, HashMap/BTreeMap<String, _>, HashSet/BTreeSet of strings, numbers or binaries, FloatSet; with features: Uuid, DateTime<Utc>, OffsetDateTime, Decimal, serde_json::Value",
-    note = "add `#[dynamo(serde)]` to the field to store any serde type through serde_dynamo"
+    note = "a struct of your own: add `#[derive(Attributes)]` to it to store it as a nested map (an enum of unit variants: as a string)",
+    note = "a type of another crate: add `#[dynamo(serde)]` to the field to store it through serde_dynamo"
 )]
 pub trait Attribute: Sized {
     /// What this type expects to read, for error messages (`"string"`, `"number (u32)"`).

@@ -55,7 +55,7 @@ impl<'a, M: Model> Delete<'a, M> {
 
     fn prepare(&self, return_values: ReturnValue) -> Result<(DeleteItemFluentBuilder, String)> {
         let key = self.key.to_item()?;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let schema = M::SCHEMA;
         let mut conditions = Conditions::default();
         conditions.user(schema, self.write.condition.as_ref());
@@ -170,7 +170,7 @@ impl<M: Model> DeleteReturningOld<'_, M> {
     }
 
     async fn send_untraced(self) -> Result<Option<M>> {
-        let table = self.inner.db.table_name::<M>();
+        let table = self.inner.db.table::<M>()?;
         let self_key = self.inner.key.to_item();
         match self.inner.send_with(ReturnValue::AllOld).await? {
             Ok(Some(old)) => crate::pipeline::read::read(old).map_err(|e| {

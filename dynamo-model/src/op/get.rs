@@ -75,7 +75,7 @@ impl<'a, M: Model> Get<'a, M> {
 
     fn prepare(&self, projection: &[Path]) -> Result<(GetItemFluentBuilder, String)> {
         let key = self.key.to_item()?;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let mut request = self
             .db
             .client()

@@ -207,7 +207,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             || self.kind == WriteKind::Create;
         Ok(Prepared {
             fields: PutFields {
-                table: self.db.table_name::<M>(),
+                table: self.db.table::<M>()?,
                 item: prepared.item,
                 return_values: R::RETURN_VALUES,
                 return_item,
@@ -303,7 +303,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
     async fn stored_is_this_write(&self, now: Timestamp) -> Result<bool> {
         let sent = prepare(self.item, self.kind, now)?.item;
         let key = crate::pipeline::write::key_of(M::SCHEMA, &sent);
-        let stored = crate::op::read_back(self.db, &self.db.table_name::<M>(), key).await?;
+        let stored = crate::op::read_back(self.db, &self.db.table::<M>()?, key).await?;
         Ok(stored.is_some_and(|stored| retry::same_item(&sent, &stored)))
     }
 }

@@ -158,7 +158,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
                 }
             }
         }
-        let table = self.read.db.table_name::<M>();
+        let table = self.read.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key_expression = writer.key_condition(hash_key.name, &hash, self.range.as_ref());

@@ -118,7 +118,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
             });
         }
         self.read.check_consistent("")?;
-        let table = self.read.db.table_name::<M>();
+        let table = self.read.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
         let (filter, projection) = self
             .read

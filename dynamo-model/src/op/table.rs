@@ -66,7 +66,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     fn prepare(&self) -> Result<(CreateTableFluentBuilder, String)> {
         let schema = M::SCHEMA;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let mut request = self
             .db
             .client()
@@ -252,7 +252,7 @@ impl<'a, M: Model> DeleteTable<'a, M> {
     }
 
     async fn send_untraced(self) -> Result<bool> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         tracing::debug!(table = %table, "DeleteTable");
         let result = self
             .db

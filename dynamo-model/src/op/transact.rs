@@ -83,9 +83,9 @@ impl<'a> TransactWrite<'a> {
     }
 
     fn put_node<M: Model>(&mut self, item: &M, condition: Option<Node>, kind: WriteKind) {
-        let table = self.db.table_name::<M>();
         let on_failure = self.on_failure();
         let action = (|| {
+            let table = self.db.table::<M>()?;
             // The same pipeline as `Db::create` and `Db::put`: version checked and bumped,
             // timestamps, limits.
             let prepared = prepare(item, kind, Timestamp::now())?;
@@ -189,7 +189,7 @@ impl<'a> TransactWrite<'a> {
         key: &M::Key,
         condition: Option<&Node>,
     ) -> Result<(String, Item, RenderedCondition)> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let key = key.to_item()?;
         let mut conditions = Conditions::default();
         conditions.user(M::SCHEMA, condition);
@@ -523,8 +523,8 @@ impl<'a, T> TransactGet<'a, T> {
     where
         T: Append<M>,
     {
-        let table = self.db.table_name::<M>();
-        let get = key.to_item().and_then(|key| {
+        let get = self.db.table::<M>().and_then(|table| {
+            let key = key.to_item()?;
             Get::builder()
                 .table_name(&table)
                 .set_key(Some(key))

@@ -656,7 +656,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         }
         let key = self.key.to_item()?;
         let plan = plan::<M>(&self.spec(now))?;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
         let update = writer.update(&plan.actions.actions);
         let condition = plan.conditions.render(&mut writer)?;
@@ -776,7 +776,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// `updated_at` included).
     async fn written_item(&self, now: Timestamp) -> Result<Option<Item>> {
         let plan = plan::<M>(&self.spec(now))?;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let stored = crate::op::read_back(self.db, &table, self.key.to_item()?).await?;
         Ok(stored.filter(|stored| plan.actions.reflected_in(stored)))
     }

@@ -74,7 +74,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
     /// The BatchGetItem requests this would send, one per chunk of 100 keys, in order, without
     /// sending them.
     pub fn request(&self) -> Result<Vec<BatchGetItemInput>> {
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let (keys, _) = self.key_items(&table)?;
         keys.chunks(MAX_BATCH_GET)
             .map(|chunk| {
@@ -115,7 +115,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
 
     async fn send_untraced(self) -> Result<BatchGetOutput<M>> {
         let schema = M::SCHEMA;
-        let table = self.db.table_name::<M>();
+        let table = self.db.table::<M>()?;
         let (keys, order) = self.key_items(&table)?;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);

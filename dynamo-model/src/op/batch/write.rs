@@ -368,7 +368,7 @@ impl<'b, 'a> Chunker<'b, 'a> {
         }
         chunk.requests.reserve(groups.len());
         for (schema, group) in groups {
-            let table = self.db.table_name_for(schema.table);
+            let table = self.db.table_name_of(schema.table);
             chunk.tables.push((table.clone(), schema));
             chunk.requests.insert(table, group);
         }
@@ -401,7 +401,7 @@ impl<'b, 'a> Chunker<'b, 'a> {
             if other.schema().table == schema.table
                 && key_text(other.schema(), &other.key(self.now)) == *text
             {
-                let table = self.db.table_name_for(schema.table);
+                let table = self.db.table_name_of(schema.table);
                 return Err(Error::InvalidRequest {
                     message: format!(
                         "the batch writes the key {} of table `{table}` twice (writes {at} and {index}), close enough to be sent at once: DynamoDB refuses two writes to a key in one request, and applies requests sent at once in any order; keep them {} writes apart, or send the second after the batch",
@@ -452,6 +452,15 @@ pub struct BatchWrite<'a> {
 }
 
 impl<'a> BatchWrite<'a> {
+    /// Refuses a table name DynamoDB would refuse, before anything is sent (chunks are named
+    /// without checking again).
+    fn check_table_names(&self) -> Result<()> {
+        for table in self.parts.iter().filter_map(Part::table) {
+            self.db.table_name_for(table)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn new(db: &'a Db) -> Self {
         BatchWrite {
             db,
@@ -521,6 +530,7 @@ impl<'a> BatchWrite<'a> {
         if let Some(error) = &self.error {
             return Err(error.replay());
         }
+        self.check_table_names()?;
         let mut chunker = Chunker::new(
             self.db,
             &self.parts,
@@ -552,7 +562,7 @@ impl<'a> BatchWrite<'a> {
                 .parts
                 .iter()
                 .filter_map(Part::table)
-                .map(|table| self.db.table_name_for(table))
+                .map(|table| self.db.table_name_of(table))
                 .collect();
             crate::op::span::table_names(tables.iter().map(String::as_str))
         });
@@ -563,6 +573,7 @@ impl<'a> BatchWrite<'a> {
         if let Some(error) = self.error {
             return Err(error);
         }
+        self.check_table_names()?;
         let (db, policy) = (self.db, self.policy);
         let concurrency = policy.concurrency.max(1);
         let mut chunker = Chunker::new(db, &self.parts, Timestamp::now(), concurrency);
@@ -687,7 +698,7 @@ impl Chunk {
     fn keys(&self, db: &Db, parts: &[Part<'_>], now: Timestamp) -> Vec<(String, Item)> {
         Writes::range(parts, self.start, self.len)
             .iter()
-            .map(|write| (db.table_name_for(write.schema().table), write.key(now)))
+            .map(|write| (db.table_name_of(write.schema().table), write.key(now)))
             .collect()
     }
 }
