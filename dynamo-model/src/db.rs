@@ -210,8 +210,40 @@ impl Db {
         name
     }
 
-    /// Creates `M`'s table from its schema (keys, indexes, on-demand billing) and waits until it
-    /// is active.
+    /// Creates `M`'s table from its schema (keys, indexes, on-demand billing, TTL) and waits
+    /// until it is active.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users", gsi(name = "by_email", hash = "email"))]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// let outcome = db.create_table::<User>().if_not_exists().send().await?;
+    /// assert_eq!(outcome, dynamo_model::CreateTableOutcome::AlreadyExisted);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sdk`](crate::Error::Sdk) with DynamoDB's `ResourceInUseException` when the
+    /// table exists (unless `.if_not_exists()`); [`Error::Wait`](crate::Error::Wait) when it is
+    /// not active in time.
     pub fn create_table<M: Model>(&self) -> CreateTable<'_, M> {
         CreateTable::new(self)
     }
@@ -222,27 +254,239 @@ impl Db {
     }
 
     /// Writes a new item; fails with [`Error::AlreadyExists`](crate::Error::AlreadyExists) if an
-    /// item with its key exists.
+    /// item with its key exists. Returns the item as stored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users")]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// let stored: User = db.create(&ada()).send().await?;
+    /// assert_eq!(stored, ada());
+    /// assert!(matches!(db.create(&ada()).send().await, Err(Error::AlreadyExists { .. })));
+    ///
+    /// // Checked before anything is sent: every failed rule, with its attribute.
+    /// let bad = User { id: "u2".into(), email: "not an address".into(), visits: 0 };
+    /// let Err(Error::Validation { violations }) = db.create(&bad).send().await else { panic!() };
+    /// assert_eq!(violations[0].path, "email");
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`](crate::Error::AlreadyExists); before sending,
+    /// [`Error::Validation`](crate::Error::Validation), [`Error::InvalidValue`](crate::Error::InvalidValue)
+    /// and [`Error::ItemTooLarge`](crate::Error::ItemTooLarge); [`Error::ConditionFailed`](crate::Error::ConditionFailed)
+    /// for a `.condition(..)` of the caller's; [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)
+    /// when no answer came and none could be found out.
     pub fn create<'a, M: Model>(&'a self, item: &'a M) -> Create<'a, M> {
         Create::new(self, item)
     }
 
-    /// Writes an item, replacing any item with the same key.
+    /// Writes an item, replacing any item with the same key. Returns the item as stored (its
+    /// version, timestamps and transforms applied).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "docs")]
+    /// # struct Doc {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     text: String,
+    /// #     #[dynamo(version)]
+    /// #     version: u64,
+    /// # }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<Doc>().await?;
+    /// let first: Doc = db.create(&Doc { id: "d1".into(), text: "draft".into(), version: 0 }).send().await?;
+    /// assert_eq!(first.version, 1);
+    /// let second = db.put(&Doc { text: "final".into(), ..first.clone() }).send().await?;
+    /// assert_eq!(second.version, 2);
+    ///
+    /// // A put of the stale copy would lose the second write: refused.
+    /// let stale = db.put(&Doc { text: "late".into(), ..first }).send().await;
+    /// assert!(matches!(stale, Err(Error::VersionConflict { .. })));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::VersionConflict`](crate::Error::VersionConflict) when the stored version is not
+    /// the one read; [`Error::ConditionFailed`](crate::Error::ConditionFailed) when a
+    /// `.condition(..)` fails; before sending, [`Error::Validation`](crate::Error::Validation),
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue), [`Error::ItemTooLarge`](crate::Error::ItemTooLarge).
     pub fn put<'a, M: Model>(&'a self, item: &'a M) -> Put<'a, M> {
         Put::new(self, item)
     }
 
-    /// Reads the item with this key; `None` when there is none.
+    /// Reads the item with this key; `None` when there is none (or it has expired).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users")]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// db.put(&ada()).send().await?;
+    /// let read: Option<User> = db.get(UserKey::new("u1")).consistent().send().await?;
+    /// assert_eq!(read, Some(ada()));
+    /// assert_eq!(db.get(UserKey::new("nobody")).send().await?, None);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Attribute`](crate::Error::Attribute) when the stored item cannot be read as `M`
+    /// (naming the attribute and the item); [`Error::TableNotFound`](crate::Error::TableNotFound).
     pub fn get<K: PrimaryKey>(&self, key: K) -> Get<'_, K::Model> {
         Get::new(self, key)
     }
 
     /// Updates the item with this key in place; it must exist unless `.upsert()` is called.
+    /// Returns the item as it is after the update.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users")]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// db.put(&ada()).send().await?;
+    /// let updated: User = db
+    ///     .update(UserKey::new("u1"))
+    ///     .add(User::VISITS, 1)
+    ///     .set(User::EMAIL, "ada@lovelace.org")
+    ///     .condition(User::VISITS.lt(100))
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!((updated.visits, updated.email.as_str()), (1, "ada@lovelace.org"));
+    ///
+    /// let missing = db.update(UserKey::new("nobody")).add(User::VISITS, 1).send().await;
+    /// assert!(matches!(missing, Err(Error::NotFound { .. })));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) without an item (and without `.upsert()`);
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed),
+    /// [`Error::VersionConflict`](crate::Error::VersionConflict); before sending,
+    /// [`Error::Validation`](crate::Error::Validation) for a value (or a relative change) that
+    /// breaks a rule and [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty or
+    /// overlapping update; [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) for a relative
+    /// change whose answer was lost (see [`Update::exactly_once`]).
     pub fn update<K: PrimaryKey>(&self, key: K) -> Update<'_, K::Model> {
         Update::new(self, key)
     }
 
     /// Queries `M`'s table (or, with `.index(..)`, one of its indexes) by hash key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "orders")]
+    /// # struct Order {
+    /// #     #[dynamo(hash_key)]
+    /// #     customer: String,
+    /// #     #[dynamo(range_key)]
+    /// #     n: u32,
+    /// #     total: u64,
+    /// # }
+    /// # fn order(n: u32) -> Order { Order { customer: "c1".into(), n, total: u64::from(n) * 10 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<Order>().await?;
+    /// db.batch_put(&(1..=30).map(order).collect::<Vec<_>>()).send().await?;
+    /// let page = db
+    ///     .query::<Order>()
+    ///     .hash("c1")
+    ///     .range(Order::N.between(11, 30))
+    ///     .filter(Order::TOTAL.ge(150))
+    ///     .limit(10) // ten matching items
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(page.items.iter().map(|o| o.n).collect::<Vec<_>>(), (15..=24).collect::<Vec<_>>());
+    ///
+    /// // The cursor (URL-safe text) brings the next page, in another request or process.
+    /// let cursor = page.next.expect("more follow").to_string();
+    /// let rest = db
+    ///     .query::<Order>()
+    ///     .hash("c1")
+    ///     .range(Order::N.between(11, 30))
+    ///     .filter(Order::TOTAL.ge(150))
+    ///     .start_after(cursor.parse()?)
+    ///     .all()
+    ///     .await?;
+    /// assert_eq!(rest.len(), 6);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Before sending: [`Error::InvalidCursor`](crate::Error::InvalidCursor) for a cursor that
+    /// is malformed, edited or from another query; [`Error::InvalidRequest`](crate::Error::InvalidRequest)
+    /// for a filter on a key attribute or a consistent read of a GSI. Reading:
+    /// [`Error::Attribute`](crate::Error::Attribute) for an item that cannot be read as `M`.
     pub fn query<M: Model>(&self) -> Query<'_, M> {
         Query::new(self)
     }
@@ -260,6 +504,43 @@ impl Db {
     /// Puts any number of items (chunks of 25, unprocessed items retried). A batch cannot
     /// check versions, so versioned models do not compile here: see
     /// [`BatchWrite::put_unchecked`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "orders")]
+    /// # struct Order {
+    /// #     #[dynamo(hash_key)]
+    /// #     customer: String,
+    /// #     #[dynamo(range_key)]
+    /// #     n: u32,
+    /// #     total: u64,
+    /// # }
+    /// # fn order(n: u32) -> Order { Order { customer: "c1".into(), n, total: u64::from(n) * 10 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<Order>().await?;
+    /// let orders: Vec<Order> = (1..=1_000).map(order).collect();
+    /// db.batch_put(&orders).send().await?;
+    /// let keys = [OrderKey::new("c1", 7u32), OrderKey::new("c1", 5_000u32)];
+    /// let found = db.batch_get::<Order>(keys).send().await?;
+    /// assert_eq!(found, [Some(order(7)), None]);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unprocessed`](crate::Error::Unprocessed) holding exactly the writes not done
+    /// after the retry budget, each saying whether it may have been applied;
+    /// [`Error::BatchStopped`](crate::Error::BatchStopped) when a write is refused after earlier
+    /// chunks were sent; before sending, the same errors as [`Db::put`] for the writes checked
+    /// first.
     ///
     /// The batch keeps the iterator and walks it as it sends (see [`BatchWrite::put_all`]):
     /// `&items` of a `Vec` or slice, `[&a, &b]`, or `items.iter().filter(..)`.
@@ -285,6 +566,53 @@ impl Db {
     }
 
     /// A transaction of writes across models and tables: all happen or none does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users")]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// db.transact_write()
+    ///     .create(&ada())
+    ///     .create(&User { id: "u2".into(), email: "grace@example.com".into(), visits: 0 })
+    ///     .send()
+    ///     .await?;
+    /// // One action fails: nothing happens, and each action says why.
+    /// let result = db
+    ///     .transact_write()
+    ///     .update::<User>(UserKey::new("u2"), |u| u.add(User::VISITS, 1))
+    ///     .create(&ada())
+    ///     .send()
+    ///     .await;
+    /// let Err(Error::TransactionCanceled { reasons }) = result else { panic!() };
+    /// assert_eq!(reasons[1].code, "ConditionalCheckFailed");
+    /// assert_eq!(db.get(UserKey::new("u2")).consistent().send().await?.unwrap().visits, 0);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TransactionCanceled`](crate::Error::TransactionCanceled) with one reason per
+    /// action, in order; before sending, [`Error::InvalidRequest`](crate::Error::InvalidRequest)
+    /// for over 100 actions or two on one item, and the errors of each action's own checks;
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) when no answer came after every
+    /// retry (its idempotency token makes a retry safe).
     pub fn transact_write(&self) -> TransactWrite<'_> {
         TransactWrite::new(self)
     }
@@ -295,6 +623,40 @@ impl Db {
     }
 
     /// Deletes the item with this key (no error when there is none).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use dynamo_model::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[dynamo(table = "users")]
+    /// # struct User {
+    /// #     #[dynamo(hash_key)]
+    /// #     id: String,
+    /// #     #[dynamo(validate(email))]
+    /// #     email: String,
+    /// #     visits: u64,
+    /// # }
+    /// # fn ada() -> User { User { id: "u1".into(), email: "ada@example.com".into(), visits: 0 } }
+    /// # #[cfg(feature = "local")]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let (_local, db) = dynamo_model::local::DynamoDbLocal::with_table::<User>().await?;
+    /// db.put(&ada()).send().await?;
+    /// db.delete(UserKey::new("u1")).send().await?;
+    /// db.delete(UserKey::new("u1")).send().await?; // nothing there: still Ok
+    /// let old: Option<User> = db.delete(UserKey::new("u1")).return_old().send().await?;
+    /// assert_eq!(old, None);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "local"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed) for a `.condition(..)`,
+    /// [`Error::VersionConflict`](crate::Error::VersionConflict) for `.if_version(..)`.
     pub fn delete<K: PrimaryKey>(&self, key: K) -> Delete<'_, K::Model> {
         Delete::new(self, key)
     }

@@ -87,41 +87,18 @@
 //!
 //! ## Derive options
 //!
-//! `#[derive(Model)]` on the struct: `table = "name"` or `table = CONSTANT` (a `&'static str`
-//! constant, its name checked at compile time; required), `gsi(name = "..", hash =
-//! "field", range = "field", projection = "all" | "keys_only" | include("a", "b"))`,
-//! `lsi(name = "..", range = "field", projection = ..)`, `timestamps` (or `timestamps =
-//! "epoch_millis"`). On fields: `hash_key`, `range_key`, `rename = "stored_name"`, `skip` (never
-//! stored, `Default` or its `default` on read), `serde`, `default = expr` / `default_fn = path`
-//! (the value of a missing attribute), `alias = "old_name"` (also read under that name),
-//! `version` (optimistic locking), `ttl` (epoch seconds), `created_at` / `updated_at` (optionally
-//! `= "rfc3339" | "epoch_seconds" | "epoch_millis"`).
-//! `#[derive(Attributes)]` makes a struct a nested document (a map), with the same field options,
-//! or an enum of unit variants a string (`rename_all = "snake_case"`, `rename` per variant).
+//! [`guide::derive_options`] has a table of every option of `#[derive(Model)]` and
+//! `#[derive(Attributes)]` (where it goes, what it does, an example), the validation rules, the
+//! names of the generated items (`Order::SHIP_TO`, `Order::BY_STATUS`,
+//! `OrderKey::new(hash, range)`, `order.key()`) and the order rules apply in.
+//! [`guide::coming_from_dynamoose`] maps each Dynamoose concept to this library.
 //!
-//! Validation and transforms, on fields of models and nested documents:
-//! - `validate(range(min = 0, max = 150), length(max = 280), non_empty, regex = "^[a-z]+$",
-//!   email, one_of("free", "pro"), custom = path)`, and `validate = path` on the struct for rules
-//!   across fields: see [`validate`] for each rule. Every write runs [`Model::validate`] first
-//!   and sends nothing when a rule fails; [`Error::Validation`] lists every failure with its path
-//!   and rule. An update's values are checked against their attribute's rules, and its relative
-//!   changes (`add`, `sub`, …) kept inside `range` and `length` rules by DynamoDB (see "Rules on
-//!   every operation" below).
-//! - `set = path`: `fn(&T) -> T` applied to the field's value on every write: puts, update
-//!   values, condition values compared with the attribute, key values, a query's hash key. Rules
-//!   check the value before it (a password's length, not its hash's). `get = path`:
-//!   `fn(T) -> T` applied to every stored value read. For an `Option<T>` field both see the `T`.
-//! - `constant = "ENTITY"`: the attribute must hold this value; a write of another value fails
-//!   validation, and reading an item holding another value is [`Error::Attribute`] (an item of
-//!   another entity type in a shared table is never read as this model).
-//! - `flatten` on one `HashMap<String, AttributeValue>` field: it receives every attribute no
-//!   other field reads, and writes them back (the model's own attributes win over copies in it),
-//!   so a read-modify-write keeps attributes this version of the model does not know.
-//! - `default = expr` / `default_fn = path`: the value of a missing attribute on read, and
-//!   [`Attr::default_value`] for constructing (`age: User::AGE.default_value().unwrap()`).
-//!   `force_default` (Dynamoose's `forceDefault`): every whole-item write (put, create, batch
-//!   and transaction puts) stores the default, whatever the field holds; updates write what they
-//!   say.
+//! In short: on the struct, `table`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
+//! fields, `hash_key`, `range_key`, `rename`, `alias`, `skip`, `serde`, `default`,
+//! `default_fn`, `force_default`, `validate(range, length, non_empty, regex, email, one_of,
+//! custom)`, `set`, `get`, `constant`, `version`, `ttl`, `created_at`, `updated_at`, `flatten`.
+//! Every write runs [`Model::validate`] first and sends nothing when a rule fails;
+//! [`Error::Validation`] lists every failure with its path and rule.
 //!
 //! ## Rules on every operation
 //!
@@ -244,6 +221,7 @@ pub mod error;
 mod expr;
 mod float_set;
 mod foreign;
+pub mod guide;
 pub mod limits;
 mod model;
 mod op;

@@ -120,6 +120,16 @@ impl DynamoDbLocal {
         self.config_builder().build()
     }
 
+    /// DynamoDB Local started and `M`'s table created: the set-up of the examples in these
+    /// docs, kept out of sight so each shows only what it is about.
+    #[doc(hidden)]
+    pub async fn with_table<M: crate::Model>() -> crate::Result<(DynamoDbLocal, Db)> {
+        let local = DynamoDbLocal::start().await?;
+        let db = local.db();
+        db.create_table::<M>().if_not_exists().send().await?;
+        Ok((local, db))
+    }
+
     /// A [`Db`] on this server.
     pub fn db(&self) -> Db {
         Db::new(self.client())

@@ -1,0 +1,7 @@
+//! Guides: pages of documentation, with no code of their own.
+
+#[doc = include_str!("../docs/derive.md")]
+pub mod derive_options {}
+
+#[doc = include_str!("../docs/dynamoose.md")]
+pub mod coming_from_dynamoose {}
