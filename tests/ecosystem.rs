@@ -150,11 +150,31 @@ async fn a_model_of_ecosystem_types_round_trips_and_serializes() {
     assert_eq!(details["big"], AttributeValue::N(u64::MAX.to_string()));
     assert!(matches!(&details["lines"], AttributeValue::L(lines) if lines.len() == 2));
 
+    // Float sets take members and give them up in an update, as other sets do.
+    let updated = db
+        .update(InvoiceKey::new(customer, issued_at))
+        .add(Invoice::READINGS, FloatSet::from([7.25, 0.1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.readings.len(), 5, "0.1 was a member already");
+    let updated = db
+        .update(InvoiceKey::new(customer, issued_at))
+        .delete(Invoice::READINGS, FloatSet::from([3.0, 1e125]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.readings.iter().copied().collect::<Vec<_>>(),
+        [-2.5e-100, 0.1, 7.25]
+    );
+
     // The same struct serializes for a JSON API.
-    let body = serde_json::to_value(&read).unwrap();
+    let body = serde_json::to_value(&updated).unwrap();
     assert_eq!(body["customer"], json!(customer.to_string()));
     assert_eq!(body["details"]["big"], json!(u64::MAX));
     assert_eq!(body["amount"], json!("-79228162514264337593543950.335"));
+    assert_eq!(body["readings"], json!([-2.5e-100, 0.1, 7.25]));
 }
 
 #[tokio::test]
