@@ -22,7 +22,10 @@
 use std::fmt::Write as _;
 use std::future::Future;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::ConsumedCapacity;
+use futures::FutureExt as _;
 use tracing::Instrument;
 
 use crate::error::Error;
@@ -73,18 +76,21 @@ pub(crate) fn table_names<'a>(tables: impl IntoIterator<Item = &'a str>) -> Stri
     names.join(",")
 }
 
-/// Runs `request` inside `span`, recording its failure on the span.
-pub(crate) async fn traced<T>(
+/// Runs `request` inside `span`, recording its failure on the span. A combinator, not an
+/// `async fn`: an `async fn` would hold the request's future twice (its argument and the
+/// instrumented copy), doubling the stack an unoptimised build needs at each level.
+pub(crate) fn traced<T>(
     span: tracing::Span,
     request: impl Future<Output = crate::Result<T>>,
-) -> crate::Result<T> {
-    let result = request.instrument(span.clone()).await;
-    if let Err(error) = &result {
-        if !span.is_disabled() {
-            failed(&span, error);
+) -> impl Future<Output = crate::Result<T>> {
+    let recorder = span.clone();
+    request.instrument(span).inspect(move |result| {
+        if let Err(error) = result {
+            if !recorder.is_disabled() {
+                failed(&recorder, error);
+            }
         }
-    }
-    result
+    })
 }
 
 /// Whether the request being built runs in a request span that is recorded: then it asks
@@ -223,37 +229,33 @@ answers!(
 );
 
 /// One request of a batch or transaction, in a child span of the current (parent) span that
-/// records its answer or its failure.
-pub(crate) async fn child<T: Answer, E>(
+/// records its answer or its failure. A combinator, for the reason given at [`traced`].
+pub(crate) fn child<T: Answer, E>(
     span: tracing::Span,
-    request: impl Future<
-        Output = Result<
-            T,
-            aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-        >,
-    >,
-) -> Result<T, aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>>
+    request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> impl Future<Output = Result<T, SdkError<E, HttpResponse>>>
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-    aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>:
-        aws_sdk_dynamodb::error::ProvideErrorMetadata,
+    SdkError<E, HttpResponse>: aws_sdk_dynamodb::error::ProvideErrorMetadata,
 {
-    let result = request.instrument(span.clone()).await;
-    if !span.is_disabled() {
-        let _entered = span.enter();
-        match &result {
+    let recorder = span.clone();
+    request.instrument(span).inspect(move |result| {
+        if recorder.is_disabled() {
+            return;
+        }
+        let _entered = recorder.enter();
+        match result {
             Ok(output) => answered(output.request_id(), output.consumed()),
             Err(error) => {
-                span.record("otel.status_code", "ERROR");
-                span.record(
+                recorder.record("otel.status_code", "ERROR");
+                recorder.record(
                     "error.type",
                     aws_sdk_dynamodb::error::ProvideErrorMetadata::code(error).unwrap_or("Sdk"),
                 );
                 if let Some(id) = aws_sdk_dynamodb::operation::RequestId::request_id(error) {
-                    span.record("aws.request_id", id);
+                    recorder.record("aws.request_id", id);
                 }
             }
         }
-    }
-    result
+    })
 }
