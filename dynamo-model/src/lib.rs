@@ -214,6 +214,8 @@
 
 extern crate self as dynamo_model;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod capacity;
 mod cursor;
 mod db;
@@ -227,6 +229,8 @@ mod model;
 mod op;
 mod pipeline;
 mod schema;
+#[cfg(feature = "streams")]
+pub mod streams;
 mod timestamp;
 pub mod ttl;
 pub mod validate;

@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilde
 use aws_sdk_dynamodb::operation::create_table::CreateTableInput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType, TimeToLiveSpecification, TimeToLiveStatus,
+    LocalSecondaryIndex, Projection, ProjectionType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use crate::db::Db;
@@ -39,6 +40,7 @@ pub struct CreateTable<'a, M> {
     db: &'a Db,
     if_not_exists: bool,
     wait: Duration,
+    stream: Option<StreamViewType>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -48,6 +50,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
             db,
             if_not_exists: false,
             wait: DEFAULT_WAIT,
+            stream: None,
             _model: PhantomData,
         }
     }
@@ -61,6 +64,15 @@ impl<'a, M: Model> CreateTable<'a, M> {
     /// How long to wait for the table to become active (default: 5 minutes).
     pub fn wait_at_most(mut self, wait: Duration) -> Self {
         self.wait = wait;
+        self
+    }
+
+    /// Enables a DynamoDB stream on the new table, holding what `view` says of each change
+    /// (`NewAndOldImages` for both images). Feature `streams` reads its records as typed
+    /// changes: [`Change`](crate::streams::Change). (A table that already exists, with
+    /// `if_not_exists`, is left as it is.)
+    pub fn stream(mut self, view: StreamViewType) -> Self {
+        self.stream = Some(view);
         self
     }
 
@@ -82,6 +94,15 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 AttributeDefinition::builder()
                     .attribute_name(key.name)
                     .attribute_type(key.scalar.sdk())
+                    .build()
+                    .map_err(built)?,
+            );
+        }
+        if let Some(view) = &self.stream {
+            request = request.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(view.clone())
                     .build()
                     .map_err(built)?,
             );

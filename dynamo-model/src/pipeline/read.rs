@@ -88,6 +88,16 @@ pub(crate) fn listing_filter(schema: &Schema) -> Vec<Node> {
     parts
 }
 
+/// Whether an item holds the model's `constant` values: an item of this entity, not of
+/// another sharing the table.
+#[cfg_attr(not(feature = "streams"), allow(dead_code))]
+pub(crate) fn holds_constants(schema: &Schema, item: &Item) -> bool {
+    schema
+        .constants
+        .iter()
+        .all(|(name, value)| item.get(*name) == Some(&value.to_attr()))
+}
+
 /// Whether any part of a listing filter applies to the model.
 pub(crate) fn filters_listings(schema: &Schema) -> bool {
     schema.ttl.is_some() || !schema.constants.is_empty()
