@@ -1,0 +1,393 @@
+//! The serverless example's handler (examples/serverless_api) fed API Gateway events — REST
+//! API (v1) and HTTP API (v2) payloads, from JSON fixtures — against DynamoDB Local: status
+//! codes, bodies, and what landed in the table.
+
+mod common;
+
+#[path = "../examples/serverless_api/handler.rs"]
+mod handler;
+
+use dynamo_model::prelude::*;
+use handler::{Note, NoteKey};
+use lambda_http::Body;
+use serde_json::{json, Value};
+
+/// The two payload versions API Gateway sends.
+#[derive(Clone, Copy, Debug)]
+enum Payload {
+    RestV1,
+    HttpV2,
+}
+
+/// An event of `payload`'s shape, from its fixture, for this request.
+fn event(
+    payload: Payload,
+    method: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> lambda_http::Request {
+    let mut event: Value = match payload {
+        Payload::RestV1 => serde_json::from_str(include_str!("fixtures/apigw/rest-v1.json")),
+        Payload::HttpV2 => serde_json::from_str(include_str!("fixtures/apigw/http-v2.json")),
+    }
+    .unwrap();
+    let header_map: serde_json::Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    match payload {
+        Payload::RestV1 => {
+            event["httpMethod"] = json!(method);
+            event["path"] = json!(path);
+            event["requestContext"]["httpMethod"] = json!(method);
+            event["requestContext"]["path"] = json!(format!("/prod{path}"));
+            event["headers"] = Value::Object(header_map.clone());
+            event["multiValueHeaders"] = Value::Object(
+                header_map
+                    .into_iter()
+                    .map(|(k, v)| (k, json!([v])))
+                    .collect(),
+            );
+            let (single, multi): (serde_json::Map<_, _>, serde_json::Map<_, _>) = (
+                query
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect(),
+                query
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!([v])))
+                    .collect(),
+            );
+            event["queryStringParameters"] = if single.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(single)
+            };
+            event["multiValueQueryStringParameters"] = if multi.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(multi)
+            };
+        }
+        Payload::HttpV2 => {
+            event["rawPath"] = json!(path);
+            event["requestContext"]["http"]["method"] = json!(method);
+            event["requestContext"]["http"]["path"] = json!(path);
+            event["headers"] = Value::Object(header_map);
+            let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            event["rawQueryString"] = json!(raw.join("&"));
+            if !query.is_empty() {
+                event["queryStringParameters"] = Value::Object(
+                    query
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), json!(v)))
+                        .collect(),
+                );
+            }
+        }
+    }
+    event["body"] = body.map_or(Value::Null, |b| json!(b));
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+/// Sends a request through the handler: status, JSON body (or null), and the ETag.
+async fn call(db: &Db, request: lambda_http::Request) -> (u16, Value, Option<String>) {
+    let response = handler::handle(db, request).await;
+    let status = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = match response.into_body() {
+        Body::Text(text) => serde_json::from_str(&text).unwrap(),
+        Body::Empty => Value::Null,
+        other => panic!("unexpected body {other:?}"),
+    };
+    (status, body, etag)
+}
+
+async fn notes_db(test: &str) -> Db {
+    let db = common::db(test).await;
+    db.create_table::<Note>().send().await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn the_fixtures_as_api_gateway_sends_them() {
+    let db = notes_db("serverless_fixtures").await;
+    // The REST API fixture creates note n1 (stage `prod` in its path).
+    let request =
+        lambda_http::request::from_str(include_str!("fixtures/apigw/rest-v1.json")).unwrap();
+    let (status, body, _) = call(&db, request).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["id"].as_str(), body["version"].as_u64()),
+        (Some("n1"), Some(1))
+    );
+    let stored = db
+        .get(NoteKey::new("ada", "n1"))
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.title, "hello");
+    assert_eq!(stored.tags.len(), 2);
+    // The HTTP API fixture reads it back.
+    let request =
+        lambda_http::request::from_str(include_str!("fixtures/apigw/http-v2.json")).unwrap();
+    let (status, body, etag) = call(&db, request).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["body"], "first note");
+    assert_eq!(etag.as_deref(), Some("\"1\""));
+}
+
+/// Every route and error mapping, under each payload version.
+#[tokio::test]
+async fn every_route_and_error_mapping() {
+    for payload in [Payload::RestV1, Payload::HttpV2] {
+        let db = notes_db(&format!("serverless_{payload:?}").to_lowercase()).await;
+        let json_header = [("content-type", "application/json")];
+        let create = |body: &'static str| {
+            event(
+                payload,
+                "POST",
+                "/users/bo/notes",
+                &[],
+                &json_header,
+                Some(body),
+            )
+        };
+
+        // Create: 201; the same id again: 409.
+        let (status, created, _) = call(&db, create(r#"{"id":"x","title":"first"}"#)).await;
+        assert_eq!(status, 201, "{payload:?} {created}");
+        let (status, body, _) = call(&db, create(r#"{"id":"x","title":"again"}"#)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (409, Some("already_exists"))
+        );
+
+        // Validation: 400, each failed rule with its attribute.
+        let tags: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        let invalid = json!({ "title": "", "tags": tags }).to_string();
+        let request = event(
+            payload,
+            "POST",
+            "/users/bo/notes",
+            &[],
+            &json_header,
+            Some(&invalid),
+        );
+        let (status, body, _) = call(&db, request).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("validation")),
+            "{body}"
+        );
+        let mut failed: Vec<(String, String)> = body["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["attribute"].as_str().unwrap().into(),
+                    v["rule"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        failed.sort();
+        assert_eq!(
+            failed,
+            [
+                ("tags".to_owned(), "length".to_owned()),
+                ("title".to_owned(), "length".to_owned())
+            ]
+        );
+        // Not JSON: 400.
+        let (status, body, _) = call(&db, create("{not json")).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
+
+        // Get: 200 with its version as ETag; a missing note: 404.
+        let (status, _, etag) = call(
+            &db,
+            event(payload, "GET", "/users/bo/notes/x", &[], &[], None),
+        )
+        .await;
+        assert_eq!((status, etag.as_deref()), (200, Some("\"1\"")));
+        let (status, _, _) = call(
+            &db,
+            event(payload, "GET", "/users/bo/notes/nope", &[], &[], None),
+        )
+        .await;
+        assert_eq!(status, 404);
+
+        // Replace with If-Match: 200 at version 2; again with the stale version: 412.
+        let body = r#"{"title":"second","body":"edited"}"#;
+        let put = |version: &'static str| {
+            event(
+                payload,
+                "PUT",
+                "/users/bo/notes/x",
+                &[],
+                &[("content-type", "application/json"), ("if-match", version)],
+                Some(body),
+            )
+        };
+        let (status, replaced, etag) = call(&db, put("\"1\"")).await;
+        assert_eq!(
+            (status, etag.as_deref()),
+            (200, Some("\"2\"")),
+            "{replaced}"
+        );
+        assert_eq!(
+            replaced["created_at"], created["created_at"],
+            "created_at is kept"
+        );
+        let (status, body, _) = call(&db, put("\"1\"")).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (412, Some("version_conflict"))
+        );
+        let stored = db
+            .get(NoteKey::new("bo", "x"))
+            .consistent()
+            .send()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((stored.title.as_str(), stored.version), ("second", 2));
+        // Replacing a note that does not exist: 404.
+        let ghost = r#"{"title":"nobody wrote me"}"#;
+        let request = event(
+            payload,
+            "PUT",
+            "/users/bo/notes/ghost",
+            &[],
+            &json_header,
+            Some(ghost),
+        );
+        assert_eq!(call(&db, request).await.0, 404);
+
+        // List: pages of 2 over 7 notes, each next cursor through the query string.
+        for i in 0..6 {
+            let body = format!(r#"{{"id":"n{i}","title":"note {i}"}}"#);
+            let request = event(
+                payload,
+                "POST",
+                "/users/bo/notes",
+                &[],
+                &json_header,
+                Some(&body),
+            );
+            assert_eq!(call(&db, request).await.0, 201);
+        }
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut query = vec![("limit", "2")];
+            if let Some(cursor) = &cursor {
+                query.push(("cursor", cursor.as_str()));
+            }
+            let (status, page, _) = call(
+                &db,
+                event(payload, "GET", "/users/bo/notes", &query, &[], None),
+            )
+            .await;
+            assert_eq!(status, 200, "{page}");
+            pages += 1;
+            ids.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n["id"].as_str().unwrap().to_owned()),
+            );
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(ids, ["n0", "n1", "n2", "n3", "n4", "n5", "x"]);
+        assert_eq!(pages, 4);
+        // A cursor the API did not give, a bad limit: 400.
+        let (status, _, _) = call(
+            &db,
+            event(
+                payload,
+                "GET",
+                "/users/bo/notes",
+                &[("cursor", "forged")],
+                &[],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(status, 400);
+        let (status, _, _) = call(
+            &db,
+            event(
+                payload,
+                "GET",
+                "/users/bo/notes",
+                &[("limit", "0")],
+                &[],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(status, 400);
+
+        // Delete with a stale If-Match: 412; then 204, and the note is gone.
+        let request = event(
+            payload,
+            "DELETE",
+            "/users/bo/notes/x",
+            &[],
+            &[("if-match", "1")],
+            None,
+        );
+        assert_eq!(call(&db, request).await.0, 412);
+        let request = event(
+            payload,
+            "DELETE",
+            "/users/bo/notes/x",
+            &[],
+            &[("if-match", "2")],
+            None,
+        );
+        assert_eq!(call(&db, request).await.0, 204);
+        assert_eq!(
+            db.get(NoteKey::new("bo", "x"))
+                .consistent()
+                .send()
+                .await
+                .unwrap(),
+            None
+        );
+
+        // An unknown route: 404.
+        assert_eq!(
+            call(&db, event(payload, "GET", "/elsewhere", &[], &[], None))
+                .await
+                .0,
+            404
+        );
+    }
+}
+
+/// Anything else is a 500 that says nothing of its cause.
+#[tokio::test]
+async fn other_failures_are_500_without_internals() {
+    // A table that does not exist.
+    let db = common::db("serverless_missing").await;
+    let request = event(Payload::HttpV2, "GET", "/users/bo/notes/x", &[], &[], None);
+    let response = handler::handle(&db, request).await;
+    assert_eq!(response.status().as_u16(), 500);
+    let Body::Text(text) = response.into_body() else {
+        panic!()
+    };
+    assert_eq!(text, r#"{"error":"internal"}"#);
+}
