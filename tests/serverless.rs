@@ -7,6 +7,12 @@ mod common;
 #[path = "../examples/serverless_api/handler.rs"]
 mod handler;
 
+/// The same API on the bare SDK: the baseline of the cold-start figures, held to the same
+/// answers.
+#[path = "../examples/serverless_bare.rs"]
+#[allow(dead_code)]
+mod bare;
+
 use dynamo_model::prelude::*;
 use handler::{Note, NoteKey};
 use lambda_http::Body;
@@ -92,9 +98,18 @@ fn event(
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
 }
 
+/// The API under test: the example's handler on a `Db`, or the bare-SDK one on a client.
+enum Api {
+    Model(Db),
+    Bare(aws_sdk_dynamodb::Client),
+}
+
 /// Sends a request through the handler: status, JSON body (or null), and the ETag.
-async fn call(db: &Db, request: lambda_http::Request) -> (u16, Value, Option<String>) {
-    let response = handler::handle(db, request).await;
+async fn call(api: &Api, request: lambda_http::Request) -> (u16, Value, Option<String>) {
+    let response = match api {
+        Api::Model(db) => handler::handle(db, request).await,
+        Api::Bare(client) => bare::handle(client, request).await,
+    };
     let status = response.status().as_u16();
     let etag = response
         .headers()
@@ -120,7 +135,8 @@ async fn the_fixtures_as_api_gateway_sends_them() {
     // The REST API fixture creates note n1 (stage `prod` in its path).
     let request =
         lambda_http::request::from_str(include_str!("fixtures/apigw/rest-v1.json")).unwrap();
-    let (status, body, _) = call(&db, request).await;
+    let api = Api::Model(db.clone());
+    let (status, body, _) = call(&api, request).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(
         (body["id"].as_str(), body["version"].as_u64()),
@@ -137,7 +153,7 @@ async fn the_fixtures_as_api_gateway_sends_them() {
     // The HTTP API fixture reads it back.
     let request =
         lambda_http::request::from_str(include_str!("fixtures/apigw/http-v2.json")).unwrap();
-    let (status, body, etag) = call(&db, request).await;
+    let (status, body, etag) = call(&api, request).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["body"], "first note");
     assert_eq!(etag.as_deref(), Some("\"1\""));
@@ -146,24 +162,38 @@ async fn the_fixtures_as_api_gateway_sends_them() {
 /// Every route and error mapping, under each payload version.
 #[tokio::test]
 async fn every_route_and_error_mapping() {
+    // The bare API names its table `notes`, as it is: this binary's DynamoDB Local is its own.
+    let unprefixed = common::local().await.db();
+    unprefixed
+        .create_table::<Note>()
+        .if_not_exists()
+        .send()
+        .await
+        .unwrap();
     for payload in [Payload::RestV1, Payload::HttpV2] {
-        let db = notes_db(&format!("serverless_{payload:?}").to_lowercase()).await;
+        let model = notes_db(&format!("serverless_{payload:?}").to_lowercase()).await;
+        for (api, db) in [
+            (Api::Model(model.clone()), model.clone()),
+            (Api::Bare(unprefixed.client().clone()), unprefixed.clone()),
+        ] {
+            routes(payload, &api, &db).await;
+        }
+    }
+}
+
+async fn routes(payload: Payload, api: &Api, db: &Db) {
+    let owner = format!("bo-{payload:?}");
+    let notes = format!("/users/{owner}/notes");
+    let note = |id: &str| format!("{notes}/{id}");
+    {
         let json_header = [("content-type", "application/json")];
-        let create = |body: &'static str| {
-            event(
-                payload,
-                "POST",
-                "/users/bo/notes",
-                &[],
-                &json_header,
-                Some(body),
-            )
-        };
+        let create =
+            |body: &'static str| event(payload, "POST", &notes, &[], &json_header, Some(body));
 
         // Create: 201; the same id again: 409.
-        let (status, created, _) = call(&db, create(r#"{"id":"x","title":"first"}"#)).await;
+        let (status, created, _) = call(api, create(r#"{"id":"x","title":"first"}"#)).await;
         assert_eq!(status, 201, "{payload:?} {created}");
-        let (status, body, _) = call(&db, create(r#"{"id":"x","title":"again"}"#)).await;
+        let (status, body, _) = call(api, create(r#"{"id":"x","title":"again"}"#)).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (409, Some("already_exists"))
@@ -172,15 +202,8 @@ async fn every_route_and_error_mapping() {
         // Validation: 400, each failed rule with its attribute.
         let tags: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         let invalid = json!({ "title": "", "tags": tags }).to_string();
-        let request = event(
-            payload,
-            "POST",
-            "/users/bo/notes",
-            &[],
-            &json_header,
-            Some(&invalid),
-        );
-        let (status, body, _) = call(&db, request).await;
+        let request = event(payload, "POST", &notes, &[], &json_header, Some(&invalid));
+        let (status, body, _) = call(api, request).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (400, Some("validation")),
@@ -206,21 +229,13 @@ async fn every_route_and_error_mapping() {
             ]
         );
         // Not JSON: 400.
-        let (status, body, _) = call(&db, create("{not json")).await;
+        let (status, body, _) = call(api, create("{not json")).await;
         assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
 
         // Get: 200 with its version as ETag; a missing note: 404.
-        let (status, _, etag) = call(
-            &db,
-            event(payload, "GET", "/users/bo/notes/x", &[], &[], None),
-        )
-        .await;
+        let (status, _, etag) = call(api, event(payload, "GET", &note("x"), &[], &[], None)).await;
         assert_eq!((status, etag.as_deref()), (200, Some("\"1\"")));
-        let (status, _, _) = call(
-            &db,
-            event(payload, "GET", "/users/bo/notes/nope", &[], &[], None),
-        )
-        .await;
+        let (status, _, _) = call(api, event(payload, "GET", &note("nope"), &[], &[], None)).await;
         assert_eq!(status, 404);
 
         // Replace with If-Match: 200 at version 2; again with the stale version: 412.
@@ -229,13 +244,13 @@ async fn every_route_and_error_mapping() {
             event(
                 payload,
                 "PUT",
-                "/users/bo/notes/x",
+                &note("x"),
                 &[],
                 &[("content-type", "application/json"), ("if-match", version)],
                 Some(body),
             )
         };
-        let (status, replaced, etag) = call(&db, put("\"1\"")).await;
+        let (status, replaced, etag) = call(api, put("\"1\"")).await;
         assert_eq!(
             (status, etag.as_deref()),
             (200, Some("\"2\"")),
@@ -245,13 +260,13 @@ async fn every_route_and_error_mapping() {
             replaced["created_at"], created["created_at"],
             "created_at is kept"
         );
-        let (status, body, _) = call(&db, put("\"1\"")).await;
+        let (status, body, _) = call(api, put("\"1\"")).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (412, Some("version_conflict"))
         );
         let stored = db
-            .get(NoteKey::new("bo", "x"))
+            .get(NoteKey::new(owner.as_str(), "x"))
             .consistent()
             .send()
             .await
@@ -263,25 +278,18 @@ async fn every_route_and_error_mapping() {
         let request = event(
             payload,
             "PUT",
-            "/users/bo/notes/ghost",
+            &note("ghost"),
             &[],
             &json_header,
             Some(ghost),
         );
-        assert_eq!(call(&db, request).await.0, 404);
+        assert_eq!(call(api, request).await.0, 404);
 
         // List: pages of 2 over 7 notes, each next cursor through the query string.
         for i in 0..6 {
             let body = format!(r#"{{"id":"n{i}","title":"note {i}"}}"#);
-            let request = event(
-                payload,
-                "POST",
-                "/users/bo/notes",
-                &[],
-                &json_header,
-                Some(&body),
-            );
-            assert_eq!(call(&db, request).await.0, 201);
+            let request = event(payload, "POST", &notes, &[], &json_header, Some(&body));
+            assert_eq!(call(api, request).await.0, 201);
         }
         let mut ids = Vec::new();
         let mut cursor: Option<String> = None;
@@ -291,11 +299,8 @@ async fn every_route_and_error_mapping() {
             if let Some(cursor) = &cursor {
                 query.push(("cursor", cursor.as_str()));
             }
-            let (status, page, _) = call(
-                &db,
-                event(payload, "GET", "/users/bo/notes", &query, &[], None),
-            )
-            .await;
+            let (status, page, _) =
+                call(api, event(payload, "GET", &notes, &query, &[], None)).await;
             assert_eq!(status, 200, "{page}");
             pages += 1;
             ids.extend(
@@ -314,28 +319,14 @@ async fn every_route_and_error_mapping() {
         assert_eq!(pages, 4);
         // A cursor the API did not give, a bad limit: 400.
         let (status, _, _) = call(
-            &db,
-            event(
-                payload,
-                "GET",
-                "/users/bo/notes",
-                &[("cursor", "forged")],
-                &[],
-                None,
-            ),
+            api,
+            event(payload, "GET", &notes, &[("cursor", "forged")], &[], None),
         )
         .await;
         assert_eq!(status, 400);
         let (status, _, _) = call(
-            &db,
-            event(
-                payload,
-                "GET",
-                "/users/bo/notes",
-                &[("limit", "0")],
-                &[],
-                None,
-            ),
+            api,
+            event(payload, "GET", &notes, &[("limit", "0")], &[], None),
         )
         .await;
         assert_eq!(status, 400);
@@ -344,23 +335,23 @@ async fn every_route_and_error_mapping() {
         let request = event(
             payload,
             "DELETE",
-            "/users/bo/notes/x",
+            &note("x"),
             &[],
             &[("if-match", "1")],
             None,
         );
-        assert_eq!(call(&db, request).await.0, 412);
+        assert_eq!(call(api, request).await.0, 412);
         let request = event(
             payload,
             "DELETE",
-            "/users/bo/notes/x",
+            &note("x"),
             &[],
             &[("if-match", "2")],
             None,
         );
-        assert_eq!(call(&db, request).await.0, 204);
+        assert_eq!(call(api, request).await.0, 204);
         assert_eq!(
-            db.get(NoteKey::new("bo", "x"))
+            db.get(NoteKey::new(owner.as_str(), "x"))
                 .consistent()
                 .send()
                 .await
@@ -370,7 +361,7 @@ async fn every_route_and_error_mapping() {
 
         // An unknown route: 404.
         assert_eq!(
-            call(&db, event(payload, "GET", "/elsewhere", &[], &[], None))
+            call(api, event(payload, "GET", "/elsewhere", &[], &[], None))
                 .await
                 .0,
             404
