@@ -68,6 +68,13 @@ struct Naming {
     overrides: Vec<(&'static str, String)>,
 }
 
+impl Naming {
+    /// No prefix, suffix or override: every table is named as its model names it.
+    fn is_plain(&self) -> bool {
+        self.prefix.is_empty() && self.suffix.is_empty() && self.overrides.is_empty()
+    }
+}
+
 /// Whether DynamoDB takes `name` as a table name: 3 to 255 characters of `a-z A-Z 0-9 _ - .`.
 pub(crate) const fn valid_table_name(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -178,10 +185,7 @@ impl Db {
     pub(crate) fn table_name_for(&self, table: &'static str) -> crate::Result<String> {
         let name = self.table_name_of(table);
         // A model's own name is checked at compile time; only a configured one can be wrong.
-        let configured = !self.naming.prefix.is_empty()
-            || !self.naming.suffix.is_empty()
-            || !self.naming.overrides.is_empty();
-        if configured && !valid_table_name(&name) {
+        if !self.naming.is_plain() && !valid_table_name(&name) {
             return Err(crate::Error::InvalidRequest {
                 message: format!(
                     "the table name {name:?} (the model's `{table}` as this Db names it) is not one DynamoDB takes: 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`"
@@ -199,6 +203,9 @@ impl Db {
     /// The name used for the table a model names, unchecked (see [`Db::table_name_for`]).
     pub(crate) fn table_name_of(&self, table: &str) -> String {
         let naming = &*self.naming;
+        if naming.is_plain() {
+            return table.to_owned();
+        }
         if let Some((_, name)) = naming.overrides.iter().find(|(named, _)| *named == table) {
             return name.clone();
         }

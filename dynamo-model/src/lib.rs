@@ -192,6 +192,31 @@
 //! stored values in `Debug` only after [`show_item_values`]`(true)`. `tests/faults.rs` runs all
 //! of this behind a proxy that fails 30% of the requests.
 //!
+//! ## Observability
+//!
+//! Every request runs inside one `tracing` span at `INFO`, target `dynamo_model`, named by its
+//! DynamoDB operation (`PutItem`, `Query`, …) and shaped by OpenTelemetry's semantic
+//! conventions for DynamoDB, so an OTel pipeline (`tracing-opentelemetry`) shows it as a
+//! database client span: `db.system.name` = `aws.dynamodb`, `db.operation.name`,
+//! `aws.dynamodb.table_names`, `aws.dynamodb.index_name`; once answered `aws.request_id`,
+//! `aws.dynamodb.consumed_capacity` (requested only while the span is recorded),
+//! `aws.dynamodb.count` and `aws.dynamodb.scanned_count`; `dynamo_model.attempts` (how many
+//! times the library sent a write); on failure `error.type` (DynamoDB's error code or the
+//! library's error kind) and `otel.status_code` = `ERROR`; `otel.name` and `otel.kind` for
+//! `tracing-opentelemetry`. Batches and transactions are a parent span (with
+//! `dynamo_model.requests`) and a child span per request. With no subscriber they cost nothing
+//! measurable. Every request builder's `Debug` shows the request it would send, stored values
+//! redacted unless [`show_item_values`]`(true)`.
+//!
+//! ## Features
+//!
+//! - `local`: `local::DynamoDbLocal` installs and runs DynamoDB Local for
+//!   tests and examples.
+//! - `chrono`, `time`, `uuid`, `rust_decimal`, `serde_json`: those crates' types as attributes
+//!   (see "Attribute types").
+//! - `streams`: DynamoDB Streams records as typed changes (`streams::Change`).
+//! - `blocking`: `.send().wait()` from synchronous code (`blocking::Wait`).
+//!
 //! ## Expressions
 //!
 //! Typed handles build conditions and updates; values must have the attribute's type:

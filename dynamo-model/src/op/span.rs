@@ -16,8 +16,9 @@
 //!
 //! Batches and transactions are a parent span (`BatchWriteItem`, `BatchGetItem`,
 //! `TransactWriteItems`, `TransactGetItems`, with `dynamo_model.requests`: how many requests it
-//! sent) with a child span of the same name per request sent. With no subscriber, or one that does not record these spans, nothing is
-//! formatted or allocated: a span costs a check of a cached flag.
+//! sent) with a child span of the same name per request sent. With no subscriber, or one that
+//! does not record these spans, nothing is formatted or allocated: a span costs a check of a
+//! cached flag (BENCHMARKS.md, "Tracing spans").
 
 use std::fmt::Write as _;
 use std::future::Future;
@@ -97,9 +98,11 @@ pub(crate) fn traced<T>(
 /// DynamoDB for its consumed capacity, which the span reports. (Only the library's own spans:
 /// a request built outside one, by `.request()`, is the same whatever the caller's span.)
 pub(crate) fn recording() -> bool {
-    tracing::Span::current()
-        .metadata()
-        .is_some_and(|span| span.target() == "dynamo_model")
+    // With no subscriber ever installed, no span is recorded: one atomic load.
+    tracing::dispatcher::has_been_set()
+        && tracing::Span::current()
+            .metadata()
+            .is_some_and(|span| span.target() == "dynamo_model")
 }
 
 /// Records what DynamoDB answered on the current request span.
