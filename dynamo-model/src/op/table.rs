@@ -69,7 +69,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     /// Enables a DynamoDB stream on the new table, holding what `view` says of each change
     /// (`NewAndOldImages` for both images). Feature `streams` reads its records as typed
-    /// changes: [`Change`](crate::streams::Change). (A table that already exists, with
+    /// changes: `streams::Change`. (A table that already exists, with
     /// `if_not_exists`, is left as it is.)
     pub fn stream(mut self, view: StreamViewType) -> Self {
         self.stream = Some(view);
