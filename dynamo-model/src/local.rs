@@ -5,6 +5,10 @@
 //! port, waits until it answers, and stops it when dropped. With `DYNAMODB_ENDPOINT` set it
 //! starts nothing and uses that endpoint.
 //!
+//! [`Detached`] is one that outlives the process that started it, keeping its tables in a
+//! folder: started, found again and stopped by the process id it records there
+//! (`cargo run --example local_server -- serve`).
+//!
 //! Environment:
 //! - `DYNAMODB_ENDPOINT`: use this endpoint, start nothing.
 //! - `DYNAMODB_LOCAL_DIR`: a folder holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/` to run
@@ -136,17 +140,7 @@ impl DynamoDbLocal {
     }
 
     fn config_builder(&self) -> aws_sdk_dynamodb::config::Builder {
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "dynamomodel",
-                "local",
-                None,
-                None,
-                "dynamo-model-local",
-            ))
-            .endpoint_url(&self.endpoint)
+        local_config(&self.endpoint)
     }
 
     async fn wait_until_ready(&mut self) -> Result<(), LocalError> {
@@ -232,6 +226,22 @@ impl Server {
         }
         text
     }
+}
+
+/// The client configuration for a DynamoDB Local at `endpoint`: fixed credentials and region,
+/// so every client sees the same tables (DynamoDB Local keeps a database per key and region).
+fn local_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "dynamomodel",
+            "local",
+            None,
+            None,
+            "dynamo-model-local",
+        ))
+        .endpoint_url(endpoint)
 }
 
 /// Runs Java in the background and stops it when stdin reaches end of file: when the parent
@@ -399,4 +409,299 @@ fn find_jar(target: &Path) -> Result<PathBuf, LocalError> {
         })
         .find(|path| path.join("DynamoDBLocal.jar").is_file())
         .ok_or_else(|| LocalError::JarNotFound(target.into()))
+}
+
+/// A DynamoDB Local that outlives the process that started it, keeping its tables in a folder
+/// (DynamoDB Local's `-dbPath`): for command-line tools whose commands run as separate
+/// processes, and for data that should survive a restart.
+///
+/// [`Detached::start`] starts one for a folder, or finds the one already running there; its
+/// process id and port are recorded in the folder (`dynamodb-local.pid`), so a later process
+/// finds it with [`Detached::find`] and [`Detached::stop`] stops exactly that process — never
+/// one found by name. Its output goes to `dynamodb-local.log` in the folder.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use dynamo_model::local::Detached;
+/// let local = Detached::start(".dynamodb").await?;   // or finds the running one
+/// println!("DYNAMODB_ENDPOINT={}", local.endpoint());
+/// let db = local.db();
+/// // ... later, from any process:
+/// if let Some(running) = Detached::find(".dynamodb").await? {
+///     running.stop().await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detached {
+    pid: u32,
+    port: u16,
+    dir: PathBuf,
+}
+
+/// The record of a detached server, in its data folder.
+const RECORD: &str = "dynamodb-local.pid";
+const DETACHED_LOG: &str = "dynamodb-local.log";
+
+impl Detached {
+    /// Starts DynamoDB Local on a free loopback port with its data in `dir` (created if
+    /// missing), detached from this process, and returns once it answers; when one started for
+    /// `dir` is still running, returns that one instead.
+    ///
+    /// # Errors
+    ///
+    /// [`LocalError`] when Java or the package is missing, or the server does not answer.
+    pub async fn start(dir: impl AsRef<Path>) -> Result<Detached, LocalError> {
+        let dir = absolute(dir.as_ref())?;
+        if let Some(running) = Detached::find(&dir).await? {
+            return Ok(running);
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(format!("creating {}", dir.display())))?;
+        let jar_dir =
+            tokio::task::spawn_blocking(install)
+                .await
+                .map_err(|e| LocalError::Start {
+                    reason: format!("the install task failed: {e}"),
+                    log: String::new(),
+                })??;
+        let java = java_command();
+        check_java(&java)?;
+        let log = dir.join(DETACHED_LOG);
+        let mut last_error = None;
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port()?;
+            let out = std::fs::File::create(&log)
+                .map_err(io_error(format!("creating {}", log.display())))?;
+            let err = out
+                .try_clone()
+                .map_err(io_error("duplicating the log file handle"))?;
+            let mut command = Command::new(&java);
+            command
+                .arg("-Djava.library.path=DynamoDBLocal_lib")
+                .args(["-jar", "DynamoDBLocal.jar", "-disableTelemetry", "-dbPath"])
+                .arg(&dir)
+                .args(["-port", &port.to_string()])
+                .current_dir(&jar_dir)
+                .stdin(Stdio::null())
+                .stdout(out)
+                .stderr(err);
+            // Its own process group: a Ctrl-C meant for the starting command does not reach it.
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+            let child = command
+                .spawn()
+                .map_err(io_error("starting DynamoDB Local"))?;
+            let detached = Detached {
+                pid: child.id(),
+                port,
+                dir: dir.clone(),
+            };
+            // Not waited for: it outlives this process (its parent becomes init).
+            drop(child);
+            match detached.probe(START_TIMEOUT).await {
+                Ok(()) => {
+                    detached.write_record()?;
+                    tracing::info!(pid = detached.pid, port, dir = %dir.display(), "DynamoDB Local started, detached");
+                    return Ok(detached);
+                }
+                Err(reason) => {
+                    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+                    let _ = detached.kill_and_wait().await;
+                    last_error = Some(LocalError::Start {
+                        reason,
+                        log: log_text,
+                    });
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| LocalError::Start {
+            reason: "no attempt was made".into(),
+            log: String::new(),
+        }))
+    }
+
+    /// The detached server started for `dir`, when its recorded process is still that server
+    /// and answers; `None` otherwise (a stale record is removed).
+    ///
+    /// # Errors
+    ///
+    /// [`LocalError::Io`] when the record cannot be read.
+    pub async fn find(dir: impl AsRef<Path>) -> Result<Option<Detached>, LocalError> {
+        let dir = absolute(dir.as_ref())?;
+        let record = dir.join(RECORD);
+        let text = match std::fs::read_to_string(&record) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(format!("reading {}", record.display()))(e)),
+        };
+        let mut fields = text.split_whitespace().map(str::parse::<u32>);
+        let (Some(Ok(pid)), Some(Ok(port))) = (fields.next(), fields.next()) else {
+            let _ = std::fs::remove_file(&record);
+            return Ok(None);
+        };
+        let Ok(port) = u16::try_from(port) else {
+            let _ = std::fs::remove_file(&record);
+            return Ok(None);
+        };
+        let detached = Detached { pid, port, dir };
+        if detached.is_that_server() && detached.probe(Duration::from_secs(5)).await.is_ok() {
+            return Ok(Some(detached));
+        }
+        let _ = std::fs::remove_file(&record);
+        Ok(None)
+    }
+
+    /// The endpoint URL, e.g. `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Its port on the loopback address.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The folder holding its data.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A [`Db`] on this server (the same fixed credentials and region as [`DynamoDbLocal`]'s,
+    /// so every client sees the same tables).
+    pub fn db(&self) -> Db {
+        Db::new(Client::from_conf(local_config(&self.endpoint()).build()))
+    }
+
+    /// Stops the server (its recorded process, and only it) and waits until it has exited;
+    /// its data stays in the folder for the next start.
+    ///
+    /// # Errors
+    ///
+    /// [`LocalError::Start`] when the process does not exit within 10 seconds of being killed.
+    pub async fn stop(self) -> Result<(), LocalError> {
+        let result = self.kill_and_wait().await;
+        let _ = std::fs::remove_file(self.dir.join(RECORD));
+        result
+    }
+
+    fn write_record(&self) -> Result<(), LocalError> {
+        let record = self.dir.join(RECORD);
+        std::fs::write(&record, format!("{} {}\n", self.pid, self.port))
+            .map_err(io_error(format!("writing {}", record.display())))
+    }
+
+    /// Whether the recorded pid is still a DynamoDB Local on the recorded port (a pid can be
+    /// reused by an unrelated process after a reboot or a crash).
+    fn is_that_server(&self) -> bool {
+        match std::fs::read(format!("/proc/{}/cmdline", self.pid)) {
+            Ok(cmdline) => {
+                let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+                let port = self.port.to_string();
+                args.iter().any(|a| *a == b"DynamoDBLocal.jar")
+                    && args
+                        .windows(2)
+                        .any(|w| w[0] == b"-port" && w[1] == port.as_bytes())
+                    && !self.exited()
+            }
+            // No /proc (not Linux): whether the process exists at all.
+            Err(_) => signal(self.pid, "-0"),
+        }
+    }
+
+    /// Whether the process is gone (or a zombie waiting for its parent to reap it).
+    fn exited(&self) -> bool {
+        match std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
+            // The state follows the command name in parentheses: `123 (java) Z ...`.
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+            Err(_) => !signal(self.pid, "-0"),
+        }
+    }
+
+    async fn probe(&self, timeout: Duration) -> Result<(), String> {
+        let probe = Client::from_conf(
+            local_config(&self.endpoint())
+                .retry_config(RetryConfig::disabled())
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(Duration::from_secs(1))
+                        .operation_timeout(Duration::from_secs(5))
+                        .build(),
+                )
+                .build(),
+        );
+        let started = Instant::now();
+        loop {
+            if self.exited() {
+                return Err("the server exited".into());
+            }
+            match probe.list_tables().limit(1).send().await {
+                Ok(_) => return Ok(()),
+                Err(err) if started.elapsed() > timeout => {
+                    return Err(format!(
+                        "no answer after {}s (last error: {err})",
+                        timeout.as_secs()
+                    ))
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Sends SIGTERM to the recorded process (after checking it is still that server), then
+    /// SIGKILL if it has not exited after 10 seconds.
+    async fn kill_and_wait(&self) -> Result<(), LocalError> {
+        if self.exited() || !self.is_that_server() {
+            return Ok(());
+        }
+        signal(self.pid, "-TERM");
+        for signal_name in ["-KILL", ""] {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if self.exited() {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            if signal_name.is_empty() {
+                break;
+            }
+            tracing::warn!(
+                pid = self.pid,
+                "DynamoDB Local did not stop in 10s; killing it"
+            );
+            signal(self.pid, signal_name);
+        }
+        Err(LocalError::Start {
+            reason: format!("process {} did not exit after SIGKILL", self.pid),
+            log: String::new(),
+        })
+    }
+}
+
+/// Sends a signal with `kill` (`-0` only asks whether the process exists): whether it was
+/// delivered.
+fn signal(pid: u32, name: &str) -> bool {
+    Command::new("kill")
+        .arg(name)
+        .arg(pid.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf, LocalError> {
+    if dir.is_absolute() {
+        return Ok(dir.to_owned());
+    }
+    std::env::current_dir()
+        .map(|cwd| cwd.join(dir))
+        .map_err(io_error("reading the current folder"))
 }
