@@ -378,8 +378,8 @@ async fn delete(client: &Client, owner: &str, id: &str, request: &Request) -> An
         .key("id", s(id));
     if let Some(version) = if_match(request)? {
         delete = delete
-            .condition_expression("attribute_not_exists(#o) OR #v = :expected")
-            .expression_attribute_names("#o", "owner")
+            // If-Match fails on a note that is not there (RFC 9110: no current representation).
+            .condition_expression("#v = :expected")
             .expression_attribute_names("#v", "version")
             .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
     }

@@ -350,6 +350,18 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
             None,
         );
         assert_eq!(call(api, request).await.0, 204);
+        // If-Match on a note that is not there fails (RFC 9110); without it, delete is idempotent.
+        let request = event(
+            payload,
+            "DELETE",
+            &note("x"),
+            &[],
+            &[("if-match", "2")],
+            None,
+        );
+        assert_eq!(call(api, request).await.0, 412);
+        let request = event(payload, "DELETE", &note("x"), &[], &[], None);
+        assert_eq!(call(api, request).await.0, 204);
         assert_eq!(
             db.get(NoteKey::new(owner.as_str(), "x"))
                 .consistent()
