@@ -59,17 +59,12 @@ type Outcome = Result<ExitCode, Box<dyn std::error::Error>>;
 
 async fn serve(dir: &PathBuf) -> Outcome {
     if let Some(running) = Detached::find(dir).await? {
-        println!("already running (pid {}); `stop` stops it", running.pid());
-        println!("DYNAMODB_ENDPOINT={}", running.endpoint());
+        print_running(&running);
+        println!("it was running already; `stop` stops it");
         return Ok(ExitCode::SUCCESS);
     }
     let local = Detached::start(dir).await?;
-    println!(
-        "DynamoDB Local (pid {}), data in {}",
-        local.pid(),
-        local.dir().display()
-    );
-    println!("DYNAMODB_ENDPOINT={}", local.endpoint());
+    print_running(&local);
     println!("Ctrl-C stops it");
     tokio::signal::ctrl_c().await?;
     local.stop().await?;
@@ -78,25 +73,14 @@ async fn serve(dir: &PathBuf) -> Outcome {
 }
 
 async fn start(dir: &PathBuf) -> Outcome {
-    let local = Detached::start(dir).await?;
-    println!(
-        "DynamoDB Local (pid {}), data in {}",
-        local.pid(),
-        local.dir().display()
-    );
-    println!("DYNAMODB_ENDPOINT={}", local.endpoint());
+    print_running(&Detached::start(dir).await?);
     Ok(ExitCode::SUCCESS)
 }
 
 async fn status(dir: &PathBuf) -> Outcome {
     match Detached::find(dir).await? {
         Some(running) => {
-            println!(
-                "running (pid {}), data in {}",
-                running.pid(),
-                running.dir().display()
-            );
-            println!("DYNAMODB_ENDPOINT={}", running.endpoint());
+            print_running(&running);
             Ok(ExitCode::SUCCESS)
         }
         None => {
@@ -104,6 +88,16 @@ async fn status(dir: &PathBuf) -> Outcome {
             Ok(ExitCode::from(3))
         }
     }
+}
+
+/// Its process, its folder, and the line to export in other terminals.
+fn print_running(local: &Detached) {
+    println!(
+        "running (pid {}), data in {}",
+        local.pid(),
+        local.dir().display()
+    );
+    println!("DYNAMODB_ENDPOINT={}", local.endpoint());
 }
 
 async fn stop(dir: &PathBuf) -> Outcome {

@@ -25,6 +25,15 @@ struct Order {
     status: String,
     #[dynamo(default = 1)]
     priority: u8,
+    /// Read through a `get` transform.
+    #[dynamo(get = shout)]
+    label: Option<String>,
+    #[dynamo(ttl)]
+    expires: Option<i64>,
+}
+
+fn shout(text: String) -> String {
+    text.to_uppercase()
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -48,6 +57,8 @@ fn order(n: u32, status: &str) -> Order {
         lines: vec!["A-1".into()],
         status: status.into(),
         priority: 1,
+        label: None,
+        expires: None,
     }
 }
 
@@ -204,6 +215,10 @@ fn a_lambda_event_decodes_with_the_read_rules() {
     assert_eq!(inserted.status, "open");
     assert_eq!(inserted.priority, 1);
     assert_eq!(inserted.lines, ["A-1", "B-2"]);
+    // `get` transforms apply, as on every read; an image past its TTL is still reported (a
+    // stream says what happened, unlike a read of what is stored).
+    assert_eq!(inserted.label.as_deref(), Some("FRAGILE"));
+    assert_eq!(inserted.expires, Some(1));
     assert_eq!(orders[1].kind, ChangeKind::Modify);
     assert_eq!(orders[1].new.as_ref().unwrap().status, "shipped");
     let removed = &orders[2];

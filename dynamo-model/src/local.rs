@@ -144,45 +144,57 @@ impl DynamoDbLocal {
     }
 
     async fn wait_until_ready(&mut self) -> Result<(), LocalError> {
-        // A probe client that gives up fast, so a server still booting is asked again soon.
-        let probe = Client::from_conf(
-            self.config_builder()
-                .retry_config(RetryConfig::disabled())
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(Duration::from_secs(1))
-                        .operation_timeout(Duration::from_secs(5))
-                        .build(),
-                )
-                .build(),
-        );
-        let started = Instant::now();
-        loop {
-            if let Some(server) = &mut self.server {
-                if let Ok(Some(status)) = server.supervisor.try_wait() {
-                    return Err(LocalError::Start {
-                        reason: format!("the server exited ({status})"),
-                        log: server.log_tail(),
-                    });
-                }
+        let endpoint = self.endpoint.clone();
+        let mut server = self.server.as_mut();
+        let answered = answers_within(&endpoint, START_TIMEOUT, || {
+            let status = server.as_mut()?.supervisor.try_wait().ok()??;
+            Some(format!("the server exited ({status})"))
+        })
+        .await;
+        answered.map_err(|reason| LocalError::Start {
+            reason,
+            log: self
+                .server
+                .as_ref()
+                .map(Server::log_tail)
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// Waits until the DynamoDB Local at `endpoint` answers `ListTables`, for at most `timeout`,
+/// giving up early when `exited` says why the server is gone.
+async fn answers_within(
+    endpoint: &str,
+    timeout: Duration,
+    mut exited: impl FnMut() -> Option<String>,
+) -> Result<(), String> {
+    // A probe client that gives up fast, so a server still booting is asked again soon.
+    let probe = Client::from_conf(
+        local_config(endpoint)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(1))
+                    .operation_timeout(Duration::from_secs(5))
+                    .build(),
+            )
+            .build(),
+    );
+    let started = Instant::now();
+    loop {
+        if let Some(reason) = exited() {
+            return Err(reason);
+        }
+        match probe.list_tables().limit(1).send().await {
+            Ok(_) => return Ok(()),
+            Err(err) if started.elapsed() > timeout => {
+                return Err(format!(
+                    "no answer after {}s (last error: {err})",
+                    timeout.as_secs()
+                ))
             }
-            match probe.list_tables().limit(1).send().await {
-                Ok(_) => return Ok(()),
-                Err(err) if started.elapsed() > START_TIMEOUT => {
-                    return Err(LocalError::Start {
-                        reason: format!(
-                            "no answer after {}s (last error: {err})",
-                            START_TIMEOUT.as_secs()
-                        ),
-                        log: self
-                            .server
-                            .as_ref()
-                            .map(Server::log_tail)
-                            .unwrap_or_default(),
-                    });
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
 }
@@ -625,33 +637,10 @@ impl Detached {
     }
 
     async fn probe(&self, timeout: Duration) -> Result<(), String> {
-        let probe = Client::from_conf(
-            local_config(&self.endpoint())
-                .retry_config(RetryConfig::disabled())
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(Duration::from_secs(1))
-                        .operation_timeout(Duration::from_secs(5))
-                        .build(),
-                )
-                .build(),
-        );
-        let started = Instant::now();
-        loop {
-            if self.exited() {
-                return Err("the server exited".into());
-            }
-            match probe.list_tables().limit(1).send().await {
-                Ok(_) => return Ok(()),
-                Err(err) if started.elapsed() > timeout => {
-                    return Err(format!(
-                        "no answer after {}s (last error: {err})",
-                        timeout.as_secs()
-                    ))
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
+        answers_within(&self.endpoint(), timeout, || {
+            self.exited().then(|| "the server exited".to_owned())
+        })
+        .await
     }
 
     /// Sends SIGTERM to the recorded process (after checking it is still that server), then

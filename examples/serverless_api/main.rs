@@ -30,7 +30,8 @@ use hyper_util::rt::TokioIo;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        // `Db::from_env` makes no network call: the cold start pays for the config chain only.
+        // `Db::from_env` reads the AWS configuration chain and builds the clients; it sends no
+        // request to DynamoDB (BENCHMARKS.md, "Serverless cold start").
         let db = Db::from_env().await;
         let db = &db;
         return lambda_http::run(lambda_http::service_fn(move |request| async move {

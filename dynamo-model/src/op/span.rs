@@ -94,23 +94,30 @@ pub(crate) fn traced<T>(
     })
 }
 
+/// The library's request span the code runs in, when one is recorded. With no subscriber ever
+/// installed this is one atomic load, and nothing else runs on the request path.
+fn current() -> Option<tracing::Span> {
+    if !tracing::dispatcher::has_been_set() {
+        return None;
+    }
+    let span = tracing::Span::current();
+    span.metadata()
+        .is_some_and(|meta| meta.target() == "dynamo_model")
+        .then_some(span)
+}
+
 /// Whether the request being built runs in a request span that is recorded: then it asks
 /// DynamoDB for its consumed capacity, which the span reports. (Only the library's own spans:
 /// a request built outside one, by `.request()`, is the same whatever the caller's span.)
 pub(crate) fn recording() -> bool {
-    // With no subscriber ever installed, no span is recorded: one atomic load.
-    tracing::dispatcher::has_been_set()
-        && tracing::Span::current()
-            .metadata()
-            .is_some_and(|span| span.target() == "dynamo_model")
+    current().is_some()
 }
 
 /// Records what DynamoDB answered on the current request span.
 pub(crate) fn answered(request_id: Option<&str>, consumed: &[ConsumedCapacity]) {
-    let span = tracing::Span::current();
-    if span.is_disabled() {
+    let Some(span) = current() else {
         return;
-    }
+    };
     if let Some(id) = request_id {
         span.record("aws.request_id", id);
     }
@@ -121,19 +128,24 @@ pub(crate) fn answered(request_id: Option<&str>, consumed: &[ConsumedCapacity]) 
 
 /// Records a query's or scan's counts on the current request span.
 pub(crate) fn counted(count: i32, scanned: i32) {
-    let span = tracing::Span::current();
-    span.record("aws.dynamodb.count", count);
-    span.record("aws.dynamodb.scanned_count", scanned);
+    if let Some(span) = current() {
+        span.record("aws.dynamodb.count", count);
+        span.record("aws.dynamodb.scanned_count", scanned);
+    }
 }
 
-/// Records how many requests a batch or transaction sent, on its parent span.
-pub(crate) fn requests(span: &tracing::Span, requests: usize) {
-    span.record("dynamo_model.requests", requests);
+/// Records how many requests a batch or transaction has sent, on its (current) parent span.
+pub(crate) fn requests(requests: usize) {
+    if let Some(span) = current() {
+        span.record("dynamo_model.requests", requests);
+    }
 }
 
 /// Records how many times the library sent the current request.
 pub(crate) fn attempts(attempts: u32) {
-    tracing::Span::current().record("dynamo_model.attempts", attempts);
+    if let Some(span) = current() {
+        span.record("dynamo_model.attempts", attempts);
+    }
 }
 
 fn failed(span: &tracing::Span, error: &Error) {

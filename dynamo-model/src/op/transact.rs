@@ -363,10 +363,9 @@ impl<'a> TransactWrite<'a> {
         let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
         let client = self.db.writer();
-        let parent = tracing::Span::current();
         let capacity = span::recording().then_some(ReturnConsumedCapacity::Total);
         let sent = crate::op::retry::send(self.db.retry_policy(), Repeat::Safe, |n| {
-            span::requests(&parent, n as usize + 1);
+            span::requests(n as usize + 1);
             let request = client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
@@ -594,7 +593,7 @@ impl<'a, T> TransactGet<'a, T> {
             .map(|g| g.get().map(|g| g.key().clone()).unwrap_or_default())
             .collect();
         tracing::debug!(gets = gets.len(), "TransactGetItems");
-        span::requests(&tracing::Span::current(), 1);
+        span::requests(1);
         let request = self
             .db
             .client()

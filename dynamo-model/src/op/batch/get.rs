@@ -125,10 +125,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
             .buffer_unordered(policy.concurrency.max(1))
             .collect()
             .await;
-        crate::op::span::requests(
-            &tracing::Span::current(),
-            requests_sent.load(std::sync::atomic::Ordering::Relaxed),
-        );
+        crate::op::span::requests(requests_sent.load(std::sync::atomic::Ordering::Relaxed));
         let mut found: HashMap<String, Item> = HashMap::with_capacity(keys.len());
         let mut unprocessed = Vec::new();
         let mut cause = None;

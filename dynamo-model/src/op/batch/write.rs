@@ -624,10 +624,7 @@ impl<'a> BatchWrite<'a> {
             }
         }
         drop(in_flight);
-        crate::op::span::requests(
-            &tracing::Span::current(),
-            requests_sent.load(std::sync::atomic::Ordering::Relaxed),
-        );
+        crate::op::span::requests(requests_sent.load(std::sync::atomic::Ordering::Relaxed));
         if let Some((index, error)) = chunker.stopped {
             return Err(Error::BatchStopped {
                 error: Box::new(error),
