@@ -3,7 +3,7 @@
 //! so errors point at them. All `#[dynamo(..)]` parsing is in `attr`.
 
 use proc_macro2::Span;
-use syn::{Data, DataEnum, DeriveInput, Fields, Ident, Type, Visibility};
+use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 use crate::attr::{self, ContainerAttrs, EnumAttrs, Errors, FieldAttrs, VariantAttrs};
 
@@ -179,5 +179,223 @@ impl<'a> UnitEnum<'a> {
             };
             (name, v)
         })
+    }
+}
+
+/// An attribute composed from fields: `pk = "CUSTOMER#{customer_id}"`.
+pub struct Template {
+    /// The composed attribute's stored name.
+    pub name: String,
+    /// The template as written, for errors.
+    pub lit: LitStr,
+    /// The literal text around the parts: one more than there are parts.
+    pub texts: Vec<String>,
+    /// The parts, as written between braces (a field's Rust or stored name).
+    pub parts: Vec<String>,
+}
+
+impl Template {
+    /// Parses `text{part}text..`; a brace without its pair is an error.
+    pub fn parse(name: String, lit: &LitStr) -> Result<Template, String> {
+        let value = lit.value();
+        let (mut texts, mut parts) = (vec![String::new()], Vec::new());
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' => {
+                    let mut part = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some('{') | None => {
+                                return Err(format!(
+                                    "unclosed `{{` in the key template {value:?}: parts are written `{{field}}`"
+                                ))
+                            }
+                            Some(c) => part.push(c),
+                        }
+                    }
+                    parts.push(part.trim().to_owned());
+                    texts.push(String::new());
+                }
+                '}' => {
+                    return Err(format!(
+                        "a `}}` without its `{{` in the key template {value:?}"
+                    ))
+                }
+                c => texts
+                    .last_mut()
+                    .expect("one text per part, plus one")
+                    .push(c),
+            }
+        }
+        Ok(Template {
+            name,
+            lit: lit.clone(),
+            texts,
+            parts,
+        })
+    }
+
+    /// The characters escaped inside string parts: `%` and the first character of each text
+    /// between two parts. A part then ends where the next separator begins, so no two values
+    /// compose to the same key; the text before the first part and after the last needs nothing.
+    pub fn escaped(&self) -> String {
+        let mut escaped = String::from("%");
+        let between = self.texts.iter().take(self.parts.len()).skip(1);
+        for c in between.filter_map(|t| t.chars().next()) {
+            if !escaped.contains(c) {
+                escaped.push(c);
+            }
+        }
+        escaped
+    }
+}
+
+/// What a key names: a field, or a template attribute (index into [`Input::templates`]).
+pub enum KeyRef<'i, 'a> {
+    Field(&'i Field<'a>),
+    Template(usize),
+}
+
+/// Where a key is declared, which names a template written in place: the table's keys are
+/// `pk` and `sk`, an index's `<index>_pk` and `<index>_sk`.
+#[derive(Clone)]
+pub enum KeySlot {
+    TableHash,
+    TableRange,
+    IndexHash(String),
+    IndexRange(String),
+}
+
+impl KeySlot {
+    pub fn template_name(&self) -> String {
+        match self {
+            KeySlot::TableHash => "pk".to_owned(),
+            KeySlot::TableRange => "sk".to_owned(),
+            KeySlot::IndexHash(index) => format!("{index}_pk"),
+            KeySlot::IndexRange(index) => format!("{index}_sk"),
+        }
+    }
+}
+
+/// A key given as a string is a template when it holds a part.
+pub fn is_template(key: &LitStr) -> bool {
+    key.value().contains('{')
+}
+
+impl<'a> Input<'a> {
+    /// Every template attribute: `compose(..)`, then the keys written as templates (struct-level
+    /// `hash_key`/`range_key`, then the indexes'), in that order. Templates that do not parse are
+    /// left out (`valid` reports them).
+    pub fn templates(&self) -> Vec<Template> {
+        let mut out: Vec<Template> = self
+            .attrs
+            .compose
+            .iter()
+            .filter_map(|(name, lit)| Template::parse(unraw(name), lit).ok())
+            .collect();
+        for (slot, lit) in self.template_keys() {
+            if let Ok(template) = Template::parse(slot.template_name(), lit) {
+                out.push(template);
+            }
+        }
+        out
+    }
+
+    /// The keys written as templates, with where they are declared.
+    pub fn template_keys(&self) -> Vec<(KeySlot, &LitStr)> {
+        let mut out = Vec::new();
+        let table = [
+            (KeySlot::TableHash, &self.attrs.hash_key),
+            (KeySlot::TableRange, &self.attrs.range_key),
+        ];
+        for (slot, key) in table {
+            if let Some(lit) = key.as_ref().filter(|k| is_template(k)) {
+                out.push((slot, lit));
+            }
+        }
+        for index in &self.attrs.indexes {
+            let Some(name) = &index.name else { continue };
+            for (slot, key) in [
+                (KeySlot::IndexHash(name.value()), &index.hash),
+                (KeySlot::IndexRange(name.value()), &index.range),
+            ] {
+                if let Some(lit) = key.as_ref().filter(|k| is_template(k)) {
+                    out.push((slot, lit));
+                }
+            }
+        }
+        out
+    }
+
+    /// What the key `key` declared at `slot` names: a template written in place, a `compose`d
+    /// attribute, or a field. `None` when it names nothing (`valid` reports it).
+    pub fn resolve_key(&self, slot: KeySlot, key: &LitStr) -> Option<KeyRef<'_, 'a>> {
+        let templates = self.templates();
+        let wanted = if is_template(key) {
+            slot.template_name()
+        } else {
+            key.value()
+        };
+        if let Some(i) = templates.iter().position(|t| t.name == wanted) {
+            return Some(KeyRef::Template(i));
+        }
+        if is_template(key) {
+            return None;
+        }
+        self.field_named(&key.value()).map(KeyRef::Field)
+    }
+
+    /// The table's hash key: a field marked `hash_key`, or the struct's `hash_key = ".."`.
+    pub fn table_hash(&self) -> Option<KeyRef<'_, 'a>> {
+        match &self.attrs.hash_key {
+            Some(key) => self.resolve_key(KeySlot::TableHash, key),
+            None => self.hash_key().map(KeyRef::Field),
+        }
+    }
+
+    /// The table's range key, likewise.
+    pub fn table_range(&self) -> Option<KeyRef<'_, 'a>> {
+        match &self.attrs.range_key {
+            Some(key) => self.resolve_key(KeySlot::TableRange, key),
+            None => self.range_key().map(KeyRef::Field),
+        }
+    }
+
+    /// The table has a range key (a field or a template).
+    pub fn has_range(&self) -> bool {
+        self.attrs.range_key.is_some() || self.range_key().is_some()
+    }
+
+    /// The field a template part names.
+    pub fn part_field(&self, part: &str) -> Option<&Field<'a>> {
+        self.field_named(part)
+    }
+
+    /// The fields the primary key is made of, in order: the key fields, or the parts of the key
+    /// templates (each once).
+    pub fn key_fields(&self) -> Vec<&Field<'a>> {
+        let templates = self.templates();
+        let mut out: Vec<&Field<'a>> = Vec::new();
+        for key in [self.table_hash(), self.table_range()]
+            .into_iter()
+            .flatten()
+        {
+            let fields: Vec<&Field<'a>> = match key {
+                KeyRef::Field(field) => vec![field],
+                KeyRef::Template(i) => templates[i]
+                    .parts
+                    .iter()
+                    .filter_map(|part| self.part_field(part))
+                    .collect(),
+            };
+            for field in fields {
+                if !out.iter().any(|f| std::ptr::eq(*f, field)) {
+                    out.push(field);
+                }
+            }
+        }
+        out
     }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parse;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Token};
 
 /// Collects every error of one derive, each on its own span.
 #[derive(Default)]
@@ -59,6 +59,12 @@ pub struct ContainerAttrs {
     pub indexes: Vec<IndexAttr>,
     /// `validate = path`: a struct-level rule.
     pub validate: Option<syn::Path>,
+    /// `hash_key = "..."` on the struct: a key template, or the name of a `compose`d attribute.
+    pub hash_key: Option<LitStr>,
+    /// `range_key = "..."` on the struct, likewise.
+    pub range_key: Option<LitStr>,
+    /// `compose(name = "template", ..)`: attributes composed from fields.
+    pub compose: Vec<(Ident, LitStr)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -230,6 +236,9 @@ named! {
         Lsi = "lsi",
         Timestamps = "timestamps",
         Validate = "validate",
+        HashKey = "hash_key",
+        RangeKey = "range_key",
+        Compose = "compose",
     }
 }
 
@@ -423,6 +432,39 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                 }
                 ContainerOption::Lsi => {
                     out.indexes.extend(index(meta, IndexKind::Local, errors)?);
+                }
+                ContainerOption::HashKey => {
+                    if let Some(value) = string_value(meta, errors)? {
+                        set_once(&mut out.hash_key, value, meta, errors);
+                    }
+                }
+                ContainerOption::RangeKey => {
+                    if let Some(value) = string_value(meta, errors)? {
+                        set_once(&mut out.range_key, value, meta, errors);
+                    }
+                }
+                ContainerOption::Compose => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        errors.spanned(
+                            &meta.path,
+                            "`compose` lists attributes and their templates: `compose(gsi1pk = \"STATUS#{status}\")`",
+                        );
+                        skip_value(meta)?;
+                    } else {
+                        meta.parse_nested_meta(|inner| {
+                            let Some(name) = inner.path.get_ident().cloned() else {
+                                errors.spanned(
+                                    &inner.path,
+                                    "an attribute name: `compose(gsi1pk = \"..\")`",
+                                );
+                                return skip_value(&inner);
+                            };
+                            if let Some(template) = string_value(&inner, errors)? {
+                                out.compose.push((name, template));
+                            }
+                            Ok(())
+                        })?;
+                    }
                 }
                 ContainerOption::Validate => {
                     if meta.input.peek(syn::token::Paren) {

@@ -45,6 +45,7 @@ pub fn model(input: &Input, error: syn::Error) -> TokenStream {
                     created_at: ::core::option::Option::None,
                     updated_at: ::core::option::Option::None,
                     constants: &[],
+                    templates: &[],
                 };
                 fn to_item(&self) -> #p::Result<#p::Item> { #unreachable }
                 fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use syn::LitStr;
 
-use crate::ast::{unraw, Field, Input, UnitEnum};
+use crate::ast::{is_template, unraw, Field, Input, KeyRef, KeySlot, Template, UnitEnum};
 use crate::attr::{Errors, FieldOption, IndexKind, TableName, TimeFormat};
 
 pub fn check(input: &Input, errors: &mut Errors) {
     check_table(input, errors);
     check_keys(input, errors);
+    check_templates(input, errors);
     check_field_options(input, errors);
     check_stored_names(input, errors);
     check_indexes(input, errors);
@@ -224,11 +225,137 @@ fn check_keys(input: &Input, errors: &mut Errors) {
             }
         }
     }
-    if hash.is_none() && input.named_struct {
+    for (given, field, what) in [
+        (&input.attrs.hash_key, hash, "hash_key"),
+        (&input.attrs.range_key, range, "range_key"),
+    ] {
+        let Some(given) = given else { continue };
+        if let Some(field) = field {
+            errors.spanned(
+                given,
+                format!("the {what} is given twice: on the struct and on field `{field}`"),
+            );
+        }
+    }
+    if let Some(key) = &input.attrs.hash_key {
+        check_key_names(input, KeySlot::TableHash, key, errors);
+    }
+    if let Some(key) = &input.attrs.range_key {
+        check_key_names(input, KeySlot::TableRange, key, errors);
+    }
+    if hash.is_none() && input.attrs.hash_key.is_none() && input.named_struct {
         errors.at(
             input.ident.span(),
-            "no hash key: mark the partition key field with `#[dynamo(hash_key)]`",
+            "no hash key: mark the partition key field with `#[dynamo(hash_key)]`, or give a key template on the struct: `#[dynamo(hash_key = \"CUSTOMER#{id}\")]`",
         );
+    }
+}
+
+/// A key given by name on the struct or an index names a field or a `compose`d attribute
+/// (a template written in place is checked with the other templates).
+fn check_key_names(input: &Input, slot: KeySlot, key: &LitStr, errors: &mut Errors) {
+    if is_template(key) || input.resolve_key(slot, key).is_some() {
+        return;
+    }
+    let composed: Vec<String> = input.attrs.compose.iter().map(|(n, _)| unraw(n)).collect();
+    let fields: Vec<String> = input.stored_fields().map(|f| unraw(f.ident)).collect();
+    errors.spanned(
+        key,
+        format!(
+            "no field or composed attribute `{}` in `{}`; its fields are: {}{}",
+            key.value(),
+            input.ident,
+            fields.join(", "),
+            if composed.is_empty() {
+                String::new()
+            } else {
+                format!("; its composed attributes: {}", composed.join(", "))
+            }
+        ),
+    );
+}
+
+/// Key templates: each parses, names stored fields of a type a key can hold, separates its
+/// parts by text, and is stored under a name no field or other template takes.
+fn check_templates(input: &Input, errors: &mut Errors) {
+    let named = input
+        .attrs
+        .compose
+        .iter()
+        .map(|(name, lit)| (unraw(name), lit))
+        .chain(
+            input
+                .template_keys()
+                .into_iter()
+                .map(|(slot, lit)| (slot.template_name(), lit)),
+        );
+    let mut names: HashMap<String, ()> = HashMap::new();
+    for (name, lit) in named {
+        let template = match Template::parse(name.clone(), lit) {
+            Ok(template) => template,
+            Err(message) => {
+                errors.spanned(lit, message);
+                continue;
+            }
+        };
+        if names.insert(name.clone(), ()).is_some() {
+            errors.spanned(
+                lit,
+                format!("two templates are stored as `{name}`; name one with `compose({name}2 = \"..\")`"),
+            );
+        }
+        if let Some(field) = input.stored_fields().find(|f| f.stored_name() == name) {
+            errors.spanned(
+                lit,
+                format!(
+                    "the template's attribute `{name}` is already stored by field `{}`",
+                    field.ident
+                ),
+            );
+        }
+        if template.parts.len() > 4 {
+            errors.spanned(lit, "a key template has at most 4 parts");
+        }
+        for (i, text) in template.texts.iter().enumerate() {
+            if i > 0 && i < template.parts.len() && text.is_empty() {
+                errors.spanned(
+                    lit,
+                    format!(
+                        "parts `{}` and `{}` need text between them (a separator such as `#`), or the key could be read two ways",
+                        template.parts[i - 1], template.parts[i]
+                    ),
+                );
+            }
+        }
+        for part in &template.parts {
+            let Some(field) = input.part_field(part) else {
+                let fields: Vec<String> = input.stored_fields().map(|f| unraw(f.ident)).collect();
+                errors.spanned(
+                    lit,
+                    format!(
+                        "no field `{part}` in `{}`; its fields are: {}",
+                        input.ident,
+                        fields.join(", ")
+                    ),
+                );
+                continue;
+            };
+            let managed = [
+                FieldOption::Skip,
+                FieldOption::Serde,
+                FieldOption::Flatten,
+                FieldOption::Version,
+                FieldOption::CreatedAt,
+                FieldOption::UpdatedAt,
+                FieldOption::Ttl,
+            ];
+            for option in field.attrs.conflicts(&managed) {
+                errors.spanned(
+                    lit,
+                    format!("field `{part}` is `{option}`, so it cannot be part of a key template"),
+                );
+            }
+        }
     }
 }
 
@@ -512,7 +639,7 @@ pub fn handle_name(name: &str) -> String {
 
 fn check_indexes(input: &Input, errors: &mut Errors) {
     let mut names = HashMap::new();
-    let has_range = input.range_key().is_some();
+    let has_range = input.has_range();
     for index in &input.attrs.indexes {
         let kind = match index.kind {
             IndexKind::Global => "gsi",
@@ -530,8 +657,20 @@ fn check_indexes(input: &Input, errors: &mut Errors) {
                 format!("the {kind} needs a name: `{kind}(name = \"...\", ..)`"),
             ),
         }
-        for key in [&index.hash, &index.range].into_iter().flatten() {
-            check_index_key(input, key, errors);
+        let name = index.name.as_ref().map(LitStr::value).unwrap_or_default();
+        let slots = [
+            (KeySlot::IndexHash(name.clone()), &index.hash),
+            (KeySlot::IndexRange(name), &index.range),
+        ];
+        for (slot, key) in slots {
+            let Some(key) = key else { continue };
+            if is_template(key) {
+                continue;
+            }
+            match input.resolve_key(slot, key) {
+                Some(KeyRef::Template(_)) => {}
+                _ => check_index_key(input, key, errors),
+            }
         }
         match index.kind {
             IndexKind::Global if index.hash.is_none() => errors.at(

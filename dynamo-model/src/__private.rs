@@ -7,8 +7,32 @@ pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Attributes, Model, PrimaryKey, Unversioned};
 pub use crate::schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,
-    Target,
+    Target, TemplateDef,
 };
+pub use crate::template::{Composite, Template, TemplatePart};
+
+/// Adds the model's template attributes to an item, composed from its fields' values.
+#[inline]
+pub fn compose_into(schema: &Schema, item: &mut Item) -> Result<()> {
+    crate::template::compose_into(schema, item)
+}
+
+/// The key item of a model with template keys, from its key fields' stored values.
+#[inline]
+pub fn compose_key(schema: &Schema, fields: Item) -> Result<Item> {
+    crate::template::compose_key(schema, fields)
+}
+
+/// Adds a key field's stored value to the fields a key template composes from.
+pub fn write_part<T: Attribute>(fields: &mut Item, name: &str, value: &T) -> Result<()> {
+    if let Some(value) = value.to_attr().map_err(|e| e.in_attribute(name))? {
+        fields.insert(name.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Asserts at compile time that a field's type can be part of a key template.
+pub const fn assert_key_part<T: TemplatePart + ?Sized>() {}
 pub use crate::value::{
     value_target, Attribute, IndexKeyAttribute, Item, KeyAttribute, PathElement, ScalarType,
     SetElement, TtlAttribute, VersionAttribute,

@@ -256,6 +256,7 @@ mod pipeline;
 mod schema;
 #[cfg(feature = "streams")]
 pub mod streams;
+mod template;
 mod timestamp;
 pub mod ttl;
 pub mod validate;
@@ -290,8 +291,9 @@ pub use op::{
     UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE, MAX_TRANSACTION_ACTIONS,
 };
 pub use schema::{
-    Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema,
+    Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema, TemplateDef,
 };
+pub use template::{AllParts, Composite, Leading, Template, TemplatePart};
 pub use timestamp::{ParseTimestampError, TimeAttribute, TimeFormat, Timestamp, TimestampDef};
 pub use value::{
     AttrPath, Attribute, IndexKeyAttribute, Item, KeyAttribute, ScalarType, SetElement,

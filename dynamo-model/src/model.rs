@@ -141,4 +141,11 @@ pub trait PrimaryKey: Clone + fmt::Debug {
     /// The key as a DynamoDB item (one or two attributes). Fails on an empty string or binary
     /// key value, which DynamoDB refuses.
     fn to_item(&self) -> Result<Item>;
+
+    /// The key's fields as stored: for a key composed by templates, the fields it is composed
+    /// from (an upsert writes them); otherwise the key attributes themselves.
+    #[doc(hidden)]
+    fn fields(&self) -> Result<Item> {
+        self.to_item()
+    }
 }

@@ -37,6 +37,25 @@ pub struct Schema {
     /// The `constant` attributes and the value every item of the model holds in them: reads of
     /// many items (query, scan, count) keep only items holding them.
     pub constants: &'static [(&'static str, ConstantValue)],
+    /// The attributes composed from fields by a key template
+    /// (`#[dynamo(hash_key = "CUSTOMER#{customer_id}")]`, `compose(..)`).
+    pub templates: &'static [TemplateDef],
+}
+
+/// An attribute composed from fields: `sk = "ORDER#{placed_at}#{order_id}"`. See
+/// [`Template`](crate::Template) for how values are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateDef {
+    /// The composed attribute's stored name.
+    pub name: &'static str,
+    /// The literal text around the parts: one more than there are parts (`"ORDER#"`, `"#"`,
+    /// `""`).
+    pub texts: &'static [&'static str],
+    /// The stored names of the fields composed, in template order.
+    pub parts: &'static [&'static str],
+    /// The characters escaped inside string parts: `%` and the first character of each text
+    /// between two parts.
+    pub escaped: &'static str,
 }
 
 /// The value of a `#[dynamo(constant = ..)]` attribute, as stored.

@@ -872,6 +872,8 @@ macro_rules! text_attribute {
             const SCALAR: $crate::value::ScalarType = $crate::value::ScalarType::String;
         }
 
+        impl $crate::template::TemplatePart for $t {}
+
         impl $crate::value::SetElement for $t {
             const SET_EXPECTED: &'static str = concat!("string set (", stringify!($t), ")");
 

@@ -4,8 +4,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::fields::{default_value, field_functions, hooks_const};
-use super::{private, strip_option};
-use crate::ast::Input;
+use super::private;
+use crate::ast::{Input, KeySlot};
 use crate::attr::IndexKind;
 use crate::valid;
 
@@ -56,22 +56,28 @@ pub fn handles(input: &Input, with_indexes: bool, with_hooks: bool) -> TokenStre
     let indexes = declared.iter().enumerate().filter_map(|(i, index)| {
         let name = index.name.as_ref()?;
         let handle = format_ident!("{}", valid::handle_name(&name.value()), span = name.span());
-        let hash_ty = match index.kind {
-            IndexKind::Global => input.field_named(&index.hash.as_ref()?.value())?.ty,
-            IndexKind::Local => input.hash_key()?.ty,
+        let templates = input.templates();
+        let hash = match index.kind {
+            IndexKind::Global => {
+                let key =
+                    input.resolve_key(KeySlot::IndexHash(name.value()), index.hash.as_ref()?)?;
+                super::model::key_type(input, &templates, &key, true)
+            }
+            IndexKind::Local => {
+                super::model::key_type(input, &templates, &input.table_hash()?, true)
+            }
         };
         let range_ty = match &index.range {
             Some(range) => {
-                let ty = strip_option(input.field_named(&range.value())?.ty);
-                quote!(#ty)
+                let key = input.resolve_key(KeySlot::IndexRange(name.value()), range)?;
+                super::model::key_type(input, &templates, &key, true)
             }
             None => quote!(()),
         };
-        let hash_key = strip_option(hash_ty);
         let doc = format!("Typed handle to the index `{}`.", name.value());
         Some(quote! {
             #[doc = #doc]
-            #vis const #handle: #p::Index<#ident, #hash_key, #range_ty> =
+            #vis const #handle: #p::Index<#ident, #hash, #range_ty> =
                 #p::Index::new(&<#ident as #p::Model>::SCHEMA.indexes[#i]);
         })
     });

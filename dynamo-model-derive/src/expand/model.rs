@@ -7,8 +7,8 @@ use syn::{DeriveInput, Ident};
 
 use super::fields::*;
 use super::handles::handles;
-use super::{assert_type, key_ident, option, private};
-use crate::ast::{Field, Input};
+use super::{assert_type, key_ident, option, private, strip_option};
+use crate::ast::{Field, Input, KeyRef, KeySlot, Template};
 use crate::attr::{Errors, IndexAttr, IndexKind, Projection, TableName};
 use crate::{fallback, valid};
 
@@ -38,24 +38,32 @@ fn generate(input: &Input) -> TokenStream {
             },
         ),
     };
-    let hash = input.hash_key().expect("checked by valid");
-    let range = input.range_key();
+    let templates = input.templates();
+    let hash = input.table_hash().expect("checked by valid");
+    let range = input.table_range();
 
-    let hash_ty = hash.ty;
-    let range_ty = match range {
-        Some(field) => {
-            let ty = field.ty;
-            quote!(#ty)
-        }
+    let hash_ty = key_type(input, &templates, &hash, false);
+    let range_ty = match &range {
+        Some(key) => key_type(input, &templates, key, false),
         None => quote!(()),
     };
-    let hash_def = key_def(hash, KeyRole::Table);
-    let range_def = option(range.map(|f| key_def(f, KeyRole::Table)));
+    let hash_def = key_def(input, &templates, &hash, KeyRole::Table);
+    let range_def = option(
+        range
+            .as_ref()
+            .map(|key| key_def(input, &templates, key, KeyRole::Table)),
+    );
     let indexes = input
         .attrs
         .indexes
         .iter()
-        .map(|index| index_def(input, index, &hash_def));
+        .map(|index| index_def(input, &templates, index, &hash_def));
+    let template_defs = templates.iter().map(|t| template_def(input, t));
+    let template_checks = template_checks(input, &templates);
+    let template_handles = template_handles(input, &templates);
+    let composes = (!templates.is_empty())
+        .then(|| quote!(#p::compose_into(<Self as #p::Model>::SCHEMA, &mut item)?;));
+    let template_names = templates.iter().map(|t| &t.name);
     let attribute_names = input.stored_fields().map(Field::stored_name);
 
     let writes = field_writes(input);
@@ -116,30 +124,59 @@ fn generate(input: &Input) -> TokenStream {
     let target = target_fn(input, true);
     let missing_required = missing_required(input);
 
-    let key_fields: Vec<&Field> = std::iter::once(hash).chain(range).collect();
+    let key_fields: Vec<&Field> = input.key_fields();
     let key_struct = key_struct(input, &key_ident, &key_fields);
     let key_clones = key_fields.iter().map(|f| {
         let member = f.ident;
         quote!(#member: ::core::clone::Clone::clone(&self.#member),)
     });
-    let key_writes = key_fields.iter().enumerate().map(|(i, f)| {
+    let key_value = |f: &Field| {
         let member = f.ident;
-        let name = f.stored_name();
-        let value = match transformed(f, quote!(&self.#member)) {
+        match transformed(f, quote!(&self.#member)) {
             Some(value) => quote!(&(#value)),
             None => quote!(&self.#member),
-        };
-        // The hash key first: each part has its own size limit.
-        let convert = if i == 0 {
-            quote!(#p::partition_key_value)
-        } else {
-            quote!(#p::sort_key_value)
-        };
-        quote! {
-            item.insert(::std::string::String::from(#name), #convert(#value, #name)?);
         }
-    });
-    let key_count = key_fields.len();
+    };
+    let mut key_fields_fn = None;
+    let key_to_item = if templates.is_empty() {
+        let writes = key_fields.iter().enumerate().map(|(i, f)| {
+            let name = f.stored_name();
+            let value = key_value(f);
+            // The hash key first: each part has its own size limit.
+            let convert = if i == 0 {
+                quote!(#p::partition_key_value)
+            } else {
+                quote!(#p::sort_key_value)
+            };
+            quote! {
+                item.insert(::std::string::String::from(#name), #convert(#value, #name)?);
+            }
+        });
+        let key_count = key_fields.len();
+        quote! {
+            let mut item = #p::item(#key_count);
+            #(#writes)*
+            ::core::result::Result::Ok(item)
+        }
+    } else {
+        // The key fields' stored values, from which the key templates compose the key.
+        let writes = key_fields.iter().map(|f| {
+            let name = f.stored_name();
+            let value = key_value(f);
+            quote!(#p::write_part(&mut fields, #name, #value)?;)
+        });
+        let field_count = key_fields.len();
+        key_fields_fn = Some(quote! {
+            fn fields(&self) -> #p::Result<#p::Item> {
+                let mut fields = #p::item(#field_count);
+                #(#writes)*
+                ::core::result::Result::Ok(fields)
+            }
+        });
+        quote! {
+            #p::compose_key(<#ident as #p::Model>::SCHEMA, #p::PrimaryKey::fields(self)?)
+        }
+    };
     let handles = handles(input, true, true);
     let validation = validation(input);
     let capacity = capacity(input);
@@ -171,6 +208,8 @@ fn generate(input: &Input) -> TokenStream {
         #version_check
         #ttl_check
         #table_check
+        #template_checks
+        #template_handles
 
         const _: () = {
             #[automatically_derived]
@@ -190,15 +229,18 @@ fn generate(input: &Input) -> TokenStream {
                     created_at: #created_def,
                     updated_at: #updated_def,
                     constants: &[#(#constants),*],
+                    templates: &[#(#template_defs),*],
                 };
 
                 fn to_item(&self) -> #p::Result<#p::Item> {
                     let mut item = #p::item(#capacity);
                     #(#writes)*
+                    #composes
                     ::core::result::Result::Ok(item)
                 }
 
                 fn from_item(mut item: #p::Item) -> #p::Result<Self> {
+                    #(item.remove(#template_names);)*
                     ::core::result::Result::Ok(Self {
                         #(#reads)*
                     })
@@ -229,10 +271,10 @@ fn generate(input: &Input) -> TokenStream {
                 type Model = #ident;
 
                 fn to_item(&self) -> #p::Result<#p::Item> {
-                    let mut item = #p::item(#key_count);
-                    #(#key_writes)*
-                    ::core::result::Result::Ok(item)
+                    #key_to_item
                 }
+
+                #key_fields_fn
             }
         };
     }
@@ -339,7 +381,7 @@ enum KeyRole {
     Index,
 }
 
-fn key_def(field: &Field, role: KeyRole) -> TokenStream {
+fn field_key_def(field: &Field, role: KeyRole) -> TokenStream {
     let p = private();
     let name = field.stored_name();
     let ty = field.ty;
@@ -350,19 +392,71 @@ fn key_def(field: &Field, role: KeyRole) -> TokenStream {
     quote!(#p::KeyDef { name: #name, scalar: #scalar })
 }
 
-fn index_field<'a>(input: &'a Input, name: &syn::LitStr) -> &'a Field<'a> {
-    input.field_named(&name.value()).expect("checked by valid")
+/// A key attribute's definition: a field's name and type, or a template's name (a string).
+fn key_def(input: &Input, templates: &[Template], key: &KeyRef, role: KeyRole) -> TokenStream {
+    let p = private();
+    match key {
+        KeyRef::Field(field) => field_key_def(field, role),
+        KeyRef::Template(i) => {
+            let name = &templates[*i].name;
+            let _ = input;
+            quote!(#p::KeyDef { name: #name, scalar: #p::ScalarType::String })
+        }
+    }
 }
 
-fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> TokenStream {
+/// The type a key's value has in queries: the field's (without `Option` for an index), or
+/// the template's composite of its parts' types.
+pub(crate) fn key_type(
+    input: &Input,
+    templates: &[Template],
+    key: &KeyRef,
+    index: bool,
+) -> TokenStream {
+    let p = private();
+    match key {
+        KeyRef::Field(field) if index => {
+            let ty = strip_option(field.ty);
+            quote!(#ty)
+        }
+        KeyRef::Field(field) => {
+            let ty = field.ty;
+            quote!(#ty)
+        }
+        KeyRef::Template(i) => {
+            let parts = part_types(input, &templates[*i]);
+            quote!(#p::Composite<(#(#parts,)*)>)
+        }
+    }
+}
+
+/// The types of a template's parts, in order.
+fn part_types<'a>(input: &'a Input, template: &Template) -> Vec<&'a syn::Type> {
+    template
+        .parts
+        .iter()
+        .filter_map(|part| input.part_field(part).map(|f| f.ty))
+        .collect()
+}
+
+fn index_def(
+    input: &Input,
+    templates: &[Template],
+    index: &IndexAttr,
+    table_hash: &TokenStream,
+) -> TokenStream {
     let p = private();
     let name = index.name.as_ref().expect("checked by valid");
+    let resolve = |slot: KeySlot, key: &syn::LitStr| {
+        let key = input.resolve_key(slot, key).expect("checked by valid");
+        key_def(input, templates, &key, KeyRole::Index)
+    };
     let (kind, hash) = match index.kind {
         IndexKind::Global => {
             let hash = index.hash.as_ref().expect("checked by valid");
             (
                 quote!(#p::IndexKind::Global),
-                key_def(index_field(input, hash), KeyRole::Index),
+                resolve(KeySlot::IndexHash(name.value()), hash),
             )
         }
         IndexKind::Local => (quote!(#p::IndexKind::Local), table_hash.clone()),
@@ -371,7 +465,7 @@ fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> Toke
         index
             .range
             .as_ref()
-            .map(|r| key_def(index_field(input, r), KeyRole::Index)),
+            .map(|r| resolve(KeySlot::IndexRange(name.value()), r)),
     );
     let projection = match &index.projection {
         Projection::All => quote!(#p::IndexProjection::All),
@@ -392,6 +486,74 @@ fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> Toke
             hash_key: #hash,
             range_key: #range,
             projection: #projection,
+        }
+    }
+}
+
+/// A template's definition in the schema: its parts by their stored names.
+fn template_def(input: &Input, template: &Template) -> TokenStream {
+    let p = private();
+    let name = &template.name;
+    let texts = &template.texts;
+    let parts = template.parts.iter().map(|part| {
+        input
+            .part_field(part)
+            .map_or_else(|| part.clone(), Field::stored_name)
+    });
+    let escaped = template.escaped();
+    quote! {
+        #p::TemplateDef {
+            name: #name,
+            texts: &[#(#texts),*],
+            parts: &[#(#parts),*],
+            escaped: #escaped,
+        }
+    }
+}
+
+/// Each template part's type can be part of a key (checked on the field's type).
+fn template_checks(input: &Input, templates: &[Template]) -> TokenStream {
+    let p = private();
+    let checks = templates
+        .iter()
+        .flat_map(|t| part_types(input, t))
+        .map(|ty| {
+            quote_spanned! {ty.span()=>
+                const _: () = #p::assert_key_part::<#ty>();
+            }
+        });
+    quote!(#(#checks)*)
+}
+
+/// `Order::SK`: a typed handle per template.
+fn template_handles(input: &Input, templates: &[Template]) -> TokenStream {
+    let p = private();
+    let (ident, vis) = (input.ident, input.vis);
+    let handles = templates.iter().enumerate().map(|(i, template)| {
+        let handle = format_ident!(
+            "{}",
+            valid::handle_name(&template.name),
+            span = template.lit.span()
+        );
+        let parts = part_types(input, template);
+        let doc = format!(
+            "Typed handle to the attribute `{}` composed as `{}`.",
+            template.name,
+            template.lit.value()
+        );
+        quote! {
+            #[doc = #doc]
+            #vis const #handle: #p::Template<#ident, (#(#parts,)*)> =
+                #p::Template::new(&<#ident as #p::Model>::SCHEMA.templates[#i]);
+        }
+    });
+    if templates.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#handles)*
         }
     }
 }

@@ -90,6 +90,9 @@ pub fn impls(
             }
 
             #[automatically_derived]
+            impl #p::TemplatePart for #ident {}
+
+            #[automatically_derived]
             impl #p::SetElement for #ident {
                 const SET_EXPECTED: &'static str = #expected;
 

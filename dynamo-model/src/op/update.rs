@@ -616,7 +616,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         builder.fields(rendered, R::RETURN_VALUES, capacity)
     }
 
-    fn spec(&self, now: Timestamp) -> UpdateSpec<'_> {
+    fn spec<'s>(&'s self, now: Timestamp, key_fields: Option<&'s Item>) -> UpdateSpec<'s> {
         UpdateSpec {
             actions: &self.actions,
             condition: self.write.condition.as_ref(),
@@ -624,7 +624,16 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             expected_version: self.expected_version,
             guards: &self.guards,
             now,
+            key_fields,
         }
+    }
+
+    /// The key's fields, for a model with key templates.
+    fn key_fields(&self) -> Result<Option<Item>> {
+        if M::SCHEMA.templates.is_empty() {
+            return Ok(None);
+        }
+        self.key.fields().map(Some)
     }
 
     /// The key, table and rendered expressions, its timestamps taking `now`: shared by
@@ -655,7 +664,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             }
         }
         let key = self.key.to_item()?;
-        let plan = plan::<M>(&self.spec(now))?;
+        let key_fields = self.key_fields()?;
+        let plan = plan::<M>(&self.spec(now, key_fields.as_ref()))?;
         let table = self.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
         let update = writer.update(&plan.actions.actions);
@@ -766,7 +776,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     refused && repeat == Repeat::Safe,
                     || self.written_item(now),
                     R::known_applied,
-                    |error| explain_failure::<M>(&self.spec(now), unset_required, error),
+                    |error| explain_failure::<M>(&self.spec(now, None), unset_required, error),
                 )
                 .await;
         }
@@ -775,7 +785,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// The stored item, read consistently, when it holds what this update writes (its own
     /// `updated_at` included).
     async fn written_item(&self, now: Timestamp) -> Result<Option<Item>> {
-        let plan = plan::<M>(&self.spec(now))?;
+        let key_fields = self.key_fields()?;
+        let plan = plan::<M>(&self.spec(now, key_fields.as_ref()))?;
         let table = self.db.table::<M>()?;
         let stored = crate::op::read_back(self.db, &table, self.key.to_item()?).await?;
         Ok(stored.filter(|stored| plan.actions.reflected_in(stored)))
@@ -839,7 +850,11 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             _ => Error::from_sdk("TransactWriteItems", &table, err),
         };
         if matches!(error, Error::ConditionFailed { .. }) || !sent.maybe_applied {
-            return Err(explain_failure::<M>(&self.spec(now), unset_required, error));
+            return Err(explain_failure::<M>(
+                &self.spec(now, None),
+                unset_required,
+                error,
+            ));
         }
         Err(Error::OutcomeUnknown {
             operation: "TransactWriteItems",

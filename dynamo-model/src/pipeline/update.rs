@@ -526,6 +526,9 @@ pub(crate) struct UpdateSpec<'a> {
     pub(crate) guards: &'a [Guard],
     /// The time the update's timestamps take (the same for every attempt).
     pub(crate) now: crate::timestamp::Timestamp,
+    /// The key's fields as stored (only for a model with key templates): the parts an update
+    /// does not set, and what an upsert writes.
+    pub(crate) key_fields: Option<&'a Item>,
 }
 
 /// Plans an update of model `M`: the library's own actions added, the request checked, and
@@ -533,7 +536,11 @@ pub(crate) struct UpdateSpec<'a> {
 /// guards of relative updates).
 pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
-    let actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
+    let mut actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
+    if !schema.templates.is_empty() {
+        let composed = template_actions(schema, spec.actions, spec.key_fields, spec.upsert)?;
+        actions.to_mut().actions.extend(composed);
+    }
     actions.check(schema)?;
     // The item after the update holds at least the values it writes.
     let written = check_values(schema, &actions)?;
@@ -623,6 +630,106 @@ fn check_values(schema: &Schema, actions: &UpdateActions) -> Result<usize> {
         }
     }
     Ok(written)
+}
+
+/// The actions that keep a model's template attributes equal to their fields' values: a
+/// template whose parts the update sets is set (removed when a part is removed: a sparse index
+/// drops the item), and an upsert writes the key's fields. Refused: changing a part of the
+/// primary key, writing a template attribute directly, and changing some parts of a template
+/// whose other parts the update cannot know.
+fn template_actions(
+    schema: &Schema,
+    actions: &UpdateActions,
+    key_fields: Option<&Item>,
+    upsert: bool,
+) -> Result<Vec<Action>> {
+    let refuse = |message: String| Err(Error::InvalidRequest { message });
+    let mut out = Vec::new();
+    for def in schema.templates {
+        if let Some(action) = actions.actions.iter().find(|a| a.path().root() == def.name) {
+            if !schema.is_primary_key(def.name) {
+                return refuse(format!(
+                    "`{}` is composed as {} from the item's fields; update those fields instead",
+                    action.path(),
+                    def.pattern()
+                ));
+            }
+        }
+        // Each part's new value: `Some(None)` when removed, `None` when the update leaves it.
+        let mut parts: Vec<Option<Option<AttributeValue>>> = Vec::with_capacity(def.parts.len());
+        for part in def.parts {
+            let action = actions.actions.iter().find(|a| a.path().root() == *part);
+            let Some(action) = action else {
+                parts.push(None);
+                continue;
+            };
+            if schema.is_primary_key(def.name) {
+                return refuse(format!(
+                    "`{part}` is part of the primary key ({} = {}), which an update cannot change; delete the item and put a new one",
+                    def.name,
+                    def.pattern()
+                ));
+            }
+            let value = match action {
+                Action::Set(path, SetValue::Term(Term::Value(value))) if path.elements().len() == 1 => {
+                    Some(value.clone())
+                }
+                Action::Remove(path) if path.elements().len() == 1 => None,
+                other => {
+                    return refuse(format!(
+                        "`{}` is a part of `{}` = {}, which is composed from the values written: set `{part}` to a value (or remove it), not {}",
+                        other.path(),
+                        def.name,
+                        def.pattern(),
+                        other.clause()
+                    ))
+                }
+            };
+            parts.push(Some(value));
+        }
+        if parts.iter().all(Option::is_none) {
+            continue;
+        }
+        let mut values = Vec::with_capacity(parts.len());
+        for (part, value) in def.parts.iter().zip(parts) {
+            let value = match value {
+                Some(value) => value,
+                // A part the update leaves is known only when it is part of the key.
+                None => match key_fields.and_then(|fields| fields.get(*part)) {
+                    Some(value) => Some(value.clone()),
+                    None => {
+                        return refuse(format!(
+                            "`{}` = {} is composed from `{part}` too, which this update does not set: set it as well (to its current value if it does not change), or put the whole item",
+                            def.name,
+                            def.pattern()
+                        ))
+                    }
+                },
+            };
+            values.push(value);
+        }
+        let path = Path::name(def.name);
+        match crate::template::compose_values(def, &values)? {
+            Some(value) => out.push(Action::Set(path, SetValue::Term(Term::Value(value)))),
+            None => out.push(Action::Remove(path)),
+        }
+    }
+    if upsert {
+        // The item may be created: it holds its key's fields like any other item.
+        for (name, value) in key_fields.into_iter().flatten() {
+            let path = Path::name(name.clone());
+            if !schema.is_primary_key(name)
+                && !actions.actions.iter().any(|a| a.path().overlaps(&path))
+            {
+                let value = SetValue::Term(Term::Value(value.clone()));
+                out.push(Action::Set(
+                    path.clone(),
+                    SetValue::IfNotExists(path, Box::new(value)),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `attribute_not_exists(hash key) OR <live>`: an upsert finds no item or a live one.

@@ -1,0 +1,382 @@
+//! Single-table design: key templates, several entities in one table, sparse indexes.
+
+mod common;
+
+use dynamo_model::prelude::*;
+
+/// A customer's profile: `pk = CUSTOMER#<id>`, `sk = PROFILE`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "store", hash_key = "CUSTOMER#{customer_id}", range_key = "sk")]
+#[dynamo(compose(sk = "PROFILE"))]
+struct Customer {
+    customer_id: String,
+    #[dynamo(constant = "Customer")]
+    kind: String,
+    name: String,
+}
+
+/// An order: `pk = CUSTOMER#<customer>`, `sk = ORDER#<placed_at>#<order_id>`, and a sparse
+/// index of open orders by status (`open_status` is `None` once the order is closed).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(
+    table = "store",
+    hash_key = "CUSTOMER#{customer_id}",
+    range_key = "ORDER#{placed_at}#{order_id}"
+)]
+#[dynamo(gsi(
+    name = "open_orders",
+    hash = "OPEN#{open_status}",
+    range = "{placed_at}#{order_id}"
+))]
+#[dynamo(compose(summary = "{open_status}#{total}"))]
+struct Order {
+    customer_id: String,
+    placed_at: Timestamp,
+    order_id: String,
+    #[dynamo(constant = "Order")]
+    kind: String,
+    open_status: Option<String>,
+    total: i64,
+}
+
+const T0: i64 = 1_796_000_000_000;
+
+fn order(customer: &str, minute: i64, id: &str) -> Order {
+    Order {
+        customer_id: customer.into(),
+        placed_at: Timestamp::from_millis(T0 + minute * 60_000),
+        order_id: id.into(),
+        kind: "Order".into(),
+        open_status: Some("PENDING".into()),
+        total: minute * 100,
+    }
+}
+
+async fn raw_item(db: &Db, key: OrderKey) -> dynamo_model::Item {
+    let key = dynamo_model::PrimaryKey::to_item(&key).unwrap();
+    db.client()
+        .get_item()
+        .table_name(db.table_name::<Order>())
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("stored")
+}
+
+fn text(item: &dynamo_model::Item, name: &str) -> Option<String> {
+    item.get(name).map(|v| v.as_s().expect("a string").clone())
+}
+
+/// Values with separators, `%`, unicode and negative numbers compose to distinct keys that
+/// read back as written; the composed attributes are stored beside the fields.
+#[tokio::test]
+async fn template_keys_round_trip() {
+    let db = common::db("template_round_trip").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let orders = [
+        order("c#1", 3, "o%1"),
+        order("c", 3, "1#o"),
+        order("c#1", -3, "ø 🦀 #"),
+        order("c#1", 3, "o%251"),
+    ];
+    for o in &orders {
+        db.create(o).send().await.unwrap();
+    }
+    for o in &orders {
+        let read = db.get(o.key()).consistent().send().await.unwrap();
+        assert_eq!(read.as_ref(), Some(o));
+    }
+    let raw = raw_item(&db, orders[0].key()).await;
+    assert_eq!(text(&raw, "pk").unwrap(), "CUSTOMER#c#1");
+    assert_eq!(
+        text(&raw, "sk").unwrap(),
+        "ORDER#2026-11-30T00:56:20.000Z#o%251",
+        "`%` and the separator are escaped in a part followed by a separator"
+    );
+    assert_eq!(text(&raw, "open_orders_pk").unwrap(), "OPEN#PENDING");
+    assert_eq!(
+        text(&raw, "summary").unwrap(),
+        "PENDING#00000000000000000300",
+        "integers are zero-padded to 20 digits"
+    );
+    assert_eq!(text(&raw, "customer_id").unwrap(), "c#1");
+    // `c#1`/`o%1` and `c#1`/`o%251` are two items, not one.
+    let all = db
+        .query::<Order>()
+        .hash(Order::PK.of("c#1"))
+        .consistent()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+}
+
+/// A sensor's readings, keyed by a signed offset then a time: range conditions on the leading
+/// part compare numbers, negative ones included, by value.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(
+    table = "readings",
+    hash_key = "SENSOR#{sensor}",
+    range_key = "{offset}#{at}"
+)]
+struct Reading {
+    sensor: String,
+    offset: i64,
+    at: Timestamp,
+}
+
+#[tokio::test]
+async fn numbers_and_times_in_keys_sort_by_value() {
+    let db = common::db("template_order").await;
+    db.create_table::<Reading>().send().await.unwrap();
+    let offsets = [i64::MIN, -1000, -5, -1, 0, 1, 7, 1000, i64::MAX];
+    let mut written = Vec::new();
+    for offset in offsets {
+        for minute in [2, 1] {
+            let reading = Reading {
+                sensor: "s1".into(),
+                offset,
+                at: Timestamp::from_millis(T0 + minute * 60_000),
+            };
+            db.put(&reading).send().await.unwrap();
+            written.push(reading);
+        }
+    }
+    written.sort_by_key(|r| (r.offset, r.at));
+    let query = || {
+        db.query::<Reading>()
+            .hash(Reading::PK.of("s1"))
+            .consistent()
+    };
+    let offsets_of = |items: Vec<Reading>| items.into_iter().map(|r| r.offset).collect::<Vec<_>>();
+
+    assert_eq!(query().all().await.unwrap(), written, "all, in value order");
+    let cases: [(Condition<Reading>, &[i64]); 7] = [
+        (
+            Reading::SK.between((-5,), (7,)),
+            &[-5, -5, -1, -1, 0, 0, 1, 1, 7, 7],
+        ),
+        (
+            Reading::SK.gt((1,)),
+            &[7, 7, 1000, 1000, i64::MAX, i64::MAX],
+        ),
+        (
+            Reading::SK.ge((1,)),
+            &[1, 1, 7, 7, 1000, 1000, i64::MAX, i64::MAX],
+        ),
+        (Reading::SK.lt((-5,)), &[i64::MIN, i64::MIN, -1000, -1000]),
+        (
+            Reading::SK.le((-5,)),
+            &[i64::MIN, i64::MIN, -1000, -1000, -5, -5],
+        ),
+        (Reading::SK.begins_with((-1,)), &[-1, -1]),
+        (Reading::SK.begins_with((0,)), &[0, 0]),
+    ];
+    for (condition, expected) in cases {
+        let shown = format!("{condition}");
+        let found = offsets_of(query().range(condition).all().await.unwrap());
+        assert_eq!(found, expected, "{shown}");
+    }
+    // Both parts: exactly one reading, or a range of times at one offset.
+    let one = written[4].clone();
+    let found = query()
+        .range(Reading::SK.eq((one.offset, one.at)))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found, vec![one.clone()]);
+    let later = query()
+        .range(Reading::SK.gt((one.offset, one.at)))
+        .limit(1)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(later, vec![written[5].clone()]);
+    let newest_first = query().descending().limit(2).all().await.unwrap();
+    assert_eq!(offsets_of(newest_first), [i64::MAX, i64::MAX]);
+}
+
+/// Time windows over a template's leading time part, and the orders of one customer only.
+#[tokio::test]
+async fn a_time_window_over_a_sort_key_template() {
+    let db = common::db("template_times").await;
+    db.create_table::<Order>().send().await.unwrap();
+    for minute in 0..30 {
+        db.put(&order("c1", minute, &format!("o{minute}")))
+            .send()
+            .await
+            .unwrap();
+        db.put(&order("c2", minute, &format!("o{minute}")))
+            .send()
+            .await
+            .unwrap();
+    }
+    let at = |minute: i64| Timestamp::from_millis(T0 + minute * 60_000);
+    let window = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .range(Order::SK.between((at(10),), (at(14),)))
+        .consistent()
+        .all()
+        .await
+        .unwrap();
+    let ids: Vec<String> = window.iter().map(|o| o.order_id.clone()).collect();
+    assert_eq!(ids, ["o10", "o11", "o12", "o13", "o14"]);
+    assert!(window.iter().all(|o| o.customer_id == "c1"));
+    // The index's template keys too: open orders of every customer, in time order.
+    let open = db
+        .query::<Order>()
+        .index(Order::OPEN_ORDERS)
+        .hash(Order::OPEN_ORDERS_PK.of("PENDING"))
+        .range(Order::OPEN_ORDERS_SK.lt((at(2),)))
+        .all()
+        .await
+        .unwrap();
+    let keys: Vec<(String, String)> = open
+        .iter()
+        .map(|o| (o.customer_id.clone(), o.order_id.clone()))
+        .collect();
+    assert_eq!(keys.len(), 4, "{keys:?}");
+}
+
+/// Updates keep composed attributes equal to their fields: a sparse index entry goes when its
+/// part is removed and comes back when it is set; what cannot be composed is refused.
+#[tokio::test]
+async fn updates_recompose_templates() {
+    let db = common::db("template_updates").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let o = order("c1", 1, "o1");
+    db.create(&o).send().await.unwrap();
+    let open_count = || async {
+        db.query::<Order>()
+            .index(Order::OPEN_ORDERS)
+            .hash(Order::OPEN_ORDERS_PK.of("PENDING"))
+            .count()
+            .await
+            .unwrap()
+    };
+    assert_eq!(open_count().await, 1);
+
+    let closed = db
+        .update(o.key())
+        .set(Order::OPEN_STATUS, None)
+        .set(Order::TOTAL, 250)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.open_status, None);
+    let raw = raw_item(&db, o.key()).await;
+    assert!(!raw.contains_key("open_orders_pk"), "removed: {raw:?}");
+    assert!(!raw.contains_key("summary"), "removed: {raw:?}");
+    assert_eq!(open_count().await, 0);
+
+    // The index's range key is composed from key fields the update does not set: the key
+    // supplies them.
+    db.update(o.key())
+        .set(Order::OPEN_STATUS, Some("PENDING".to_owned()))
+        .set(Order::TOTAL, -7)
+        .send()
+        .await
+        .unwrap();
+    let raw = raw_item(&db, o.key()).await;
+    assert_eq!(text(&raw, "open_orders_pk").unwrap(), "OPEN#PENDING");
+    assert_eq!(
+        text(&raw, "open_orders_sk").unwrap(),
+        "2026-11-30T00:54:20.000Z#o1"
+    );
+    assert_eq!(
+        text(&raw, "summary").unwrap(),
+        "PENDING#-99999999999999999993"
+    );
+    assert_eq!(open_count().await, 1);
+
+    let refused = [
+        (
+            db.update(o.key())
+                .set(Order::OPEN_STATUS, Some("SHIPPED".to_owned())),
+            "`summary` = {open_status}#{total} is composed from `total` too",
+        ),
+        (
+            db.update(o.key()).set(Order::CUSTOMER_ID, "c2".to_owned()),
+            "`customer_id` is part of the primary key (pk = CUSTOMER#{customer_id})",
+        ),
+        (
+            db.update(o.key()).add(Order::TOTAL, 1),
+            "`total` is a part of `summary`",
+        ),
+        (
+            db.update(o.key())
+                .set(Path::parse("summary").unwrap(), "x".to_owned()),
+            "`summary` is composed as {open_status}#{total}",
+        ),
+    ];
+    for (update, expected) in refused {
+        match update.send().await {
+            Err(Error::InvalidRequest { message }) => {
+                assert!(message.contains(expected), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    let read = db.get(o.key()).consistent().send().await.unwrap().unwrap();
+    assert_eq!(read.total, -7, "nothing refused was sent");
+
+    // An upsert that creates the item writes the key's fields too: the item reads back.
+    let fresh = order("c3", 5, "o5");
+    let created = db
+        .update(fresh.key())
+        .set(Order::OPEN_STATUS, Some("PENDING".to_owned()))
+        .set(Order::TOTAL, 500)
+        .set(Order::KIND, "Order".to_owned())
+        .upsert()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created, fresh);
+}
+
+/// Several entities in one partition: a query of one entity returns exactly its items, and
+/// `limit` counts them.
+#[tokio::test]
+async fn one_partition_several_entities() {
+    let db = common::db("template_entities").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let customer = Customer {
+        customer_id: "c1".into(),
+        kind: "Customer".into(),
+        name: "Ada".into(),
+    };
+    db.create(&customer).send().await.unwrap();
+    let orders: Vec<Order> = (0..120).map(|i| order("c1", i, &format!("o{i}"))).collect();
+    db.batch_put(&orders).send().await.unwrap();
+
+    let page = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .limit(50)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 50);
+    let all = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all, orders);
+    let profiles = db
+        .query::<Customer>()
+        .hash(Customer::PK.of("c1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(profiles, vec![customer.clone()]);
+    assert_eq!(
+        db.get(CustomerKey::new("c1")).send().await.unwrap(),
+        Some(customer)
+    );
+}
