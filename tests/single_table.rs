@@ -380,3 +380,69 @@ async fn one_partition_several_entities() {
         Some(customer)
     );
 }
+
+/// An order line, in the order's partition: `sk = ORDER#<placed_at>#<order_id>#LINE#<n>`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(
+    table = "store",
+    hash_key = "CUSTOMER#{customer_id}",
+    range_key = "ORDER#{placed_at}#{order_id}#LINE#{line}"
+)]
+struct OrderLine {
+    customer_id: String,
+    placed_at: Timestamp,
+    order_id: String,
+    line: u32,
+    #[dynamo(constant = "OrderLine")]
+    kind: String,
+    product: String,
+    quantity: u32,
+}
+
+dynamo_model::table! {
+    /// Customers, orders and order lines.
+    struct Store { Customer, Order, OrderLine }
+}
+
+/// The shared table is created once, with every entity's indexes and key attributes (the order
+/// lines declare no index, the orders one).
+#[tokio::test]
+async fn a_shared_table_is_created_with_every_entitys_indexes() {
+    let db = common::db("template_shared").await;
+    let request = db.create_table::<Store>().request().unwrap();
+    let indexes: Vec<&str> = request
+        .global_secondary_indexes()
+        .iter()
+        .map(|i| i.index_name())
+        .collect();
+    assert_eq!(indexes, ["open_orders"]);
+    let mut attributes: Vec<&str> = request
+        .attribute_definitions()
+        .iter()
+        .map(|a| a.attribute_name())
+        .collect();
+    attributes.sort();
+    assert_eq!(attributes, ["open_orders_pk", "open_orders_sk", "pk", "sk"]);
+    db.create_table::<Store>().send().await.unwrap();
+    let o = order("c1", 1, "o1");
+    db.create(&o).send().await.unwrap();
+    let line = OrderLine {
+        customer_id: "c1".into(),
+        placed_at: o.placed_at,
+        order_id: "o1".into(),
+        line: 1,
+        kind: "OrderLine".into(),
+        product: "tea".into(),
+        quantity: 2,
+    };
+    db.create(&line).send().await.unwrap();
+    let open = db
+        .query::<Order>()
+        .index(Order::OPEN_ORDERS)
+        .hash(Order::OPEN_ORDERS_PK.of("PENDING"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(open, vec![o]);
+    db.delete_table::<Store>().send().await.unwrap();
+}

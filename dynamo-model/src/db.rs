@@ -218,7 +218,8 @@ impl Db {
     }
 
     /// Creates `M`'s table from its schema (keys, indexes, on-demand billing, TTL) and waits
-    /// until it is active.
+    /// until it is active. `M` is a model, or a table several models share declared with
+    /// [`table!`](crate::table!): then the table gets every entity's indexes.
     ///
     /// # Examples
     ///
@@ -251,12 +252,12 @@ impl Db {
     /// [`Error::Sdk`](crate::Error::Sdk) with DynamoDB's `ResourceInUseException` when the
     /// table exists (unless `.if_not_exists()`); [`Error::Wait`](crate::Error::Wait) when it is
     /// not active in time.
-    pub fn create_table<M: Model>(&self) -> CreateTable<'_, M> {
+    pub fn create_table<M: crate::Table>(&self) -> CreateTable<'_, M> {
         CreateTable::new(self)
     }
 
-    /// Deletes `M`'s table and waits until it is gone.
-    pub fn delete_table<M: Model>(&self) -> DeleteTable<'_, M> {
+    /// Deletes `M`'s table (a model's, or a shared one) and waits until it is gone.
+    pub fn delete_table<M: crate::Table>(&self) -> DeleteTable<'_, M> {
         DeleteTable::new(self)
     }
 

@@ -256,6 +256,7 @@ mod pipeline;
 mod schema;
 #[cfg(feature = "streams")]
 pub mod streams;
+mod table;
 mod template;
 mod timestamp;
 pub mod ttl;
@@ -293,6 +294,7 @@ pub use op::{
 pub use schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema, TemplateDef,
 };
+pub use table::Table;
 pub use template::{AllParts, Composite, Leading, Template, TemplatePart};
 pub use timestamp::{ParseTimestampError, TimeAttribute, TimeFormat, Timestamp, TimestampDef};
 pub use value::{

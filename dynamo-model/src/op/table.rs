@@ -14,9 +14,14 @@ use aws_sdk_dynamodb::types::{
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::op::built;
 use crate::schema::{IndexKind, IndexProjection, KeyDef};
+use crate::table::Table;
+
+/// The name a `Db` gives a table, checked.
+fn table_name<T: Table>(db: &Db) -> Result<String> {
+    db.table_name_for(T::ENTITIES[0].table)
+}
 
 /// How long `create_table` and `delete_table` wait for the table by default. Creating a table
 /// with indexes on AWS usually takes seconds, rarely minutes.
@@ -31,10 +36,12 @@ pub enum CreateTableOutcome {
     AlreadyExisted,
 }
 
-/// Creates a model's table. Built by [`Db::create_table`].
+/// Creates a model's table, or a table several models share ([`table!`](crate::table!)).
+/// Built by [`Db::create_table`].
 ///
-/// The table gets the model's key schema, its global and local secondary indexes and on-demand
-/// billing. `send` returns once the table is active.
+/// The table gets the key schema, every global and local secondary index its models declare,
+/// on-demand billing, and TTL on the model's `ttl` attribute. `send` returns once the table is
+/// active.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateTable<'a, M> {
     db: &'a Db,
@@ -44,7 +51,7 @@ pub struct CreateTable<'a, M> {
     _model: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: Model> CreateTable<'a, M> {
+impl<'a, M: Table> CreateTable<'a, M> {
     pub(crate) fn new(db: &'a Db) -> Self {
         CreateTable {
             db,
@@ -77,8 +84,9 @@ impl<'a, M: Model> CreateTable<'a, M> {
     }
 
     fn prepare(&self) -> Result<(CreateTableFluentBuilder, String)> {
-        let schema = M::SCHEMA;
-        let table = self.db.table::<M>()?;
+        crate::table::check(M::ENTITIES)?;
+        let schema = crate::table::definition(M::ENTITIES);
+        let table = table_name::<M>(self.db)?;
         let mut request = self
             .db
             .client()
@@ -89,7 +97,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 &schema.hash_key,
                 schema.range_key.as_ref(),
             )?));
-        for key in schema.key_attributes() {
+        for key in &schema.key_attributes {
             request = request.attribute_definitions(
                 AttributeDefinition::builder()
                     .attribute_name(key.name)
@@ -107,7 +115,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
                     .map_err(built)?,
             );
         }
-        for index in schema.indexes {
+        for index in &schema.indexes {
             let keys = key_schema(&index.hash_key, index.range_key.as_ref())?;
             let projection = projection(index.projection);
             request = match index.kind {
@@ -140,7 +148,10 @@ impl<'a, M: Model> CreateTable<'a, M> {
 
     /// Sends the request and waits until the table is active.
     pub async fn send(self) -> Result<CreateTableOutcome> {
-        let span = crate::op::span::request_span!("CreateTable", self.db.table_name::<M>());
+        let span = crate::op::span::request_span!(
+            "CreateTable",
+            self.db.table_name_of(M::ENTITIES[0].table)
+        );
         crate::op::span::traced(span, self.send_untraced()).await
     }
 
@@ -169,7 +180,7 @@ impl<'a, M: Model> CreateTable<'a, M> {
                 table: table.clone(),
                 source: Box::new(e),
             })?;
-        if let Some(attribute) = M::SCHEMA.ttl {
+        if let Some(attribute) = crate::table::definition(M::ENTITIES).ttl {
             self.enable_ttl(&table, attribute).await?;
         }
         Ok(outcome)
@@ -234,7 +245,7 @@ fn projection(projection: IndexProjection) -> Projection {
     .build()
 }
 
-/// Deletes a model's table. Built by [`Db::delete_table`].
+/// Deletes a model's table (or a shared one). Built by [`Db::delete_table`].
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteTable<'a, M> {
     db: &'a Db,
@@ -243,7 +254,7 @@ pub struct DeleteTable<'a, M> {
     _model: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: Model> DeleteTable<'a, M> {
+impl<'a, M: Table> DeleteTable<'a, M> {
     pub(crate) fn new(db: &'a Db) -> Self {
         DeleteTable {
             db,
@@ -268,12 +279,15 @@ impl<'a, M: Model> DeleteTable<'a, M> {
 
     /// Sends the request and waits until the table is gone. Returns whether a table was deleted.
     pub async fn send(self) -> Result<bool> {
-        let span = crate::op::span::request_span!("DeleteTable", self.db.table_name::<M>());
+        let span = crate::op::span::request_span!(
+            "DeleteTable",
+            self.db.table_name_of(M::ENTITIES[0].table)
+        );
         crate::op::span::traced(span, self.send_untraced()).await
     }
 
     async fn send_untraced(self) -> Result<bool> {
-        let table = self.db.table::<M>()?;
+        let table = table_name::<M>(self.db)?;
         tracing::debug!(table = %table, "DeleteTable");
         let result = self
             .db
@@ -302,16 +316,16 @@ impl<'a, M: Model> DeleteTable<'a, M> {
 }
 
 /// The table definition it would send.
-impl<M: Model> std::fmt::Debug for CreateTable<'_, M> {
+impl<M: Table> std::fmt::Debug for CreateTable<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         super::show::request(f, "CreateTable", self.request())
     }
 }
 
-impl<M: Model> std::fmt::Debug for DeleteTable<'_, M> {
+impl<M: Table> std::fmt::Debug for DeleteTable<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeleteTable")
-            .field("table", &self.db.table_name::<M>())
+            .field("table", &self.db.table_name_of(M::ENTITIES[0].table))
             .field("if_exists", &self.if_exists)
             .field("wait", &self.wait)
             .finish()
