@@ -446,3 +446,137 @@ async fn a_shared_table_is_created_with_every_entitys_indexes() {
     assert_eq!(open, vec![o]);
     db.delete_table::<Store>().send().await.unwrap();
 }
+
+/// A customer's partition read as one typed collection.
+#[derive(Collection, Debug, Clone, PartialEq)]
+enum CustomerData {
+    Profile(Customer),
+    Order(Order),
+    Line(OrderLine),
+}
+
+/// An order with its lines (their sort keys begin with the order's).
+#[derive(Collection, Debug, Clone, PartialEq)]
+enum OrderWithLines {
+    Order(Order),
+    Line(OrderLine),
+}
+
+/// One customer with a profile, 1,000 orders and a line each, in one partition: read back as
+/// one typed collection over several pages with cursors; an `Order` query over that partition
+/// returns exactly the orders.
+#[tokio::test]
+async fn a_partition_read_as_a_collection() {
+    let db = common::db("template_collection").await;
+    db.create_table::<Store>().send().await.unwrap();
+    let customer = Customer {
+        customer_id: "c1".into(),
+        kind: "Customer".into(),
+        name: "Ada".into(),
+    };
+    db.create(&customer).send().await.unwrap();
+    let orders: Vec<Order> = (0..1000)
+        .map(|i| order("c1", i, &format!("o{i:04}")))
+        .collect();
+    let lines: Vec<OrderLine> = orders
+        .iter()
+        .map(|o| OrderLine {
+            customer_id: o.customer_id.clone(),
+            placed_at: o.placed_at,
+            order_id: o.order_id.clone(),
+            line: 1,
+            kind: "OrderLine".into(),
+            product: format!("product of {}", o.order_id),
+            quantity: 1,
+        })
+        .collect();
+    db.batch_put(&orders).send().await.unwrap();
+    db.batch_put(&lines).send().await.unwrap();
+    // Another customer's items are in another partition and never show.
+    db.put(&order("c2", 1, "x")).send().await.unwrap();
+
+    // Sort key order: each order, then its line; the profile (`PROFILE` > `ORDER#..`) last.
+    let mut expected: Vec<CustomerData> = Vec::new();
+    for (o, line) in orders.iter().zip(&lines) {
+        expected.push(CustomerData::Order(o.clone()));
+        expected.push(CustomerData::Line(line.clone()));
+    }
+    expected.push(CustomerData::Profile(customer.clone()));
+
+    let mut read = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let mut query = db
+            .collection::<CustomerData>()
+            .hash(Customer::PK.of("c1"))
+            .limit(700);
+        if let Some(cursor) = cursor.take() {
+            query = query.start_after(cursor);
+        }
+        let page = query.send().await.unwrap();
+        pages += 1;
+        read.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(read.len(), expected.len());
+    assert!(read == expected, "the collection in sort key order");
+
+    // Streamed, and counted.
+    use futures::TryStreamExt;
+    let streamed: Vec<CustomerData> = db
+        .collection::<CustomerData>()
+        .hash(Customer::PK.of("c1"))
+        .page_size(300)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed.len(), 2001);
+    let count = db
+        .collection::<CustomerData>()
+        .hash(Customer::PK.of("c1"))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(count, 2001);
+
+    // One entity: exactly the orders, `limit` counting orders.
+    let only_orders = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(only_orders, orders);
+    let fifty = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .limit(50)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fifty.items, orders[..50]);
+
+    // An order with its lines, by the order's sort key prefix: a collection that leaves the
+    // profile out.
+    let o = &orders[7];
+    let with_lines = db
+        .collection::<OrderWithLines>()
+        .hash(Order::PK.of("c1"))
+        .range(Order::SK.begins_with((o.placed_at, o.order_id.as_str())))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_lines,
+        vec![
+            OrderWithLines::Order(o.clone()),
+            OrderWithLines::Line(lines[7].clone())
+        ]
+    );
+}

@@ -28,3 +28,13 @@ pub fn derive_attributes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::attributes::derive(&input).into()
 }
+
+/// Derives `dynamo_model::Collection` for an enum whose variants each hold one model of a shared
+/// table (`enum CustomerData { Profile(Customer), Order(Order) }`): one query reads items of
+/// every variant's model. The models must agree on the table and its keys and be told apart by
+/// a `constant` attribute, checked at compile time.
+#[proc_macro_derive(Collection)]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::collection::derive(&input).into()
+}

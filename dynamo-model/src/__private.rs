@@ -4,7 +4,7 @@
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, Result};
-pub use crate::model::{Attributes, Model, PrimaryKey, Unversioned};
+pub use crate::model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
 pub use crate::schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,
     Target, TemplateDef,
@@ -30,6 +30,20 @@ pub fn write_part<T: Attribute>(fields: &mut Item, name: &str, value: &T) -> Res
         fields.insert(name.to_owned(), value);
     }
     Ok(())
+}
+
+/// The variant of a collection an item belongs to, by its `constant` attributes.
+#[inline]
+pub fn entity_of(members: &[&Schema], item: &Item) -> Option<usize> {
+    crate::pipeline::read::entity_of(members, item)
+}
+
+/// The error for an item of a collection's query that is of none of its models.
+pub fn not_a_member(collection: &'static str) -> Error {
+    AttrError::invalid(format!(
+        "the item is of none of the models of `{collection}` (its constant attributes match none)"
+    ))
+    .into()
 }
 
 /// Asserts at compile time that a field's type can be part of a key template.

@@ -256,6 +256,16 @@ impl Db {
         CreateTable::new(self)
     }
 
+    /// A query over several models of one table at once, read into the variants of the enum
+    /// `C` (`#[derive(Collection)]`): a customer's profile and orders, in sort key order, with
+    /// the same `limit`, cursors and `stream()` as [`Db::query`]. Keys and indexes are those
+    /// of `C`'s first variant; items of models `C` does not list are filtered out by DynamoDB.
+    pub fn collection<C: crate::Collection>(
+        &self,
+    ) -> Query<'_, C::Key, <C::Key as Model>::HashKey, <C::Key as Model>::RangeKey, C> {
+        Query::collection(self)
+    }
+
     /// Deletes `M`'s table (a model's, or a shared one) and waits until it is gone.
     pub fn delete_table<M: crate::Table>(&self) -> DeleteTable<'_, M> {
         DeleteTable::new(self)

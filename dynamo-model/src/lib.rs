@@ -283,7 +283,7 @@ pub use limits::{
     item_size, MAX_ATTRIBUTE_NAME, MAX_ITEM_SIZE, MAX_NESTING_LEVELS, MAX_PARTITION_KEY_SIZE,
     MAX_SORT_KEY_SIZE, MAX_TRANSACTION_SIZE,
 };
-pub use model::{Attributes, Model, PrimaryKey, Unversioned};
+pub use model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
 pub use op::{
     Append, BatchGet, BatchGetOutput, BatchPolicy, BatchWrite, CancellationReason, Create,
     CreateTable, CreateTableOutcome, Delete, DeleteReturningOld, DeleteTable, Get, GetProjected,
@@ -309,13 +309,17 @@ pub use dynamo_model_derive::Model;
 /// variants stored as a string.
 pub use dynamo_model_derive::Attributes;
 
+/// The derive macro for [`Collection`]: an enum whose variants each hold one model of a
+/// shared table.
+pub use dynamo_model_derive::Collection;
+
 /// Re-exported so users name one crate: `dynamo_model::aws_sdk_dynamodb::types::AttributeValue`.
 pub use aws_sdk_dynamodb;
 
 /// Everything a model definition and its use need: `use dynamo_model::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Attr, AttributeType, Attributes, Condition, Cursor, Db, Error, Index, Model, Page, Path,
-        PrimaryKey, Timestamp,
+        Attr, AttributeType, Attributes, Collection, Condition, Cursor, Db, Error, Index, Model,
+        Page, Path, PrimaryKey, Timestamp,
     };
 }

@@ -88,6 +88,45 @@ pub trait Model: Sized {
     }
 }
 
+/// An enum of models stored in one table, read together by one query into their variants:
+/// implement it with `#[derive(Collection)]` on an enum whose variants each hold one model.
+///
+/// ```
+/// # use dynamo_model::prelude::*;
+/// # #[derive(Model, Debug)]
+/// # #[dynamo(table = "store", hash_key = "CUSTOMER#{customer_id}", range_key = "sk")]
+/// # #[dynamo(compose(sk = "PROFILE"))]
+/// # struct Customer { customer_id: String, #[dynamo(constant = "Customer")] kind: String }
+/// # #[derive(Model, Debug)]
+/// # #[dynamo(table = "store", hash_key = "CUSTOMER#{customer_id}", range_key = "ORDER#{order_id}")]
+/// # struct Order { customer_id: String, order_id: String, #[dynamo(constant = "Order")] kind: String }
+/// #[derive(Collection, Debug)]
+/// enum CustomerData {
+///     Profile(Customer),
+///     Order(Order),
+/// }
+///
+/// # async fn read(db: &Db) -> Result<(), dynamo_model::Error> {
+/// // The profile and every order of customer c1, in sort key order, in one query.
+/// let items: Vec<CustomerData> = db.collection::<CustomerData>().hash(Customer::PK.of("c1")).all().await?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The first variant's model gives the query its keys and indexes; the models must share the
+/// table and be told apart by a `constant` attribute (checked at compile time). Items of other
+/// entities in the partition are filtered out by DynamoDB, so `limit` counts the collection's.
+pub trait Collection: Sized {
+    /// The model whose keys and indexes a query of the collection uses: the first variant's.
+    type Key: Model;
+
+    /// The schemas of the variants' models, in variant order.
+    const MEMBERS: &'static [&'static Schema];
+
+    /// Reads an item of one of the models, told by its `constant` attributes.
+    fn from_item(item: Item) -> Result<Self>;
+}
+
 /// A model without a `#[dynamo(version)]` attribute. Batch puts, which cannot carry the
 /// condition optimistic locking needs, take only these (or, for versioned models, the explicit
 /// [`BatchWrite::put_unchecked`](crate::BatchWrite::put_unchecked)). `#[derive(Model)]`

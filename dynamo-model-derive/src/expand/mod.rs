@@ -3,6 +3,7 @@
 //! runtime only through [`private`] and puts trait impls in `const _: () = { .. };`.
 
 pub mod attributes;
+pub mod collection;
 mod fields;
 pub mod handles;
 pub mod model;

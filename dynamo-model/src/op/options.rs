@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::condition::Node;
 use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
+use crate::pipeline::read::filters_listings;
 use crate::schema::{IndexDef, IndexKind, Schema};
 use crate::value::Item;
 
@@ -26,6 +27,8 @@ pub(crate) struct ReadOptions<'a, M, O> {
     pub(crate) capacity: Option<Capacity>,
     /// How an item becomes an `O`: the whole model, or a projection.
     pub(crate) read: fn(Item) -> Result<O>,
+    /// The entities a collection reads (items of any of them are kept); `None`: the model's.
+    pub(crate) entities: Option<&'static [&'static Schema]>,
     pub(crate) _model: PhantomData<fn() -> M>,
 }
 
@@ -42,8 +45,18 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
             start: None,
             capacity: None,
             read,
+            entities: None,
             _model: PhantomData,
         }
+    }
+
+    /// Whether the read pipeline filters the listing (TTL, entities), besides the caller.
+    pub(crate) fn filtered(&self, schema: &Schema) -> bool {
+        self.filter.is_some()
+            || match self.entities {
+                Some(entities) => entities.iter().any(|s| filters_listings(s)),
+                None => filters_listings(schema),
+            }
     }
 
     /// Refuses, before sending, what DynamoDB would: a consistent read of a global index.
@@ -67,8 +80,12 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
         schema: &Schema,
         count_only: bool,
     ) -> Result<(Option<String>, Option<String>)> {
-        let filter =
-            crate::pipeline::read::filter_expression(writer, self.filter.as_ref(), schema)?;
+        let filter = crate::pipeline::read::filter_expression(
+            writer,
+            self.filter.as_ref(),
+            schema,
+            self.entities,
+        )?;
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));
         Ok((filter, projection))
@@ -88,6 +105,7 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
             start: self.start,
             capacity: self.capacity,
             read,
+            entities: self.entities,
             _model: PhantomData,
         }
     }

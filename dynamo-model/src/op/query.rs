@@ -22,7 +22,7 @@ use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::options::ReadOptions;
 use crate::op::paging::{self, PageFetch, Paging};
-use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
+use crate::pipeline::read::{projection_paths, read_listed, read_projection};
 use crate::schema::Index;
 use crate::value::Item;
 
@@ -50,6 +50,22 @@ impl<'a, M: Model> Query<'a, M> {
     pub(crate) fn new(db: &'a Db) -> Self {
         Query {
             read: ReadOptions::new(db, read_listed::<M>),
+            hash: None,
+            range: None,
+            descending: false,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<'a, C: crate::model::Collection>
+    Query<'a, C::Key, <C::Key as Model>::HashKey, <C::Key as Model>::RangeKey, C>
+{
+    pub(crate) fn collection(db: &'a Db) -> Self {
+        let mut read = ReadOptions::new(db, crate::pipeline::read::read_collection::<C>);
+        read.entities = Some(C::MEMBERS);
+        Query {
+            read,
             hash: None,
             range: None,
             descending: false,
@@ -257,7 +273,7 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         Paging {
             limit: self.read.limit,
             page_size: self.read.page_size,
-            filtered: self.read.filter.is_some() || filters_listings(M::SCHEMA),
+            filtered: self.read.filtered(M::SCHEMA),
             key_names: self.key_names(),
         }
     }

@@ -15,7 +15,7 @@ use crate::model::{Attributes, Model};
 use crate::op::built;
 use crate::op::options::ReadOptions;
 use crate::op::paging::{self, key_of, PageFetch, Paging};
-use crate::pipeline::read::{filters_listings, projection_paths, read_listed, read_projection};
+use crate::pipeline::read::{projection_paths, read_listed, read_projection};
 use crate::schema::Index;
 use crate::value::Item;
 
@@ -208,7 +208,7 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         let paging = Paging {
             limit: None,
             page_size: self.read.page_size,
-            filtered: self.read.filter.is_some() || filters_listings(M::SCHEMA),
+            filtered: self.read.filtered(M::SCHEMA),
             key_names: self.key_names(),
         };
         let (items, positions) = if fetchers.len() == 1 {

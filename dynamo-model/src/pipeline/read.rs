@@ -17,7 +17,7 @@ use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
 use crate::expr::ExpressionWriter;
-use crate::model::{Attributes, Model};
+use crate::model::{Attributes, Collection, Model};
 use crate::pipeline::write::{is_live, live};
 use crate::schema::Schema;
 use crate::value::Item;
@@ -90,12 +90,24 @@ pub(crate) fn listing_filter(schema: &Schema) -> Vec<Node> {
 
 /// Whether an item holds the model's `constant` values: an item of this entity, not of
 /// another sharing the table.
-#[cfg_attr(not(feature = "streams"), allow(dead_code))]
 pub(crate) fn holds_constants(schema: &Schema, item: &Item) -> bool {
     schema
         .constants
         .iter()
         .all(|(name, value)| item.get(*name) == Some(&value.to_attr()))
+}
+
+/// An item of a query over a collection: read as the entity whose `constant` values it holds
+/// (the server's filter kept only items of the collection's entities).
+pub(crate) fn read_collection<C: Collection>(item: Item) -> Result<C> {
+    C::from_item(item)
+}
+
+/// The index of the entity of `entities` an item belongs to, by its `constant` values.
+pub(crate) fn entity_of(entities: &[&Schema], item: &Item) -> Option<usize> {
+    entities
+        .iter()
+        .position(|schema| holds_constants(schema, item))
 }
 
 /// Whether any part of a listing filter applies to the model.
@@ -151,16 +163,35 @@ pub(crate) fn read_named<O>(
 }
 
 /// The filter expression: the caller's filter, and the read pipeline's (live items of this
-/// entity: see [`listing_filter`]), for every query, scan and count.
+/// entity: see [`listing_filter`]; of any of a collection's `entities`), for every query, scan
+/// and count.
 pub(crate) fn filter_expression(
     writer: &mut ExpressionWriter,
     filter: Option<&Node>,
     schema: &crate::schema::Schema,
+    entities: Option<&[&Schema]>,
 ) -> Result<Option<String>> {
     if let Some(filter) = filter {
         crate::pipeline::write::check_key_paths(schema, filter)?;
     }
-    let own = listing_filter(schema);
+    let own = match entities {
+        None => listing_filter(schema),
+        Some(entities) => {
+            let each: Vec<Node> = entities
+                .iter()
+                .map(|entity| Node::And(listing_filter(entity)))
+                .collect();
+            // An entity without a listing filter keeps every item: then nothing is filtered.
+            if each
+                .iter()
+                .any(|node| matches!(node, Node::And(parts) if parts.is_empty()))
+            {
+                Vec::new()
+            } else {
+                vec![Node::Or(each)]
+            }
+        }
+    };
     let what = "filter expression";
     Ok(match filter {
         _ if filter.is_none() && own.is_empty() => None,
