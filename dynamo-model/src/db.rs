@@ -260,9 +260,7 @@ impl Db {
     /// `C` (`#[derive(Collection)]`): a customer's profile and orders, in sort key order, with
     /// the same `limit`, cursors and `stream()` as [`Db::query`]. Keys and indexes are those
     /// of `C`'s first variant; items of models `C` does not list are filtered out by DynamoDB.
-    pub fn collection<C: crate::Collection>(
-        &self,
-    ) -> Query<'_, C::Key, <C::Key as Model>::HashKey, <C::Key as Model>::RangeKey, C> {
+    pub fn collection<C: crate::Collection>(&self) -> crate::CollectionQuery<'_, C> {
         Query::collection(self)
     }
 

@@ -27,7 +27,7 @@ pub use batch::{
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};
 pub use put::{Create, Put, PutReturn};
-pub use query::Query;
+pub use query::{CollectionQuery, Query};
 pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
 pub use transact::{
