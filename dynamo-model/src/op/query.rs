@@ -58,9 +58,17 @@ impl<'a, M: Model> Query<'a, M> {
     }
 }
 
-impl<'a, C: crate::model::Collection>
-    Query<'a, C::Key, <C::Key as Model>::HashKey, <C::Key as Model>::RangeKey, C>
-{
+/// A query over a [`Collection`](crate::Collection): the keys of its first variant's model,
+/// items read into its variants. Built by [`Db::collection`].
+pub type CollectionQuery<'a, C> = Query<
+    'a,
+    <C as crate::model::Collection>::Key,
+    <<C as crate::model::Collection>::Key as Model>::HashKey,
+    <<C as crate::model::Collection>::Key as Model>::RangeKey,
+    C,
+>;
+
+impl<'a, C: crate::model::Collection> CollectionQuery<'a, C> {
     pub(crate) fn collection(db: &'a Db) -> Self {
         let mut read = ReadOptions::new(db, crate::pipeline::read::read_collection::<C>);
         read.entities = Some(C::MEMBERS);
