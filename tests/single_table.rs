@@ -13,6 +13,9 @@ struct Customer {
     #[dynamo(constant = "Customer")]
     kind: String,
     name: String,
+    /// When an unconfirmed sign-up expires.
+    #[dynamo(ttl)]
+    expires: Option<i64>,
 }
 
 /// An order: `pk = CUSTOMER#<customer>`, `sk = ORDER#<placed_at>#<order_id>`, and a sparse
@@ -348,6 +351,7 @@ async fn one_partition_several_entities() {
         customer_id: "c1".into(),
         kind: "Customer".into(),
         name: "Ada".into(),
+        expires: None,
     };
     db.create(&customer).send().await.unwrap();
     let orders: Vec<Order> = (0..120).map(|i| order("c1", i, &format!("o{i}"))).collect();
@@ -473,6 +477,7 @@ async fn a_partition_read_as_a_collection() {
         customer_id: "c1".into(),
         kind: "Customer".into(),
         name: "Ada".into(),
+        expires: None,
     };
     db.create(&customer).send().await.unwrap();
     let orders: Vec<Order> = (0..1000)
@@ -579,4 +584,151 @@ async fn a_partition_read_as_a_collection() {
             OrderWithLines::Line(lines[7].clone())
         ]
     );
+}
+
+/// `check_table` reports a live table that differs from the code, exactly; `migrate_table`
+/// adds the missing global index (built over the items already there) and TTL, and leaves the
+/// rest.
+#[tokio::test]
+async fn check_and_migrate_a_table() {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    };
+    use dynamo_model::{Difference, IndexKind};
+    let db = common::db("template_check").await;
+    assert_eq!(
+        db.check_table::<Store>().send().await.unwrap().differences,
+        [Difference::TableMissing]
+    );
+    // The table as an older version of the code made it: no `open_orders`, a `legacy` index,
+    // no TTL, provisioned.
+    let key = |name: &str, key_type| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+            .unwrap()
+    };
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .unwrap()
+    };
+    let throughput = ProvisionedThroughput::builder()
+        .read_capacity_units(5)
+        .write_capacity_units(5)
+        .build()
+        .unwrap();
+    db.client()
+        .create_table()
+        .table_name(db.table_name::<Order>())
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .attribute_definitions(attribute("pk"))
+        .attribute_definitions(attribute("sk"))
+        .attribute_definitions(attribute("legacy_pk"))
+        .billing_mode(BillingMode::Provisioned)
+        .provisioned_throughput(throughput.clone())
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("legacy")
+                .key_schema(key("legacy_pk", KeyType::Hash))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::KeysOnly)
+                        .build(),
+                )
+                .provisioned_throughput(throughput)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let o = order("c1", 1, "o1");
+    db.create(&o).send().await.unwrap();
+
+    let report = db.check_table::<Store>().send().await.unwrap();
+    let expected = [
+        Difference::MissingIndex {
+            name: "open_orders".into(),
+            kind: IndexKind::Global,
+        },
+        Difference::ExtraIndex {
+            name: "legacy".into(),
+        },
+        Difference::Ttl {
+            expected: Some("expires".into()),
+            found: None,
+        },
+        Difference::BillingMode {
+            found: "PROVISIONED".into(),
+        },
+    ];
+    assert_eq!(report.differences, expected, "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("global index `open_orders` is missing"),
+        "{report}"
+    );
+
+    let migration = db.migrate_table::<Store>().send().await.unwrap();
+    assert_eq!(
+        migration.applied,
+        [expected[0].clone(), expected[2].clone()]
+    );
+    assert_eq!(
+        migration.remaining,
+        [expected[1].clone(), expected[3].clone()]
+    );
+    // The new index holds the order written before it existed; the item is untouched.
+    let open = db
+        .query::<Order>()
+        .index(Order::OPEN_ORDERS)
+        .hash(Order::OPEN_ORDERS_PK.of("PENDING"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(open, vec![o.clone()]);
+    assert_eq!(db.get(o.key()).consistent().send().await.unwrap(), Some(o));
+    let again = db.check_table::<Store>().send().await.unwrap();
+    assert_eq!(again.differences, migration.remaining, "{again}");
+
+    // Another key schema is reported, key by key, and never migrated.
+    db.client()
+        .create_table()
+        .table_name(db.table_name::<Reading>())
+        .key_schema(key("pk", KeyType::Hash))
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::N)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let keys = [
+        Difference::Key {
+            role: "HASH",
+            expected: Some("pk (S)".into()),
+            found: Some("pk (N)".into()),
+        },
+        Difference::Key {
+            role: "RANGE",
+            expected: Some("sk (S)".into()),
+            found: None,
+        },
+    ];
+    let report = db.check_table::<Reading>().send().await.unwrap();
+    assert_eq!(report.differences, keys, "{report}");
+    let migration = db.migrate_table::<Reading>().send().await.unwrap();
+    assert!(migration.applied.is_empty());
+    assert_eq!(migration.remaining, keys);
 }

@@ -256,6 +256,21 @@ impl Db {
         CreateTable::new(self)
     }
 
+    /// Compares the table in DynamoDB with the one `T` declares (a model, or a
+    /// [`table!`](crate::table!)) and reports every difference in one [`TableReport`](crate::TableReport):
+    /// keys, missing or extra indexes, index keys, kinds and projections, TTL, billing mode.
+    /// Changes nothing; no data operation ever calls it.
+    pub fn check_table<T: crate::Table>(&self) -> crate::CheckTable<'_, T> {
+        crate::CheckTable::new(self)
+    }
+
+    /// Applies the additive differences [`Db::check_table`] finds: creates each missing global
+    /// index (waiting until it is active) and enables TTL when the table has none. Deletes and
+    /// changes nothing else; what it leaves is in [`Migration::remaining`](crate::Migration).
+    pub fn migrate_table<T: crate::Table>(&self) -> crate::MigrateTable<'_, T> {
+        crate::MigrateTable::new(self)
+    }
+
     /// A query over several models of one table at once, read into the variants of the enum
     /// `C` (`#[derive(Collection)]`): a customer's profile and orders, in sort key order, with
     /// the same `limit`, cursors and `stream()` as [`Db::query`]. Keys and indexes are those

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use crate::error::Error;
 
 pub(crate) mod batch;
+pub(crate) mod check;
 pub(crate) mod delete;
 pub(crate) mod get;
 pub(crate) mod options;
@@ -24,6 +25,7 @@ pub use batch::{
     BatchGet, BatchGetOutput, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite,
     MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
+pub use check::{CheckTable, Difference, MigrateTable, Migration, TableReport};
 pub use delete::{Delete, DeleteReturningOld};
 pub use get::{Get, GetProjected};
 pub use put::{Create, Put, PutReturn};

@@ -220,7 +220,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
     }
 }
 
-fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<KeySchemaElement>> {
+pub(crate) fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<KeySchemaElement>> {
     std::iter::once((hash, KeyType::Hash))
         .chain(range.map(|range| (range, KeyType::Range)))
         .map(|(key, key_type)| {
@@ -233,7 +233,7 @@ fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<KeySchemaElem
         .collect()
 }
 
-fn projection(projection: IndexProjection) -> Projection {
+pub(crate) fn projection(projection: IndexProjection) -> Projection {
     let builder = Projection::builder();
     match projection {
         IndexProjection::All => builder.projection_type(ProjectionType::All),
