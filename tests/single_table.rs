@@ -732,3 +732,49 @@ async fn check_and_migrate_a_table() {
     assert!(migration.applied.is_empty());
     assert_eq!(migration.remaining, keys);
 }
+
+/// `examples/store.rs`, run as a user runs it, against this binary's DynamoDB Local: every
+/// access pattern it lists answers as the sample data says.
+#[tokio::test]
+async fn the_store_example_runs() {
+    let local = common::local().await;
+    let exe = std::env::current_exe().unwrap();
+    let example = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join("store");
+    assert!(
+        example.exists(),
+        "cargo test builds the examples: {}",
+        example.display()
+    );
+    let output = tokio::process::Command::new(&example)
+        .env("DYNAMODB_ENDPOINT", local.endpoint())
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "table `store` is as the code declares it",
+        "profile: Ada <ada@example.com>",
+        "orders page 1: o022 o021 o020 o017",
+        "orders page 4: o002 o001 o000",
+        "packed orders: 12",
+        "shipped o001; packed orders now: 11",
+        "order o022: total 1700 cents",
+        "  line 2: tea x2 at 450 cents",
+        "partition of c1: 1 profile, 15 orders, 30 lines",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "missing {line:?} in:\n{stdout}"
+        );
+    }
+}
