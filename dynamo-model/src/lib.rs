@@ -92,8 +92,12 @@
 //! names of the generated items (`Order::SHIP_TO`, `Order::BY_STATUS`,
 //! `OrderKey::new(hash, range)`, `order.key()`) and the order rules apply in.
 //! [`guide::coming_from_dynamoose`] maps each Dynamoose concept to this library.
+//! [`guide::single_table_design`] shows several entities in one table: key templates
+//! (`hash_key = "CUSTOMER#{customer_id}"`), [`table!`], [`Collection`]s, sparse indexes and
+//! [`Db::check_table`].
 //!
-//! In short: on the struct, `table`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
+//! In short: on the struct, `table`, `hash_key = ".."` and `range_key = ".."` (key templates),
+//! `compose(..)`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
 //! fields, `hash_key`, `range_key`, `rename`, `alias`, `skip`, `serde`, `default`,
 //! `default_fn`, `force_default`, `validate(range, length, non_empty, regex, email, one_of,
 //! custom)`, `set`, `get`, `constant`, `version`, `ttl`, `created_at`, `updated_at`, `flatten`.
