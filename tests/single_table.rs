@@ -778,3 +778,149 @@ async fn the_store_example_runs() {
         );
     }
 }
+
+/// The template rule on every operation: each write composes the same attributes as a create,
+/// each read by key finds the item by its template key, each listing reads it back.
+#[tokio::test]
+async fn templates_on_every_operation() {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Write {
+        Create,
+        Put,
+        BatchPut,
+        TxCreate,
+        TxPut,
+        TxPutIf,
+        Update,
+        Upsert,
+        TxUpdate,
+    }
+    use Write::*;
+    let db = common::db("template_matrix").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let composed = ["pk", "sk", "open_orders_pk", "open_orders_sk", "summary"];
+    let reference = order("ref", 1, "o1");
+    db.create(&reference).send().await.unwrap();
+    let expected = raw_item(&db, reference.key()).await;
+
+    for (n, op) in [
+        Create, Put, BatchPut, TxCreate, TxPut, TxPutIf, Update, Upsert, TxUpdate,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let customer = format!("c#{n}");
+        let o = order(&customer, 1, "o1");
+        if matches!(op, Update | TxUpdate) {
+            // An update changes an existing item: store one with other values first.
+            let mut before = o.clone();
+            before.open_status = None;
+            before.total = 1;
+            db.create(&before).send().await.unwrap();
+        }
+        fn update<'a>(
+            u: dynamo_model::Update<'a, Order>,
+            o: &Order,
+        ) -> dynamo_model::Update<'a, Order> {
+            u.set(Order::OPEN_STATUS, o.open_status.clone())
+                .set(Order::TOTAL, o.total)
+                .set(Order::KIND, o.kind.clone())
+        }
+        match op {
+            Create => drop(db.create(&o).send().await.unwrap()),
+            Put => drop(db.put(&o).send().await.unwrap()),
+            BatchPut => db.batch_put([&o]).send().await.unwrap(),
+            TxCreate => db.transact_write().create(&o).send().await.unwrap(),
+            TxPut => db.transact_write().put(&o).send().await.unwrap(),
+            TxPutIf => db
+                .transact_write()
+                .put_if(&o, Order::TOTAL.not_exists())
+                .send()
+                .await
+                .unwrap(),
+            Update => drop(update(db.update(o.key()), &o).send().await.unwrap()),
+            Upsert => drop(
+                update(db.update(o.key()).upsert(), &o)
+                    .send()
+                    .await
+                    .unwrap(),
+            ),
+            TxUpdate => db
+                .transact_write()
+                .update::<Order>(o.key(), |u| {
+                    u.set(Order::OPEN_STATUS, o.open_status.clone())
+                        .set(Order::TOTAL, o.total)
+                })
+                .send()
+                .await
+                .unwrap(),
+        }
+        let raw = raw_item(&db, o.key()).await;
+        for name in composed {
+            let want = expected[name]
+                .as_s()
+                .unwrap()
+                .replace("CUSTOMER#ref", &format!("CUSTOMER#{customer}"));
+            assert_eq!(
+                raw.get(name).and_then(|v| v.as_s().ok()),
+                Some(&want),
+                "{op:?}: {name}"
+            );
+        }
+        // Reads by the template key, every kind.
+        let key = o.key();
+        assert_eq!(
+            db.get(key.clone())
+                .consistent()
+                .send()
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&o),
+            "{op:?}"
+        );
+        let (got,) = db
+            .transact_get()
+            .get::<Order>(key.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.as_ref(), Some(&o));
+        let got = db
+            .batch_get::<Order>([key.clone()])
+            .consistent()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got, vec![Some(o.clone())]);
+        let listed = db
+            .query::<Order>()
+            .hash(Order::PK.of(customer.as_str()))
+            .consistent()
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(listed, vec![o.clone()]);
+        db.transact_write()
+            .check::<Order>(key.clone(), Order::TOTAL.eq(o.total))
+            .send()
+            .await
+            .unwrap();
+    }
+    // Deletes by the template key.
+    db.delete(OrderKey::new("c#0", reference.placed_at, "o1"))
+        .send()
+        .await
+        .unwrap();
+    db.batch_delete([OrderKey::new("c#1", reference.placed_at, "o1")])
+        .send()
+        .await
+        .unwrap();
+    db.transact_write()
+        .delete::<Order>(OrderKey::new("c#2", reference.placed_at, "o1"))
+        .send()
+        .await
+        .unwrap();
+    let left = db.scan::<Order>().consistent().all().await.unwrap();
+    assert_eq!(left.len(), 10 - 3, "{left:?}");
+}

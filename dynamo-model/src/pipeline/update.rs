@@ -687,7 +687,16 @@ fn template_actions(
             };
             parts.push(Some(value));
         }
-        if parts.iter().all(Option::is_none) {
+        // An untouched template is as stored, except on an item an upsert creates: then it is
+        // written when the key's fields compose it.
+        let composable_from_key = || {
+            def.parts
+                .iter()
+                .all(|part| key_fields.is_some_and(|fields| fields.contains_key(*part)))
+        };
+        if parts.iter().all(Option::is_none)
+            && !(upsert && !schema.is_primary_key(def.name) && composable_from_key())
+        {
             continue;
         }
         let mut values = Vec::with_capacity(parts.len());
