@@ -924,3 +924,47 @@ async fn templates_on_every_operation() {
     let left = db.scan::<Order>().consistent().all().await.unwrap();
     assert_eq!(left.len(), 10 - 3, "{left:?}");
 }
+
+fn lower(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// A tag whose name is stored lower-case: its key template composes the stored value.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "tags", hash_key = "TAG#{name}", range_key = "{count}")]
+struct Tag {
+    #[dynamo(set = lower)]
+    name: String,
+    count: u32,
+}
+
+/// A part's `set` transform applies wherever the template is composed: a write, a key, a
+/// query's hash value and a range condition agree.
+#[tokio::test]
+async fn template_parts_pass_through_set_transforms() {
+    let db = common::db("template_transform").await;
+    db.create_table::<Tag>().send().await.unwrap();
+    db.create(&Tag {
+        name: "Rust".into(),
+        count: 3,
+    })
+    .send()
+    .await
+    .unwrap();
+    let read = db.get(TagKey::new("RUST", 3u32)).send().await.unwrap();
+    assert_eq!(
+        read,
+        Some(Tag {
+            name: "rust".into(),
+            count: 3
+        })
+    );
+    let found = db
+        .query::<Tag>()
+        .hash(Tag::PK.of("RuSt"))
+        .range(Tag::SK.eq(3u32))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+}

@@ -304,6 +304,22 @@ fn check_templates(input: &Input, errors: &mut Errors) {
                 format!("two templates are stored as `{name}`; name one with `compose({name}2 = \"..\")`"),
             );
         }
+        let handle = handle_name(&name);
+        let clash = input
+            .stored_fields()
+            .map(|f| (handle_name(&unraw(f.ident)), format!("field `{}`", f.ident)))
+            .chain(input.attrs.indexes.iter().filter_map(|index| {
+                let index = index.name.as_ref()?.value();
+                Some((handle_name(&index), format!("index `{index}`")))
+            }))
+            .find(|(other, _)| *other == handle);
+        let stored = input.stored_fields().any(|f| f.stored_name() == name);
+        if let (Some((_, owner)), false) = (clash, stored) {
+            errors.spanned(
+                lit,
+                format!("the handle `{handle}` of the template's attribute `{name}` would clash with the handle of {owner}; name the attribute otherwise"),
+            );
+        }
         if let Some(field) = input.stored_fields().find(|f| f.stored_name() == name) {
             errors.spanned(
                 lit,

@@ -311,8 +311,27 @@ impl<M, P> Template<M, P> {
     pub const fn name(&self) -> &'static str {
         self.def.name
     }
+}
 
+impl<M: crate::model::Model, P> Template<M, P> {
     fn term(&self, values: Result<Vec<Option<AttributeValue>>, AttrError>, extent: Extent) -> Term {
+        // Each part as stored: through its field's `set` transform, as in a write.
+        let values = values.and_then(|values| {
+            values
+                .into_iter()
+                .zip(self.def.parts)
+                .map(|(value, part)| match (value, M::field_hooks(part)) {
+                    (Some(value), Some(hooks)) => {
+                        match crate::schema::transform(Some(hooks), Term::Value(value)) {
+                            Term::Value(value) => Ok(Some(value)),
+                            Term::Invalid(e) => Err(e),
+                            _ => Ok(None),
+                        }
+                    }
+                    (value, _) => Ok(value),
+                })
+                .collect::<Result<Vec<_>, AttrError>>()
+        });
         let composed = values.and_then(|values| {
             if values.iter().any(Option::is_none) {
                 return Err(AttrError::invalid(format!(

@@ -17,3 +17,12 @@ struct Order {
 }
 
 fn main() {}
+
+// A template's handle (`Note::BY_TEXT`) would clash with the index's.
+#[derive(Model)]
+#[dynamo(table = "notes", hash_key = "NOTE#{id}", gsi(name = "by_text", hash = "text"))]
+#[dynamo(compose(by_text = "{text}"))]
+struct Note {
+    id: String,
+    text: String,
+}
