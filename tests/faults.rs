@@ -11,7 +11,7 @@ mod common;
 
 use common::faults::{Fault, FaultProxy, Faults};
 use dynamo_model::prelude::*;
-use dynamo_model::Outcome;
+use dynamo_model::{BatchProgress, Outcome};
 use futures::stream::{self, StreamExt};
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -337,14 +337,39 @@ async fn batches_lose_nothing() {
             body: format!("entry {seq}"),
         })
         .collect();
-    db.batch_put(&entries).send().await.unwrap();
+    // Progress is reported after every chunk, as the chunks run concurrently.
+    let mut reports: Vec<BatchProgress> = Vec::new();
+    db.batch_put(&entries)
+        .on_progress(|p| reports.push(*p))
+        .send()
+        .await
+        .unwrap();
+    let mut get_reports: Vec<BatchProgress> = Vec::new();
     let read = db
         .batch_get::<Entry>(entries.iter().map(Entry::key))
+        .on_progress(|p| get_reports.push(*p))
         .send()
         .await
         .unwrap();
     eprintln!("batch put and get of {n}: {}", proxy.stats.summary());
     assert!(proxy.stats.of(Fault::PartialBatch) > 0);
+    for (reports, chunk) in [(&reports, 25), (&get_reports, 100)] {
+        assert_eq!(
+            reports.len(),
+            (n as usize).div_ceil(chunk),
+            "one report per chunk"
+        );
+        assert!(reports.windows(2).all(|w| w[0].done < w[1].done
+            && w[0].retried <= w[1].retried
+            && w[0].requests <= w[1].requests));
+        let last = reports.last().unwrap();
+        assert_eq!((last.done, last.unprocessed), (n as usize, 0));
+        assert!(
+            last.retried > 0,
+            "faults made the batch send writes again: {last:?}"
+        );
+        assert!(last.requests > reports.len(), "{last:?}");
+    }
     let read: Vec<Entry> = read.into_iter().map(Option::unwrap).collect();
     assert_eq!(read, entries);
 }
@@ -538,7 +563,18 @@ async fn a_batch_write_says_which_writes_were_not_applied() {
     ] {
         let proxy = FaultProxy::start(Faults::only(fault)).await;
         let db = proxy.db("faults_batch_outcome", 2).await;
-        let err = db.batch_put(&entries).send().await.unwrap_err();
+        let mut last = BatchProgress::default();
+        let err = db
+            .batch_put(&entries)
+            .on_progress(|p| last = *p)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (last.done, last.unprocessed),
+            (0, 30),
+            "{fault:?}: {last:?}"
+        );
         let Error::Unprocessed { writes, cause, .. } = &err else {
             panic!("{err:?}")
         };

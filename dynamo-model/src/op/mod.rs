@@ -22,8 +22,8 @@ pub(crate) mod transact;
 pub(crate) mod update;
 
 pub use batch::{
-    BatchGet, BatchGetOutput, BatchPolicy, BatchWrite, UnprocessedKey, UnprocessedWrite,
-    MAX_BATCH_GET, MAX_BATCH_WRITE,
+    BatchGet, BatchGetOutput, BatchPolicy, BatchProgress, BatchWrite, UnprocessedKey,
+    UnprocessedWrite, MAX_BATCH_GET, MAX_BATCH_WRITE,
 };
 pub use check::{CheckTable, Difference, MigrateTable, Migration, TableReport};
 pub use delete::{Delete, DeleteReturningOld};

@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
-use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity};
@@ -22,6 +21,7 @@ pub struct BatchGet<'a, M: Model> {
     keys: Vec<M::Key>,
     consistent: bool,
     policy: BatchPolicy,
+    on_progress: Option<super::OnProgress<'a>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -32,6 +32,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
             keys,
             consistent: false,
             policy: BatchPolicy::default(),
+            on_progress: None,
             _model: PhantomData,
         }
     }
@@ -45,6 +46,13 @@ impl<'a, M: Model> BatchGet<'a, M> {
     /// Retries, backoff and concurrency (see [`BatchPolicy`]).
     pub fn policy(mut self, policy: BatchPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Calls `report` after each chunk with the keys read, retried and given up so far, while
+    /// chunks still run `concurrency` at a time (`report` runs between them).
+    pub fn on_progress(mut self, report: impl FnMut(&super::BatchProgress) + Send + 'a) -> Self {
+        self.on_progress = Some(Box::new(report));
         self
     }
 
@@ -113,19 +121,32 @@ impl<'a, M: Model> BatchGet<'a, M> {
         crate::op::span::traced(span, self.send_untraced()).await
     }
 
-    async fn send_untraced(self) -> Result<BatchGetOutput<M>> {
+    async fn send_untraced(mut self) -> Result<BatchGetOutput<M>> {
         let schema = M::SCHEMA;
         let table = self.db.table::<M>()?;
         let (keys, order) = self.key_items(&table)?;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);
-        let requests_sent = AtomicUsize::new(0);
-        let outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = stream::iter(chunks)
-            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy, &requests_sent))
-            .buffer_unordered(policy.concurrency.max(1))
-            .collect()
-            .await;
-        crate::op::span::requests(requests_sent.load(std::sync::atomic::Ordering::Relaxed));
+        let counters = super::Counters::default();
+        let mut progress = super::BatchProgress::default();
+        let mut on_progress = self.on_progress.take();
+        let mut chunk_outcomes = stream::iter(chunks)
+            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy, &counters))
+            .buffer_unordered(policy.concurrency.max(1));
+        let mut outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = Vec::new();
+        while let Some(outcome) = chunk_outcomes.next().await {
+            // Keys DynamoDB found no item for are done too: the chunk held `len` keys.
+            let (len, items, left, error) = outcome;
+            counters.report(
+                &mut progress,
+                &mut on_progress,
+                len - left.len(),
+                left.len(),
+            );
+            outcomes.push((items, left, error));
+        }
+        drop(chunk_outcomes);
+        crate::op::span::requests(counters.requests());
         let mut found: HashMap<String, Item> = HashMap::with_capacity(keys.len());
         let mut unprocessed = Vec::new();
         let mut cause = None;
@@ -178,8 +199,9 @@ async fn get_chunk(
     mut pending: Vec<Item>,
     consistent: bool,
     policy: BatchPolicy,
-    requests_sent: &AtomicUsize,
-) -> (Vec<Item>, Vec<Item>, Option<Error>) {
+    counters: &super::Counters,
+) -> (usize, Vec<Item>, Vec<Item>, Option<Error>) {
+    let len = pending.len();
     let mut items = Vec::new();
     let started = std::time::Instant::now();
     let mut last_error = None;
@@ -193,11 +215,11 @@ async fn get_chunk(
             .build();
         let request = match request {
             Ok(request) => request,
-            Err(e) => return (items, pending, Some(crate::op::built(e))),
+            Err(e) => return (len, items, pending, Some(crate::op::built(e))),
         };
         tracing::debug!(keys = pending.len(), attempt, "BatchGetItem");
         // The client without its own retries: this loop's budget covers every failure.
-        requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        counters.sent(if attempt == 0 { 0 } else { pending.len() });
         let request_span = crate::op::span::request_span!("BatchGetItem", table);
         let asked = (!request_span.is_disabled()).then_some(ReturnConsumedCapacity::Total);
         let request = db
@@ -217,7 +239,7 @@ async fn get_chunk(
                     .flat_map(|k| k.keys)
                     .collect();
                 if pending.is_empty() {
-                    return (items, pending, None);
+                    return (len, items, pending, None);
                 }
             }
             Err(err) if crate::op::retry::retryable(&err) => {
@@ -226,6 +248,7 @@ async fn get_chunk(
             }
             Err(err) => {
                 return (
+                    len,
                     items,
                     pending,
                     Some(Error::from_sdk("BatchGetItem", table, err)),
@@ -233,7 +256,7 @@ async fn get_chunk(
             }
         }
     }
-    (items, pending, last_error)
+    (len, items, pending, last_error)
 }
 
 /// The requests it would send (one per 100 keys), key values redacted (see

@@ -16,6 +16,63 @@ mod write;
 pub use get::{BatchGet, BatchGetOutput};
 pub use write::BatchWrite;
 
+/// How far a batch has got: reported after each chunk by the callback given to
+/// [`BatchWrite::on_progress`] or [`BatchGet::on_progress`]. Counts are of writes (or keys)
+/// since the batch started; chunks still run `concurrency` at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchProgress {
+    /// Writes applied (keys read) so far.
+    pub done: usize,
+    /// Writes (keys) sent again so far, after DynamoDB left them unprocessed or a request
+    /// failed (one write sent three times counts twice).
+    pub retried: usize,
+    /// Writes (keys) given up after the retry budget: the batch's error lists them.
+    pub unprocessed: usize,
+    /// BatchWriteItem (BatchGetItem) requests sent so far, retries included.
+    pub requests: usize,
+}
+
+/// A batch's progress callback.
+pub(crate) type OnProgress<'a> = Box<dyn FnMut(&BatchProgress) + Send + 'a>;
+
+/// What the chunks of a batch count as they run (they run concurrently).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) requests: std::sync::atomic::AtomicUsize,
+    pub(crate) retried: std::sync::atomic::AtomicUsize,
+}
+
+impl Counters {
+    pub(crate) fn sent(&self, retried: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.requests.fetch_add(1, Relaxed);
+        if retried > 0 {
+            self.retried.fetch_add(retried, Relaxed);
+        }
+    }
+
+    pub(crate) fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Adds a finished chunk (`done` writes done, `left` given up) and reports.
+    pub(crate) fn report(
+        &self,
+        progress: &mut BatchProgress,
+        on_progress: &mut Option<OnProgress<'_>>,
+        done: usize,
+        left: usize,
+    ) {
+        if let Some(on_progress) = on_progress {
+            progress.done += done;
+            progress.unprocessed += left;
+            progress.requests = self.requests();
+            progress.retried = self.retried.load(std::sync::atomic::Ordering::Relaxed);
+            on_progress(progress);
+        }
+    }
+}
+
 /// DynamoDB's limit of write requests per BatchWriteItem.
 pub const MAX_BATCH_WRITE: usize = 25;
 /// DynamoDB's limit of keys per BatchGetItem.

@@ -4,7 +4,6 @@
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
-use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::types::{
@@ -449,6 +448,7 @@ pub struct BatchWrite<'a> {
     error: Option<Error>,
     policy: BatchPolicy,
     check_all_first: bool,
+    on_progress: Option<super::OnProgress<'a>>,
 }
 
 impl<'a> BatchWrite<'a> {
@@ -468,6 +468,7 @@ impl<'a> BatchWrite<'a> {
             error: None,
             policy: BatchPolicy::default(),
             check_all_first: false,
+            on_progress: None,
         }
     }
 
@@ -513,6 +514,15 @@ impl<'a> BatchWrite<'a> {
     /// Retries, backoff and concurrency (see [`BatchPolicy`]).
     pub fn policy(mut self, policy: BatchPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Calls `report` after each chunk with the writes done, retried and given up so far (a
+    /// progress bar for an import), without giving up the batch's concurrency: chunks still
+    /// run `concurrency` at a time, and `report` runs between them, on the task sending the
+    /// batch.
+    pub fn on_progress(mut self, report: impl FnMut(&super::BatchProgress) + Send + 'a) -> Self {
+        self.on_progress = Some(Box::new(report));
         self
     }
 
@@ -569,7 +579,7 @@ impl<'a> BatchWrite<'a> {
         crate::op::span::traced(span, self.send_untraced()).await
     }
 
-    async fn send_untraced(self) -> Result<()> {
+    async fn send_untraced(mut self) -> Result<()> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -596,7 +606,9 @@ impl<'a> BatchWrite<'a> {
         // order. Driven by hand rather than by a stream adapter over a closure, for the reason
         // given at [`Writes`].
         let mut first = first.into_iter();
-        let requests_sent = AtomicUsize::new(0);
+        let counters = super::Counters::default();
+        let mut progress = super::BatchProgress::default();
+        let mut on_progress = self.on_progress.take();
         let mut in_flight = FuturesOrdered::new();
         let mut unprocessed = Vec::new();
         let mut cause = None;
@@ -605,26 +617,25 @@ impl<'a> BatchWrite<'a> {
                 let Some(chunk) = first.next().or_else(|| chunker.next_chunk()) else {
                     break;
                 };
-                in_flight.push_back(write_chunk(
-                    db,
-                    &self.parts,
-                    chunk,
-                    now,
-                    policy,
-                    &requests_sent,
-                ));
+                in_flight.push_back(write_chunk(db, &self.parts, chunk, now, policy, &counters));
             }
             // Folded in as they come: memory stays bounded by the chunks in flight.
-            let Some((left, error)) = in_flight.next().await else {
+            let Some((len, left, error)) = in_flight.next().await else {
                 break;
             };
+            counters.report(
+                &mut progress,
+                &mut on_progress,
+                len - left.len(),
+                left.len(),
+            );
             unprocessed.extend(left);
             if cause.is_none() {
                 cause = error;
             }
         }
         drop(in_flight);
-        crate::op::span::requests(requests_sent.load(std::sync::atomic::Ordering::Relaxed));
+        crate::op::span::requests(counters.requests());
         if let Some((index, error)) = chunker.stopped {
             return Err(Error::BatchStopped {
                 error: Box::new(error),
@@ -646,8 +657,8 @@ impl<'a> BatchWrite<'a> {
     }
 }
 
-/// What one chunk left undone, and why.
-type ChunkOutcome = (Vec<UnprocessedWrite>, Option<Error>);
+/// How many writes one chunk held, what it left undone, and why.
+type ChunkOutcome = (usize, Vec<UnprocessedWrite>, Option<Error>);
 
 impl Chunk {
     fn schema(&self, table: &str) -> Option<&'static Schema> {
@@ -713,8 +724,9 @@ async fn write_chunk(
     mut chunk: Chunk,
     now: Timestamp,
     policy: BatchPolicy,
-    requests_sent: &AtomicUsize,
+    counters: &super::Counters,
 ) -> ChunkOutcome {
+    let len = chunk.len;
     let started = std::time::Instant::now();
     let mut next = Some(std::mem::take(&mut chunk.requests));
     // A copy of what DynamoDB left unprocessed, for sending again after a failed request.
@@ -733,6 +745,7 @@ async fn write_chunk(
                 Ok(requests) => requests,
                 Err(error) => {
                     return (
+                        len,
                         failed(chunk.keys(db, parts, now), maybe_applied),
                         Some(error),
                     );
@@ -740,7 +753,12 @@ async fn write_chunk(
             },
         };
         tracing::debug!(writes = chunk.len, attempt, "BatchWriteItem");
-        requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let resent = if attempt == 0 {
+            0
+        } else {
+            requests.values().map(Vec::len).sum()
+        };
+        counters.sent(resent);
         let request_span = crate::op::span::request_span!(
             "BatchWriteItem",
             crate::op::span::table_names(requests.keys().map(String::as_str))
@@ -758,7 +776,7 @@ async fn write_chunk(
                 let mut unprocessed = output.unprocessed_items.unwrap_or_default();
                 unprocessed.retain(|_, requests| !requests.is_empty());
                 if unprocessed.is_empty() {
-                    return (Vec::new(), None);
+                    return (len, Vec::new(), None);
                 }
                 tracing::debug!(
                     unprocessed = unprocessed.values().map(Vec::len).sum::<usize>(),
@@ -787,7 +805,7 @@ async fn write_chunk(
                         Some(left) => chunk.keys_of(left),
                         None => chunk.keys(db, parts, now),
                     };
-                    return (failed(keys, maybe_applied), Some(error));
+                    return (len, failed(keys, maybe_applied), Some(error));
                 }
                 tracing::debug!(attempt, "BatchWriteItem failed; retrying its writes");
                 last_error = Some(error);
@@ -797,6 +815,7 @@ async fn write_chunk(
     // Out of budget: what is left, with its requests when the batch still holds them.
     match (next, left, last_error) {
         (Some(requests), _, None) | (None, Some(requests), None) => (
+            len,
             requests
                 .into_iter()
                 .flat_map(|(table, requests)| {
@@ -819,7 +838,7 @@ async fn write_chunk(
                 Some(left) => chunk.keys_of(left),
                 None => chunk.keys(db, parts, now),
             };
-            (failed(keys, maybe_applied), error)
+            (len, failed(keys, maybe_applied), error)
         }
     }
 }
