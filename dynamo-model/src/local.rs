@@ -242,6 +242,13 @@ impl Server {
 
 /// The client configuration for a DynamoDB Local at `endpoint`: fixed credentials and region,
 /// so every client sees the same tables (DynamoDB Local keeps a database per key and region).
+/// A [`Db`] on a DynamoDB Local already running at `endpoint` (started by another process, a
+/// container, [`Detached`]), with the fixed credentials and region every client of this module
+/// uses, so it sees the same tables. Sends nothing until used.
+pub fn db_at(endpoint: &str) -> Db {
+    Db::new(Client::from_conf(local_config(endpoint).build()))
+}
+
 fn local_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -586,7 +593,7 @@ impl Detached {
     /// A [`Db`] on this server (the same fixed credentials and region as [`DynamoDbLocal`]'s,
     /// so every client sees the same tables).
     pub fn db(&self) -> Db {
-        Db::new(Client::from_conf(local_config(&self.endpoint()).build()))
+        db_at(&self.endpoint())
     }
 
     /// Stops the server (its recorded process, and only it) and waits until it has exited;
