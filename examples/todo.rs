@@ -38,7 +38,12 @@ pub enum Status {
 
 /// A task of a list. Ids grow with time, so a list's tasks sort newest last by id.
 #[derive(Model, Debug, Clone, PartialEq)]
-#[dynamo(table = "todo", hash_key = "LIST#{list}", range_key = "TASK#{id}", timestamps)]
+#[dynamo(
+    table = "todo",
+    hash_key = "LIST#{list}",
+    range_key = "TASK#{id}",
+    timestamps
+)]
 #[dynamo(gsi(name = "by_status", hash = "{list}#{status}", range = "{id}"))]
 pub struct Task {
     pub list: String,
@@ -177,7 +182,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 say("no tasks");
             }
             for task in &page.items {
-                let mark = if task.status == Status::Done { "x" } else { " " };
+                let mark = if task.status == Status::Done {
+                    "x"
+                } else {
+                    " "
+                };
                 let tags: Vec<&str> = task.tags.iter().map(String::as_str).collect();
                 let tags = if tags.is_empty() {
                     String::new()
@@ -289,7 +298,9 @@ fn base36(mut n: u64, width: usize) -> String {
 fn key(list: &str, id: &str) -> Result<TaskKey, String> {
     let valid = id.len() == 13
         && id.starts_with('t')
-        && id[1..].bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        && id[1..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
     if !valid {
         return Err(format!(
             "{id:?} is not a task id (a `t` and 12 letters or digits, as `todo list` shows)"

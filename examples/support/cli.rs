@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each example uses a part of this
 //! What the command-line examples share: where DynamoDB is, and how a failure ends the
 //! program (one line on stderr, a non-zero exit).
 
@@ -14,13 +15,24 @@ use dynamo_model::Db;
 #[derive(clap::Args, Debug)]
 pub struct Connection {
     /// A DynamoDB (Local) at this URL instead of the persistent DynamoDB Local.
-    #[arg(long, value_name = "URL", env = "DYNAMODB_ENDPOINT", conflicts_with = "aws", global = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DYNAMODB_ENDPOINT",
+        conflicts_with = "aws",
+        global = true
+    )]
     pub endpoint: Option<String>,
     /// AWS: credentials and region from the standard AWS configuration chain.
     #[arg(long, global = true)]
     pub aws: bool,
     /// The folder of the persistent DynamoDB Local (started if it is not running).
-    #[arg(long, value_name = "PATH", default_value = ".dynamodb-local", global = true)]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = ".dynamodb-local",
+        global = true
+    )]
     pub data_dir: PathBuf,
 }
 
