@@ -128,3 +128,34 @@ fn the_local_server_example_starts_reports_and_stops_across_processes() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unexpected argument"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Commands started at once on a folder with no server (a script running two CLI commands in
+/// parallel): one server is started, and every caller gets it — two servers on one `-dbPath`
+/// would corrupt its data.
+#[test]
+fn concurrent_starts_share_one_server() {
+    let dir = std::env::temp_dir().join(format!("dynamo-model-concurrent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // Separate runtimes on separate threads, as separate processes would be.
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                tokio::runtime::Runtime::new()
+                    .unwrap()
+                    .block_on(Detached::start(&dir))
+                    .unwrap()
+            })
+        })
+        .collect();
+    let started: Vec<Detached> = starts.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(
+        started.iter().all(|s| s.pid() == started[0].pid()),
+        "one server: {started:?}"
+    );
+    assert!(!dir.join("dynamodb-local.lock").exists(), "the lock is released");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(started[0].clone().stop()).unwrap();
+    assert!(!alive(started[0].pid()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -460,6 +460,61 @@ pub struct Detached {
 
 /// The record of a detached server, in its data folder.
 const RECORD: &str = "dynamodb-local.pid";
+/// Held (created, holding the starter's pid) while a process starts the folder's server.
+const START_LOCK: &str = "dynamodb-local.lock";
+
+/// The folder's start lock, removed when dropped.
+struct StartLock(PathBuf);
+
+impl StartLock {
+    /// Takes the lock, waiting while another live process holds it; a lock left by a process
+    /// that is gone is removed.
+    async fn acquire(dir: &Path) -> Result<StartLock, LocalError> {
+        let path = dir.join(START_LOCK);
+        let deadline = std::time::Instant::now() + START_TIMEOUT * (START_ATTEMPTS as u32 + 1);
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(StartLock(path));
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|text| text.trim().parse::<u32>().ok());
+                    // A lock being written has no pid yet: only a lock whose pid is gone is stale.
+                    if holder.is_some_and(|pid| !signal(pid, "-0")) {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        return Err(LocalError::Start {
+                            reason: format!(
+                                "another process has been starting DynamoDB Local in {} for too long (its lock: {})",
+                                dir.display(),
+                                path.display()
+                            ),
+                            log: String::new(),
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(io_error(format!("creating {}", path.display()))(e)),
+            }
+        }
+    }
+}
+
+impl Drop for StartLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
 const DETACHED_LOG: &str = "dynamodb-local.log";
 
 impl Detached {
@@ -476,6 +531,12 @@ impl Detached {
             return Ok(running);
         }
         std::fs::create_dir_all(&dir).map_err(io_error(format!("creating {}", dir.display())))?;
+        // One starter per folder: two servers on one `-dbPath` would corrupt its data. Another
+        // process starting one now holds the lock: wait for it, then use its server.
+        let _lock = StartLock::acquire(&dir).await?;
+        if let Some(running) = Detached::find(&dir).await? {
+            return Ok(running);
+        }
         let jar_dir =
             tokio::task::spawn_blocking(install)
                 .await
