@@ -319,3 +319,83 @@ async fn import_then_export_round_trips() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The store's command-line face: place orders, list them, show one with its lines in one
+/// query, move them through the sparse index of open orders.
+#[tokio::test]
+async fn orders_commands() {
+    let endpoint = endpoint().await;
+    let orders = |args: &[&str]| {
+        let mut all = vec!["--endpoint".to_owned(), endpoint.clone()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        async move {
+            let args: Vec<&str> = all.iter().map(String::as_str).collect();
+            run("orders", &args).await
+        }
+    };
+    ok(orders(&[
+        "customer",
+        "c1",
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+    ])
+    .await);
+    fails(
+        orders(&["place", "c9", "--line", "tea:1:450"]).await,
+        "no customer c9",
+    );
+    let placed = ok(orders(&[
+        "place",
+        "c1",
+        "--line",
+        "tea:2:450",
+        "--line",
+        "cups:1:1200",
+    ])
+    .await);
+    assert!(placed.contains("2 lines, total 2100 cents"), "{placed}");
+    let first = placed[7..].split(':').next().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let second = ok(orders(&["place", "c1", "--line", "honey:1:800"]).await);
+    let second = second[7..].split(':').next().unwrap().to_owned();
+
+    let list = ok(orders(&["list", "c1", "--limit", "1"]).await);
+    assert!(list.starts_with(&second), "newest first: {list}");
+    let cursor = list.lines().nth(1).unwrap().rsplit(' ').next().unwrap();
+    let rest = ok(orders(&["list", "c1", "--limit", "1", "--after", cursor]).await);
+    assert!(rest.starts_with(&first), "{rest}");
+
+    let shown = ok(orders(&["show", "c1", &first]).await);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 3, "{shown}");
+    assert!(lines[0].contains("2100 cents  placed"), "{shown}");
+    assert_eq!(lines[1], "  1. tea x2 at 450 cents");
+    assert_eq!(lines[2], "  2. cups x1 at 1200 cents");
+
+    assert_eq!(
+        ok(orders(&["open", "--status", "placed"]).await)
+            .lines()
+            .count(),
+        2
+    );
+    ok(orders(&["pack", "c1", &first]).await);
+    assert_eq!(
+        ok(orders(&["open", "--status", "placed"]).await)
+            .lines()
+            .count(),
+        1
+    );
+    assert!(ok(orders(&["open", "--status", "packed"]).await).contains(&first));
+    ok(orders(&["ship", "c1", &first]).await);
+    assert_eq!(
+        ok(orders(&["open", "--status", "packed"]).await).trim(),
+        "no orders"
+    );
+    fails(orders(&["pack", "c1", &first]).await, "has shipped");
+    fails(
+        orders(&["show", "c1", "o123"]).await,
+        "no order o123 of customer c1",
+    );
+}

@@ -153,7 +153,10 @@ fn concurrent_starts_share_one_server() {
         started.iter().all(|s| s.pid() == started[0].pid()),
         "one server: {started:?}"
     );
-    assert!(!dir.join("dynamodb-local.lock").exists(), "the lock is released");
+    assert!(
+        !dir.join("dynamodb-local.lock").exists(),
+        "the lock is released"
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(started[0].clone().stop()).unwrap();
     assert!(!alive(started[0].pid()));
