@@ -113,19 +113,12 @@ enum Command {
     Audit,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    cli::finish(run(cli).await)
+fn main() -> ExitCode {
+    cli::main(run)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let db = cli.connection.db().await?;
-    db.create_table::<Bank>()
-        .if_not_exists()
-        .send()
-        .await
-        .map_err(message)?;
+    let db = cli.connection.db_with_table::<Bank>().await?;
     match cli.command {
         Command::Open { id, balance } => {
             let account = Account {

@@ -39,10 +39,8 @@ struct Cli {
     segments: u32,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    cli::finish(run(cli).await)
+fn main() -> ExitCode {
+    cli::main(run)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {

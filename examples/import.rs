@@ -51,10 +51,8 @@ struct Cli {
     generate: Option<usize>,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    cli::finish(run(cli).await)
+fn main() -> ExitCode {
+    cli::main(run)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -67,12 +65,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         ));
     }
     let products = read(&cli.file, format)?;
-    let db = cli.connection.db().await?;
-    db.create_table::<Product>()
-        .if_not_exists()
-        .send()
-        .await
-        .map_err(message)?;
+    let db = cli.connection.db_with_table::<Product>().await?;
 
     let bar = ProgressBar::with_draw_target(
         Some(products.len() as u64),

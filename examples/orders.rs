@@ -102,19 +102,12 @@ fn parse_line(text: &str) -> Result<(String, u32, u64), String> {
     Ok((product.to_owned(), quantity, price))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    cli::finish(run(cli).await)
+fn main() -> ExitCode {
+    cli::main(run)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let db = cli.connection.db().await?;
-    db.create_table::<Store>()
-        .if_not_exists()
-        .send()
-        .await
-        .map_err(message)?;
+    let db = cli.connection.db_with_table::<Store>().await?;
     match cli.command {
         Command::Customer { id, name, email } => {
             let customer = Customer {

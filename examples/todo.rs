@@ -120,19 +120,12 @@ enum Which {
     All,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    cli::finish(run(cli).await)
+fn main() -> ExitCode {
+    cli::main(run)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let db = cli.connection.db().await?;
-    db.create_table::<Task>()
-        .if_not_exists()
-        .send()
-        .await
-        .map_err(message)?;
+    let db = cli.connection.db_with_table::<Task>().await?;
     let list = cli.list;
     match cli.command {
         Command::Add { title, tags } => {

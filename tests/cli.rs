@@ -4,27 +4,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+
+use common::example;
 use std::process::Output;
 use std::time::Duration;
 
 use dynamo_model::local::Detached;
-
-/// An example's binary: examples are built beside the test binaries.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "cargo test builds the examples: {}",
-        path.display()
-    );
-    path
-}
 
 /// Runs an example with `args`; its output.
 async fn run(name: &str, args: &[&str]) -> Output {

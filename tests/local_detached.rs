@@ -1,6 +1,8 @@
 //! A DynamoDB Local that outlives the process that starts it (`local::Detached`): found again
 //! from its folder, its data kept across a restart, stopped by its recorded pid.
 
+mod common;
+
 use dynamo_model::local::Detached;
 use dynamo_model::prelude::*;
 
@@ -78,19 +80,7 @@ async fn a_detached_server_is_found_again_keeps_its_data_and_stops_by_pid() {
 /// and `stop` as separate processes.
 #[test]
 fn the_local_server_example_starts_reports_and_stops_across_processes() {
-    // Examples are built beside the test binaries: target/<profile>/examples/.
-    let exe = std::env::current_exe().unwrap();
-    let example = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples")
-        .join("local_server");
-    assert!(
-        example.exists(),
-        "cargo test builds the examples: {}",
-        example.display()
-    );
+    let example = common::example("local_server");
     let dir = std::env::temp_dir().join(format!("dynamo-model-example-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let run = |command: &str| {

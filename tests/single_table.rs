@@ -44,6 +44,15 @@ struct Order {
 
 const T0: i64 = 1_796_000_000_000;
 
+fn ada() -> Customer {
+    Customer {
+        customer_id: "c1".into(),
+        kind: "Customer".into(),
+        name: "Ada".into(),
+        expires: None,
+    }
+}
+
 fn order(customer: &str, minute: i64, id: &str) -> Order {
     Order {
         customer_id: customer.into(),
@@ -341,50 +350,6 @@ async fn updates_recompose_templates() {
     assert_eq!(created, fresh);
 }
 
-/// Several entities in one partition: a query of one entity returns exactly its items, and
-/// `limit` counts them.
-#[tokio::test]
-async fn one_partition_several_entities() {
-    let db = common::db("template_entities").await;
-    db.create_table::<Order>().send().await.unwrap();
-    let customer = Customer {
-        customer_id: "c1".into(),
-        kind: "Customer".into(),
-        name: "Ada".into(),
-        expires: None,
-    };
-    db.create(&customer).send().await.unwrap();
-    let orders: Vec<Order> = (0..120).map(|i| order("c1", i, &format!("o{i}"))).collect();
-    db.batch_put(&orders).send().await.unwrap();
-
-    let page = db
-        .query::<Order>()
-        .hash(Order::PK.of("c1"))
-        .limit(50)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.items.len(), 50);
-    let all = db
-        .query::<Order>()
-        .hash(Order::PK.of("c1"))
-        .all()
-        .await
-        .unwrap();
-    assert_eq!(all, orders);
-    let profiles = db
-        .query::<Customer>()
-        .hash(Customer::PK.of("c1"))
-        .all()
-        .await
-        .unwrap();
-    assert_eq!(profiles, vec![customer.clone()]);
-    assert_eq!(
-        db.get(CustomerKey::new("c1")).send().await.unwrap(),
-        Some(customer)
-    );
-}
-
 /// An order line, in the order's partition: `sk = ORDER#<placed_at>#<order_id>#LINE#<n>`.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[dynamo(
@@ -473,12 +438,7 @@ enum OrderWithLines {
 async fn a_partition_read_as_a_collection() {
     let db = common::db("template_collection").await;
     db.create_table::<Store>().send().await.unwrap();
-    let customer = Customer {
-        customer_id: "c1".into(),
-        kind: "Customer".into(),
-        name: "Ada".into(),
-        expires: None,
-    };
+    let customer = ada();
     db.create(&customer).send().await.unwrap();
     let orders: Vec<Order> = (0..1000)
         .map(|i| order("c1", i, &format!("o{i:04}")))
@@ -566,6 +526,18 @@ async fn a_partition_read_as_a_collection() {
         .await
         .unwrap();
     assert_eq!(fifty.items, orders[..50]);
+    // And the profile: by key, and by a query of its entity over the same partition.
+    let profiles = db
+        .query::<Customer>()
+        .hash(Customer::PK.of("c1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(profiles, vec![customer.clone()]);
+    assert_eq!(
+        db.get(CustomerKey::new("c1")).send().await.unwrap(),
+        Some(customer)
+    );
 
     // An order with its lines, by the order's sort key prefix: a collection that leaves the
     // profile out.
@@ -738,18 +710,7 @@ async fn check_and_migrate_a_table() {
 #[tokio::test]
 async fn the_store_example_runs() {
     let local = common::local().await;
-    let exe = std::env::current_exe().unwrap();
-    let example = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples")
-        .join("store");
-    assert!(
-        example.exists(),
-        "cargo test builds the examples: {}",
-        example.display()
-    );
+    let example = common::example("store");
     let output = tokio::process::Command::new(&example)
         .env("DYNAMODB_ENDPOINT", local.endpoint())
         .output()

@@ -59,6 +59,28 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// [`Connection::db`], with table `T` created if it does not exist yet.
+    pub async fn db_with_table<T: dynamo_model::Table>(&self) -> Result<Db, String> {
+        let db = self.db().await?;
+        db.create_table::<T>()
+            .if_not_exists()
+            .send()
+            .await
+            .map_err(message)?;
+        Ok(db)
+    }
+}
+
+/// Parses the command line, runs `run`, and ends the program with its outcome.
+pub fn main<C: clap::Parser, F: std::future::Future<Output = Result<(), String>>>(
+    run: impl FnOnce(C) -> F,
+) -> ExitCode {
+    let cli = C::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    finish(runtime.block_on(run(cli)))
+}
+
 /// An error and its causes on one line.
 pub fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();

@@ -49,3 +49,21 @@ pub async fn keep_expired_items<M: dynamo_model::Model>(db: &Db) {
         .await
         .unwrap();
 }
+
+/// The binary of example `name`: `cargo test` builds the examples beside the test binaries
+/// (target/<profile>/examples/).
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "cargo test builds the examples: {}",
+        path.display()
+    );
+    path
+}

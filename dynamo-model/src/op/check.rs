@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
     BillingMode, GlobalSecondaryIndexUpdate, IndexStatus, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableDescription, TimeToLiveSpecification, TimeToLiveStatus,
+    ScalarAttributeType, TableDescription, TimeToLiveStatus,
 };
 
 use crate::db::Db;
@@ -503,7 +503,7 @@ impl<'a, T: Table> MigrateTable<'a, T> {
                 Difference::Ttl {
                     expected: Some(attribute),
                     ..
-                } => self.enable_ttl(&table, attribute).await?,
+                } => super::table::enable_ttl(self.db, &table, attribute).await?,
                 _ => unreachable!("is_additive names these"),
             }
             applied.push(difference);
@@ -592,23 +592,5 @@ impl<'a, T: Table> MigrateTable<'a, T> {
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-    }
-
-    async fn enable_ttl(&self, table: &str, attribute: &str) -> Result<()> {
-        tracing::info!(table, attribute, "enabling TTL");
-        let specification = TimeToLiveSpecification::builder()
-            .enabled(true)
-            .attribute_name(attribute)
-            .build()
-            .map_err(built)?;
-        self.db
-            .client()
-            .update_time_to_live()
-            .table_name(table)
-            .time_to_live_specification(specification)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("UpdateTimeToLive", table, e))?;
-        Ok(())
     }
 }

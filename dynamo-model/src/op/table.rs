@@ -181,43 +181,44 @@ impl<'a, M: Table> CreateTable<'a, M> {
                 source: Box::new(e),
             })?;
         if let Some(attribute) = crate::table::definition(M::ENTITIES).ttl {
-            self.enable_ttl(&table, attribute).await?;
+            enable_ttl(self.db, &table, attribute).await?;
         }
         Ok(outcome)
     }
+}
 
-    /// Turns on TTL for `attribute`, unless it is on already.
-    async fn enable_ttl(&self, table: &str, attribute: &str) -> Result<()> {
-        let client = self.db.client();
-        let current = client
-            .describe_time_to_live()
+/// Turns on TTL for `attribute` of `table`, unless it is on already (create_table and
+/// migrate_table).
+pub(crate) async fn enable_ttl(db: &Db, table: &str, attribute: &str) -> Result<()> {
+    let client = db.client();
+    let current = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("DescribeTimeToLive", table, e))?;
+    let enabled = current.time_to_live_description().is_some_and(|d| {
+        d.attribute_name() == Some(attribute)
+            && matches!(
+                d.time_to_live_status(),
+                Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+            )
+    });
+    if !enabled {
+        let specification = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(built)?;
+        client
+            .update_time_to_live()
             .table_name(table)
+            .time_to_live_specification(specification)
             .send()
             .await
-            .map_err(|e| Error::from_sdk("DescribeTimeToLive", table, e))?;
-        let enabled = current.time_to_live_description().is_some_and(|d| {
-            d.attribute_name() == Some(attribute)
-                && matches!(
-                    d.time_to_live_status(),
-                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-                )
-        });
-        if !enabled {
-            let specification = TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name(attribute)
-                .build()
-                .map_err(built)?;
-            client
-                .update_time_to_live()
-                .table_name(table)
-                .time_to_live_specification(specification)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("UpdateTimeToLive", table, e))?;
-        }
-        Ok(())
+            .map_err(|e| Error::from_sdk("UpdateTimeToLive", table, e))?;
     }
+    Ok(())
 }
 
 pub(crate) fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<KeySchemaElement>> {
