@@ -47,11 +47,11 @@ fn generate(input: &Input) -> TokenStream {
         Some(key) => key_type(input, &templates, key, false),
         None => quote!(()),
     };
-    let hash_def = key_def(input, &templates, &hash, KeyRole::Table);
+    let hash_def = key_def(&templates, &hash, KeyRole::Table);
     let range_def = option(
         range
             .as_ref()
-            .map(|key| key_def(input, &templates, key, KeyRole::Table)),
+            .map(|key| key_def(&templates, key, KeyRole::Table)),
     );
     let indexes = input
         .attrs
@@ -393,13 +393,12 @@ fn field_key_def(field: &Field, role: KeyRole) -> TokenStream {
 }
 
 /// A key attribute's definition: a field's name and type, or a template's name (a string).
-fn key_def(input: &Input, templates: &[Template], key: &KeyRef, role: KeyRole) -> TokenStream {
+fn key_def(templates: &[Template], key: &KeyRef, role: KeyRole) -> TokenStream {
     let p = private();
     match key {
         KeyRef::Field(field) => field_key_def(field, role),
         KeyRef::Template(i) => {
             let name = &templates[*i].name;
-            let _ = input;
             quote!(#p::KeyDef { name: #name, scalar: #p::ScalarType::String })
         }
     }
@@ -449,7 +448,7 @@ fn index_def(
     let name = index.name.as_ref().expect("checked by valid");
     let resolve = |slot: KeySlot, key: &syn::LitStr| {
         let key = input.resolve_key(slot, key).expect("checked by valid");
-        key_def(input, templates, &key, KeyRole::Index)
+        key_def(templates, &key, KeyRole::Index)
     };
     let (kind, hash) = match index.kind {
         IndexKind::Global => {
