@@ -929,3 +929,32 @@ async fn template_parts_pass_through_set_transforms() {
         .unwrap();
     assert_eq!(found.len(), 1);
 }
+
+/// A note that keeps the attributes it does not name (`flatten`): its composed key is not one
+/// of them.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "notes", hash_key = "NOTE#{id}")]
+struct Note {
+    id: String,
+    text: String,
+    #[dynamo(flatten)]
+    extra: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
+#[tokio::test]
+async fn a_flatten_field_does_not_keep_composed_attributes() {
+    let db = common::db("template_flatten").await;
+    db.create_table::<Note>().send().await.unwrap();
+    let note = Note {
+        id: "n1".into(),
+        text: "hello".into(),
+        extra: [(
+            "legacy".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::S("kept".into()),
+        )]
+        .into(),
+    };
+    db.create(&note).send().await.unwrap();
+    let read = db.get(NoteKey::new("n1")).send().await.unwrap().unwrap();
+    assert_eq!(read, note, "`pk` is not in `extra`");
+}

@@ -58,11 +58,20 @@ integer_parts!(i8, i16, i32, i64, u8, u16, u32, u64, isize, usize);
 fn write_part(out: &mut String, value: &AttributeValue, escaped: &str) -> Result<(), AttrError> {
     match value {
         AttributeValue::S(text) => {
+            let needs_escape = |c: char| c == '%' || escaped.contains(c);
+            // Most parts (ids, times) hold no separator: copied whole.
+            if !text.contains(needs_escape) {
+                out.push_str(text);
+                return Ok(());
+            }
             for c in text.chars() {
-                if c == '%' || escaped.contains(c) {
+                if needs_escape(c) {
                     let mut bytes = [0; 4];
                     for byte in c.encode_utf8(&mut bytes).bytes() {
-                        out.push_str(&format!("%{byte:02X}"));
+                        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                        out.push('%');
+                        out.push(char::from(HEX[usize::from(byte >> 4)]));
+                        out.push(char::from(HEX[usize::from(byte & 0xF)]));
                     }
                 } else {
                     out.push(c);
@@ -82,16 +91,20 @@ fn write_part(out: &mut String, value: &AttributeValue, escaped: &str) -> Result
                     "{number} has more digits than a key template holds ({INTEGER_DIGITS})"
                 )));
             }
-            if parsed < 0 {
-                out.push('-');
-                out.push_str(&format!(
-                    "{:0width$}",
-                    bound + parsed,
-                    width = INTEGER_DIGITS
-                ));
+            // Zero-padded to a fixed width; a negative one as `-` and 10^20 + value, so that
+            // string order is numeric order.
+            let (sign, magnitude) = if parsed < 0 {
+                ("-", bound + parsed)
             } else {
-                out.push_str(&format!("{parsed:0width$}", width = INTEGER_DIGITS));
+                ("", parsed)
+            };
+            let mut buffer = itoa::Buffer::new();
+            let digits = buffer.format(magnitude);
+            out.push_str(sign);
+            for _ in digits.len()..INTEGER_DIGITS {
+                out.push('0');
             }
+            out.push_str(digits);
             Ok(())
         }
         other => Err(AttrError::invalid(format!(
@@ -117,10 +130,19 @@ enum Extent {
 /// `Ok(None)` when a part is absent. A part that cannot be encoded is an error naming it.
 fn compose_parts(
     def: &TemplateDef,
-    values: &[Option<AttributeValue>],
+    values: &[Option<&AttributeValue>],
     extent: Extent,
 ) -> Result<Option<String>, AttrError> {
-    let mut out = String::from(def.texts[0]);
+    let mut size = def.texts.iter().map(|t| t.len()).sum::<usize>();
+    for value in values {
+        match value {
+            Some(AttributeValue::S(text)) => size += text.len(),
+            Some(_) => size += INTEGER_DIGITS + 1,
+            None => return Ok(None),
+        }
+    }
+    let mut out = String::with_capacity(size);
+    out.push_str(def.texts[0]);
     for (i, value) in values.iter().enumerate() {
         let Some(value) = value else {
             return Ok(None);
@@ -138,20 +160,22 @@ fn compose_parts(
 /// absent.
 pub(crate) fn compose_values(
     def: &TemplateDef,
-    values: &[Option<AttributeValue>],
+    values: &[Option<&AttributeValue>],
 ) -> Result<Option<AttributeValue>, AttrError> {
     compose_parts(def, values, Extent::Whole).map(|text| text.map(AttributeValue::S))
 }
 
+/// The most parts a template has (the derive refuses more).
+const MAX_PARTS: usize = 4;
+
 /// The value of template `def` for an item holding `item`'s attributes: `Ok(None)` when a part
 /// is absent (the attribute is not stored).
 pub(crate) fn compose(def: &TemplateDef, item: &Item) -> Result<Option<AttributeValue>, AttrError> {
-    let values: Vec<Option<AttributeValue>> = def
-        .parts
-        .iter()
-        .map(|part| item.get(*part).cloned())
-        .collect();
-    compose_values(def, &values)
+    let mut values: [Option<&AttributeValue>; MAX_PARTS] = [None; MAX_PARTS];
+    for (slot, part) in values.iter_mut().zip(def.parts) {
+        *slot = item.get(*part);
+    }
+    compose_values(def, &values[..def.parts.len().min(MAX_PARTS)])
 }
 
 /// Adds every template attribute of `schema` to `item`, computed from its fields' values (the
@@ -339,6 +363,7 @@ impl<M: crate::model::Model, P> Template<M, P> {
                     self.def.pattern()
                 )));
             }
+            let values: Vec<Option<&AttributeValue>> = values.iter().map(Option::as_ref).collect();
             compose_parts(self.def, &values, extent)
         });
         match composed {

@@ -63,7 +63,11 @@ fn generate(input: &Input) -> TokenStream {
     let template_handles = template_handles(input, &templates);
     let composes = (!templates.is_empty())
         .then(|| quote!(#p::compose_into(<Self as #p::Model>::SCHEMA, &mut item)?;));
-    let template_names = templates.iter().map(|t| &t.name);
+    // Only a `flatten` field would read the composed attributes: taken out for it.
+    let template_names = templates
+        .iter()
+        .filter(|_| input.flatten_field().is_some())
+        .map(|t| &t.name);
     let attribute_names = input.stored_fields().map(Field::stored_name);
 
     let writes = field_writes(input);

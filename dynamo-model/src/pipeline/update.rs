@@ -718,6 +718,7 @@ fn template_actions(
             values.push(value);
         }
         let path = Path::name(def.name);
+        let values: Vec<Option<&AttributeValue>> = values.iter().map(Option::as_ref).collect();
         match crate::template::compose_values(def, &values)? {
             Some(value) => out.push(Action::Set(path, SetValue::Term(Term::Value(value)))),
             None => out.push(Action::Remove(path)),
