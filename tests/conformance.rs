@@ -57,6 +57,12 @@ struct Widget {
     note: Option<String>,
 }
 
+/// A collection of one model: the `collection` column reads widgets through it.
+#[derive(Collection, Debug)]
+enum Widgets {
+    Widget(Widget),
+}
+
 /// The columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -79,10 +85,11 @@ enum Op {
     Query,
     Scan,
     Stream,
+    Collection,
     Count,
 }
 
-const OPS: [Op; 20] = [
+const OPS: [Op; 21] = [
     Op::Create,
     Op::Put,
     Op::Update,
@@ -102,6 +109,7 @@ const OPS: [Op; 20] = [
     Op::Query,
     Op::Scan,
     Op::Stream,
+    Op::Collection,
     Op::Count,
 ];
 
@@ -306,6 +314,14 @@ async fn read(db: &Db, op: Op, pk: &str) -> Result<Option<Widget>, Error> {
             .all()
             .await
             .map(|found| found.into_iter().next()),
+        Op::Collection => db
+            .collection::<Widgets>()
+            .hash(pk)
+            .range(Widget::SK.eq(1))
+            .consistent()
+            .send()
+            .await
+            .map(|page| page.items.into_iter().next().map(|Widgets::Widget(w)| w)),
         Op::Stream => db
             .query::<Widget>()
             .hash(pk)
@@ -438,7 +454,14 @@ async fn validation() {
                 touch(db, op, &w.pk, None).await.unwrap();
                 assert_eq!(fx.raw(&w.pk).await, None);
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection
+            | Op::Count => {
                 // Another writer stored a value outside the rule: reads return what is stored
                 // (rules guard writes; a read that refused would hide the data).
                 let mut item = w.to_item().unwrap();
@@ -508,7 +531,7 @@ async fn set_transforms() {
                 touch(db, op, &upper, None).await.unwrap();
                 assert_eq!(fx.raw(&w.pk).await, None);
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Stream => {
+            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Stream | Op::Collection => {
                 fx.store(&w).await;
                 let found = read(db, op, &upper).await.unwrap();
                 assert_eq!(found.map(|f| f.pk), Some(w.pk.clone()), "{op:?}");
@@ -575,7 +598,13 @@ async fn get_transforms() {
                 fx.store(&w).await;
                 assert_eq!(touch(db, op, &w.pk, None).await.unwrap(), None, "{op:?}");
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection => {
                 fx.store(&w).await;
                 let found = read(db, op, &w.pk).await.unwrap().unwrap();
                 assert_eq!(found.secret.as_deref(), Some("plain"), "{op:?}");
@@ -656,7 +685,14 @@ async fn force_default() {
                 touch(db, op, &w.pk, None).await.unwrap();
                 assert_eq!(fx.raw(&w.pk).await.is_some(), op == Op::TxCheck, "{op:?}");
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection
+            | Op::Count => {
                 let mut item = w.to_item().unwrap();
                 item.remove("format");
                 fx.store_raw(item).await;
@@ -741,7 +777,7 @@ async fn constant() {
                 let err = read(db, op, &w.pk).await.unwrap_err();
                 is_kind_error(op, &err);
             }
-            Op::Query | Op::Scan | Op::Stream | Op::Count => {
+            Op::Query | Op::Scan | Op::Stream | Op::Collection | Op::Count => {
                 fx.store_raw(gadget_of(&w)).await;
                 let mut second = gadget_of(&w);
                 second.insert("sk".into(), AttributeValue::N("2".into()));
@@ -768,6 +804,17 @@ async fn constant() {
                                 .unwrap()
                                 .items
                         }
+                        Op::Collection => db
+                            .collection::<Widgets>()
+                            .hash(w.pk.as_str())
+                            .limit(1)
+                            .send()
+                            .await
+                            .unwrap()
+                            .items
+                            .into_iter()
+                            .map(|Widgets::Widget(w)| w)
+                            .collect(),
                         _ => db
                             .query::<Widget>()
                             .hash(w.pk.as_str())
@@ -922,7 +969,14 @@ async fn version() {
                     .unwrap_err();
                 assert_eq!(canceled(op, &err), ["ConditionalCheckFailed"]);
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection
+            | Op::Count => {
                 fx.store(&w).await;
                 db.put(&fx.store_read(&w.pk).await).send().await.unwrap();
                 if let Some(found) = read_one(db, op, &w.pk).await {
@@ -1005,7 +1059,14 @@ async fn timestamps() {
                 touch(db, op, &w.pk, None).await.unwrap();
                 assert_eq!(fx.raw(&w.pk).await.is_some(), op == Op::TxCheck, "{op:?}");
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream | Op::Count => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection
+            | Op::Count => {
                 let stored = fx.store(&w).await;
                 // Counted (a count reads no item), or read.
                 if let Some(found) = read_one(db, op, &w.pk).await {
@@ -1105,7 +1166,13 @@ async fn ttl_hiding() {
                     .await
                     .unwrap_or_else(|e| panic!("{op:?}: holds on no item: {e}"));
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection => {
                 assert_eq!(read(db, op, &w.pk).await.unwrap(), None, "{op:?}");
             }
             Op::Count => assert_eq!(count(db, &w.pk).await.unwrap(), 0),
@@ -1149,7 +1216,13 @@ async fn size_limit() {
                 fx.store(&w).await;
                 touch(db, op, &w.pk, None).await.unwrap();
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Scan | Op::Stream => {
+            Op::BatchGet
+            | Op::TxGet
+            | Op::Get
+            | Op::Query
+            | Op::Scan
+            | Op::Stream
+            | Op::Collection => {
                 // DynamoDB stores no item over the limit: there is none to read.
                 fx.store(&w).await;
                 assert!(read(db, op, &w.pk).await.unwrap().is_some());
@@ -1197,7 +1270,7 @@ async fn key_checks() {
                 let err = fx.refused(op, touch(db, op, "", None)).await;
                 empty(op, &err);
             }
-            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Stream => {
+            Op::BatchGet | Op::TxGet | Op::Get | Op::Query | Op::Stream | Op::Collection => {
                 let err = fx.refused(op, read(db, op, "")).await;
                 empty(op, &err);
             }

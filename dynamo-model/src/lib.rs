@@ -133,21 +133,23 @@
 //! The table below is `tests/conformance.rs`, one test per row and one case per column, run
 //! against DynamoDB Local. ✓ the rule holds; ✗ the operation refuses before sending;
 //! ◇ DynamoDB enforces it through a condition or filter the library adds; · the operation
-//! writes no value and reads no item the rule could act on.
+//! writes no value and reads no item the rule could act on. Key templates (attributes composed
+//! from fields) are checked the same way, on every write and every read by key, by
+//! `templates_on_every_operation` in `tests/single_table.rs`.
 //!
-//! | rule | create | put | update | upsert | delete | batch put¹ | batch delete | batch get | tx create | tx put | tx put_if | tx update | tx delete | tx check | tx get | get | query | scan | stream | count |
-//! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-//! | validation² | ✗ | ✗ | ✗ ◇ | ✗ ◇ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗ ◇ | · | · | · | · | · | · | · | · |
-//! | `set` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | `get` | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | ✓ | · | · | · | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | · |
-//! | `force_default`³ | ✓ | ✓ | · | ✓ | ✓ | ✓ | · | ✓ | ✓ | ✓ | ✓ | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | · |
-//! | `constant` | ✗ ✓ | ✗ ✓ | ✗ | ✓ | ✓ | ✗ ✓ | · | ✓ | ✗ ✓ | ✗ ✓ | ✗ ✓ | ✗ | · | · | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ |
-//! | version | ✓ | ◇ | ✓ ◇ | ✓ | ◇ | ✗ ✓ | · | · | ✓ | ◇ | ◇ | ✓ ◇ | ◇ | ◇ | · | · | · | · | · | · |
-//! | `created_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · |
-//! | `updated_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · |
-//! | TTL hiding | ◇ | ◇ | ◇ | ◇ ✓ | ◇ ✓ | ✓ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ | ◇ | ◇ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ |
-//! | item size | ✗ | ✗ | ✗⁵ | ✗⁵ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗⁵ | · | · | · | · | · | · | · | · |
-//! | key values | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗⁴ | ✗ | ✗ |
+//! | rule | create | put | update | upsert | delete | batch put¹ | batch delete | batch get | tx create | tx put | tx put_if | tx update | tx delete | tx check | tx get | get | query | scan | stream | collection | count |
+//! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | validation² | ✗ | ✗ | ✗ ◇ | ✗ ◇ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗ ◇ | · | · | · | · | · | · | · | · | · |
+//! | `set` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | `get` | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | ✓ | · | · | · | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | · |
+//! | `force_default`³ | ✓ | ✓ | · | ✓ | ✓ | ✓ | · | ✓ | ✓ | ✓ | ✓ | · | · | · | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | · |
+//! | `constant` | ✗ ✓ | ✗ ✓ | ✗ | ✓ | ✓ | ✗ ✓ | · | ✓ | ✗ ✓ | ✗ ✓ | ✗ ✓ | ✗ | · | · | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ | ◇ |
+//! | version | ✓ | ◇ | ✓ ◇ | ✓ | ◇ | ✗ ✓ | · | · | ✓ | ◇ | ◇ | ✓ ◇ | ◇ | ◇ | · | · | · | · | · | · | · |
+//! | `created_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · | · |
+//! | `updated_at` | ✓ | ✓ | ✓ | ✓ | · | ✓ | · | · | ✓ | ✓ | ✓ | ✓ | · | · | · | · | · | · | · | · | · |
+//! | TTL hiding | ◇ | ◇ | ◇ | ◇ ✓ | ◇ ✓ | ✓ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ | ◇ | ◇ | ✓ | ✓ | ◇ | ◇ | ◇ | ◇ | ◇ |
+//! | item size | ✗ | ✗ | ✗⁵ | ✗⁵ | · | ✗ | · | · | ✗ | ✗ | ✗ | ✗⁵ | · | · | · | · | · | · | · | · | · |
+//! | key values | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗ | ✗⁴ | ✗ | ✗ | ✗ |
 //!
 //! 1. A batch carries no conditions, so it cannot keep optimistic locking: `batch_put` of a
 //!    versioned model does not compile ([`Unversioned`]); [`BatchWrite::put_unchecked`] stores
