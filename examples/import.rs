@@ -95,11 +95,18 @@ async fn run(cli: Cli) -> Result<(), String> {
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     result.map_err(|e| match e {
-        Error::Unprocessed { writes, .. } => format!(
-            "{} of {} products could not be written after retries (the others were)",
-            writes.len(),
-            products.len()
-        ),
+        Error::Unprocessed { writes, .. } => {
+            // A write whose answer was lost may have landed: said so, not counted as failed.
+            let unknown = writes
+                .iter()
+                .filter(|w| w.outcome == dynamo_model::Outcome::Unknown)
+                .count();
+            format!(
+                "{} of {} products were not written after retries and {unknown} may or may not have been (their answers were lost); the others were; importing the file again is safe (a put writes the same item)",
+                writes.len() - unknown,
+                products.len()
+            )
+        }
         other => message(other),
     })?;
     say(format!(

@@ -16,6 +16,8 @@ pub struct Input<'a> {
     pub named_struct: bool,
     /// The input has generic parameters (already reported).
     pub generic: bool,
+    /// Every template attribute (see [`Input::templates`]), parsed once.
+    templates: Vec<Template>,
 }
 
 pub struct Field<'a> {
@@ -96,14 +98,17 @@ impl<'a> Input<'a> {
                 Vec::new()
             }
         };
-        Input {
+        let mut input = Input {
             ident: &input.ident,
             vis: &input.vis,
             attrs,
             fields,
             named_struct,
             generic: !input.generics.params.is_empty(),
-        }
+            templates: Vec::new(),
+        };
+        input.templates = input.parse_templates();
+        input
     }
 
     pub fn stored_fields(&self) -> impl Iterator<Item = &Field<'a>> {
@@ -288,7 +293,11 @@ impl<'a> Input<'a> {
     /// Every template attribute: `compose(..)`, then the keys written as templates (struct-level
     /// `hash_key`/`range_key`, then the indexes'), in that order. Templates that do not parse are
     /// left out (`valid` reports them).
-    pub fn templates(&self) -> Vec<Template> {
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+
+    fn parse_templates(&self) -> Vec<Template> {
         let mut out: Vec<Template> = self
             .attrs
             .compose
@@ -368,11 +377,6 @@ impl<'a> Input<'a> {
         self.attrs.range_key.is_some() || self.range_key().is_some()
     }
 
-    /// The field a template part names.
-    pub fn part_field(&self, part: &str) -> Option<&Field<'a>> {
-        self.field_named(part)
-    }
-
     /// The fields the primary key is made of, in order: the key fields, or the parts of the key
     /// templates (each once).
     pub fn key_fields(&self) -> Vec<&Field<'a>> {
@@ -387,7 +391,7 @@ impl<'a> Input<'a> {
                 KeyRef::Template(i) => templates[i]
                     .parts
                     .iter()
-                    .filter_map(|part| self.part_field(part))
+                    .filter_map(|part| self.field_named(part))
                     .collect(),
             };
             for field in fields {

@@ -344,7 +344,7 @@ fn check_templates(input: &Input, errors: &mut Errors) {
             }
         }
         for part in &template.parts {
-            let Some(field) = input.part_field(part) else {
+            let Some(field) = input.field_named(part) else {
                 let fields: Vec<String> = input.stored_fields().map(|f| unraw(f.ident)).collect();
                 errors.spanned(
                     lit,

@@ -56,21 +56,18 @@ pub fn handles(input: &Input, with_indexes: bool, with_hooks: bool) -> TokenStre
     let indexes = declared.iter().enumerate().filter_map(|(i, index)| {
         let name = index.name.as_ref()?;
         let handle = format_ident!("{}", valid::handle_name(&name.value()), span = name.span());
-        let templates = input.templates();
         let hash = match index.kind {
             IndexKind::Global => {
                 let key =
                     input.resolve_key(KeySlot::IndexHash(name.value()), index.hash.as_ref()?)?;
-                super::model::key_type(input, &templates, &key, true)
+                super::model::key_type(input, &key, true)
             }
-            IndexKind::Local => {
-                super::model::key_type(input, &templates, &input.table_hash()?, true)
-            }
+            IndexKind::Local => super::model::key_type(input, &input.table_hash()?, true),
         };
         let range_ty = match &index.range {
             Some(range) => {
                 let key = input.resolve_key(KeySlot::IndexRange(name.value()), range)?;
-                super::model::key_type(input, &templates, &key, true)
+                super::model::key_type(input, &key, true)
             }
             None => quote!(()),
         };

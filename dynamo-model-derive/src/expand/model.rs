@@ -42,25 +42,25 @@ fn generate(input: &Input) -> TokenStream {
     let hash = input.table_hash().expect("checked by valid");
     let range = input.table_range();
 
-    let hash_ty = key_type(input, &templates, &hash, false);
+    let hash_ty = key_type(input, &hash, false);
     let range_ty = match &range {
-        Some(key) => key_type(input, &templates, key, false),
+        Some(key) => key_type(input, key, false),
         None => quote!(()),
     };
-    let hash_def = key_def(&templates, &hash, KeyRole::Table);
+    let hash_def = key_def(input, &hash, KeyRole::Table);
     let range_def = option(
         range
             .as_ref()
-            .map(|key| key_def(&templates, key, KeyRole::Table)),
+            .map(|key| key_def(input, key, KeyRole::Table)),
     );
     let indexes = input
         .attrs
         .indexes
         .iter()
-        .map(|index| index_def(input, &templates, index, &hash_def));
+        .map(|index| index_def(input, index, &hash_def));
     let template_defs = templates.iter().map(|t| template_def(input, t));
-    let template_checks = template_checks(input, &templates);
-    let template_handles = template_handles(input, &templates);
+    let template_checks = template_checks(input);
+    let template_handles = template_handles(input);
     let composes = (!templates.is_empty())
         .then(|| quote!(#p::compose_into(<Self as #p::Model>::SCHEMA, &mut item)?;));
     // Only a `flatten` field would read the composed attributes: taken out for it.
@@ -397,12 +397,12 @@ fn field_key_def(field: &Field, role: KeyRole) -> TokenStream {
 }
 
 /// A key attribute's definition: a field's name and type, or a template's name (a string).
-fn key_def(templates: &[Template], key: &KeyRef, role: KeyRole) -> TokenStream {
+fn key_def(input: &Input, key: &KeyRef, role: KeyRole) -> TokenStream {
     let p = private();
     match key {
         KeyRef::Field(field) => field_key_def(field, role),
         KeyRef::Template(i) => {
-            let name = &templates[*i].name;
+            let name = &input.templates()[*i].name;
             quote!(#p::KeyDef { name: #name, scalar: #p::ScalarType::String })
         }
     }
@@ -410,12 +410,7 @@ fn key_def(templates: &[Template], key: &KeyRef, role: KeyRole) -> TokenStream {
 
 /// The type a key's value has in queries: the field's (without `Option` for an index), or
 /// the template's composite of its parts' types.
-pub(crate) fn key_type(
-    input: &Input,
-    templates: &[Template],
-    key: &KeyRef,
-    index: bool,
-) -> TokenStream {
+pub(crate) fn key_type(input: &Input, key: &KeyRef, index: bool) -> TokenStream {
     let p = private();
     match key {
         KeyRef::Field(field) if index => {
@@ -427,7 +422,7 @@ pub(crate) fn key_type(
             quote!(#ty)
         }
         KeyRef::Template(i) => {
-            let parts = part_types(input, &templates[*i]);
+            let parts = part_types(input, &input.templates()[*i]);
             quote!(#p::Composite<(#(#parts,)*)>)
         }
     }
@@ -438,21 +433,16 @@ fn part_types<'a>(input: &'a Input, template: &Template) -> Vec<&'a syn::Type> {
     template
         .parts
         .iter()
-        .filter_map(|part| input.part_field(part).map(|f| f.ty))
+        .filter_map(|part| input.field_named(part).map(|f| f.ty))
         .collect()
 }
 
-fn index_def(
-    input: &Input,
-    templates: &[Template],
-    index: &IndexAttr,
-    table_hash: &TokenStream,
-) -> TokenStream {
+fn index_def(input: &Input, index: &IndexAttr, table_hash: &TokenStream) -> TokenStream {
     let p = private();
     let name = index.name.as_ref().expect("checked by valid");
     let resolve = |slot: KeySlot, key: &syn::LitStr| {
         let key = input.resolve_key(slot, key).expect("checked by valid");
-        key_def(templates, &key, KeyRole::Index)
+        key_def(input, &key, KeyRole::Index)
     };
     let (kind, hash) = match index.kind {
         IndexKind::Global => {
@@ -500,7 +490,7 @@ fn template_def(input: &Input, template: &Template) -> TokenStream {
     let texts = &template.texts;
     let parts = template.parts.iter().map(|part| {
         input
-            .part_field(part)
+            .field_named(part)
             .map_or_else(|| part.clone(), Field::stored_name)
     });
     let escaped = template.escaped();
@@ -515,9 +505,10 @@ fn template_def(input: &Input, template: &Template) -> TokenStream {
 }
 
 /// Each template part's type can be part of a key (checked on the field's type).
-fn template_checks(input: &Input, templates: &[Template]) -> TokenStream {
+fn template_checks(input: &Input) -> TokenStream {
     let p = private();
-    let checks = templates
+    let checks = input
+        .templates()
         .iter()
         .flat_map(|t| part_types(input, t))
         .map(|ty| {
@@ -529,7 +520,8 @@ fn template_checks(input: &Input, templates: &[Template]) -> TokenStream {
 }
 
 /// `Order::SK`: a typed handle per template.
-fn template_handles(input: &Input, templates: &[Template]) -> TokenStream {
+fn template_handles(input: &Input) -> TokenStream {
+    let templates = input.templates();
     let p = private();
     let (ident, vis) = (input.ident, input.vis);
     let handles = templates.iter().enumerate().map(|(i, template)| {
