@@ -279,8 +279,8 @@ fn update_expressions() {
         .unwrap();
     assert_eq!(
         request.update_expression.as_deref().unwrap(),
-        "SET #n0 = :v0, #n1 = #n2 + :v1, #n3 = if_not_exists(#n3, :v2), #n4 = #n4 - :v3, \
-         #n5 = list_append(if_not_exists(#n5, :v4), :v5), #n6.#n7 = :v6 \
+        "SET #wt = :wt, #n0 = :v0, #n1 = #n2 + :v1, #n3 = if_not_exists(#n3, :v2), \
+         #n4 = #n4 - :v3, #n5 = list_append(if_not_exists(#n5, :v4), :v5), #n6.#n7 = :v6 \
          REMOVE #n8 ADD #n2 :v7, #n9 :v8"
     );
     // The existence check and the caller's condition share the placeholders.
@@ -291,6 +291,8 @@ fn update_expressions() {
     let names_map = request.expression_attribute_names.unwrap();
     assert_eq!(names_map["#n10"], "id");
     assert_eq!(names_map["#n4"], "age");
+    // The write token: the library's proof, after a lost answer, that this update was applied.
+    assert_eq!(names_map["#wt"], dynamo_model::WRITE_TOKEN);
     assert_eq!(
         request.expression_attribute_values.unwrap()[":v4"],
         AttributeValue::L(vec![])
@@ -309,7 +311,7 @@ fn update_of_a_set_and_removal_of_elements() {
         .unwrap();
     assert_eq!(
         request.update_expression.as_deref().unwrap(),
-        "REMOVE #n0[0], #n1.#n2, #n3 DELETE #n4 :v0"
+        "SET #wt = :wt REMOVE #n0[0], #n1.#n2, #n3 DELETE #n4 :v0"
     );
 }
 

@@ -413,7 +413,8 @@ async fn every_failure_says_what_happened() {
     );
     drop(proxy);
 
-    // The answer lost after DynamoDB applied it: an `add` is not sent again, and says so.
+    // The answer lost after DynamoDB applied it: an `add` is not sent again; the read that
+    // would find its write token is lost too, and the error says so.
     let proxy = FaultProxy::start(Faults::only(Fault::DropAfter)).await;
     let db = proxy.db("faults_errors", 3).await;
     let err = db
@@ -427,13 +428,17 @@ async fn every_failure_says_what_happened() {
     let text = err.to_string();
     assert!(text.contains("may or may not have been applied"), "{text}");
     assert!(text.contains("may have been applied"), "{text}");
+    assert!(
+        text.contains("a read to learn whether it was applied failed too"),
+        "{text}"
+    );
     assert_eq!(
         proxy
             .stats
             .requests
             .load(std::sync::atomic::Ordering::SeqCst),
-        1,
-        "sent once"
+        4,
+        "the update once, then the read's three attempts"
     );
     assert_eq!(count_of(&direct, "c").await, 1, "it was applied, once");
     // A put is sent again (applying it twice stores the same item), and the retry's answer is
@@ -605,6 +610,8 @@ async fn a_batch_write_says_which_writes_were_not_applied() {
 struct OldItems {
     right: usize,
     unknown: usize,
+    /// Proved applied by the write token, the old item lost with the answer.
+    lost: usize,
     wrong: Vec<String>,
 }
 
@@ -613,6 +620,7 @@ impl OldItems {
         match got {
             Ok(Some(old)) if &old == before => self.right += 1,
             Err(Error::OutcomeUnknown { .. }) => self.unknown += 1,
+            Err(Error::AnswerLost { .. }) => self.lost += 1,
             other => self.wrong.push(format!("{what} {}: {other:?}", before.id)),
         }
     }
@@ -671,13 +679,14 @@ async fn a_write_returning_the_old_item_never_returns_its_own() {
         seen.check("delete", got, &before(i));
     }
     eprintln!(
-        "return_old x{}: {} right, {} unknown, {} wrong; {}",
+        "return_old x{}: {} right, {} unknown, {} applied with the answer lost, {} wrong; {}",
         3 * n,
         seen.right,
         seen.unknown,
+        seen.lost,
         seen.wrong.len(),
         proxy.stats.summary()
     );
     assert!(seen.wrong.is_empty(), "{:#?}", seen.wrong);
-    assert_eq!(seen.right + seen.unknown, 3 * n);
+    assert_eq!(seen.right + seen.unknown + seen.lost, 3 * n);
 }

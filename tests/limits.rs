@@ -235,6 +235,51 @@ async fn nesting_names_and_raw_values_are_checked() {
 }
 
 #[tokio::test]
+async fn paths_in_conditions_are_held_to_the_limits() {
+    let (db, requests) = setup("limits_paths").await;
+    db.put(&thing("p", "s")).send().await.unwrap();
+    let deep = |levels: usize| Path::parse(&vec!["a"; levels].join(".")).unwrap();
+    let sent = requests.sent();
+    for (path, words) in [
+        (deep(40), "40 levels, over DynamoDB's limit of 32"),
+        (Path::name("").key("x"), "an empty attribute name"),
+        (Path::name("score").key(""), "an empty attribute name"),
+        (Path::name("n".repeat(65_536)), "65536 bytes"),
+    ] {
+        // Every expression that names a path: a condition, a filter, a projection.
+        let condition: Condition<Thing> = path.exists();
+        let err = db
+            .put(&thing("p", "s"))
+            .condition(condition.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { message } if message.contains(words)),
+            "{err}"
+        );
+        let err = db
+            .query::<Thing>()
+            .hash("p")
+            .filter(condition)
+            .all()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { message } if message.contains(words)),
+            "{err}"
+        );
+    }
+    assert_eq!(requests.sent(), sent, "nothing was sent");
+    // At the limit, DynamoDB takes the path.
+    db.delete(ThingKey::new("p", "s"))
+        .condition(deep(32).not_exists())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn transactions_are_held_to_four_megabytes() {
     let (db, requests) = setup("limits_transact").await;
     let big = |i: usize| Thing {

@@ -13,6 +13,7 @@ pub fn check(input: &Input, errors: &mut Errors) {
     check_templates(input, errors);
     check_field_options(input, errors);
     check_stored_names(input, errors);
+    check_reserved_names(input, errors);
     check_indexes(input, errors);
     check_version(input, errors);
     check_ttl(input, errors);
@@ -629,6 +630,31 @@ fn check_stored_names(input: &Input, errors: &mut Errors) {
                     format!("index handle `{handle}` would clash with the handle of field `{field}`; rename the index"),
                 );
             }
+        }
+    }
+}
+
+/// The attribute the runtime keeps a write's token in (`dynamo_model::WRITE_TOKEN`): a model
+/// cannot store, read or compose an attribute of that name.
+const WRITE_TOKEN: &str = "_wt";
+
+fn check_reserved_names(input: &Input, errors: &mut Errors) {
+    let reserved = |what: &str| {
+        format!("attribute `{WRITE_TOKEN}` is the library's (the write token of conditional writes, dynamo_model::WRITE_TOKEN); {what}")
+    };
+    for field in input.stored_fields() {
+        if field.stored_name() == WRITE_TOKEN {
+            errors.at(field.name_span(), reserved("`rename` the field"));
+        }
+        for alias in &field.attrs.aliases {
+            if alias.value() == WRITE_TOKEN {
+                errors.spanned(alias, reserved("choose another alias"));
+            }
+        }
+    }
+    for template in input.templates() {
+        if template.name == WRITE_TOKEN {
+            errors.spanned(&template.lit, reserved("compose another attribute"));
         }
     }
 }

@@ -5,6 +5,7 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, Result};
 pub use crate::model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
+pub use crate::pipeline::identity::WRITE_TOKEN;
 pub use crate::schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,
     Target, TemplateDef,
@@ -208,7 +209,11 @@ pub fn describe(value: &AttributeValue) -> String {
 /// own values win over stale copies).
 pub fn write_extra(item: &mut Item, extra: &Item, known: &[&str]) -> Result<(), AttrError> {
     for (name, value) in extra {
-        if !known.contains(&name.as_str()) && !item.contains_key(name) {
+        // The write token is the library's: a model's extra attributes never carry it.
+        if !known.contains(&name.as_str())
+            && !item.contains_key(name)
+            && name != crate::pipeline::identity::WRITE_TOKEN
+        {
             // Raw values: held to the rules typed values meet by construction.
             if name.is_empty() {
                 return Err(AttrError::invalid(

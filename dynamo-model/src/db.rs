@@ -143,6 +143,19 @@ impl Db {
         self.retry
     }
 
+    /// How long a write with an idempotency token (a transaction, an
+    /// [`Update::exactly_once`](crate::Update::exactly_once)) keeps resending after an attempt
+    /// whose answer was lost, past the client's attempt budget, until DynamoDB answers with its
+    /// outcome: 30 seconds unless set, at most 9 minutes (DynamoDB forgets a token 10 minutes
+    /// after it first completes). Only then is the error
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). A Lambda function with a shorter
+    /// timeout than this should set it lower.
+    #[must_use]
+    pub fn settle_within(mut self, window: std::time::Duration) -> Self {
+        self.retry.settle_window = window.min(std::time::Duration::from_secs(9 * 60));
+        self
+    }
+
     /// Prefixes every table name, e.g. `dev_` to keep environments apart in one account (not
     /// the tables named by [`Db::table_for`]).
     #[must_use]

@@ -206,19 +206,33 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
-    /// A write that may have been applied, and whose outcome could not be found out: it was
-    /// sent and no answer came back (or the server failed while handling it), and sending it
-    /// again could apply it twice. Read the item to learn what happened before writing again.
-    /// (Updates with relative changes are not retried once they may have landed; see
-    /// [`Update::exactly_once`](crate::Update::exactly_once) for updates that are.)
-    #[error("the {operation} on table `{table}` may or may not have been applied: {cause}; read the item before writing it again")]
+    /// A write that may have been applied, and whose outcome could not be proved either way:
+    /// an attempt was sent and no answer came back (or DynamoDB failed while handling it), and
+    /// what the library could learn since does not tell (see "Failures and retries" in the
+    /// crate docs). Read the item before writing it again; a transaction or an
+    /// [`Update::exactly_once`](crate::Update::exactly_once) can instead be sent again with
+    /// [`Known::token`] within 10 minutes, and DynamoDB answers with the true outcome.
+    #[error("the {operation} on table `{table}` may or may not have been applied: {cause}{known}")]
     OutcomeUnknown {
         /// The DynamoDB operation.
         operation: &'static str,
         /// The table (with any prefix).
         table: String,
-        /// The last failure.
+        /// The failure after which the write may have been applied.
         cause: Box<Error>,
+        /// What the library learned since, and how to learn the rest.
+        known: Box<Known>,
+    },
+
+    /// A write that asked for the item as it was before (`return_old`, `return_updated_old`)
+    /// was applied — the library proved it by its write token — but that item was only in the
+    /// answer, which was lost. The write is in the table; what it replaced is not known.
+    #[error("the {operation} on table `{table}` was applied, but its answer, which held the item as it was before, was lost")]
+    AnswerLost {
+        /// The DynamoDB operation.
+        operation: &'static str,
+        /// The table (with any prefix).
+        table: String,
     },
 
     /// Starting or reaching DynamoDB Local failed (feature `local`).
@@ -396,14 +410,53 @@ impl fmt::Debug for Error {
                 operation,
                 table,
                 cause,
+                known,
             } => f
                 .debug_struct("OutcomeUnknown")
                 .field("operation", operation)
                 .field("table", table)
                 .field("cause", cause)
+                .field("known", known)
+                .finish(),
+            Error::AnswerLost { operation, table } => f
+                .debug_struct("AnswerLost")
+                .field("operation", operation)
+                .field("table", table)
                 .finish(),
             #[cfg(feature = "local")]
             Error::Local(e) => f.debug_tuple("Local").field(e).finish(),
+        }
+    }
+}
+
+/// What is known of a write whose outcome is unknown ([`Error::OutcomeUnknown`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Known {
+    /// What the library saw since the lost answer, when it looked: e.g. that another writer
+    /// has written the item since.
+    pub seen: Option<String>,
+    /// The stored item's version when the library last saw it (versioned models).
+    pub stored_version: Option<i128>,
+    /// The idempotency token of a transaction or an `exactly_once` update: the same request
+    /// sent again with it ([`TransactWrite::token`](crate::TransactWrite::token),
+    /// [`Update::token`](crate::Update::token)) within 10 minutes is applied at most once, and
+    /// its answer is the outcome.
+    pub token: Option<String>,
+}
+
+/// `; what was seen; what to do`, after the cause.
+impl fmt::Display for Known {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(seen) = &self.seen {
+            write!(f, "; {seen}")?;
+        }
+        match &self.token {
+            Some(token) => write!(
+                f,
+                "; send it again with its idempotency token {token:?} within 10 minutes to learn the outcome"
+            ),
+            None => f.write_str("; read the item before writing it again"),
         }
     }
 }
@@ -412,8 +465,8 @@ impl fmt::Debug for Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// Nothing was applied: DynamoDB refused the request (a client error, throttling), or it
-    /// was never sent.
+    /// Nothing was applied: DynamoDB refused the request (a client error, throttling), it was
+    /// never sent, or it only reads (a get, a query, …), which changes nothing.
     NotApplied,
     /// The request may have been applied: it was sent and no answer came back, or DynamoDB
     /// failed while handling it (a 5xx).
@@ -527,7 +580,12 @@ impl Error {
         SdkError<E, HttpResponse>: RequestId,
         aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
     {
-        let outcome = sdk_outcome(&err);
+        // A read changes nothing, whatever became of it.
+        let outcome = if READS.contains(&operation) {
+            Outcome::NotApplied
+        } else {
+            sdk_outcome(&err)
+        };
         let request_id = err.request_id().map(str::to_owned);
         let (code, message) = match &err {
             SdkError::ServiceError(service) => (
@@ -555,6 +613,18 @@ impl Error {
         }
     }
 }
+
+/// The operations that only read: none of their failures "may have been applied".
+const READS: [&str; 8] = [
+    "GetItem",
+    "BatchGetItem",
+    "TransactGetItems",
+    "Query",
+    "Scan",
+    "DescribeTable",
+    "DescribeTimeToLive",
+    "ListTables",
+];
 
 /// Whether a failed request may have been applied. DynamoDB applies nothing it answers with a
 /// client error (4xx: a refused request, throttling); after a server error (5xx), a timeout or a

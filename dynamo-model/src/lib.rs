@@ -166,22 +166,56 @@
 //!
 //! ## Failures and retries
 //!
-//! Reads use the client's own retries. Writes retry in the library, which knows what each
-//! failure means ([`Outcome`]), with the client's retry settings:
+//! Reads use the client's own retries; a read's failure never "may have been applied". Writes
+//! retry in the library, which knows what each failure means ([`Outcome`]), with the client's
+//! retry settings, and report only what they proved: **`Ok`** means this call's request was
+//! applied; a conflict ([`Error::AlreadyExists`], [`Error::VersionConflict`],
+//! [`Error::ConditionFailed`], [`Error::NotFound`], [`Error::TransactionCanceled`]) means it
+//! was not; anything else after an attempt that may have been applied is
+//! [`Error::OutcomeUnknown`], with what the library found (the stored version, a transaction's
+//! idempotency token). Proof comes from identity, never from comparing contents (another writer
+//! may store the same item):
 //! - throttling, and requests never sent, are retried: nothing was applied;
 //! - after an attempt that may have been applied (a 5xx, a timeout, a connection lost after
 //!   sending), a write that changes nothing more when applied twice is sent again: puts,
-//!   deletes, updates of absolute values, set members and removals, and transactions, which
-//!   always carry an idempotency token. When such a retry fails its condition, a consistent
-//!   read tells whether the stored item is the one the write stored, and then it succeeded: a
-//!   `create` is never told its own item exists, a versioned `put` never conflicts with itself;
-//! - an update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`), and
-//!   a write returning the item as it was before (`return_old`, `return_updated_old`, whose
-//!   retry would describe the write's own first attempt), are not sent again once they may
-//!   have been applied: the error is [`Error::OutcomeUnknown`].
-//!   [`Update::exactly_once`] sends it as a one-action transaction with an idempotency token
-//!   instead, which DynamoDB applies once however often it arrives, for twice the write
-//!   capacity.
+//!   deletes, updates of absolute values, set members and removals, any update with
+//!   [`Update::if_version`]. A retry that is answered was applied: `Ok`.
+//! - A retry that fails its condition returns the stored item, which decides by the **write
+//!   token**: every conditional put (a create, a versioned put, a put with a condition) and
+//!   every UpdateItem stores 8 random bytes, drawn once per call, in the attribute
+//!   [`WRITE_TOKEN`] (`_wt`), which models never see. The item holds this call's token: it
+//!   was applied, `Ok`. Otherwise the **version** decides where it can: another writer's item
+//!   at the version this write would have stored (or, for a create, at version 1; for a
+//!   versioned delete, past the version it expected) proves this write was not applied — a
+//!   conflict. Anything else (another writer's item without a version that decides, no item
+//!   at all) is [`Error::OutcomeUnknown`]: this write may have landed and been overwritten or
+//!   deleted since.
+//! - An update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`) is
+//!   not sent again once it may have been applied; nor is a write returning the item as it was
+//!   before (`return_old`, `return_updated_old`, whose retry would describe the write's own
+//!   first attempt). When its attempts are spent with the outcome open, a consistent read of
+//!   the item looks for its token: found, the update is `Ok` (or, when the answer held the old
+//!   item, [`Error::AnswerLost`]); not found, [`Error::OutcomeUnknown`].
+//! - Transactions always carry an idempotency token, and [`Update::exactly_once`] sends an
+//!   update as a one-action transaction with one: DynamoDB applies it once however often it
+//!   arrives and answers a resend with its outcome, so after a lost answer it is resent —
+//!   past the attempt budget, for up to [`Db::settle_within`] (30 s) — until DynamoDB answers.
+//!   Its [`Error::OutcomeUnknown`] holds the token, to send the same request again within 10
+//!   minutes ([`TransactWrite::token`], [`Update::token`]).
+//!
+//! The verdicts assume that no item is deleted and created again between two attempts of one
+//! write (a second or so): that would restart its versions, and a conflict reported for the
+//! first attempt could then be a write that landed on the deleted item.
+//!
+//! What this costs, per request: nothing on the happy path but the token's 11 bytes in the
+//! item (a write's size rounds up to 1 KB units, so it adds a unit only to an item within 11
+//! bytes of a boundary) and the stored item returned on a failed condition
+//! (`ReturnValuesOnConditionCheckFailure`, which DynamoDB does not charge). After a lost
+//! answer: the retries; one strongly consistent GetItem (1 read unit per 4 KB) for a relative
+//! update or a write whose attempts ran out. `exactly_once` and transactions cost twice the
+//! write units of a single write. Unconditional puts store no token: a retry that is answered
+//! proves them. `tests/retry_identity.rs` checks every verdict against what landed, with
+//! several writers at once behind a proxy failing 30% of the requests.
 //!
 //! Batches: a batch spends one budget per chunk ([`BatchPolicy`]) on unprocessed keys and
 //! writes, throttling, server errors and lost connections, and [`BatchGet::send_partial`] keeps
@@ -259,6 +293,7 @@ pub mod limits;
 mod model;
 mod op;
 mod pipeline;
+mod random;
 mod schema;
 #[cfg(feature = "streams")]
 pub mod streams;
@@ -278,7 +313,7 @@ pub mod __private;
 pub use capacity::Capacity;
 pub use cursor::{Cursor, CursorKey, Page};
 pub use db::Db;
-pub use error::{show_item_values, AttrError, Error, Outcome, Result};
+pub use error::{show_item_values, AttrError, Error, Known, Outcome, Result};
 pub use expr::{
     Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Nested, Numeric, Operand,
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,
@@ -299,6 +334,7 @@ pub use op::{
     UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
     MAX_TRANSACTION_ACTIONS,
 };
+pub use pipeline::identity::WRITE_TOKEN;
 pub use schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Schema, TemplateDef,
 };

@@ -182,11 +182,15 @@ fn element_error<T: Attribute>(value: AttributeValue, index: usize) -> AttrError
     .in_index(index)
 }
 
-/// Reads a value where `NULL` stands for "no value" (list elements, map values).
+/// Reads a value where `NULL` stands for "no value" (list elements, map values): a type that
+/// has no "no value" (not an `Option`, no default) is told it found `NULL`, which is there, not
+/// missing.
 #[inline]
 fn read_nullable<T: Attribute>(value: AttributeValue) -> Result<T, AttrError> {
     match value {
-        AttributeValue::Null(_) => T::from_missing(),
+        AttributeValue::Null(_) => {
+            T::from_missing().map_err(|_| AttrError::mismatch(T::EXPECTED, "NULL"))
+        }
         other => T::from_attr(other),
     }
 }
@@ -1140,6 +1144,27 @@ mod tests {
         ]);
         let err = Vec::<HashMap<String, i32>>::from_attr(value).unwrap_err();
         assert_eq!(err.in_attribute("items").path().to_string(), "items[1].a");
+    }
+
+    #[test]
+    fn a_null_map_value_or_element_is_null_not_missing() {
+        let null = || AttributeValue::Null(true);
+        let map = AttributeValue::M(HashMap::from([("a".into(), null())]));
+        let err = HashMap::<String, i32>::from_attr(map).unwrap_err();
+        let err = crate::Error::from(err.in_attribute("scores"));
+        assert_eq!(
+            err.to_string(),
+            "attribute `scores.a`: expected number (i32), found NULL"
+        );
+        let list = AttributeValue::L(vec![AttributeValue::N("1".into()), null()]);
+        let err = crate::Error::from(Vec::<i32>::from_attr(list).unwrap_err().in_attribute("n"));
+        assert_eq!(
+            err.to_string(),
+            "attribute `n[1]`: expected number (i32), found NULL"
+        );
+        // Where NULL means "no value", it reads as one.
+        let list = AttributeValue::L(vec![null()]);
+        assert_eq!(Vec::<Option<i32>>::from_attr(list).unwrap(), [None]);
     }
 
     #[test]

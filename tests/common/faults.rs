@@ -60,6 +60,8 @@ pub struct Faults {
     pub rate: f64,
     pub seed: u64,
     pub kinds: Vec<Fault>,
+    /// The first requests' faults, in order (`None`: forwarded), before the random ones.
+    pub script: Vec<Option<Fault>>,
 }
 
 impl Faults {
@@ -69,6 +71,18 @@ impl Faults {
             rate,
             seed,
             kinds: ALL.to_vec(),
+            script: Vec::new(),
+        }
+    }
+
+    /// The first requests meet these faults in order (`None`: forwarded), and every later
+    /// request is forwarded: a deterministic interleaving.
+    pub fn script(script: impl IntoIterator<Item = Option<Fault>>) -> Faults {
+        Faults {
+            rate: 0.0,
+            seed: 1,
+            kinds: Vec::new(),
+            script: script.into_iter().collect(),
         }
     }
 
@@ -78,6 +92,7 @@ impl Faults {
             rate: 1.0,
             seed: 1,
             kinds: vec![kind],
+            script: Vec::new(),
         }
     }
 }
@@ -116,11 +131,18 @@ impl Stats {
     }
 }
 
+/// Runs once, after a `DropAfter` fault's request was applied and before its connection is
+/// closed: another writer's request, placed exactly between two attempts of a write.
+pub type Between = Box<dyn FnOnce() -> futures::future::BoxFuture<'static, ()> + Send>;
+
 struct State {
     upstream: SocketAddr,
     faults: Faults,
     random: Mutex<u64>,
     stats: Arc<Stats>,
+    /// How many requests the script has answered.
+    scripted: AtomicUsize,
+    between: Arc<Mutex<Option<Between>>>,
 }
 
 impl State {
@@ -136,6 +158,10 @@ impl State {
     }
 
     fn pick(&self, operation: &str) -> Option<Fault> {
+        let at = self.scripted.fetch_add(1, Ordering::SeqCst);
+        if let Some(fault) = self.faults.script.get(at) {
+            return *fault;
+        }
         if self.next() >= self.faults.rate {
             return None;
         }
@@ -159,6 +185,7 @@ impl State {
 pub struct FaultProxy {
     pub endpoint: String,
     pub stats: Arc<Stats>,
+    between: Arc<Mutex<Option<Between>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -192,11 +219,14 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let stats = Arc::new(Stats::default());
+        let between: Arc<Mutex<Option<Between>>> = Arc::default();
         let state = Arc::new(State {
             upstream,
             random: Mutex::new(faults.seed.max(1)),
             faults,
             stats: stats.clone(),
+            scripted: AtomicUsize::new(0),
+            between: between.clone(),
         });
         let task = tokio::spawn(async move {
             loop {
@@ -219,8 +249,15 @@ impl FaultProxy {
         FaultProxy {
             endpoint,
             stats,
+            between,
             task,
         }
+    }
+
+    /// Runs `between` once, after the next `DropAfter` request was applied and before its
+    /// answer is dropped (another writer's write, exactly between two attempts).
+    pub fn between(&self, between: Between) {
+        *self.between.lock().unwrap() = Some(between);
     }
 
     /// A `Db` through the proxy, with the table prefix of `test`, retrying up to `attempts`
@@ -284,6 +321,10 @@ async fn handle(
         Fault::DropBefore => Err(Dropped),
         Fault::DropAfter => {
             forward(state.upstream, &parts, body).await?;
+            let between = state.between.lock().unwrap().take();
+            if let Some(between) = between {
+                between().await;
+            }
             Err(Dropped)
         }
         Fault::PartialBatch => partial(state.upstream, &parts, body, &operation).await,

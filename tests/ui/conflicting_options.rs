@@ -15,6 +15,10 @@ struct User {
     sorted: String,
     #[dynamo(skip, rename = "x")]
     cache: Option<String>,
+    #[dynamo(rename = "_wt")]
+    token: String,
+    #[dynamo(alias = "_wt")]
+    aliased: String,
 }
 
 fn main() {}

@@ -63,11 +63,15 @@ fn generate(input: &Input) -> TokenStream {
     let template_handles = template_handles(input);
     let composes = (!templates.is_empty())
         .then(|| quote!(#p::compose_into(<Self as #p::Model>::SCHEMA, &mut item)?;));
-    // Only a `flatten` field would read the composed attributes: taken out for it.
+    // Only a `flatten` field would read the composed attributes and the write token: taken out
+    // for it.
     let template_names = templates
         .iter()
         .filter(|_| input.flatten_field().is_some())
         .map(|t| &t.name);
+    let hide_token = input
+        .flatten_field()
+        .map(|_| quote!(item.remove(#p::WRITE_TOKEN);));
     let attribute_names = input.stored_fields().map(Field::stored_name);
 
     let writes = field_writes(input);
@@ -245,6 +249,7 @@ fn generate(input: &Input) -> TokenStream {
 
                 fn from_item(mut item: #p::Item) -> #p::Result<Self> {
                     #(item.remove(#template_names);)*
+                    #hide_token
                     ::core::result::Result::Ok(Self {
                         #(#reads)*
                     })

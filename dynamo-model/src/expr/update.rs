@@ -348,41 +348,6 @@ impl UpdateActions {
         })
     }
 
-    /// Whether a stored item holds what these actions write (after a lost response: was this
-    /// update applied?). Only absolute values can tell; a relative action never matches.
-    pub(crate) fn reflected_in(&self, stored: &crate::value::Item) -> bool {
-        let holds = |path: &Path, sent: &AttributeValue| {
-            path.lookup(stored)
-                .is_some_and(|stored| crate::op::retry::same_value(sent, stored))
-        };
-        let members = |value: &AttributeValue| -> Vec<String> {
-            match value {
-                AttributeValue::Ss(set) | AttributeValue::Ns(set) => set.clone(),
-                _ => Vec::new(),
-            }
-        };
-        self.actions.iter().all(|action| match action {
-            Action::Set(path, SetValue::Term(Term::Value(value))) => holds(path, value),
-            Action::Set(path, SetValue::IfNotExists(..)) => path.lookup(stored).is_some(),
-            Action::Set(..) => false,
-            Action::Remove(path) => path.lookup(stored).is_none(),
-            Action::Add(
-                path,
-                Term::Value(set @ (AttributeValue::Ss(_) | AttributeValue::Ns(_))),
-            ) => {
-                let stored = path.lookup(stored).map(members).unwrap_or_default();
-                members(set).iter().all(|m| stored.contains(m))
-            }
-            Action::Delete(path, Term::Value(set)) => {
-                let stored = path.lookup(stored).map(members).unwrap_or_default();
-                members(set).iter().all(|m| !stored.contains(m))
-            }
-            // The version bump: its value is not known here.
-            Action::Add(..) => true,
-            Action::Delete(..) => true,
-        })
-    }
-
     /// What DynamoDB would refuse, refused before sending: no action, an action on a key
     /// attribute, two actions on overlapping paths.
     pub(crate) fn check(&self, schema: &Schema) -> Result<()> {

@@ -88,6 +88,9 @@ pub(crate) struct ExpressionWriter {
     values: Values,
     error: Option<String>,
     out: String,
+    /// The attribute and value of a write token set under `#wt` / `:wt`: entered in the maps
+    /// by `finish`, after every numbered placeholder.
+    token: Option<(&'static str, AttributeValue)>,
 }
 
 /// Room for the names or values of a typical request, reserved at the first entry, so the
@@ -161,7 +164,23 @@ impl ExpressionWriter {
     /// Renders an update expression.
     pub(crate) fn update(&mut self, actions: &[Action]) -> String {
         self.start();
-        render_update(actions, self);
+        render_update(actions, false, self);
+        self.take("update expression")
+    }
+
+    /// Renders an update expression that also sets `name` (the library's write token) to
+    /// `value`, first and under placeholders of its own (`SET #wt = :wt, …`), so the caller's
+    /// placeholders keep the numbers they have without it.
+    pub(crate) fn update_with_token(
+        &mut self,
+        actions: &[Action],
+        name: &'static str,
+        value: AttributeValue,
+    ) -> String {
+        self.start();
+        self.text("SET #wt = :wt");
+        self.token = Some((name, value));
+        render_update(actions, true, self);
         self.take("update expression")
     }
 
@@ -190,9 +209,13 @@ impl ExpressionWriter {
 
     /// The `ExpressionAttributeNames` and `ExpressionAttributeValues` maps, `None` when empty
     /// (DynamoDB refuses empty maps), or the first reason the request cannot be sent.
-    pub(crate) fn finish(self) -> Result<(Option<Names>, Option<Values>)> {
+    pub(crate) fn finish(mut self) -> Result<(Option<Names>, Option<Values>)> {
         if let Some(message) = self.error {
             return Err(Error::InvalidRequest { message });
+        }
+        if let Some((name, value)) = self.token.take() {
+            self.names.insert("#wt".to_owned(), name.to_owned());
+            self.values.insert(":wt".to_owned(), value);
         }
         let names = (!self.names.is_empty()).then_some(self.names);
         let values = (!self.values.is_empty()).then_some(self.values);
@@ -219,7 +242,34 @@ impl Sink for ExpressionWriter {
     }
 
     fn path(&mut self, path: &Path) {
-        for (i, element) in path.elements().iter().enumerate() {
+        // DynamoDB's limits on a document path, checked here where every expression's paths
+        // pass: no empty name, names under 64 KB, at most 32 levels.
+        let elements = path.elements();
+        if elements.len() > crate::limits::MAX_NESTING_LEVELS {
+            self.fail(format!(
+                "the path `{}` has {} levels, over DynamoDB's limit of {}",
+                shorten(&path.to_string()),
+                elements.len(),
+                crate::limits::MAX_NESTING_LEVELS
+            ));
+        }
+        for element in elements {
+            if let PathElement::Name(name) = element {
+                if name.is_empty() {
+                    self.fail(format!(
+                        "the path `{}` has an empty attribute name, which DynamoDB refuses",
+                        shorten(&path.to_string())
+                    ));
+                } else if name.len() > crate::limits::MAX_ATTRIBUTE_NAME {
+                    self.fail(format!(
+                        "an attribute name in a path is {} bytes, over DynamoDB's limit of {}",
+                        name.len(),
+                        crate::limits::MAX_ATTRIBUTE_NAME
+                    ));
+                }
+            }
+        }
+        for (i, element) in elements.iter().enumerate() {
             match element {
                 PathElement::Name(name) => {
                     if i > 0 {
@@ -247,6 +297,14 @@ impl Sink for ExpressionWriter {
 
     fn fail(&mut self, message: String) {
         self.error.get_or_insert(message);
+    }
+}
+
+/// At most 80 characters of a path, for an error message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -494,10 +552,11 @@ fn set_value(sink: &mut impl Sink, value: &SetValue) {
 
 /// `SET a = :v, b = b + :w REMOVE c ADD d :x DELETE e :y`: actions grouped by clause, in the
 /// order they were added.
-pub(crate) fn render_update(actions: &[Action], sink: &mut impl Sink) {
-    let mut first_clause = true;
+pub(crate) fn render_update(actions: &[Action], set_open: bool, sink: &mut impl Sink) {
+    let mut first_clause = !set_open;
     for clause in ["SET", "REMOVE", "ADD", "DELETE"] {
-        let mut first = true;
+        // `set_open`: a SET clause was started; its actions continue it.
+        let mut first = !(set_open && clause == "SET");
         for action in actions.iter().filter(|a| a.clause() == clause) {
             if first {
                 if !first_clause {

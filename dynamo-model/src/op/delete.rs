@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 use crate::expr::writer::with_condition;
 use crate::model::{Model, PrimaryKey};
 use crate::op::options::WriteOptions;
-use crate::op::retry::{self, Repeat};
+use crate::op::retry::{self, Concluded, Repeat, SingleWrite};
 use crate::op::span;
 use crate::op::{built, on_failure};
+use crate::pipeline::identity::{Expects, Identity};
 use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
 use crate::value::Item;
 use aws_sdk_dynamodb::operation::RequestId as _;
@@ -64,7 +65,11 @@ impl<'a, M: Model> Delete<'a, M> {
             let node = version_is(version, expected);
             conditions.require(Some(on_live(schema, &node).into_owned()));
         }
-        let return_item = self.write.return_item_on_failure || self.expected_version.is_some();
+        // The stored item tells a version conflict from the caller's failed condition, and,
+        // after a lost answer, whether the item moved on. DynamoDB charges nothing for it.
+        let return_item = self.write.return_item_on_failure
+            || self.expected_version.is_some()
+            || self.write.condition.is_some();
         let request = self
             .db
             .writer()
@@ -92,60 +97,66 @@ impl<'a, M: Model> Delete<'a, M> {
             .map(drop)
     }
 
+    /// Sends with `return_values`; the stored item of a failed condition only when asked.
+    async fn send_with(self, return_values: ReturnValue) -> Result<Option<Item>> {
+        let asked = self.write.return_item_on_failure;
+        self.send_untraced(return_values)
+            .await
+            .map_err(|e| crate::op::put::unasked(e, asked))
+    }
+
     /// Sends the request: throttling and lost responses are retried (a delete applied twice
     /// leaves no item, as once). When a retry fails its condition after an attempt that may
-    /// have been applied, a consistent read tells whether the item is gone: then this delete
-    /// succeeded, but the item it removed was lost with the response (`Ok(Err(()))`).
-    async fn send_with(self, return_values: ReturnValue) -> Result<Result<Option<Item>, ()>> {
+    /// have been applied, the item the failure returns decides: an item another writer moved
+    /// past the expected version was not deleted by this call; otherwise the outcome is
+    /// [`Error::OutcomeUnknown`].
+    async fn send_untraced(self, return_values: ReturnValue) -> Result<Option<Item>> {
         let (request, table) = self.prepare(return_values.clone())?;
         tracing::debug!(table = %table, "DeleteItem");
-        let repeat = Repeat::answering(&return_values);
-        let sent = retry::send_built(
+        let attempts = retry::send_built(
             self.db.retry_policy(),
-            repeat,
+            Repeat::answering(&return_values),
             request,
             || Ok(self.prepare(return_values.clone())?.0),
             |request| request.send(),
+            |e| Error::from_sdk("DeleteItem", &table, e),
         )
         .await?;
-        let error = match sent.result {
-            Ok(output) => {
+        let expects = match (M::SCHEMA.version, self.expected_version) {
+            (Some(_), Some(expected)) => Expects::VersionThenGone(expected),
+            _ => Expects::Nothing,
+        };
+        let identity = Identity {
+            token: None,
+            expects,
+        };
+        let write = SingleWrite {
+            db: self.db,
+            operation: "DeleteItem",
+            table: &table,
+            schema: M::SCHEMA,
+            key: self.key.to_item()?,
+            identity: &identity,
+        };
+        match retry::conclude(write, attempts).await? {
+            Concluded::Answered(output) => {
                 capacity::record(
                     self.write.capacity.as_ref(),
                     output.consumed_capacity.as_ref(),
                 );
                 span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                return Ok(Ok(output.attributes.filter(|item| !item.is_empty())));
+                Ok(output.attributes.filter(|item| !item.is_empty()))
             }
-            Err(e) => Error::from_sdk("DeleteItem", &table, e),
-        };
-        let error = match self.expected_version {
-            Some(expected) => version_conflict(M::SCHEMA, expected, error),
-            None => error,
-        };
-        let refused = matches!(
-            error,
-            Error::ConditionFailed { .. } | Error::VersionConflict { .. }
-        );
-        let key = self.key.to_item()?;
-        let db = self.db;
-        let failed = retry::Failed {
-            operation: "DeleteItem",
-            table: table.clone(),
-            error,
-            maybe_applied: sent.maybe_applied,
-        };
-        failed
-            .settle(
-                refused && repeat == Repeat::Safe,
-                || async move {
-                    let gone = crate::op::read_back(db, &table, key).await?.is_none();
-                    Ok(gone.then_some(()))
-                },
-                |()| Some(Ok(Err(()))),
-                |error| error,
-            )
-            .await
+            // A delete stores no token, so nothing proves it applied after a lost answer.
+            Concluded::Applied(_) => Err(Error::AnswerLost {
+                operation: "DeleteItem",
+                table,
+            }),
+            Concluded::Refused(error) => Err(match self.expected_version {
+                Some(expected) => version_conflict(M::SCHEMA, expected, error),
+                None => error,
+            }),
+        }
     }
 }
 
@@ -173,23 +184,13 @@ impl<M: Model> DeleteReturningOld<'_, M> {
         let table = self.inner.db.table::<M>()?;
         let self_key = self.inner.key.to_item();
         match self.inner.send_with(ReturnValue::AllOld).await? {
-            Ok(Some(old)) => crate::pipeline::read::read(old).map_err(|e| {
+            Some(old) => crate::pipeline::read::read(old).map_err(|e| {
                 e.about_item(|| match self_key.as_ref() {
                     Ok(key) => crate::pipeline::read::describe_key(&table, key),
                     Err(_) => format!("in table `{table}`"),
                 })
             }),
-            Ok(None) => Ok(None),
-            // Deleted, but what it held was lost with the response.
-            Err(()) => Err(Error::OutcomeUnknown {
-                operation: "DeleteItem",
-                table,
-                cause: Box::new(Error::InvalidRequest {
-                    message:
-                        "the item was deleted, and the item it held was lost with the response"
-                            .into(),
-                }),
-            }),
+            None => Ok(None),
         }
     }
 }

@@ -13,11 +13,12 @@ use crate::expr::condition::Condition;
 use crate::expr::writer::with_condition;
 use crate::model::Model;
 use crate::op::options::WriteOptions;
-use crate::op::retry::{self, Repeat};
+use crate::op::retry::{self, Concluded, Repeat, SingleWrite};
 use crate::op::span;
 use crate::op::update::{ReturnNew, ReturnNothing, ReturnOld};
 use crate::op::{built, on_failure};
-use crate::pipeline::write::{is_live, prepare, version_conflict, Conditions, WriteKind};
+use crate::pipeline::identity::{Expects, Identity, WriteToken};
+use crate::pipeline::write::{is_live, key_of, prepare, version_conflict, Conditions, WriteKind};
 use crate::timestamp::Timestamp;
 use crate::value::Item;
 use aws_sdk_dynamodb::operation::RequestId as _;
@@ -107,11 +108,12 @@ pub struct Put<'a, M: Model, R = ReturnNew> {
     _return: PhantomData<fn() -> R>,
 }
 
-/// A prepared PutItem: the request's fields, the version it expects stored, and the model as
-/// stored when `send` returns it.
+/// A prepared PutItem: the request's fields, the version it expects stored, what it requires
+/// of the stored item, and the model as stored when `send` returns it.
 struct Prepared<M> {
     fields: PutFields,
     expected_version: Option<i128>,
+    expects: Expects,
     stored: Option<M>,
 }
 
@@ -187,10 +189,19 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         self.with_return()
     }
 
-    /// The request, its timestamps taking `now`. A retry prepares it again with the same `now`
-    /// and gets the same item (the item is not copied for retries that rarely happen).
-    fn prepare(&self, now: Timestamp) -> Result<Prepared<M>> {
-        let prepared = prepare(self.item, self.kind, now)?;
+    /// Whether the put has a condition: a create, a versioned put, a caller's condition. Such
+    /// a put stores its write token, by which a retry tells its own item from another writer's.
+    fn conditional(&self) -> bool {
+        self.kind == WriteKind::Create
+            || (self.kind == WriteKind::Put && M::SCHEMA.version.is_some())
+            || self.write.condition.is_some()
+    }
+
+    /// The request, its timestamps taking `now`, storing `token`. A retry prepares it again with
+    /// the same `now` and token and gets the same item (the item is not copied for retries that
+    /// rarely happen).
+    fn prepare(&self, now: Timestamp, token: Option<&WriteToken>) -> Result<Prepared<M>> {
+        let prepared = prepare(self.item, self.kind, now, token)?;
         // Read back before sending: an item the model could not read is never written.
         let stored = if R::STORED {
             Some(M::from_item(prepared.item.clone())?)
@@ -200,11 +211,10 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let mut conditions = Conditions::default();
         conditions.require(prepared.condition);
         conditions.user(M::SCHEMA, self.write.condition.as_ref());
-        // A versioned write or a create needs the stored item to tell a conflict (or an item
-        // that exists) from a failed condition of the caller's.
-        let return_item = self.write.return_item_on_failure
-            || prepared.expected_version.is_some()
-            || self.kind == WriteKind::Create;
+        // A conditional write needs the stored item to tell a conflict (or an item that
+        // exists) from a failed condition of the caller's, and a retry's own item from another
+        // writer's. DynamoDB charges nothing for it.
+        let return_item = self.write.return_item_on_failure || self.conditional();
         Ok(Prepared {
             fields: PutFields {
                 table: self.db.table::<M>()?,
@@ -215,13 +225,15 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
                 condition: conditions.rendered()?,
             },
             expected_version: prepared.expected_version,
+            expects: prepared.expects,
             stored,
         })
     }
 
     /// The PutItem request this would send, without sending it.
     pub fn request(&self) -> Result<PutItemInput> {
-        let prepared = self.prepare(Timestamp::now())?;
+        let token = self.conditional().then(WriteToken::new);
+        let prepared = self.prepare(Timestamp::now(), token.as_ref())?;
         PutItemInput::builder()
             .fill(prepared.fields)
             .build()
@@ -230,81 +242,76 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
 
     /// Sends the request. Throttling and lost responses are retried (a put applied twice
     /// stores the same item); when a retry fails its condition after an attempt that may have
-    /// been applied, a consistent read tells whether the stored item is the one this put wrote,
-    /// and then the put succeeded.
+    /// been applied, the item the failure returns tells by its write token (or version) whether
+    /// this put was applied (see "Failures and retries" in the crate docs).
     pub async fn send(self) -> Result<R::Output> {
         let span = span::request_span!("PutItem", self.db.table_name::<M>());
-        span::traced(span, self.send_untraced()).await
+        let asked = self.write.return_item_on_failure;
+        span::traced(span, async move {
+            self.send_untraced().await.map_err(|e| unasked(e, asked))
+        })
+        .await
     }
 
     async fn send_untraced(self) -> Result<R::Output> {
         let now = Timestamp::now();
+        let token = self.conditional().then(WriteToken::new);
         let Prepared {
             fields,
             expected_version,
+            expects,
             stored,
-        } = self.prepare(now)?;
+        } = self.prepare(now, token.as_ref())?;
         let table = fields.table.clone();
+        let key = key_of(M::SCHEMA, &fields.item);
         let request = self.db.writer().put_item().fill(fields);
         tracing::debug!(table = %table, "PutItem");
-        // A put applied twice stores the same item.
-        let repeat = Repeat::answering(&R::RETURN_VALUES);
-        let sent = retry::send_built(
+        let attempts = retry::send_built(
             self.db.retry_policy(),
-            repeat,
+            Repeat::answering(&R::RETURN_VALUES),
             request,
-            || Ok(self.db.writer().put_item().fill(self.prepare(now)?.fields)),
+            || {
+                let fields = self.prepare(now, token.as_ref())?.fields;
+                Ok(self.db.writer().put_item().fill(fields))
+            },
             |request| request.send(),
+            |e| Error::from_sdk("PutItem", &table, e),
         )
         .await?;
-        let error = match sent.result {
-            Ok(output) => {
+        let identity = Identity { token, expects };
+        let write = SingleWrite {
+            db: self.db,
+            operation: "PutItem",
+            table: &table,
+            schema: M::SCHEMA,
+            key,
+            identity: &identity,
+        };
+        match retry::conclude(write, attempts).await? {
+            Concluded::Answered(output) => {
                 capacity::record(
                     self.write.capacity.as_ref(),
                     output.consumed_capacity.as_ref(),
                 );
                 span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                return R::output(stored, output.attributes).map_err(|e| {
+                R::output(stored, output.attributes).map_err(|e| {
                     e.about_item(
                         || match crate::model::PrimaryKey::to_item(&self.item.key()) {
                             Ok(key) => crate::pipeline::read::describe_key(&table, &key),
                             Err(_) => format!("in table `{table}`"),
                         },
                     )
-                });
+                })
             }
-            Err(e) => Error::from_sdk("PutItem", &table, e),
-        };
-        let error = match expected_version {
-            Some(expected) => version_conflict(M::SCHEMA, expected, error),
-            None => error,
-        };
-        let refused = matches!(
-            error,
-            Error::ConditionFailed { .. } | Error::VersionConflict { .. }
-        );
-        let failed = retry::Failed {
-            operation: "PutItem",
-            table,
-            error,
-            maybe_applied: sent.maybe_applied,
-        };
-        failed
-            .settle(
-                refused && repeat == Repeat::Safe,
-                || async { Ok(self.stored_is_this_write(now).await?.then_some(())) },
-                |()| R::known_applied(stored).map(Ok),
-                |error| error,
-            )
-            .await
-    }
-
-    /// Whether the item stored under this put's key is the one it wrote (a consistent read).
-    async fn stored_is_this_write(&self, now: Timestamp) -> Result<bool> {
-        let sent = prepare(self.item, self.kind, now)?.item;
-        let key = crate::pipeline::write::key_of(M::SCHEMA, &sent);
-        let stored = crate::op::read_back(self.db, &self.db.table::<M>()?, key).await?;
-        Ok(stored.is_some_and(|stored| retry::same_item(&sent, &stored)))
+            Concluded::Applied(_) => R::known_applied(stored).ok_or(Error::AnswerLost {
+                operation: "PutItem",
+                table,
+            }),
+            Concluded::Refused(error) => Err(match expected_version {
+                Some(expected) => version_conflict(M::SCHEMA, expected, error),
+                None => error,
+            }),
+        }
     }
 }
 
@@ -356,6 +363,7 @@ impl<M: Model, R: PutReturn<M>> Create<'_, M, R> {
     }
 
     async fn send_untraced(self) -> Result<R::Output> {
+        let asked = self.put.write.return_item_on_failure;
         match self.put.send_untraced().await {
             // The stored item, when there is a live one, is why: the key is taken. Otherwise
             // the caller's own condition failed.
@@ -364,8 +372,20 @@ impl<M: Model, R: PutReturn<M>> Create<'_, M, R> {
             {
                 Err(Error::AlreadyExists { table })
             }
-            other => other,
+            other => other.map_err(|e| unasked(e, asked)),
         }
+    }
+}
+
+/// A failed condition's error without the stored item, unless the caller asked for it
+/// ([`return_item_on_condition_failure`](Put::return_item_on_condition_failure)): the library
+/// asks for it to reach its own verdicts, and hands it back only when asked.
+pub(crate) fn unasked(error: Error, asked: bool) -> Error {
+    match error {
+        Error::ConditionFailed { table, .. } if !asked => {
+            Error::ConditionFailed { table, item: None }
+        }
+        other => other,
     }
 }
 

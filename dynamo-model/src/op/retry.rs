@@ -1,4 +1,4 @@
-//! Sending writes so that none is applied twice and every failure says what happened.
+//! Sending writes so that none is applied twice and every outcome reported is proved.
 //!
 //! The SDK's own retries resend a request after any transient failure, including one that may
 //! have been applied (a lost response, a 5xx): an `ADD` lands twice, a `create` meets its own
@@ -8,25 +8,35 @@
 //!   applied, so it is sent again;
 //! - it may have been applied (a 5xx, a timeout, a connection lost after sending): it is sent
 //!   again only when applying it twice changes nothing more and its answer does not describe
-//!   the item before it ([`Repeat::Safe`]: puts, deletes, updates of absolute values,
-//!   transactions with their idempotency token); a conditional write whose retry then fails its
-//!   condition is checked against a consistent read ([`Failed::settle`]). Otherwise
-//!   ([`Repeat::Once`]: relative updates, writes returning the old item) the write reports
-//!   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+//!   the item before it ([`Repeat::Safe`]: puts, deletes, updates of absolute values or with an
+//!   expected version), or when it carries an idempotency token ([`Repeat::Token`]:
+//!   transactions, resent until DynamoDB answers, within the settle window). A relative update
+//!   ([`Repeat::Once`]) is not sent again.
+//!
+//! Then [`conclude`] decides how a single-item write whose answer was lost ends, by its
+//! identity (the write token, the version: [`crate::pipeline::identity`]) as the stored item
+//! shows it — the item a failed retry's condition returned, or a consistent read — and never by
+//! comparing contents.
 //!
 //! Attempts and backoff follow the client's retry configuration (attempts, initial and maximum
 //! backoff), with full jitter.
 
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::ReturnValue;
 
+use crate::db::Db;
 use crate::error::{sdk_outcome, Error, Outcome, Result};
+use crate::pipeline::identity::{verdict, Identity, Seen, Verdict};
+use crate::schema::Schema;
+use crate::value::Item;
+
+/// How long a write with an idempotency token keeps resending, after an attempt whose answer
+/// was lost, to learn its outcome; DynamoDB keeps a token for 10 minutes.
+pub(crate) const DEFAULT_SETTLE_WINDOW: Duration = Duration::from_secs(30);
 
 /// How many attempts a write gets, and how long to wait between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +44,8 @@ pub(crate) struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) initial_backoff: Duration,
     pub(crate) max_backoff: Duration,
+    /// How long a write with an idempotency token resends after an uncertain attempt.
+    pub(crate) settle_window: Duration,
 }
 
 impl RetryPolicy {
@@ -45,6 +57,7 @@ impl RetryPolicy {
             max_attempts: retry.max_attempts().max(1),
             initial_backoff: retry.initial_backoff(),
             max_backoff: retry.max_backoff(),
+            settle_window: DEFAULT_SETTLE_WINDOW,
         }
     }
 
@@ -54,7 +67,7 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
             .min(self.max_backoff);
-        cap.mul_f64(random_unit())
+        cap.mul_f64(crate::random::unit())
     }
 }
 
@@ -65,6 +78,10 @@ pub(crate) enum Repeat {
     Safe,
     /// It is not sent again once it may have been applied.
     Once,
+    /// It carries an idempotency token: DynamoDB applies it once however often it arrives, and
+    /// answers a resend with the outcome. Resent after the attempt budget too, within the
+    /// settle window, until an answer says what happened.
+    Token,
 }
 
 impl Repeat {
@@ -79,52 +96,126 @@ impl Repeat {
     }
 }
 
-/// What sending a write came to: the last attempt's result, and whether any attempt may have
-/// been applied.
-pub(crate) struct Sent<T, E> {
-    pub(crate) result: std::result::Result<T, SdkError<E, HttpResponse>>,
-    pub(crate) maybe_applied: bool,
+/// Which failure made a write's outcome uncertain.
+#[derive(Debug)]
+pub(crate) enum Uncertain {
+    /// None: every attempt was answered or refused before it could apply anything.
+    No,
+    /// The last attempt's own failure.
+    Last,
+    /// An earlier attempt's failure; the last failed otherwise.
+    Earlier(Error),
 }
 
-/// Sends a write, `attempt(n)` building attempt `n` (from 0), retrying as the module docs say.
-/// An `Err` is a request that could not be built again for a retry.
+/// What sending a write came to: the last attempt's result, and what made it uncertain.
+#[derive(Debug)]
+pub(crate) struct Attempts<T> {
+    pub(crate) result: Result<T>,
+    pub(crate) uncertain: Uncertain,
+}
+
+impl<T> Attempts<T> {
+    /// The result of a write whose outcome no stored item can tell more of (a transaction): a
+    /// failure after which it may have been applied is [`Error::OutcomeUnknown`] naming the
+    /// failure that made it so; any other failure is itself.
+    pub(crate) fn finish(
+        self,
+        operation: &'static str,
+        table: &str,
+        token: Option<&str>,
+    ) -> Result<T> {
+        let error = match self.result {
+            Ok(output) => return Ok(output),
+            Err(error) => error,
+        };
+        Err(match self.uncertain {
+            Uncertain::No => error,
+            Uncertain::Last => unknown(operation, table, error, None, None, token),
+            Uncertain::Earlier(cause) => unknown(operation, table, cause, None, None, token),
+        })
+    }
+}
+
+/// [`Error::OutcomeUnknown`].
+fn unknown(
+    operation: &'static str,
+    table: &str,
+    cause: Error,
+    found: Option<String>,
+    stored_version: Option<i128>,
+    token: Option<&str>,
+) -> Error {
+    Error::OutcomeUnknown {
+        operation,
+        table: table.to_owned(),
+        cause: Box::new(cause),
+        known: Box::new(crate::error::Known {
+            seen: found,
+            stored_version,
+            token: token.map(str::to_owned),
+        }),
+    }
+}
+
+/// Sends a write, `attempt(n)` building attempt `n` (from 0), retrying as the module docs say;
+/// `to_error` maps a failure. An `Err` is a request that could not be built again for a retry.
 pub(crate) async fn send<T, E, Fut>(
     policy: RetryPolicy,
     repeat: Repeat,
     mut attempt: impl FnMut(u32) -> Result<Fut>,
-) -> Result<Sent<T, E>>
+    to_error: impl Fn(SdkError<E, HttpResponse>) -> Error,
+) -> Result<Attempts<T>>
 where
     E: ProvideErrorMetadata,
     Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
 {
-    let mut maybe_applied = false;
+    let started = Instant::now();
+    let mut uncertain = Uncertain::No;
     let mut n = 0;
     loop {
         let err = match attempt(n)?.await {
             Ok(value) => {
                 crate::op::span::attempts(n + 1);
-                return Ok(Sent {
+                return Ok(Attempts {
                     result: Ok(value),
-                    maybe_applied,
+                    uncertain,
                 });
             }
             Err(err) => err,
         };
         n += 1;
         let outcome = sdk_outcome(&err);
-        maybe_applied |= outcome == Outcome::Unknown;
+        let maybe_applied = outcome == Outcome::Unknown || !matches!(uncertain, Uncertain::No);
+        let in_budget = n < policy.max_attempts
+            || (repeat == Repeat::Token
+                && maybe_applied
+                && started.elapsed() < policy.settle_window);
         let again = retryable(&err)
-            && n < policy.max_attempts
-            && (outcome == Outcome::NotApplied || repeat == Repeat::Safe);
+            && in_budget
+            && (outcome == Outcome::NotApplied || repeat != Repeat::Once);
         if !again {
             crate::op::span::attempts(n);
-            return Ok(Sent {
-                result: Err(err),
-                maybe_applied,
+            // DynamoDB answered a request with a token: its answer is the outcome of every
+            // attempt (a resend of one that was applied is answered as applied).
+            let answered = repeat == Repeat::Token
+                && !retryable(&err)
+                && matches!(err, SdkError::ServiceError(_));
+            let error = to_error(err);
+            let uncertain = match (uncertain, outcome) {
+                _ if answered => Uncertain::No,
+                (Uncertain::No, Outcome::Unknown) => Uncertain::Last,
+                (uncertain, _) => uncertain,
+            };
+            return Ok(Attempts {
+                result: Err(error),
+                uncertain,
             });
         }
+        if outcome == Outcome::Unknown && matches!(uncertain, Uncertain::No) {
+            uncertain = Uncertain::Earlier(to_error(err));
+        }
         tracing::debug!(attempt = n, ?outcome, "retrying a write");
-        tokio::time::sleep(policy.backoff(n - 1)).await;
+        tokio::time::sleep(policy.backoff((n - 1).min(16))).await;
     }
 }
 
@@ -137,78 +228,96 @@ pub(crate) async fn send_built<B, T, E, Fut>(
     first: B,
     mut rebuild: impl FnMut() -> Result<B>,
     dispatch: impl Fn(B) -> Fut,
-) -> Result<Sent<T, E>>
+    to_error: impl Fn(SdkError<E, HttpResponse>) -> Error,
+) -> Result<Attempts<T>>
 where
     E: ProvideErrorMetadata,
     Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
 {
     let mut first = Some(first);
-    send(policy, repeat, |_| {
-        let request = match first.take() {
-            Some(request) => request,
-            None => rebuild()?,
-        };
-        Ok(dispatch(request))
-    })
+    send(
+        policy,
+        repeat,
+        |_| {
+            let request = match first.take() {
+                Some(request) => request,
+                None => rebuild()?,
+            };
+            Ok(dispatch(request))
+        },
+        to_error,
+    )
     .await
 }
 
-/// A single-item write whose last attempt failed with `error`.
-pub(crate) struct Failed {
+/// A single-item write, as [`conclude`] needs it.
+pub(crate) struct SingleWrite<'a> {
+    pub(crate) db: &'a Db,
     pub(crate) operation: &'static str,
-    pub(crate) table: String,
-    pub(crate) error: Error,
-    /// Whether an attempt may have been applied.
-    pub(crate) maybe_applied: bool,
+    pub(crate) table: &'a str,
+    pub(crate) schema: &'static Schema,
+    /// The item's primary key, for a read after the attempts.
+    pub(crate) key: Item,
+    pub(crate) identity: &'a Identity,
 }
 
-impl Failed {
-    /// How the write ends, the same for every single-item write. When no attempt may have been
-    /// applied, `error` (through `explain`) is the answer. When one may have been, and the last
-    /// attempt was refused by its condition (`checkable`), the refusal may be this write's own
-    /// earlier attempt: `written` reads the stored item and gives it when it holds what this
-    /// write wrote; then the write succeeded, and `output` makes its result from that item, or
-    /// gives `None` when the result was only in the lost response (reported as unknown, with
-    /// that reason). Otherwise the write's outcome is unknown.
-    pub(crate) async fn settle<S, T, W>(
-        self,
-        checkable: bool,
-        written: impl FnOnce() -> W,
-        output: impl FnOnce(S) -> Option<Result<T>>,
-        explain: impl FnOnce(Error) -> Error,
-    ) -> Result<T>
-    where
-        W: Future<Output = Result<Option<S>>>,
-    {
-        let Failed {
-            operation,
-            table,
-            error,
-            maybe_applied,
-        } = self;
-        if !maybe_applied {
-            return Err(explain(error));
+/// How a single-item write ended, when its outcome is known.
+#[derive(Debug)]
+pub(crate) enum Concluded<T> {
+    /// An attempt was answered: its output.
+    Answered(T),
+    /// Applied, though its answer was lost: the stored item, which holds this write's token.
+    Applied(Item),
+    /// Not applied: why (a failed condition holds the stored item, for the caller to explain).
+    Refused(Error),
+}
+
+/// How a single-item write ends. Answered or refused without doubt, it says so. When an attempt
+/// may have been applied, the stored item decides ([`verdict`]): the item a retry's failed
+/// condition returned, or else (attempts spent, or a write not sent again) a consistent read,
+/// when the write's identity can prove anything; a write it cannot prove either way, or whose
+/// read fails too, is [`Error::OutcomeUnknown`].
+pub(crate) async fn conclude<T>(
+    write: SingleWrite<'_>,
+    attempts: Attempts<T>,
+) -> Result<Concluded<T>> {
+    let SingleWrite {
+        db,
+        operation,
+        table,
+        schema,
+        key,
+        identity,
+    } = write;
+    let error = match attempts.result {
+        Ok(output) => return Ok(Concluded::Answered(output)),
+        Err(error) => error,
+    };
+    let (last, cause) = match attempts.uncertain {
+        Uncertain::No => return Ok(Concluded::Refused(error)),
+        Uncertain::Last => (None, error),
+        Uncertain::Earlier(cause) => (Some(error), cause),
+    };
+    let (stored, seen) = match last {
+        Some(Error::ConditionFailed { item, .. }) => (item, Seen::Refusal),
+        _ if identity.provable() => match crate::op::read_back(db, table, key).await {
+            Ok(stored) => (stored, Seen::Read),
+            Err(read) => {
+                let found = format!("a read to learn whether it was applied failed too: {read}");
+                return Err(unknown(operation, table, cause, Some(found), None, None));
+            }
+        },
+        _ => return Err(unknown(operation, table, cause, None, None, None)),
+    };
+    match verdict(schema, identity, stored.as_ref(), seen) {
+        Verdict::Applied => Ok(Concluded::Applied(stored.unwrap_or_default())),
+        Verdict::NotApplied => Ok(Concluded::Refused(Error::ConditionFailed {
+            table: table.to_owned(),
+            item: stored,
+        })),
+        Verdict::Unknown { found, version } => {
+            Err(unknown(operation, table, cause, Some(found), version, None))
         }
-        if checkable {
-            return match written().await? {
-                Some(stored) => output(stored).unwrap_or_else(|| {
-                    Err(Error::OutcomeUnknown {
-                        operation,
-                        table,
-                        cause: Box::new(Error::InvalidRequest {
-                            message: "it was applied, and what its response held was lost with it"
-                                .into(),
-                        }),
-                    })
-                }),
-                None => Err(explain(error)),
-            };
-        }
-        Err(Error::OutcomeUnknown {
-            operation,
-            table,
-            cause: Box::new(error),
-        })
     }
 }
 
@@ -240,60 +349,23 @@ pub(crate) fn retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>
     }
 }
 
-/// A uniform number in [0, 1) for jitter; not for anything that needs real randomness.
-pub(crate) fn random_unit() -> f64 {
-    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// 64 random bits: the standard library's per-process random hash keys over a counter and the
-/// clock, so that two calls never give the same value in one process.
-fn random_u64() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.finish()
+/// A caller's idempotency token: DynamoDB takes 1 to 36 characters.
+pub(crate) fn check_token(token: &str) -> Result<()> {
+    if token.is_empty() || token.chars().count() > 36 {
+        return Err(Error::InvalidRequest {
+            message: format!(
+                "an idempotency token has 1 to 36 characters; {:?} has {}",
+                token,
+                token.chars().count()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// An idempotency token for a transaction: 32 hex digits (DynamoDB takes 1 to 36 characters).
 pub(crate) fn token() -> String {
-    format!("{:016x}{:016x}", random_u64(), random_u64())
-}
-
-/// Whether a stored value is the one a write sent: equal, numbers compared as numbers (DynamoDB
-/// may spell `1.50` as `1.5`), sets as sets.
-pub(crate) fn same_value(
-    sent: &aws_sdk_dynamodb::types::AttributeValue,
-    stored: &aws_sdk_dynamodb::types::AttributeValue,
-) -> bool {
-    use crate::pipeline::decimal::Decimal;
-    use aws_sdk_dynamodb::types::AttributeValue as V;
-    let number = |a: &str, b: &str| {
-        a == b || Decimal::parse(a).is_some_and(|a| Some(a) == Decimal::parse(b))
-    };
-    match (sent, stored) {
-        (V::N(a), V::N(b)) => number(a, b),
-        (V::Ns(a), V::Ns(b)) => {
-            a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| number(x, y)))
-        }
-        (V::Ss(a), V::Ss(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)),
-        (V::Bs(a), V::Bs(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)),
-        (V::L(a), V::L(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_value(x, y)),
-        (V::M(a), V::M(b)) => same_item(a, b),
-        (a, b) => a == b,
-    }
-}
-
-/// Whether a stored item is the one a write sent.
-pub(crate) fn same_item(sent: &crate::value::Item, stored: &crate::value::Item) -> bool {
-    sent.len() == stored.len()
-        && sent
-            .iter()
-            .all(|(name, value)| stored.get(name).is_some_and(|s| same_value(value, s)))
+    format!("{:016x}{:016x}", crate::random::u64(), crate::random::u64())
 }
 
 #[cfg(test)]
@@ -313,6 +385,7 @@ mod tests {
             max_attempts: 5,
             initial_backoff: Duration::from_millis(10),
             max_backoff: Duration::from_millis(50),
+            settle_window: DEFAULT_SETTLE_WINDOW,
         };
         for retry in 0..40 {
             assert!(policy.backoff(retry) <= Duration::from_millis(50));

@@ -184,6 +184,7 @@ fn error_type(error: &Error) -> &str {
         Error::InvalidRequest { .. } => "InvalidRequest",
         Error::Wait { .. } => "Wait",
         Error::OutcomeUnknown { .. } => "OutcomeUnknown",
+        Error::AnswerLost { .. } => "AnswerLost",
         #[cfg(feature = "local")]
         Error::Local(_) => "Local",
     }

@@ -88,7 +88,7 @@ impl<'a> TransactWrite<'a> {
             let table = self.db.table::<M>()?;
             // The same pipeline as `Db::create` and `Db::put`: version checked and bumped,
             // timestamps, limits.
-            let prepared = prepare(item, kind, Timestamp::now())?;
+            let prepared = prepare(item, kind, Timestamp::now(), None)?;
             let key = crate::pipeline::write::key_of(M::SCHEMA, &prepared.item);
             let size = crate::limits::item_size(&prepared.item);
             let mut conditions = Conditions::default();
@@ -145,7 +145,7 @@ impl<'a> TransactWrite<'a> {
         } else {
             Some(ReturnValuesOnConditionCheckFailure::AllOld)
         };
-        let action = update.render(Timestamp::now()).and_then(
+        let action = update.render(Timestamp::now(), None).and_then(
             |RenderedUpdate {
                  key,
                  table,
@@ -311,12 +311,10 @@ impl<'a> TransactWrite<'a> {
                 crate::limits::MAX_TRANSACTION_SIZE
             ));
         }
-        if let Some(token) = &self.token {
-            if token.is_empty() || token.chars().count() > 36 {
-                return invalid("a client request token has 1 to 36 characters".into());
-            }
+        match &self.token {
+            Some(token) => crate::op::retry::check_token(token),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The TransactWriteItems request this would send, without sending it.
@@ -364,72 +362,74 @@ impl<'a> TransactWrite<'a> {
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
         let client = self.db.writer();
         let capacity = span::recording().then_some(ReturnConsumedCapacity::Total);
-        let sent = crate::op::retry::send(self.db.retry_policy(), Repeat::Safe, |n| {
-            span::requests(n as usize + 1);
-            let request = client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .client_request_token(&token)
-                .set_return_consumed_capacity(capacity.clone())
-                .send();
-            Ok(span::child(
-                span::request_span!(
-                    "TransactWriteItems",
-                    span::table_names(tables.iter().map(String::as_str))
-                ),
-                request,
-            ))
-        })
-        .await?;
-        let err = match sent.result {
-            Ok(_) => return Ok(()),
-            Err(err) => err,
-        };
-        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
-            err.as_service_error()
-        {
-            // With its token, a transaction that was applied is not canceled on a retry: a
-            // cancellation means nothing was applied.
-            let reasons = e.cancellation_reasons().to_vec();
-            return Err(Error::TransactionCanceled {
-                reasons: reasons
-                    .into_iter()
-                    .zip(
-                        guards
-                            .iter()
-                            .map(Vec::as_slice)
-                            .chain(std::iter::repeat(&[][..])),
-                    )
-                    .map(|(r, guards)| {
-                        let violations = match &r.item {
-                            Some(item) => explain_guards_in(guards, item),
-                            None => Vec::new(),
-                        };
-                        CancellationReason {
-                            code: r.code.unwrap_or_else(|| "None".into()),
-                            message: r.message,
-                            item: r.item,
-                            violations,
-                        }
-                    })
-                    .collect(),
-            });
-        }
         let first = tables.first().cloned().unwrap_or_default();
-        let error = match Error::from_sdk("TransactWriteItems", &first, err) {
-            Error::TableNotFound { .. } => Error::TableNotFound {
-                table: crate::op::missing_table(self.db, &tables).await,
+        let attempts = crate::op::retry::send(
+            self.db.retry_policy(),
+            Repeat::Token,
+            |n| {
+                span::requests(n as usize + 1);
+                let request = client
+                    .transact_write_items()
+                    .set_transact_items(Some(items.clone()))
+                    .client_request_token(&token)
+                    .set_return_consumed_capacity(capacity.clone())
+                    .send();
+                Ok(span::child(
+                    span::request_span!(
+                        "TransactWriteItems",
+                        span::table_names(tables.iter().map(String::as_str))
+                    ),
+                    request,
+                ))
             },
-            other => other,
-        };
-        if sent.maybe_applied {
-            return Err(Error::OutcomeUnknown {
-                operation: "TransactWriteItems",
-                table: first,
-                cause: Box::new(error),
-            });
+            |err| match err.as_service_error() {
+                // With its token, a transaction that was applied is not canceled on a resend:
+                // a cancellation means no attempt was applied.
+                Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                    canceled(e.cancellation_reasons(), &guards)
+                }
+                _ => Error::from_sdk("TransactWriteItems", &first, err),
+            },
+        )
+        .await?;
+        match attempts.finish("TransactWriteItems", &first, Some(&token)) {
+            Ok(_) => Ok(()),
+            Err(Error::TableNotFound { .. }) => Err(Error::TableNotFound {
+                table: crate::op::missing_table(self.db, &tables).await,
+            }),
+            Err(error) => Err(error),
         }
-        Err(error)
+    }
+}
+
+/// A canceled transaction's error: DynamoDB's reasons, one per action, each explained by the
+/// guards of its action's relative updates.
+fn canceled(
+    reasons: &[aws_sdk_dynamodb::types::CancellationReason],
+    guards: &[Vec<Guard>],
+) -> Error {
+    Error::TransactionCanceled {
+        reasons: reasons
+            .iter()
+            .zip(
+                guards
+                    .iter()
+                    .map(Vec::as_slice)
+                    .chain(std::iter::repeat(&[][..])),
+            )
+            .map(|(r, guards)| {
+                let violations = match &r.item {
+                    Some(item) => explain_guards_in(guards, item),
+                    None => Vec::new(),
+                };
+                CancellationReason {
+                    code: r.code.clone().unwrap_or_else(|| "None".into()),
+                    message: r.message.clone(),
+                    item: r.item.clone(),
+                    violations,
+                }
+            })
+            .collect(),
     }
 }
 

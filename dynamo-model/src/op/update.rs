@@ -20,8 +20,9 @@ use crate::expr::ExpressionWriter;
 use crate::model::{Attributes, Model, PrimaryKey};
 use crate::op::built;
 use crate::op::options::WriteOptions;
-use crate::op::retry::{self, Repeat};
+use crate::op::retry::{self, Concluded, Repeat, SingleWrite};
 use crate::op::span;
+use crate::pipeline::identity::{Expects, Identity, WriteToken};
 use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
 use crate::schema::{FieldHooks, Target};
 use crate::timestamp::Timestamp;
@@ -66,6 +67,8 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     item_rule: Option<(&'static str, Path)>,
     skip_item_rules: bool,
     exactly_once: bool,
+    /// The idempotency token of an `exactly_once` update, when the caller gave one.
+    token: Option<String>,
     _return: PhantomData<fn() -> R>,
 }
 
@@ -238,6 +241,7 @@ impl<'a, M: Model> Update<'a, M> {
             item_rule: None,
             skip_item_rules: false,
             exactly_once: false,
+            token: None,
             _return: PhantomData,
         }
     }
@@ -246,12 +250,25 @@ impl<'a, M: Model> Update<'a, M> {
 impl<M: Model> Update<'_, M, ReturnNothing> {
     /// Applies the update exactly once, even when a response is lost and the request is sent
     /// again: it is sent as a one-action transaction with an idempotency token, which DynamoDB
-    /// applies once however often it arrives (within 10 minutes). For updates with relative
-    /// changes (`add(COUNT, 1)`), which are otherwise not retried once they may have been
-    /// applied ([`Error::OutcomeUnknown`]). A transactional write costs twice the write
-    /// capacity of an UpdateItem, and returns no item (hence only after `return_nothing`).
+    /// applies once however often it arrives (within 10 minutes) and answers with its outcome.
+    /// After a lost answer it is resent until DynamoDB answers, within
+    /// [`Db::settle_within`](crate::Db::settle_within); only then is the error
+    /// [`Error::OutcomeUnknown`], which holds the token. For updates with relative changes
+    /// (`add(COUNT, 1)`), which are otherwise not retried once they may have been applied. A
+    /// transactional write costs twice the write capacity of an UpdateItem, and returns no item
+    /// (hence only after `return_nothing`).
     pub fn exactly_once(mut self) -> Self {
         self.exactly_once = true;
+        self
+    }
+
+    /// [`exactly_once`](Self::exactly_once) with your idempotency token (1 to 36 characters):
+    /// the same update sent again with the same token within 10 minutes — by this process
+    /// after [`Error::OutcomeUnknown`], or by another that retries your caller's request — is
+    /// applied at most once, and answered with its outcome.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.exactly_once = true;
+        self.token = Some(token.into());
         self
     }
 }
@@ -278,6 +295,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             item_rule: self.item_rule,
             skip_item_rules: self.skip_item_rules,
             exactly_once: self.exactly_once,
+            token: self.token,
             _return: PhantomData,
         }
     }
@@ -616,7 +634,12 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         builder.fields(rendered, R::RETURN_VALUES, capacity)
     }
 
-    fn spec<'s>(&'s self, now: Timestamp, key_fields: Option<&'s Item>) -> UpdateSpec<'s> {
+    fn spec<'s>(
+        &'s self,
+        now: Timestamp,
+        key_fields: Option<&'s Item>,
+        token: Option<&'s WriteToken>,
+    ) -> UpdateSpec<'s> {
         UpdateSpec {
             actions: &self.actions,
             condition: self.write.condition.as_ref(),
@@ -625,6 +648,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             guards: &self.guards,
             now,
             key_fields,
+            token,
         }
     }
 
@@ -636,9 +660,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         self.key.fields().map(Some)
     }
 
-    /// The key, table and rendered expressions, its timestamps taking `now`: shared by
-    /// UpdateItem and transactions.
-    pub(crate) fn render(&self, now: Timestamp) -> Result<RenderedUpdate> {
+    /// The key, table and rendered expressions, its timestamps taking `now`, storing `token`
+    /// (an UpdateItem's write token; none in a transaction): shared by UpdateItem and
+    /// transactions.
+    pub(crate) fn render(
+        &self,
+        now: Timestamp,
+        token: Option<&WriteToken>,
+    ) -> Result<RenderedUpdate> {
         if let Some(error) = &self.error {
             return Err(error.replay());
         }
@@ -665,10 +694,17 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         }
         let key = self.key.to_item()?;
         let key_fields = self.key_fields()?;
-        let plan = plan::<M>(&self.spec(now, key_fields.as_ref()))?;
+        let plan = plan::<M>(&self.spec(now, key_fields.as_ref(), token))?;
         let table = self.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
-        let update = writer.update(&plan.actions.actions);
+        let update = match plan.token {
+            Some(token) => writer.update_with_token(
+                &plan.actions.actions,
+                crate::pipeline::identity::WRITE_TOKEN,
+                token.to_attr(),
+            ),
+            None => writer.update(&plan.actions.actions),
+        };
         let condition = plan.conditions.render(&mut writer)?;
         let (names, values) = writer.finish()?;
         Ok(RenderedUpdate {
@@ -690,18 +726,21 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// The UpdateItem request this would send, without sending it.
     pub fn request(&self) -> Result<UpdateItemInput> {
         // Filled in directly: the fluent builder's input can only be cloned out of it.
-        self.fill(UpdateItemInput::builder(), self.render(Timestamp::now())?)
+        let rendered = self.render(Timestamp::now(), Some(&WriteToken::new()))?;
+        self.fill(UpdateItemInput::builder(), rendered)
             .build()
             .map_err(built)
     }
 
     /// Sends the request. Throttling and failures that applied nothing are retried. A failure
     /// after which the update may have been applied is retried only when applying it twice
-    /// changes nothing more (absolute values, set members, removals); when such a retry then
-    /// fails its condition, a consistent read tells whether the item holds what this update
-    /// wrote. An update with relative changes (`add` of a number, `sub`, `plus`, `minus`,
-    /// `append`) is not sent again once it may have been applied: the error is
-    /// [`Error::OutcomeUnknown`], or use [`Update::exactly_once`].
+    /// changes nothing more (absolute values, set members, removals, or any update with
+    /// [`Update::if_version`]); when such a retry then fails its condition, the item the
+    /// failure returns tells by the update's write token (or version) whether it was applied.
+    /// An update with relative changes (`add` of a number, `sub`, `plus`, `minus`, `append`)
+    /// is not sent again once it may have been applied: a consistent read finds its token (it
+    /// was applied) or not ([`Error::OutcomeUnknown`]); [`Update::exactly_once`] resends it
+    /// safely instead.
     pub async fn send(self) -> Result<R::Output> {
         let now = Timestamp::now();
         if self.exactly_once {
@@ -712,51 +751,54 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         span::traced(span, self.send_untraced(now)).await
     }
 
-    async fn send_untraced(self, now: Timestamp) -> Result<R::Output> {
-        let repeat = if self.actions.repeatable(M::SCHEMA.version) {
+    /// How the update may be resent after an attempt that may have been applied.
+    fn repeat(&self) -> Repeat {
+        // An expected version lets the update apply once: a resend after it landed fails.
+        if self.expected_version.is_some() || self.actions.repeatable(M::SCHEMA.version) {
             Repeat::answering(&R::RETURN_VALUES)
         } else {
             Repeat::Once
+        }
+    }
+
+    async fn send_untraced(self, now: Timestamp) -> Result<R::Output> {
+        let repeat = self.repeat();
+        let token = WriteToken::new();
+        let identity = Identity {
+            token: Some(token.clone()),
+            expects: match (M::SCHEMA.version, self.expected_version) {
+                (Some(_), Some(expected)) => Expects::Version(expected),
+                _ => Expects::Nothing,
+            },
         };
         let mut revived = false;
         loop {
-            let rendered = self.render(now)?;
+            let rendered = self.render(now, Some(&token))?;
             let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
+            let key = rendered.key.clone();
             let first = self.fill(self.db.writer().update_item(), rendered);
             tracing::debug!(table = %table, "UpdateItem");
-            let sent = retry::send_built(
+            let attempts = retry::send_built(
                 self.db.retry_policy(),
                 repeat,
                 first,
-                || Ok(self.fill(self.db.writer().update_item(), self.render(now)?)),
+                || {
+                    let rendered = self.render(now, Some(&token))?;
+                    Ok(self.fill(self.db.writer().update_item(), rendered))
+                },
                 |request| request.send(),
+                |e| Error::from_sdk("UpdateItem", &table, e),
             )
             .await?;
-            let error = match sent.result {
-                Ok(output) => {
-                    capacity::record(
-                        self.write.capacity.as_ref(),
-                        output.consumed_capacity.as_ref(),
-                    );
-                    span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                    return R::output(output.attributes).map_err(|e| {
-                        e.about_item(|| match self.key.to_item() {
-                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
-                            Err(_) => format!("in table `{table}`"),
-                        })
-                    });
-                }
-                Err(err) => Error::from_sdk("UpdateItem", &table, err),
-            };
             // An upsert met an expired item: it is gone for every read, so it is deleted (if
             // still expired) and the upsert creates the item afresh.
             if let (
                 true,
                 false,
-                Error::ConditionFailed {
+                Err(Error::ConditionFailed {
                     item: Some(stored), ..
-                },
-            ) = (self.upsert, revived, &error)
+                }),
+            ) = (self.upsert, revived, &attempts.result)
             {
                 if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
                     revived = true;
@@ -764,103 +806,110 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     continue;
                 }
             }
-            let refused = matches!(error, Error::ConditionFailed { .. });
-            let failed = retry::Failed {
+            let write = SingleWrite {
+                db: self.db,
                 operation: "UpdateItem",
-                table,
-                error,
-                maybe_applied: sent.maybe_applied,
+                table: &table,
+                schema: M::SCHEMA,
+                key,
+                identity: &identity,
             };
-            return failed
-                .settle(
-                    refused && repeat == Repeat::Safe,
-                    || self.written_item(now),
-                    R::known_applied,
-                    |error| explain_failure::<M>(&self.spec(now, None), unset_required, error),
-                )
-                .await;
+            return match retry::conclude(write, attempts).await? {
+                Concluded::Answered(output) => {
+                    capacity::record(
+                        self.write.capacity.as_ref(),
+                        output.consumed_capacity.as_ref(),
+                    );
+                    span::answered(output.request_id(), output.consumed_capacity.as_slice());
+                    R::output(output.attributes).map_err(|e| {
+                        e.about_item(|| match self.key.to_item() {
+                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
+                            Err(_) => format!("in table `{table}`"),
+                        })
+                    })
+                }
+                Concluded::Applied(stored) => {
+                    R::known_applied(stored).unwrap_or(Err(Error::AnswerLost {
+                        operation: "UpdateItem",
+                        table,
+                    }))
+                }
+                Concluded::Refused(error) => Err(explain_failure::<M>(
+                    &self.spec(now, None, None),
+                    unset_required,
+                    error,
+                )),
+            };
         }
     }
 
-    /// The stored item, read consistently, when it holds what this update writes (its own
-    /// `updated_at` included).
-    async fn written_item(&self, now: Timestamp) -> Result<Option<Item>> {
-        let key_fields = self.key_fields()?;
-        let plan = plan::<M>(&self.spec(now, key_fields.as_ref()))?;
-        let table = self.db.table::<M>()?;
-        let stored = crate::op::read_back(self.db, &table, self.key.to_item()?).await?;
-        Ok(stored.filter(|stored| plan.actions.reflected_in(stored)))
-    }
-
-    /// One transaction of this update, with an idempotency token: DynamoDB applies a retry of
-    /// it once.
+    /// One transaction of this update, with an idempotency token: DynamoDB applies it once
+    /// however often it arrives, and answers a resend with its outcome.
     async fn send_exactly_once(self, now: Timestamp) -> Result<R::Output> {
-        let token = retry::token();
-        let build = || -> Result<(aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder, String, Option<&'static str>)> {
-            let rendered = self.render(now)?;
-            let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
-            let action = aws_sdk_dynamodb::types::Update::builder()
-                .table_name(rendered.table)
-                .set_key(Some(rendered.key))
-                .update_expression(rendered.update)
-                .set_condition_expression(rendered.condition)
-                .set_expression_attribute_names(rendered.names)
-                .set_expression_attribute_values(rendered.values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .build()
-                .map_err(built)?;
-            let request = self
-                .db
-                .writer()
-                .transact_write_items()
-                .transact_items(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(action).build())
-                .client_request_token(&token);
-            Ok((request, table, unset_required))
-        };
-        let (request, table, unset_required) = build()?;
+        if let Some(token) = &self.token {
+            retry::check_token(token)?;
+        }
+        let token = self.token.clone().unwrap_or_else(retry::token);
+        let rendered = self.render(now, None)?;
+        let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
+        let action = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(rendered.table)
+            .set_key(Some(rendered.key))
+            .update_expression(rendered.update)
+            .set_condition_expression(rendered.condition)
+            .set_expression_attribute_names(rendered.names)
+            .set_expression_attribute_values(rendered.values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(built)?;
+        // Built once: a resend must be the same request, or DynamoDB refuses its token.
+        let action = aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .update(action)
+            .build();
         tracing::debug!(table = %table, "TransactWriteItems (one update, exactly once)");
-        let sent = retry::send_built(
+        let attempts = retry::send(
             self.db.retry_policy(),
-            Repeat::Safe,
-            request,
-            || Ok(build()?.0),
-            |request| request.send(),
+            Repeat::Token,
+            |_| {
+                Ok(self
+                    .db
+                    .writer()
+                    .transact_write_items()
+                    .transact_items(action.clone())
+                    .client_request_token(&token)
+                    .send())
+            },
+            |err| {
+                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+                let reason = match err.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                        e.cancellation_reasons().first().cloned()
+                    }
+                    _ => None,
+                };
+                match reason {
+                    Some(reason) if reason.code() == Some("ConditionalCheckFailed") => {
+                        Error::ConditionFailed {
+                            table: table.clone(),
+                            item: reason.item,
+                        }
+                    }
+                    _ => Error::from_sdk("TransactWriteItems", &table, err),
+                }
+            },
         )
         .await?;
-        let err = match sent.result {
+        match attempts.finish("TransactWriteItems", &table, Some(&token)) {
             Ok(output) => {
                 span::answered(output.request_id(), output.consumed_capacity());
-                return R::output(None);
+                R::output(None)
             }
-            Err(err) => err,
-        };
-        let canceled = match err.as_service_error() {
-            Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
-                e.cancellation_reasons().first().cloned()
-            }
-            _ => None,
-        };
-        let error = match canceled {
-            Some(reason) if reason.code() == Some("ConditionalCheckFailed") => {
-                Error::ConditionFailed {
-                    table: table.clone(),
-                    item: reason.item,
-                }
-            }
-            _ => Error::from_sdk("TransactWriteItems", &table, err),
-        };
-        if matches!(error, Error::ConditionFailed { .. }) || !sent.maybe_applied {
-            return Err(explain_failure::<M>(
-                &self.spec(now, None),
+            Err(error) => Err(explain_failure::<M>(
+                &self.spec(now, None, None),
                 unset_required,
                 error,
-            ));
+            )),
         }
-        Err(Error::OutcomeUnknown {
-            operation: "TransactWriteItems",
-            table,
-            cause: Box::new(error),
-        })
     }
 
     /// Deletes the item if it is still expired.

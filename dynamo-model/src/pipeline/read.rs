@@ -41,6 +41,8 @@ pub(crate) fn read_listed<M: Model>(item: Item) -> Result<M> {
 /// apply to the attributes read, as they do in a read of the whole model.
 pub(crate) fn read_projection<M: Model, P: Attributes>(mut item: Item) -> Result<P> {
     M::prepare_projection(&mut item)?;
+    // An update's UPDATED_NEW / UPDATED_OLD holds its write token; a projection never does.
+    item.remove(crate::pipeline::identity::WRITE_TOKEN);
     P::from_map(item).map_err(Error::from)
 }
 

@@ -11,7 +11,8 @@
 //!   such an update is refused before sending.
 //! - The library's own actions: the version is bumped, `updated_at` set, `created_at` set if
 //!   missing; an upsert also writes the `constant` attributes and must set every required
-//!   attribute, or find the item.
+//!   attribute, or find the item; an UpdateItem stores its write token
+//!   ([`identity`](crate::pipeline::identity)).
 
 use std::borrow::Cow;
 
@@ -515,6 +516,8 @@ pub(crate) struct Plan<'a> {
     pub(crate) conditions: Conditions<'a>,
     /// An upsert that does not set this required attribute: it can only update an existing item.
     pub(crate) unset_required: Option<&'static str>,
+    /// The write token the update stores (rendered apart: `SET #wt = :wt`).
+    pub(crate) token: Option<&'a crate::pipeline::identity::WriteToken>,
 }
 
 /// The parts of an update request the pipeline plans from.
@@ -529,6 +532,8 @@ pub(crate) struct UpdateSpec<'a> {
     /// The key's fields as stored (only for a model with key templates): the parts an update
     /// does not set, and what an upsert writes.
     pub(crate) key_fields: Option<&'a Item>,
+    /// The write token an UpdateItem stores (none in a transaction).
+    pub(crate) token: Option<&'a crate::pipeline::identity::WriteToken>,
 }
 
 /// Plans an update of model `M`: the library's own actions added, the request checked, and
@@ -536,14 +541,30 @@ pub(crate) struct UpdateSpec<'a> {
 /// guards of relative updates).
 pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
     let schema = M::SCHEMA;
+    if let Some(action) = spec
+        .actions
+        .actions
+        .iter()
+        .find(|a| a.path().root() == crate::pipeline::identity::WRITE_TOKEN)
+    {
+        return Err(Error::InvalidRequest {
+            message: format!(
+                "`{}` is the library's write token (dynamo_model::WRITE_TOKEN), which an update cannot change",
+                action.path()
+            ),
+        });
+    }
     let mut actions = own_actions(schema, spec.actions, spec.upsert, spec.now);
     if !schema.templates.is_empty() {
         let composed = template_actions(schema, spec.actions, spec.key_fields, spec.upsert)?;
         actions.to_mut().actions.extend(composed);
     }
     actions.check(schema)?;
-    // The item after the update holds at least the values it writes.
-    let written = check_values(schema, &actions)?;
+    // The item after the update holds at least the values it writes, its token included.
+    let token_size = spec
+        .token
+        .map_or(0, |_| crate::pipeline::identity::WRITE_TOKEN_SIZE);
+    let written = check_values(schema, &actions)? + token_size;
     if written > MAX_ITEM_SIZE {
         return Err(Error::ItemTooLarge {
             size: written,
@@ -581,6 +602,7 @@ pub(crate) fn plan<'a, M: Model>(spec: &UpdateSpec<'a>) -> Result<Plan<'a>> {
         actions,
         conditions,
         unset_required,
+        token: spec.token,
     })
 }
 

@@ -9,7 +9,9 @@
 //! 3. version: a create stores 1; a put stores the version it read + 1 and, unless unchecked,
 //!    requires the stored version to be the one it read;
 //! 4. timestamps: `updated_at` is now; `created_at` is now on a create, or when unset;
-//! 5. limits: key values, item size.
+//! 5. write token: a single conditional write stores its token
+//!    ([`identity`](crate::pipeline::identity));
+//! 6. limits: key values, item size.
 
 use std::borrow::Cow;
 
@@ -23,6 +25,7 @@ use crate::expr::writer::RenderedCondition;
 use crate::expr::ExpressionWriter;
 use crate::limits::check_item;
 use crate::model::Model;
+use crate::pipeline::identity::{Expects, WriteToken, WRITE_TOKEN};
 use crate::schema::Schema;
 use crate::timestamp::Timestamp;
 use crate::value::Item;
@@ -47,17 +50,33 @@ pub(crate) struct Prepared {
     /// The version a versioned put expects stored: tells a version conflict from another
     /// failed condition.
     pub(crate) expected_version: Option<i128>,
+    /// What the write requires of the stored item, for its verdict after a lost answer.
+    pub(crate) expects: Expects,
 }
 
 /// Runs the write pipeline on a model value, `now` being the time the write's timestamps take
-/// (the same for every attempt of one write, so a retry sends the same item).
-pub(crate) fn prepare<M: Model>(model: &M, kind: WriteKind, now: Timestamp) -> Result<Prepared> {
+/// and `token` the write token it stores (the same for every attempt of one write, so a retry
+/// sends the same item).
+pub(crate) fn prepare<M: Model>(
+    model: &M,
+    kind: WriteKind,
+    now: Timestamp,
+    token: Option<&WriteToken>,
+) -> Result<Prepared> {
     let schema = M::SCHEMA;
     model.validate()?;
     let mut item = model.to_item()?;
     let (version_condition, expected_version) = bump_version(schema, &mut item, kind);
     stamp(schema, &mut item, kind == WriteKind::Create, now);
+    if let Some(token) = token {
+        item.insert(WRITE_TOKEN.to_owned(), token.to_attr());
+    }
     check_item(schema, &item)?;
+    let expects = match (kind, expected_version) {
+        (WriteKind::Create, _) => Expects::Absent,
+        (_, Some(version)) => Expects::Version(version),
+        _ => Expects::Nothing,
+    };
     let condition = match kind {
         WriteKind::Create => Some(absent(schema)),
         WriteKind::Put => version_condition.map(|node| on_live(schema, &node).into_owned()),
@@ -67,6 +86,7 @@ pub(crate) fn prepare<M: Model>(model: &M, kind: WriteKind, now: Timestamp) -> R
         item,
         condition,
         expected_version,
+        expects,
     })
 }
 

@@ -133,7 +133,7 @@ impl BatchPolicy {
             .base_backoff
             .saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
             .min(self.max_backoff);
-        cap.mul_f64(crate::op::retry::random_unit())
+        cap.mul_f64(crate::random::unit())
     }
 }
 

@@ -35,7 +35,7 @@ impl<M: Model + Sync> PutSource for M {
     }
 
     fn prepared(&self, now: Timestamp) -> Result<Item> {
-        prepare(self, WriteKind::Unchecked, now).map(|prepared| prepared.item)
+        prepare(self, WriteKind::Unchecked, now, None).map(|prepared| prepared.item)
     }
 }
 
