@@ -9,6 +9,7 @@
 //! | a customer's profile by id | `db.get(CustomerKey::new(id))` | `pk = CUSTOMER#<id>`, `sk = PROFILE` |
 //! | a customer's orders, newest first, a page at a time | `db.query::<Order>().hash(Order::PK.of(id)).descending().limit(n)`, then `.start_after(cursor)` | `sk = ORDER#<placed_at>#<order_id>` |
 //! | open orders by status, across customers | `db.query::<Order>().index(Order::BY_STATUS).hash(Order::BY_STATUS_PK.of(status))` | sparse index `by_status`: `STATUS#<open_status>`, `<placed_at>#<order_id>`; an order leaves it when `open_status` becomes `None` |
+//! | an order by its id alone | `db.query::<Order>().index(Order::BY_ID).hash(Order::BY_ID_PK.of(order_id)).limit(1)` | index `by_id`: `ORDER#<order_id>` (the sort key leads with the time, which the id alone does not give) |
 //! | an order with its lines, in one query | `db.collection::<OrderWithLines>().hash(..).range(Order::SK.begins_with((placed_at, order_id)))` | a line's `sk = ORDER#<placed_at>#<order_id>#LINE#<n>` |
 //! | everything of a customer | `db.collection::<CustomerData>().hash(Customer::PK.of(id))` | the whole partition |
 //!
@@ -148,7 +149,23 @@ async fn main() -> Result<(), Error> {
         first.order_id
     );
 
-    // 4. An order with its lines, in one query.
+    // 4. An order by its id alone, through the index keyed by it: one read, where a query of
+    //    the customer's partition filtered on the id would read every order and line in it.
+    let order = db
+        .query::<Order>()
+        .index(Order::BY_ID)
+        .hash(Order::BY_ID_PK.of("o015"))
+        .limit(1)
+        .all()
+        .await?
+        .pop()
+        .expect("seeded");
+    println!(
+        "order o015: customer {}, placed {}",
+        order.customer_id, order.placed_at
+    );
+
+    // 5. An order with its lines, in one query.
     let order = db
         .query::<Order>()
         .hash(Order::PK.of("c1"))
@@ -175,7 +192,7 @@ async fn main() -> Result<(), Error> {
         }
     }
 
-    // 5. Everything in Ada's partition, by kind.
+    // 6. Everything in Ada's partition, by kind.
     let everything = db
         .collection::<CustomerData>()
         .hash(Customer::PK.of("c1"))

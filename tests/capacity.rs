@@ -1,9 +1,100 @@
-//! Consumed capacity, on request, for every kind of read and write.
+//! Consumed capacity: reported on request for every kind of read and write, and per access
+//! pattern no more than the best hand-written request's.
 
 mod common;
 
+#[path = "../benches/store_capacity/mod.rs"]
+mod store_capacity;
+
 use common::accounts::{account, Account, AccountKey};
 use dynamo_model::Capacity;
+
+/// Every access pattern of the store costs what the best hand-written request costs (1.00x)
+/// where the key alone selects the entity, and at most 2x where entities interleave in one key
+/// range — among them a newcomer's case: the newest orders of a partition of 100 orders x 40
+/// interleaved lines, with limits 1, 5 and 50. Capacity on DynamoDB Local is deterministic.
+#[tokio::test]
+async fn access_patterns_cost_what_hand_written_requests_cost() {
+    let db = common::db("capacity_patterns").await;
+    store_capacity::seed(&db).await;
+    store_capacity::same_item(&db).await;
+    let rows = store_capacity::measure(&db).await;
+    eprintln!("{}", store_capacity::table(&rows));
+    for row in &rows {
+        assert!(
+            row.library <= row.hand * row.target,
+            "{}: {} units against {} by hand (target {}x)",
+            row.pattern,
+            row.library,
+            row.hand,
+            row.target
+        );
+    }
+
+    // The key condition narrows to the orders' key range, and says so.
+    use store_capacity::store::Order;
+    let request = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .request()
+        .unwrap();
+    assert_eq!(
+        request.key_condition_expression(),
+        Some("#n0 = :v0 AND begins_with(#n1, :v1)")
+    );
+    assert_eq!(
+        request.expression_attribute_values().unwrap()[":v1"],
+        dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S("ORDER#".into())
+    );
+    // Every range condition on the orders' leading parts returns exactly the orders it did
+    // before it was narrowed (`gt` and `lt` included, whose bounds are exclusive).
+    let all = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), store_capacity::ORDERS as usize);
+    let (a, b) = (all[30].placed_at, all[60].placed_at);
+    let within = |keep: &dyn Fn(&Order) -> bool| -> Vec<String> {
+        all.iter()
+            .filter(|o| keep(o))
+            .map(|o| o.order_id.clone())
+            .collect()
+    };
+    let cases: Vec<(dynamo_model::Condition<Order>, Vec<String>)> = vec![
+        (Order::SK.lt((a,)), within(&|o| o.placed_at < a)),
+        (Order::SK.le((a,)), within(&|o| o.placed_at <= a)),
+        (Order::SK.gt((a,)), within(&|o| o.placed_at > a)),
+        (Order::SK.ge((a,)), within(&|o| o.placed_at >= a)),
+        (
+            Order::SK.between((a,), (b,)),
+            within(&|o| o.placed_at >= a && o.placed_at <= b),
+        ),
+        (
+            Order::SK.gt((a, all[30].order_id.as_str())),
+            within(&|o| o.placed_at > a),
+        ),
+        (
+            Order::SK.lt((a, all[30].order_id.as_str())),
+            within(&|o| o.placed_at < a),
+        ),
+    ];
+    for (condition, expected) in cases {
+        let shown = condition.to_string();
+        let got: Vec<String> = db
+            .query::<Order>()
+            .hash(Order::PK.of("c1"))
+            .range(condition)
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.order_id)
+            .collect();
+        assert_eq!(got, expected, "{shown}");
+    }
+}
 
 #[tokio::test]
 async fn every_request_kind_reports_consumed_capacity() {

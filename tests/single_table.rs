@@ -738,6 +738,13 @@ async fn the_store_example_runs() {
             "missing {line:?} in:\n{stdout}"
         );
     }
+    // Found by its id alone, through the `by_id` index.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("order o015: customer c1, placed 2026-")),
+        "{stdout}"
+    );
 }
 
 /// The template rule on every operation: each write composes the same attributes as a create,

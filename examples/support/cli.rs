@@ -60,7 +60,8 @@ impl Connection {
 }
 
 impl Connection {
-    /// [`Connection::db`], with table `T` created if it does not exist yet.
+    /// [`Connection::db`], with table `T` created if it does not exist yet, and brought up to
+    /// date if an older version of the program made it (a new index, TTL).
     pub async fn db_with_table<T: dynamo_model::Table>(&self) -> Result<Db, String> {
         let db = self.db().await?;
         db.create_table::<T>()
@@ -68,6 +69,7 @@ impl Connection {
             .send()
             .await
             .map_err(message)?;
+        db.migrate_table::<T>().send().await.map_err(message)?;
         Ok(db)
     }
 }

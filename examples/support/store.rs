@@ -26,7 +26,9 @@ pub enum OpenStatus {
     Packed,
 }
 
-/// An order, in its customer's partition, sorted by time.
+/// An order, in its customer's partition, sorted by time; found by its id alone through the
+/// `by_id` index (its sort key leads with the time, which a caller holding only the id does
+/// not know).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[dynamo(
     table = "store",
@@ -38,6 +40,7 @@ pub enum OpenStatus {
     hash = "STATUS#{open_status}",
     range = "{placed_at}#{order_id}"
 ))]
+#[dynamo(gsi(name = "by_id", hash = "ORDER#{order_id}"))]
 pub struct Order {
     pub customer_id: String,
     pub placed_at: Timestamp,

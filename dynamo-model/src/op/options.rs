@@ -134,12 +134,28 @@ macro_rules! read_setters {
 
         /// Up to `n` matching items per `send()` (all pages needed are read); with `stream()`
         /// and `all()`, `n` items in all.
+        ///
+        /// What it costs: DynamoDB charges for the items it reads, before any filter (4 KB
+        /// units, per request). Without a filter each request asks for what is still wanted,
+        /// plus one (which tells whether more follows). With a filter — the caller's, or the
+        /// read rules' own in a table several entities share or a model with a TTL — DynamoDB
+        /// reads `Limit` items and returns those that pass, so each request asks for what is
+        /// still wanted, then for what is still wanted divided by the share the filter has
+        /// kept so far (at most 4x the last request, at most 1,000 items): where the key range
+        /// holds only wanted items that is exactly what a hand-written request reads; where
+        /// other items interleave, the first requests learn how many, and the page costs at
+        /// most about twice a request whose author knew (see BENCHMARKS.md, "Capacity").
+        /// [`page_size`](Self::page_size) overrides it.
         pub fn limit(mut self, n: usize) -> Self {
             self.read.limit = Some(n);
             self
         }
 
-        /// DynamoDB's `Limit`: how many items each request reads (before the filter).
+        /// DynamoDB's `Limit`: how many items each request reads (before the filter), in place
+        /// of the one [`limit`](Self::limit) chooses. Set it when you know how the items
+        /// interleave (a page of 5 orders, each followed by 40 lines: `page_size(205)` reads
+        /// them in one request), or to bound the memory and latency of each request of a
+        /// `stream()` without a limit (which otherwise reads DynamoDB's 1 MB pages).
         pub fn page_size(mut self, n: u32) -> Self {
             self.read.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
             self

@@ -19,6 +19,8 @@ pub(crate) struct RawPage {
     pub(crate) items: Vec<Item>,
     pub(crate) last_key: Option<Item>,
     pub(crate) count: usize,
+    /// The items DynamoDB read (and charged for) before its filter.
+    pub(crate) scanned: usize,
 }
 
 /// Sends one Query or Scan request (of one segment).
@@ -75,6 +77,7 @@ macro_rules! page_fetch {
                     span::counted(output.count, output.scanned_count);
                     Ok(RawPage {
                         count: usize::try_from(output.count).unwrap_or(0),
+                        scanned: usize::try_from(output.scanned_count).unwrap_or(0),
                         items: output.items.unwrap_or_default(),
                         last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
                     })
@@ -97,18 +100,70 @@ pub(crate) struct Paging {
     pub(crate) key_names: Vec<&'static str>,
 }
 
+/// The largest `Limit` an adaptive page asks for: bounds what one request may read past the
+/// items wanted (DynamoDB's own bound is 1 MB).
+pub(crate) const MAX_ADAPTIVE_LIMIT: i32 = 1_000;
+
+/// How much a filtered read's `Limit` may grow from one request to the next.
+const GROWTH: i32 = 4;
+
+/// The least a filtered read asks for after a request whose items the filter all dropped: a
+/// request is charged at least one 4 KB read unit, which holds more than a few items.
+const AFTER_EMPTY: i32 = 8;
+
+/// What the requests of one page have read so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Progress {
+    /// Items DynamoDB read before its filter.
+    pub(crate) scanned: usize,
+    /// Items it returned.
+    pub(crate) matched: usize,
+    /// The `Limit` of the last request.
+    pub(crate) last_limit: Option<i32>,
+}
+
+impl Progress {
+    fn add(&mut self, page: &RawPage, limit: Option<i32>) {
+        self.scanned += page.scanned;
+        self.matched += page.items.len();
+        self.last_limit = limit;
+    }
+}
+
 impl Paging {
-    /// DynamoDB's `Limit` for the next request: the page size, or (without a filter, which
-    /// DynamoDB applies after `Limit`) one more than what is still wanted: the extra item tells
-    /// whether anything follows, so the last page is never followed by an empty one.
-    fn request_limit(&self, remaining: Option<usize>) -> Option<i32> {
-        let wanted = remaining
-            .filter(|_| !self.filtered)
-            .map(|n| i32::try_from(n.saturating_add(1)).unwrap_or(i32::MAX));
-        match (self.page_size, wanted) {
-            (Some(size), Some(wanted)) => Some(size.min(wanted)),
-            (size, wanted) => size.or(wanted),
+    /// DynamoDB's `Limit` for the next request, `remaining` items still wanted: the page size
+    /// when set. Otherwise, without a filter (which DynamoDB applies after `Limit`), one more
+    /// than what is still wanted: the extra item tells whether anything follows, so the last
+    /// page is never followed by an empty one. With a filter, DynamoDB reads `Limit` items and
+    /// returns those the filter keeps, and charges for every item read: the first request asks
+    /// for what is wanted (exactly right where the key range holds only wanted items), each
+    /// later one for what is still wanted divided by the share of items the filter kept so
+    /// far, growing at most 4x per request, at least 8 after a request the filter emptied, and
+    /// at most [`MAX_ADAPTIVE_LIMIT`].
+    fn request_limit(&self, remaining: Option<usize>, progress: &Progress) -> Option<i32> {
+        if self.page_size.is_some() {
+            return self.page_size;
         }
+        let remaining = i32::try_from(remaining?).unwrap_or(i32::MAX);
+        if !self.filtered {
+            return Some(remaining.saturating_add(1));
+        }
+        let Some(last) = progress.last_limit else {
+            return Some(remaining.clamp(1, MAX_ADAPTIVE_LIMIT));
+        };
+        let next = if progress.matched == 0 {
+            last.saturating_mul(GROWTH).max(AFTER_EMPTY)
+        } else {
+            // What is still wanted, at the share of items the filter has kept.
+            let scanned = u64::try_from(progress.scanned).unwrap_or(u64::MAX);
+            let matched = u64::try_from(progress.matched).unwrap_or(u64::MAX);
+            let wanted = u64::try_from(remaining).unwrap_or(0);
+            let estimate = wanted.saturating_mul(scanned).div_ceil(matched);
+            i32::try_from(estimate)
+                .unwrap_or(i32::MAX)
+                .min(last.saturating_mul(GROWTH))
+        };
+        Some(next.clamp(1, MAX_ADAPTIVE_LIMIT))
     }
 }
 
@@ -144,6 +199,7 @@ pub(crate) async fn collect<F: Fetch>(
     mut position: Position,
 ) -> Result<(Vec<Item>, Position)> {
     let mut items = Vec::new();
+    let mut progress = Progress::default();
     loop {
         let start = match position {
             Position::Done => return Ok((items, Position::Done)),
@@ -154,7 +210,9 @@ pub(crate) async fn collect<F: Fetch>(
         if remaining == Some(0) {
             return Ok((items, Position::from_start(start)));
         }
-        let page = fetch.fetch(start, paging.request_limit(remaining)).await?;
+        let limit = paging.request_limit(remaining, &progress);
+        let page = fetch.fetch(start, limit).await?;
+        progress.add(&page, limit);
         let fetched = page.items.len();
         let next = match page.last_key {
             Some(key) => Position::After(key),
@@ -186,14 +244,16 @@ pub(crate) async fn collect<F: Fetch>(
     }
 }
 
-/// Every item from `position` on, one DynamoDB page in memory at a time.
+/// Every item from `position` on (up to the paging's limit), one DynamoDB page in memory at a
+/// time, each request's `Limit` chosen as [`collect`]'s are.
 pub(crate) fn items<'a, F: Fetch + Send + Sync + 'a>(
     fetch: F,
-    page_size: Option<i32>,
+    paging: Paging,
     position: Position,
 ) -> impl Stream<Item = Result<Item>> + Send + 'a {
-    stream::try_unfold(Some((fetch, position)), move |state| async move {
-        let Some((fetch, position)) = state else {
+    let state = (fetch, paging, position, Progress::default());
+    stream::try_unfold(Some(state), move |state| async move {
+        let Some((fetch, paging, position, mut progress)) = state else {
             return Ok::<_, crate::error::Error>(None);
         };
         let start = match position {
@@ -201,9 +261,15 @@ pub(crate) fn items<'a, F: Fetch + Send + Sync + 'a>(
             Position::Start => None,
             Position::After(key) => Some(key),
         };
-        let page = fetch.fetch(start, page_size).await?;
+        let remaining = paging.limit.map(|l| l.saturating_sub(progress.matched));
+        if remaining == Some(0) {
+            return Ok(None);
+        }
+        let limit = paging.request_limit(remaining, &progress);
+        let page = fetch.fetch(start, limit).await?;
+        progress.add(&page, limit);
         let next = page.last_key.map(Position::After).unwrap_or(Position::Done);
-        Ok(Some((page.items, Some((fetch, next)))))
+        Ok(Some((page.items, Some((fetch, paging, next, progress)))))
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()

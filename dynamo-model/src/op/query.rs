@@ -183,9 +183,17 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             }
         }
         let table = self.read.db.table::<M>()?;
+        let range = match range_key {
+            Some(key) => crate::pipeline::read::narrow_range(
+                key.name,
+                &self.prefixes(key.name),
+                self.range.as_ref(),
+            ),
+            None => self.range.as_ref().map(Cow::Borrowed),
+        };
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
-        let key_expression = writer.key_condition(hash_key.name, &hash, self.range.as_ref());
+        let key_expression = writer.key_condition(hash_key.name, &hash, range.as_deref());
         let (filter, projection) = self
             .read
             .render_listing(&mut writer, M::SCHEMA, count_only)?;
@@ -204,6 +212,20 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             capacity: capacity::asked(self.read.capacity.as_ref()),
         };
         Ok((rendered, table))
+    }
+
+    /// The constant texts the range key `key` of the entities read starts with: none unless
+    /// every one of them has one (an entity without could be anywhere in the range).
+    fn prefixes(&self, key: &str) -> Vec<&'static str> {
+        let prefix = |schema| crate::pipeline::read::key_prefix(schema, key);
+        let prefixes: Option<Vec<&'static str>> = match self.read.entities {
+            Some(members) => members.iter().map(|schema| prefix(schema)).collect(),
+            None => prefix(M::SCHEMA).map(|p| vec![p]),
+        };
+        let mut prefixes = prefixes.unwrap_or_default();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        prefixes
     }
 
     fn prepare(&self, count_only: bool) -> Result<(QueryFluentBuilder, String)> {
@@ -325,11 +347,11 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
     {
         let read = self.read.read;
         let limit = self.read.limit.unwrap_or(usize::MAX);
-        let page_size = self.read.page_size;
+        let paging = self.paging();
         let key_names = self.key_names();
         match self.fetcher(false) {
             // A bad item is an error naming it; the stream goes on past it.
-            Ok((fetch, position, table)) => paging::items(fetch, page_size, position)
+            Ok((fetch, position, table)) => paging::items(fetch, paging, position)
                 .map(move |item| {
                     item.and_then(|item| {
                         crate::pipeline::read::read_named(&table, &key_names, item, read)

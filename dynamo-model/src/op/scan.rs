@@ -263,22 +263,28 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
         let read = self.read.read;
         let limit = self.read.limit.unwrap_or(usize::MAX);
-        let page_size = self.read.page_size;
+        // Each segment may have to supply every item wanted.
+        let paging = Paging {
+            limit: self.read.limit,
+            page_size: self.read.page_size,
+            filtered: self.read.filtered(M::SCHEMA),
+            key_names: self.key_names(),
+        };
         let key_names = self.key_names();
         match self.fetchers(false) {
             // A bad item is an error naming it; the stream goes on past it.
-            Ok((fetchers, table)) => stream::select_all(
-                fetchers
-                    .into_iter()
-                    .map(|(fetch, position)| paging::items(fetch, page_size, position).boxed()),
-            )
-            .map(move |item| {
-                item.and_then(|item| {
-                    crate::pipeline::read::read_named(&table, &key_names, item, read)
+            Ok((fetchers, table)) => {
+                stream::select_all(fetchers.into_iter().map(|(fetch, position)| {
+                    paging::items(fetch, paging.clone(), position).boxed()
+                }))
+                .map(move |item| {
+                    item.and_then(|item| {
+                        crate::pipeline::read::read_named(&table, &key_names, item, read)
+                    })
                 })
-            })
-            .take(limit)
-            .left_stream(),
+                .take(limit)
+                .left_stream()
+            }
             Err(e) => stream::once(async move { Err(e) }).right_stream(),
         }
     }

@@ -5,10 +5,15 @@
 //!    key check the item; queries, scans and counts filter on the server, so `limit` counts
 //!    live items;
 //! 2. entity: an item whose `constant` attributes hold other values is not an item of this
-//!    model. Queries, scans and counts filter such items out on the server (a table shared by
-//!    several entities); a read by key of such an item is [`Error::Attribute`] naming it;
+//!    model. A query whose range key is a template with leading text (`ORDER#{..}`) reads only
+//!    the key range that text starts ([`narrow_range`]), so it reads no item of an entity
+//!    whose keys start otherwise; queries, scans and counts then filter other entities' items
+//!    out on the server (a table shared by several entities); a read by key of such an item
+//!    is [`Error::Attribute`] naming it;
 //! 3. decoding (the generated `from_item`): aliases, defaults, `get` transforms, required
 //!    attributes, types.
+
+use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -70,6 +75,94 @@ pub(crate) fn read_projected_item<M: Model>(
         item.remove(ttl);
     }
     Ok(Some(item))
+}
+
+/// The constant text every value of `key` in `schema`'s items starts with: the leading text
+/// of the template that composes that attribute (`ORDER#` of `ORDER#{placed_at}#{order_id}`),
+/// when it has one.
+pub(crate) fn key_prefix(schema: &Schema, key: &str) -> Option<&'static str> {
+    schema
+        .templates
+        .iter()
+        .find(|t| t.name == key)
+        .and_then(|t| t.texts.first().copied())
+        .filter(|text| !text.is_empty())
+}
+
+/// The range condition of a query of entities whose `key` values all start with one of
+/// `prefixes`: the caller's `range`, narrowed to the key range those values occupy, so that
+/// DynamoDB reads (and charges for) no item outside it. Without a condition: `begins_with` the
+/// prefix (or, for several, `BETWEEN` the lowest and just past the highest). A condition that
+/// reaches outside the range (`lt`, `le`, `gt`, `ge`, `between`) becomes a `BETWEEN` inside
+/// it; `eq`, `begins_with` inside the range, and a condition no item in the range meets are
+/// left as they are. Bounds follow the templates' convention: a prefix followed by
+/// `U+10FFFF` sorts above every value that starts with it.
+pub(crate) fn narrow_range<'a>(
+    key: &'static str,
+    prefixes: &[&'static str],
+    range: Option<&'a Node>,
+) -> Option<Cow<'a, Node>> {
+    let (Some(low), Some(high)) = (prefixes.iter().min(), prefixes.iter().max()) else {
+        return range.map(Cow::Borrowed);
+    };
+    let path = || Path::name(key);
+    let text = |s: String| Term::Value(AttributeValue::S(s));
+    let upper = format!("{high}{}", char::MAX);
+    let between = |from: String, to: String| {
+        (from <= to).then(|| Node::Between(Term::Path(path()), text(from), text(to)))
+    };
+    let Some(range) = range else {
+        return Some(Cow::Owned(match prefixes {
+            [only] => Node::BeginsWith(path(), text((*only).to_owned())),
+            _ => Node::Between(Term::Path(path()), text((*low).to_owned()), text(upper)),
+        }));
+    };
+    let string = |term: &Term| match term {
+        Term::Value(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let at_least = |v: String| v.max((*low).to_owned());
+    let at_most = |v: String| v.min(upper.clone());
+    let narrowed = match range {
+        Node::BeginsWith(_, value) => match (string(value), prefixes) {
+            // A prefix shorter than the entity's: every item of the entity has the longer one.
+            (Some(v), [only]) if only.starts_with(v.as_str()) && v.len() < only.len() => {
+                Some(Node::BeginsWith(path(), text((*only).to_owned())))
+            }
+            _ => None,
+        },
+        Node::Compare(_, comparator, value) => string(value).and_then(|v| match comparator {
+            Comparator::Ge => between(at_least(v), upper.clone()),
+            // The least string above `v` is `v` and U+0000.
+            Comparator::Gt => between(at_least(format!("{v}\0")), upper.clone()),
+            Comparator::Le => between((*low).to_owned(), at_most(v)),
+            Comparator::Lt => below(&v).and_then(|v| between((*low).to_owned(), at_most(v))),
+            Comparator::Eq | Comparator::Ne => None,
+        }),
+        Node::Between(_, from, to) => match (string(from), string(to)) {
+            (Some(from), Some(to)) => between(at_least(from), at_most(to)),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(narrowed.map_or(Cow::Borrowed(range), Cow::Owned))
+}
+
+/// The greatest value below `v` by the templates' convention (a string followed by U+10FFFF
+/// sorts above every continuation of it): `v` with its last character one lower and U+10FFFF
+/// after it; `None` for the empty string, below which there is nothing.
+fn below(v: &str) -> Option<String> {
+    let mut chars = v.chars();
+    let last = chars.next_back()?;
+    let rest = chars.as_str();
+    if last == '\0' {
+        return Some(rest.to_owned());
+    }
+    let lower = (0..u32::from(last))
+        .rev()
+        .find_map(char::from_u32)
+        .unwrap_or('\0');
+    Some(format!("{rest}{lower}{}", char::MAX))
 }
 
 /// What every query, scan and count keeps, checked by DynamoDB before `Limit` and `Count`:
@@ -204,4 +297,81 @@ pub(crate) fn filter_expression(
             Some(writer.conjunction(what, &parts))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Term {
+        Term::Value(AttributeValue::S(v.to_owned()))
+    }
+
+    fn shown(node: Option<Cow<'_, Node>>) -> String {
+        let node = node.expect("a condition");
+        crate::expr::condition::Condition::<()>::new(node.into_owned()).to_string()
+    }
+
+    #[test]
+    fn a_query_reads_only_the_key_range_of_its_entities() {
+        let sk = || Term::Path(Path::name("sk"));
+        // As `Display` shows U+10FFFF.
+        let max = r"\u{10ffff}";
+        let order = |comparator, v: &str| Node::Compare(sk(), comparator, s(v));
+        let cases: Vec<(Option<Node>, String)> = vec![
+            (None, r#"begins_with(sk, "ORDER#")"#.into()),
+            (
+                Some(Node::BeginsWith(Path::name("sk"), s("ORDER#2024"))),
+                r#"begins_with(sk, "ORDER#2024")"#.into(),
+            ),
+            (
+                Some(Node::BeginsWith(Path::name("sk"), s("ORD"))),
+                r#"begins_with(sk, "ORDER#")"#.into(),
+            ),
+            (
+                Some(order(Comparator::Eq, "ORDER#1")),
+                r#"sk = "ORDER#1""#.into(),
+            ),
+            (
+                Some(order(Comparator::Ge, "ORDER#5")),
+                format!(r#"sk BETWEEN "ORDER#5" AND "ORDER#{max}""#),
+            ),
+            (
+                Some(order(Comparator::Gt, "ORDER#5")),
+                format!(r#"sk BETWEEN "ORDER#5\0" AND "ORDER#{max}""#),
+            ),
+            (
+                Some(order(Comparator::Le, "ORDER#5")),
+                r#"sk BETWEEN "ORDER#" AND "ORDER#5""#.into(),
+            ),
+            (
+                Some(order(Comparator::Lt, "ORDER#5")),
+                format!(r#"sk BETWEEN "ORDER#" AND "ORDER#4{max}""#),
+            ),
+            // Wider than the entity's range on both sides.
+            (
+                Some(Node::Between(sk(), s("A"), s("Z"))),
+                format!(r#"sk BETWEEN "ORDER#" AND "ORDER#{max}""#),
+            ),
+            // No item of the entity meets it: left as it is.
+            (Some(order(Comparator::Lt, "A")), r#"sk < "A""#.into()),
+        ];
+        for (range, expected) in cases {
+            let got = shown(narrow_range("sk", &["ORDER#"], range.as_ref()));
+            assert_eq!(
+                got.replace('\0', "\\0"),
+                expected.replace('\0', "\\0"),
+                "{range:?}"
+            );
+        }
+        // Several entities: from the lowest prefix to just past the highest.
+        assert_eq!(
+            shown(narrow_range("sk", &["PROFILE", "ORDER#"], None)),
+            format!(r#"sk BETWEEN "ORDER#" AND "PROFILE{max}""#)
+        );
+        assert!(narrow_range("sk", &[], None).is_none());
+        assert_eq!(below("b"), Some(format!("a{}", char::MAX)));
+        assert_eq!(below("a\0"), Some("a".to_owned()));
+        assert_eq!(below(""), None);
+    }
 }
