@@ -7,7 +7,7 @@ mod common;
 mod store_capacity;
 
 use common::accounts::{account, Account, AccountKey};
-use dynamo_model::Capacity;
+use dynamo_model::{Capacity, Model};
 
 /// Every access pattern of the store costs what the best hand-written request costs (1.00x)
 /// where the key alone selects the entity, and at most 2x where entities interleave in one key
@@ -147,6 +147,50 @@ async fn every_request_kind_reports_consumed_capacity() {
         "one report per request, a scan segment each"
     );
     assert!(meter.units() > after_put + 4.0, "{}", meter.units());
+
+    // Batches and transactions: one report per request, every table's units.
+    let each = |meter: &Capacity| (meter.requests(), meter.units());
+    let batch = Capacity::new();
+    let accounts: Vec<Account> = (0..30).map(|i| account(&format!("x{i}"))).collect();
+    db.batch_put(&accounts).capacity(&batch).send().await.unwrap();
+    assert_eq!(each(&batch), (2, 30.0), "two requests, a unit per item");
+    let read = Capacity::new();
+    db.batch_get::<Account>(accounts.iter().map(|a| a.key()))
+        .capacity(&read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(each(&read), (1, 15.0), "half a unit per item read");
+    let tx = Capacity::new();
+    db.transact_write()
+        .update::<Account>(AccountKey::new("x1", "account"), |u| u.add(Account::AGE, 1))
+        .update::<Account>(AccountKey::new("x2", "account"), |u| u.add(Account::AGE, 1))
+        .capacity(&tx)
+        .send()
+        .await
+        .unwrap();
+    // DynamoDB Local reports one table's units for a transaction of two updates (2.0, where
+    // the service charges 2 x 2): the meter adds what the response reports.
+    assert_eq!(each(&tx).0, 1);
+    assert!(each(&tx).1 >= 2.0, "{:?}", each(&tx));
+    let tx_read = Capacity::new();
+    db.transact_get()
+        .get::<Account>(AccountKey::new("x1", "account"))
+        .capacity(&tx_read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(each(&tx_read), (1, 2.0), "a transactional read costs twice a read");
+    let once = Capacity::new();
+    db.update(AccountKey::new("x3", "account"))
+        .add(Account::AGE, 1)
+        .return_nothing()
+        .exactly_once()
+        .capacity(&once)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(each(&once), (1, 2.0), "exactly once: a transaction, twice an UpdateItem");
 
     // Unmetered requests ask for nothing.
     let request = db.get(key()).request().unwrap();

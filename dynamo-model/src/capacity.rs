@@ -60,6 +60,17 @@ pub(crate) fn asked(meter: Option<&Capacity>) -> Option<ReturnConsumedCapacity> 
     (meter.is_some() || crate::op::span::recording()).then_some(ReturnConsumedCapacity::Total)
 }
 
+/// Records the consumed capacity of a response over several tables (a batch, a transaction)
+/// on the meter, if there is one: one response, every table's units.
+pub(crate) fn record_all(meter: Option<&Capacity>, consumed: &[ConsumedCapacity]) {
+    if let (Some(meter), false) = (meter, consumed.is_empty()) {
+        let units: f64 = consumed.iter().filter_map(|c| c.capacity_units).sum();
+        let mut totals = meter.units.lock().unwrap_or_else(|e| e.into_inner());
+        totals.units += units;
+        totals.requests += 1;
+    }
+}
+
 /// Records a response's consumed capacity on the meter, if there is one.
 pub(crate) fn record(meter: Option<&Capacity>, consumed: Option<&ConsumedCapacity>) {
     if let Some(meter) = meter {

@@ -207,14 +207,18 @@
 //! write (a second or so): that would restart its versions, and a conflict reported for the
 //! first attempt could then be a write that landed on the deleted item.
 //!
-//! What this costs, per request: nothing on the happy path but the token's 11 bytes in the
-//! item (a write's size rounds up to 1 KB units, so it adds a unit only to an item within 11
-//! bytes of a boundary) and the stored item returned on a failed condition
-//! (`ReturnValuesOnConditionCheckFailure`, which DynamoDB does not charge). After a lost
-//! answer: the retries; one strongly consistent GetItem (1 read unit per 4 KB) for a relative
-//! update or a write whose attempts ran out. `exactly_once` and transactions cost twice the
-//! write units of a single write. Unconditional puts store no token: a retry that is answered
-//! proves them. `tests/retry_identity.rs` checks every verdict against what landed, with
+//! What writes cost: the happy path of every write sends the one request a hand-written one
+//! would (`put` and `create` return the stored model without another request: it is the item
+//! they sent, read in memory), and adds only the token's 11 bytes to the item (a write's size
+//! rounds up to 1 KB units, so it adds a unit only to an item within 11 bytes of a boundary;
+//! an update that changes nothing else still writes a new token, and so its index entries)
+//! and the stored item returned on a failed condition (`ReturnValuesOnConditionCheckFailure`,
+//! which DynamoDB does not charge). Unconditional puts store no token: a retry that is
+//! answered proves them. The requests the library may add: after a lost answer, the retries,
+//! and one strongly consistent GetItem (1 read unit per 4 KB) for a relative update or a write
+//! whose attempts ran out; an upsert that meets an expired item deletes it first (one
+//! DeleteItem). `exactly_once` and transactions cost twice the write units of a single write.
+//! `benches/capacity.rs` measures each write against its hand-written request. `tests/retry_identity.rs` checks every verdict against what landed, with
 //! several writers at once behind a proxy failing 30% of the requests.
 //!
 //! Batches: a batch spends one budget per chunk ([`BatchPolicy`]) on unprocessed keys and

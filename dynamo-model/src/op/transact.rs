@@ -3,8 +3,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Get, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
-    TransactGetItem, TransactWriteItem, Update as SdkUpdate,
+    ConditionCheck, Delete, Get, Put, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem, Update as SdkUpdate,
 };
 
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
@@ -41,6 +41,7 @@ pub struct TransactWrite<'a> {
     error: Option<Error>,
     token: Option<String>,
     return_items: bool,
+    meter: Option<crate::Capacity>,
 }
 
 /// One action of a transaction, with what identifies it.
@@ -62,6 +63,7 @@ impl<'a> TransactWrite<'a> {
             error: None,
             token: None,
             return_items: false,
+            meter: None,
         }
     }
 
@@ -275,6 +277,13 @@ impl<'a> TransactWrite<'a> {
         self
     }
 
+    /// Adds the capacity the transaction consumes to `meter` (a transactional write costs
+    /// twice a write).
+    pub fn capacity(mut self, meter: &crate::Capacity) -> Self {
+        self.meter = Some(meter.clone());
+        self
+    }
+
     /// Canceled actions whose condition failed carry the stored item in their
     /// [`CancellationReason`]. Applies to the actions added after this call.
     pub fn return_items_on_condition_failure(mut self) -> Self {
@@ -361,7 +370,7 @@ impl<'a> TransactWrite<'a> {
         let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
         let client = self.db.writer();
-        let capacity = span::recording().then_some(ReturnConsumedCapacity::Total);
+        let capacity = crate::capacity::asked(self.meter.as_ref());
         let first = tables.first().cloned().unwrap_or_default();
         let attempts = crate::op::retry::send(
             self.db.retry_policy(),
@@ -393,7 +402,10 @@ impl<'a> TransactWrite<'a> {
         )
         .await?;
         match attempts.finish("TransactWriteItems", &first, Some(&token)) {
-            Ok(_) => Ok(()),
+            Ok(output) => {
+                crate::capacity::record_all(self.meter.as_ref(), output.consumed_capacity());
+                Ok(())
+            }
             Err(Error::TableNotFound { .. }) => Err(Error::TableNotFound {
                 table: crate::op::missing_table(self.db, &tables).await,
             }),
@@ -440,6 +452,7 @@ fn canceled(
 pub struct TransactGet<'a, T> {
     db: &'a Db,
     gets: Vec<Result<(String, TransactGetItem)>>,
+    meter: Option<crate::Capacity>,
     _output: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -448,6 +461,7 @@ impl<'a> TransactGet<'a, ()> {
         TransactGet {
             db,
             gets: Vec::new(),
+            meter: None,
             _output: std::marker::PhantomData,
         }
     }
@@ -535,8 +549,16 @@ impl<'a, T> TransactGet<'a, T> {
         TransactGet {
             db: self.db,
             gets: self.gets,
+            meter: self.meter,
             _output: std::marker::PhantomData,
         }
+    }
+
+    /// Adds the capacity the request consumes to `meter` (a transactional read costs twice a
+    /// read).
+    pub fn capacity(mut self, meter: &crate::Capacity) -> Self {
+        self.meter = Some(meter.clone());
+        self
     }
 
     /// The gets, checked: 1 to 100 of them, each built.
@@ -599,9 +621,7 @@ impl<'a, T> TransactGet<'a, T> {
             .client()
             .transact_get_items()
             .set_transact_items(Some(gets))
-            .set_return_consumed_capacity(
-                span::recording().then_some(ReturnConsumedCapacity::Total),
-            )
+            .set_return_consumed_capacity(crate::capacity::asked(self.meter.as_ref()))
             .send();
         let result = span::child(
             span::request_span!(
@@ -620,6 +640,7 @@ impl<'a, T> TransactGet<'a, T> {
             }
             Err(e) => return Err(e),
         };
+        crate::capacity::record_all(self.meter.as_ref(), output.consumed_capacity());
         let mut items: VecDeque<ReadSlot> = output
             .responses
             .unwrap_or_default()

@@ -877,6 +877,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     .transact_write_items()
                     .transact_items(action.clone())
                     .client_request_token(&token)
+                    .set_return_consumed_capacity(capacity::asked(self.write.capacity.as_ref()))
                     .send())
             },
             |err| {
@@ -901,6 +902,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         .await?;
         match attempts.finish("TransactWriteItems", &table, Some(&token)) {
             Ok(output) => {
+                capacity::record_all(self.write.capacity.as_ref(), output.consumed_capacity());
                 span::answered(output.request_id(), output.consumed_capacity());
                 R::output(None)
             }

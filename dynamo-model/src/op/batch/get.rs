@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use futures::stream::{self, StreamExt};
 
 use super::{key_display, key_text, BatchPolicy, UnprocessedKey, MAX_BATCH_GET};
@@ -22,6 +22,7 @@ pub struct BatchGet<'a, M: Model> {
     consistent: bool,
     policy: BatchPolicy,
     on_progress: Option<super::OnProgress<'a>>,
+    meter: Option<crate::Capacity>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -33,8 +34,15 @@ impl<'a, M: Model> BatchGet<'a, M> {
             consistent: false,
             policy: BatchPolicy::default(),
             on_progress: None,
+            meter: None,
             _model: PhantomData,
         }
+    }
+
+    /// Adds the capacity every request of the batch consumes to `meter`.
+    pub fn capacity(mut self, meter: &crate::Capacity) -> Self {
+        self.meter = Some(meter.clone());
+        self
     }
 
     /// Strongly consistent reads.
@@ -127,7 +135,10 @@ impl<'a, M: Model> BatchGet<'a, M> {
         let (keys, order) = self.key_items(&table)?;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);
-        let counters = super::Counters::default();
+        let counters = super::Counters {
+            meter: self.meter.take(),
+            ..super::Counters::default()
+        };
         let mut progress = super::BatchProgress::default();
         let mut on_progress = self.on_progress.take();
         let mut chunk_outcomes = stream::iter(chunks)
@@ -221,7 +232,7 @@ async fn get_chunk(
         // The client without its own retries: this loop's budget covers every failure.
         counters.sent(if attempt == 0 { 0 } else { pending.len() });
         let request_span = crate::op::span::request_span!("BatchGetItem", table);
-        let asked = (!request_span.is_disabled()).then_some(ReturnConsumedCapacity::Total);
+        let asked = counters.capacity_asked(&request_span);
         let request = db
             .writer()
             .batch_get_item()
@@ -231,6 +242,7 @@ async fn get_chunk(
         let result = crate::op::span::child(request_span, request).await;
         match result {
             Ok(output) => {
+                counters.consumed(output.consumed_capacity());
                 items.extend(output.responses.unwrap_or_default().into_values().flatten());
                 pending = output
                     .unprocessed_keys

@@ -35,14 +35,30 @@ pub struct BatchProgress {
 /// A batch's progress callback.
 pub(crate) type OnProgress<'a> = Box<dyn FnMut(&BatchProgress) + Send + 'a>;
 
-/// What the chunks of a batch count as they run (they run concurrently).
+/// What the chunks of a batch count as they run (they run concurrently), and the caller's
+/// capacity meter.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) requests: std::sync::atomic::AtomicUsize,
     pub(crate) retried: std::sync::atomic::AtomicUsize,
+    pub(crate) meter: Option<crate::capacity::Capacity>,
 }
 
 impl Counters {
+    /// What a request asks for: totals when metered or when its span is recorded.
+    pub(crate) fn capacity_asked(
+        &self,
+        span: &tracing::Span,
+    ) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
+        (self.meter.is_some() || !span.is_disabled())
+            .then_some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+    }
+
+    /// Adds a response's capacity (one entry per table) to the meter.
+    pub(crate) fn consumed(&self, consumed: &[aws_sdk_dynamodb::types::ConsumedCapacity]) {
+        crate::capacity::record_all(self.meter.as_ref(), consumed);
+    }
+
     pub(crate) fn sent(&self, retried: usize) {
         use std::sync::atomic::Ordering::Relaxed;
         self.requests.fetch_add(1, Relaxed);

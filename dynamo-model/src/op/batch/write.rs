@@ -6,9 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{FuturesOrdered, StreamExt};
 
 use super::{key_display, key_text, BatchPolicy, UnprocessedWrite, MAX_BATCH_WRITE};
@@ -449,6 +447,7 @@ pub struct BatchWrite<'a> {
     policy: BatchPolicy,
     check_all_first: bool,
     on_progress: Option<super::OnProgress<'a>>,
+    meter: Option<crate::Capacity>,
 }
 
 impl<'a> BatchWrite<'a> {
@@ -468,6 +467,7 @@ impl<'a> BatchWrite<'a> {
             error: None,
             policy: BatchPolicy::default(),
             check_all_first: false,
+            meter: None,
             on_progress: None,
         }
     }
@@ -523,6 +523,12 @@ impl<'a> BatchWrite<'a> {
     /// batch.
     pub fn on_progress(mut self, report: impl FnMut(&super::BatchProgress) + Send + 'a) -> Self {
         self.on_progress = Some(Box::new(report));
+        self
+    }
+
+    /// Adds the capacity every request of the batch consumes to `meter`.
+    pub fn capacity(mut self, meter: &crate::Capacity) -> Self {
+        self.meter = Some(meter.clone());
         self
     }
 
@@ -606,7 +612,10 @@ impl<'a> BatchWrite<'a> {
         // order. Driven by hand rather than by a stream adapter over a closure, for the reason
         // given at [`Writes`].
         let mut first = first.into_iter();
-        let counters = super::Counters::default();
+        let counters = super::Counters {
+            meter: self.meter.take(),
+            ..super::Counters::default()
+        };
         let mut progress = super::BatchProgress::default();
         let mut on_progress = self.on_progress.take();
         let mut in_flight = FuturesOrdered::new();
@@ -763,7 +772,7 @@ async fn write_chunk(
             "BatchWriteItem",
             crate::op::span::table_names(requests.keys().map(String::as_str))
         );
-        let asked = (!request_span.is_disabled()).then_some(ReturnConsumedCapacity::Total);
+        let asked = counters.capacity_asked(&request_span);
         let request = db
             .writer()
             .batch_write_item()
@@ -773,6 +782,7 @@ async fn write_chunk(
         let result = crate::op::span::child(request_span, request).await;
         match result {
             Ok(output) => {
+                counters.consumed(output.consumed_capacity());
                 let mut unprocessed = output.unprocessed_items.unwrap_or_default();
                 unprocessed.retain(|_, requests| !requests.is_empty());
                 if unprocessed.is_empty() {
