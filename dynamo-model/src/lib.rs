@@ -254,12 +254,22 @@
 //!
 //! ## Features
 //!
-//! - `local`: `local::DynamoDbLocal` installs and runs DynamoDB Local for
-//!   tests and examples.
+//! None is on by default. The library depends on the AWS SDK with one HTTP and TLS stack (the
+//! SDK's current HTTPS client: hyper 1, rustls 0.23 with aws-lc) and tokio; each feature adds
+//! only what it names:
+//!
+//! - `local`: `local::DynamoDbLocal` installs and runs DynamoDB Local for tests and examples
+//!   (tokio's process and file support); put it in `[dev-dependencies]`.
 //! - `chrono`, `time`, `uuid`, `rust_decimal`, `serde_json`: those crates' types as attributes
-//!   (see "Attribute types").
-//! - `streams`: DynamoDB Streams records as typed changes (`streams::Change`).
-//! - `blocking`: `.send().wait()` from synchronous code (`blocking::Wait`).
+//!   (see "Attribute types"); each builds its crate.
+//! - `streams`: DynamoDB Streams records as typed changes (`streams::Change`): builds
+//!   aws-sdk-dynamodbstreams and aws_lambda_events' DynamoDB events.
+//! - `blocking`: `.send().wait()` from synchronous code (`blocking::Wait`): tokio's
+//!   multi-threaded runtime.
+//! - `sso`, `credentials-process`: the credential sources of [`Db::from_env`] that need more
+//!   than the environment, profiles, web identity (EKS, GitHub Actions), ECS and EC2 provide:
+//!   IAM Identity Center profiles (`aws sso login`; builds the SSO and SSO-OIDC clients) and
+//!   `credential_process` profiles. A Lambda function needs neither.
 //!
 //! ## Expressions
 //!
