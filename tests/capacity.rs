@@ -152,7 +152,11 @@ async fn every_request_kind_reports_consumed_capacity() {
     let each = |meter: &Capacity| (meter.requests(), meter.units());
     let batch = Capacity::new();
     let accounts: Vec<Account> = (0..30).map(|i| account(&format!("x{i}"))).collect();
-    db.batch_put(&accounts).capacity(&batch).send().await.unwrap();
+    db.batch_put(&accounts)
+        .capacity(&batch)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(each(&batch), (2, 30.0), "two requests, a unit per item");
     let read = Capacity::new();
     db.batch_get::<Account>(accounts.iter().map(|a| a.key()))
@@ -180,7 +184,11 @@ async fn every_request_kind_reports_consumed_capacity() {
         .send()
         .await
         .unwrap();
-    assert_eq!(each(&tx_read), (1, 2.0), "a transactional read costs twice a read");
+    assert_eq!(
+        each(&tx_read),
+        (1, 2.0),
+        "a transactional read costs twice a read"
+    );
     let once = Capacity::new();
     db.update(AccountKey::new("x3", "account"))
         .add(Account::AGE, 1)
@@ -190,7 +198,11 @@ async fn every_request_kind_reports_consumed_capacity() {
         .send()
         .await
         .unwrap();
-    assert_eq!(each(&once), (1, 2.0), "exactly once: a transaction, twice an UpdateItem");
+    assert_eq!(
+        each(&once),
+        (1, 2.0),
+        "exactly once: a transaction, twice an UpdateItem"
+    );
 
     // Unmetered requests ask for nothing.
     let request = db.get(key()).request().unwrap();

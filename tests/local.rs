@@ -55,6 +55,18 @@ async fn start_reuse_stop_and_errors() {
     drop(local);
     assert!(!port_is_open(&endpoint), "dropping the server stops it");
 
+    // DYNAMODB_ENDPOINT pointing at nothing: said at start, naming the variable and its value.
+    std::env::set_var("DYNAMODB_ENDPOINT", &endpoint);
+    let err = DynamoDbLocal::start().await.unwrap_err();
+    std::env::remove_var("DYNAMODB_ENDPOINT");
+    assert!(matches!(err, LocalError::Unreachable { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "DYNAMODB_ENDPOINT is set to {endpoint}, which does not answer"
+        )),
+        "{err}"
+    );
+
     // DYNAMODB_LOCAL_DIR: run an unpacked DynamoDB Local (here: the one installed above).
     let unpacked = installed_local_dir().expect("the first start installed DynamoDB Local");
     std::env::set_var("DYNAMODB_LOCAL_DIR", &unpacked);

@@ -181,6 +181,42 @@ async fn limit_with_a_selective_filter_returns_exactly_n_matches_per_page() {
 }
 
 #[tokio::test]
+async fn first_and_one_read_at_most_one_or_two_items() {
+    let db = db().await;
+    let first = db
+        .query::<Event>()
+        .hash("big")
+        .descending()
+        .first()
+        .await
+        .unwrap();
+    assert_eq!(first.map(|e| e.seq), Some(ITEMS - 1));
+    let none = db.query::<Event>().hash("nothing").first().await.unwrap();
+    assert!(none.is_none());
+    let one = db
+        .query::<Event>()
+        .hash("big")
+        .range(Event::SEQ.eq(7))
+        .one()
+        .await
+        .unwrap();
+    assert_eq!(one.map(|e| e.seq), Some(7));
+    assert!(db
+        .query::<Event>()
+        .hash("nothing")
+        .one()
+        .await
+        .unwrap()
+        .is_none());
+    let err = db.query::<Event>().hash("big").one().await.unwrap_err();
+    assert!(matches!(err, Error::MoreThanOne { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("use `first()`") || err.to_string().contains("first()"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn range_conditions_and_counts() {
     let db = db().await;
     let between = db

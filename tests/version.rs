@@ -227,4 +227,33 @@ async fn transactions_check_and_bump_versions_too() {
         .await
         .unwrap();
     assert_eq!(read(&db, "t").await, counter("t", 2, 3));
+
+    // The version as the model holds it (a u64), no conversion by hand.
+    let current = read(&db, "t").await;
+    db.update(current.key())
+        .add(Counter::COUNT, 1)
+        .if_version(current.version)
+        .send()
+        .await
+        .unwrap();
+    // A transactional delete checks the version without a hand-written condition.
+    let err = db
+        .transact_write()
+        .delete_if_version::<Counter>(CounterKey::new("t"), current.version)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
+    db.transact_write()
+        .delete_if_version::<Counter>(CounterKey::new("t"), current.version + 1)
+        .send()
+        .await
+        .unwrap();
+    assert!(db
+        .get(CounterKey::new("t"))
+        .consistent()
+        .send()
+        .await
+        .unwrap()
+        .is_none());
 }

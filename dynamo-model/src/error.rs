@@ -75,8 +75,15 @@ pub enum Error {
     },
 
     /// `update` found no item with its key (use `upsert()` to create it instead).
-    #[error("no item with this key in table `{table}`")]
+    #[error("no item with this key in table `{table}`; an update changes an existing item (call `.upsert()` to create it when missing)")]
     NotFound {
+        /// The table (with any prefix).
+        table: String,
+    },
+
+    /// A read that expects at most one item (`Query::one`) found more.
+    #[error("the query of table `{table}` matched more than one item where at most one was expected; narrow it, or take the first with `first()`")]
+    MoreThanOne {
         /// The table (with any prefix).
         table: String,
     },
@@ -418,6 +425,9 @@ impl fmt::Debug for Error {
                 .field("cause", cause)
                 .field("known", known)
                 .finish(),
+            Error::MoreThanOne { table } => {
+                f.debug_struct("MoreThanOne").field("table", table).finish()
+            }
             Error::AnswerLost { operation, table } => f
                 .debug_struct("AnswerLost")
                 .field("operation", operation)
@@ -1035,6 +1045,14 @@ pub enum LocalError {
         reason: String,
         /// The end of the server's output.
         log: String,
+    },
+    /// `DYNAMODB_ENDPOINT` is set, and nothing there answers as DynamoDB does.
+    #[error("DYNAMODB_ENDPOINT is set to {endpoint}, which does not answer as DynamoDB ({reason}); start DynamoDB Local there, or unset DYNAMODB_ENDPOINT to have one started")]
+    Unreachable {
+        /// The endpoint from the variable.
+        endpoint: String,
+        /// What the probe met.
+        reason: String,
     },
     /// A file or process operation failed.
     #[error("{context}: {source}")]

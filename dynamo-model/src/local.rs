@@ -72,6 +72,10 @@ impl DynamoDbLocal {
             .filter(|e| !e.is_empty())
         {
             tracing::info!(%endpoint, "using DYNAMODB_ENDPOINT; starting nothing");
+            // Checked now: a wrong endpoint named here, not in the first request's error.
+            if let Err(reason) = answers_within(&endpoint, ENDPOINT_TIMEOUT, || None).await {
+                return Err(LocalError::Unreachable { endpoint, reason });
+            }
             return Ok(DynamoDbLocal {
                 endpoint,
                 server: None,
@@ -164,6 +168,9 @@ impl DynamoDbLocal {
 
 /// Waits until the DynamoDB Local at `endpoint` answers `ListTables`, for at most `timeout`,
 /// giving up early when `exited` says why the server is gone.
+/// How long the DynamoDB at `DYNAMODB_ENDPOINT` has to answer before `start` gives up.
+const ENDPOINT_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn answers_within(
     endpoint: &str,
     timeout: Duration,

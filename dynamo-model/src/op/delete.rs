@@ -42,8 +42,8 @@ impl<'a, M: Model> Delete<'a, M> {
 
     /// Optimistic locking: deletes only if the stored version is `version`, otherwise
     /// [`Error::VersionConflict`].
-    pub fn if_version(mut self, version: i128) -> Self {
-        self.expected_version = Some(version);
+    pub fn if_version(mut self, version: impl Into<i128>) -> Self {
+        self.expected_version = Some(version.into());
         self
     }
 

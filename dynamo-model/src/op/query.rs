@@ -371,6 +371,24 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
         self.stream().try_collect().await
     }
 
+    /// The first matching item, `None` when none matches: a page of one, read with the
+    /// requests a `limit(1)` takes.
+    pub async fn first(self) -> Result<Option<O>> {
+        Ok(self.limit(1).send().await?.items.into_iter().next())
+    }
+
+    /// The one matching item, `None` when none matches, and [`Error::MoreThanOne`] when a
+    /// second one does: for a read that should find at most one item (an order by its id
+    /// through an index DynamoDB does not keep unique). It reads up to two items.
+    pub async fn one(self) -> Result<Option<O>> {
+        let table = self.read.db.table::<M>()?;
+        let mut items = self.limit(2).send().await?.items;
+        if items.len() > 1 {
+            return Err(Error::MoreThanOne { table });
+        }
+        Ok(items.pop())
+    }
+
     /// How many items match, counted by DynamoDB across pages (Select COUNT: no items are
     /// transferred).
     pub async fn count(self) -> Result<usize> {

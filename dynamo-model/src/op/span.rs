@@ -185,6 +185,7 @@ fn error_type(error: &Error) -> &str {
         Error::Wait { .. } => "Wait",
         Error::OutcomeUnknown { .. } => "OutcomeUnknown",
         Error::AnswerLost { .. } => "AnswerLost",
+        Error::MoreThanOne { .. } => "MoreThanOne",
         #[cfg(feature = "local")]
         Error::Local(_) => "Local",
     }

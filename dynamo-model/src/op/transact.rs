@@ -253,6 +253,24 @@ impl<'a> TransactWrite<'a> {
         self.delete_node::<M>(key, Some(condition.node))
     }
 
+    /// Deletes the item with `key` if its stored version is `version` (optimistic locking, as
+    /// [`Delete::if_version`](crate::Delete::if_version)); otherwise the transaction is
+    /// canceled. Refused before sending for a model without a version.
+    pub fn delete_if_version<M: Model>(mut self, key: M::Key, version: impl Into<i128>) -> Self {
+        let Some(name) = M::SCHEMA.version else {
+            self.fail(Error::InvalidRequest {
+                message: format!(
+                    "`delete_if_version` needs a versioned model; `{}` has no `#[dynamo(version)]` field: use `delete_if` with a condition",
+                    std::any::type_name::<M>()
+                ),
+            });
+            return self;
+        };
+        // As the caller's condition: an expired item has no version.
+        let node = crate::pipeline::write::version_is(name, version.into());
+        self.delete_node::<M>(key, Some(node))
+    }
+
     /// Requires `condition` to hold for the item with `key`, changing nothing.
     pub fn check<M: Model>(self, key: M::Key, condition: Condition<M>) -> Self {
         self.keyed_action::<M>(

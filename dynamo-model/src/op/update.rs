@@ -579,8 +579,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     /// Optimistic locking: updates only if the stored version is `version`, otherwise
     /// [`Error::VersionConflict`]. (Every update of a versioned model increments its version.)
-    pub fn if_version(mut self, version: i128) -> Self {
-        self.expected_version = Some(version);
+    pub fn if_version(mut self, version: impl Into<i128>) -> Self {
+        self.expected_version = Some(version.into());
         self
     }
 
