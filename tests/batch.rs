@@ -81,6 +81,50 @@ async fn ten_thousand_items_put_and_get_in_key_order() {
     assert_eq!(db.scan::<Reading>().count().await.unwrap(), 6_000);
 }
 
+/// What a dashboard reads of a reading: its value, not its note.
+#[derive(Attributes, Debug, Clone, PartialEq)]
+struct ValueOnly {
+    at: u32,
+    value: f64,
+}
+
+#[tokio::test]
+async fn a_batch_get_reads_a_typed_projection() {
+    let db = setup("batch_select").await;
+    let items: Vec<Reading> = (0..150).map(|i| reading(i % 3, i)).collect();
+    db.batch_put(&items).send().await.unwrap();
+    let mut keys: Vec<ReadingKey> = items.iter().map(|r| r.key()).collect();
+    keys.insert(5, ReadingKey::new("sensor-none", 1u32));
+    let get = db.batch_get::<Reading>(keys).select::<ValueOnly>();
+    // Only the projection travels, with the key attributes that match items to keys.
+    let requests = get.request().unwrap();
+    assert_eq!(requests.len(), 2, "151 keys: two requests");
+    let asked = &requests[0].request_items().unwrap()["batch_select.readings"];
+    assert_eq!(asked.projection_expression(), Some("#n0, #n1, #n2"));
+    let mut names: Vec<&String> = asked
+        .expression_attribute_names()
+        .unwrap()
+        .values()
+        .collect();
+    names.sort();
+    assert_eq!(names, ["at", "sensor", "value"]);
+    let read = get.send().await.unwrap();
+    assert_eq!(read.len(), 151);
+    assert_eq!(read[5], None);
+    let expected: Vec<Option<ValueOnly>> = items
+        .iter()
+        .map(|r| {
+            Some(ValueOnly {
+                at: r.at,
+                value: r.value,
+            })
+        })
+        .collect();
+    let mut got = read;
+    got.remove(5);
+    assert_eq!(got, expected);
+}
+
 #[tokio::test]
 async fn duplicate_keys_are_refused_before_sending() {
     let db = setup("batch_duplicates").await;

@@ -965,3 +965,172 @@ async fn a_flatten_field_does_not_keep_composed_attributes() {
     let read = db.get(NoteKey::new("n1")).send().await.unwrap().unwrap();
     assert_eq!(read, note, "`pk` is not in `extra`");
 }
+
+/// An entity whose type attribute keys an index: a query of that index holds the type in its
+/// key condition (DynamoDB refuses a filter on a key attribute).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "tasks")]
+#[dynamo(gsi(name = "by_kind", hash = "kind", range = "due"))]
+struct Task {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(constant = "Task")]
+    kind: String,
+    due: u32,
+}
+
+#[tokio::test]
+async fn an_index_keyed_by_the_type_attribute_can_be_queried() {
+    let db = common::db("type_keyed_index").await;
+    db.create_table::<Task>().send().await.unwrap();
+    for (id, due) in [("t1", 3), ("t2", 1), ("t3", 2)] {
+        let task = Task {
+            id: id.into(),
+            kind: "Task".into(),
+            due,
+        };
+        db.put(&task).send().await.unwrap();
+    }
+    let due: Vec<u32> = db
+        .query::<Task>()
+        .index(Task::BY_KIND)
+        .hash("Task")
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.due)
+        .collect();
+    assert_eq!(due, [1, 2, 3]);
+    let request = db
+        .query::<Task>()
+        .index(Task::BY_KIND)
+        .hash("Task")
+        .request()
+        .unwrap();
+    assert_eq!(
+        request.filter_expression(),
+        None,
+        "the key condition holds the type"
+    );
+    let err = db
+        .query::<Task>()
+        .index(Task::BY_KIND)
+        .hash("Note")
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { message } if message.contains("always holds \"Task\"")),
+        "{err}"
+    );
+}
+
+/// A read by key of another entity's item says so, naming the type attribute and both values,
+/// before decoding any field: get, batch get and transaction get alike.
+#[tokio::test]
+async fn a_read_by_key_of_another_entitys_item_says_so() {
+    let db = common::db("other_entity").await;
+    db.create_table::<Order>().send().await.unwrap();
+    let o = order("c1", 1, "o1");
+    let mut item = dynamo_model::PrimaryKey::to_item(&o.key()).unwrap();
+    let s = |v: &str| dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S(v.into());
+    item.insert("kind".into(), s("Customer"));
+    item.insert("customer_id".into(), s("c1"));
+    item.insert("name".into(), s("Ada"));
+    db.client()
+        .put_item()
+        .table_name(db.table_name::<Order>())
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let expected = "attribute `kind` of the item";
+    let errors = [
+        db.get(o.key()).send().await.unwrap_err(),
+        db.batch_get::<Order>([o.key()]).send().await.unwrap_err(),
+        db.transact_get()
+            .get::<Order>(o.key())
+            .send()
+            .await
+            .map(|(order,)| order)
+            .unwrap_err(),
+    ];
+    for err in errors {
+        let text = err.to_string();
+        assert!(text.starts_with(expected), "{text}");
+        assert!(
+            text.contains("expected the constant \"Order\" (Order), found \"Customer\": another entity's item"),
+            "{text}"
+        );
+    }
+    // An item of none of a collection's members: the same, with every member's value.
+    #[derive(Collection, Debug)]
+    #[allow(dead_code)]
+    enum Both {
+        Order(Order),
+        Customer(Customer),
+    }
+    let mut stranger = dynamo_model::PrimaryKey::to_item(&o.key()).unwrap();
+    stranger.insert("kind".into(), s("Invoice"));
+    let err = <Both as dynamo_model::Collection>::from_item(stranger).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "attribute `kind`: expected the constant \"Order\" (Order) or \"Customer\" (Customer), found \"Invoice\": another entity's item"
+    );
+}
+
+/// Every product under one partition key, a template with no parts.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "catalog", hash_key = "pk", range_key = "sku")]
+#[dynamo(compose(pk = "#PRODUCTS"))]
+#[dynamo(gsi(name = "by_code", hash = "CODE#{code}"))]
+struct Product {
+    sku: String,
+    code: Option<String>,
+}
+
+#[tokio::test]
+async fn templates_without_parts_query_and_empty_parts_are_refused() {
+    let db = common::db("no_part_template").await;
+    db.create_table::<Product>().send().await.unwrap();
+    for sku in ["a", "b"] {
+        let product = Product {
+            sku: sku.into(),
+            code: Some(format!("c-{sku}")),
+        };
+        db.put(&product).send().await.unwrap();
+    }
+    let all = db
+        .query::<Product>()
+        .hash(Product::PK.of(()))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    // An empty string part would compose `CODE#`: refused before sending, naming the field.
+    let empty = Product {
+        sku: "c".into(),
+        code: Some(String::new()),
+    };
+    let err = db.put(&empty).send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidValue { path, message } if path == "code" && message.contains("empty string")),
+        "{err:?}"
+    );
+    // `None` leaves the item out of the index.
+    db.put(&Product {
+        sku: "c".into(),
+        code: None,
+    })
+    .send()
+    .await
+    .unwrap();
+    let coded = db
+        .scan::<Product>()
+        .index(Product::BY_CODE)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(coded.len(), 2);
+}

@@ -579,8 +579,8 @@ async fn a_constant_is_written_and_checked_on_read() {
             ..
         } => {
             assert_eq!(path, "kind");
-            assert_eq!(expected, r#"the constant "CUSTOMER""#);
-            assert_eq!(found, r#""ORDER""#);
+            assert_eq!(expected, r#"the constant "CUSTOMER" (Customer)"#);
+            assert_eq!(found, r#""ORDER": another entity's item"#);
         }
         other => panic!("{other:?}"),
     }

@@ -39,12 +39,10 @@ pub fn entity_of(members: &[&Schema], item: &Item) -> Option<usize> {
     crate::pipeline::read::entity_of(members, item)
 }
 
-/// The error for an item of a collection's query that is of none of its models.
-pub fn not_a_member(collection: &'static str) -> Error {
-    AttrError::invalid(format!(
-        "the item is of none of the models of `{collection}` (its constant attributes match none)"
-    ))
-    .into()
+/// The error for an item of a collection's query that is of none of its models (each a name
+/// and its schema).
+pub fn not_a_member(members: &[(&str, &Schema)], item: &Item) -> Error {
+    crate::pipeline::read::not_of(members, item)
 }
 
 /// Asserts at compile time that a field's type can be part of a key template.

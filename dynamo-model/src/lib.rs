@@ -113,7 +113,8 @@
 //! Writes, in this order: validation (field rules, `constant`, struct rules) → conversion
 //! (`force_default`, `set` transforms, `flatten`) → version (create stores 1; put stores the
 //! version read + 1 and requires the stored one to be it) → timestamps (`updated_at` now,
-//! `created_at` now on create or when unset) → limits (key values, item size). Updates apply
+//! `created_at` now on create or when unset) → write token (a single conditional write's, see
+//! "Failures and retries") → limits (key values, item size). Updates apply
 //! the same rules to their actions: a value written whole is type-checked (untyped paths
 //! included), checked against its field's rules and transformed; a relative change (`add`,
 //! `sub`, `plus`, `minus`, `append`, `delete` of members) gets a condition that keeps the

@@ -57,6 +57,11 @@ integer_parts!(i8, i16, i32, i64, u8, u16, u32, u64, isize, usize);
 /// Writes one part's stored value into a composed key.
 fn write_part(out: &mut String, value: &AttributeValue, escaped: &str) -> Result<(), AttrError> {
     match value {
+        // `CODE#{code}` with `code = ""` would compose `CODE#`: half a key, under which an item
+        // joins an index (or a partition) no value of the field names.
+        AttributeValue::S(text) if text.is_empty() => Err(AttrError::invalid(
+            "an empty string cannot be a part of a key template: it would compose half a key; use `None` (an `Option` field) to leave the item out of a sparse index",
+        )),
         AttributeValue::S(text) => {
             let needs_escape = |c: char| c == '%' || escaped.contains(c);
             // Most parts (ids, times) hold no separator: copied whole.
@@ -283,6 +288,14 @@ macro_rules! leading {
         impl<$($p,)+ $($x: ValueFor<$xp>),+> AllParts<($($p,)+)> for ($($x,)+) {}
     };
 }
+
+// A template with no parts (`compose(pk = "PRODUCTS")`): its value is its text, `of(())`.
+impl Leading<()> for () {
+    fn values(&self) -> Result<Vec<Option<AttributeValue>>, AttrError> {
+        Ok(Vec::new())
+    }
+}
+impl AllParts<()> for () {}
 
 leading!(one: A X);
 leading!(parts: (A, B) leading: (X: A.0));

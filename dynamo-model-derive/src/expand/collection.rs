@@ -75,7 +75,10 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
             pairs.push(quote!(::dynamo_model::__table_pair!(#a, #b);));
         }
     }
-    let name = ident.to_string();
+    let named_members = variants.iter().map(|(_, ty)| {
+        let name = quote!(#ty).to_string().replace(' ', "");
+        quote_spanned!(ty.span()=> (#name, <#ty as #p::Model>::SCHEMA))
+    });
     Ok(quote! {
         #(#pairs)*
 
@@ -89,7 +92,7 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
                 fn from_item(item: #p::Item) -> #p::Result<Self> {
                     match #p::entity_of(<Self as #p::Collection>::MEMBERS, &item) {
                         #(#reads)*
-                        _ => ::core::result::Result::Err(#p::not_a_member(#name)),
+                        _ => ::core::result::Result::Err(#p::not_a_member(&[#(#named_members),*], &item)),
                     }
                 }
             }

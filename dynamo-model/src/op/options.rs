@@ -73,11 +73,13 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
     }
 
     /// The expressions a listing renders besides its key: the filter (checked by the read
-    /// rules) and the projection (none when only counting).
+    /// rules; none on `keys`, the attributes a query's key condition covers) and the projection
+    /// (none when only counting).
     pub(crate) fn render_listing(
         &self,
         writer: &mut ExpressionWriter,
         schema: &Schema,
+        keys: &[&str],
         count_only: bool,
     ) -> Result<(Option<String>, Option<String>)> {
         let filter = crate::pipeline::read::filter_expression(
@@ -85,6 +87,7 @@ impl<'a, M, O> ReadOptions<'a, M, O> {
             self.filter.as_ref(),
             schema,
             self.entities,
+            keys,
         )?;
         let projection = (!self.projection.is_empty() && !count_only)
             .then(|| writer.projection(&self.projection));

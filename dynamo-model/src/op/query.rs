@@ -183,20 +183,55 @@ impl<'a, M: Model, H, R, O: 'a> Query<'a, M, H, R, O> {
             }
         }
         let table = self.read.db.table::<M>()?;
+        // An entity's `constant` attribute as a key of what is queried: DynamoDB refuses it in
+        // the filter, so the key condition holds it (as the hash key, the value given must be
+        // the constant; as the range key, it is the condition when none is given).
+        let constant = |name: &str| {
+            M::SCHEMA
+                .constants
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| value.to_attr())
+        };
+        if let (Some(expected), Term::Value(given)) = (constant(hash_key.name), &*hash) {
+            if *given != expected && self.read.entities.is_none() {
+                return Err(Error::InvalidRequest {
+                    message: format!(
+                        "the hash key `{}` of what is queried is the `constant` attribute of {}, which always holds {}; this query asks for {}, which no item of it holds",
+                        hash_key.name,
+                        crate::pipeline::read::model_name::<M>(),
+                        crate::pipeline::read::type_value(&expected),
+                        crate::pipeline::read::type_value(given),
+                    ),
+                });
+            }
+        }
+        let constant_range = match (range_key, &self.range) {
+            (Some(key), None) if self.read.entities.is_none() => constant(key.name).map(|value| {
+                Node::Compare(
+                    Term::Path(Path::name(key.name)),
+                    Comparator::Eq,
+                    Term::Value(value),
+                )
+            }),
+            _ => None,
+        };
+        let user_range = constant_range.as_ref().or(self.range.as_ref());
         let range = match range_key {
-            Some(key) => crate::pipeline::read::narrow_range(
-                key.name,
-                &self.prefixes(key.name),
-                self.range.as_ref(),
-            ),
-            None => self.range.as_ref().map(Cow::Borrowed),
+            Some(key) => {
+                crate::pipeline::read::narrow_range(key.name, &self.prefixes(key.name), user_range)
+            }
+            None => user_range.map(Cow::Borrowed),
         };
         let mut writer = ExpressionWriter::new();
         // Rendered from the builder's own nodes: nothing is cloned into a combined tree.
         let key_expression = writer.key_condition(hash_key.name, &hash, range.as_deref());
-        let (filter, projection) = self
-            .read
-            .render_listing(&mut writer, M::SCHEMA, count_only)?;
+        let keys: Vec<&str> = std::iter::once(hash_key.name)
+            .chain(range_key.map(|k| k.name))
+            .collect();
+        let (filter, projection) =
+            self.read
+                .render_listing(&mut writer, M::SCHEMA, &keys, count_only)?;
         let (names, values) = writer.finish()?;
         let rendered = RenderedQuery {
             table: table.clone(),

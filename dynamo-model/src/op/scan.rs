@@ -120,9 +120,9 @@ impl<'a, M: Model, O: Send + 'a> Scan<'a, M, O> {
         self.read.check_consistent("")?;
         let table = self.read.db.table::<M>()?;
         let mut writer = ExpressionWriter::new();
-        let (filter, projection) = self
-            .read
-            .render_listing(&mut writer, M::SCHEMA, count_only)?;
+        let (filter, projection) =
+            self.read
+                .render_listing(&mut writer, M::SCHEMA, &[], count_only)?;
         let (names, values) = writer.finish()?;
         let request = self
             .read

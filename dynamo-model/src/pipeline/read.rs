@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, Result};
+use crate::error::{AttrError, Error, Result};
 use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
@@ -28,12 +28,58 @@ use crate::schema::Schema;
 use crate::value::Item;
 
 /// An item read by key (get, batch get, transaction get) or returned by a write: `None` when
-/// it has expired.
+/// it has expired; another entity's item (its `constant` attributes hold other values) is an
+/// error saying so, before any field is decoded.
 pub(crate) fn read<M: Model>(item: Item) -> Result<Option<M>> {
     if !is_live(M::SCHEMA, &item) {
         return Ok(None);
     }
+    if !holds_constants(M::SCHEMA, &item) {
+        return Err(not_of(&[(model_name::<M>(), M::SCHEMA)], &item));
+    }
     M::from_item(item).map(Some)
+}
+
+/// A type attribute's value for an error, as `constant` errors show it: the value itself (an
+/// entity's name, not user data), or the kind of value it is.
+pub(crate) fn type_value(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::S(text) => format!("{text:?}"),
+        AttributeValue::N(number) => number.clone(),
+        AttributeValue::Bool(b) => b.to_string(),
+        other => crate::value::describe(other),
+    }
+}
+
+/// A model's name as written in its source: `Order` of `my_app::store::Order`.
+pub(crate) fn model_name<M>() -> &'static str {
+    let full = std::any::type_name::<M>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
+/// The error for a stored item of none of `entities` (each a name and its schema): names the
+/// first `constant` attribute, what each entity holds there, and what the item holds.
+pub(crate) fn not_of(entities: &[(&str, &Schema)], item: &Item) -> Error {
+    let Some(name) = entities
+        .iter()
+        .find_map(|(_, schema)| schema.constants.first().map(|(name, _)| *name))
+    else {
+        return AttrError::invalid("the item is of none of the models read").into();
+    };
+    let expected: Vec<String> = entities
+        .iter()
+        .filter_map(|(entity, schema)| {
+            let (_, value) = schema.constants.iter().find(|(n, _)| *n == name)?;
+            Some(format!("{} ({entity})", type_value(&value.to_attr())))
+        })
+        .collect();
+    let found = match item.get(name) {
+        Some(value) => format!("{}: another entity's item", type_value(value)),
+        None => "nothing: an item without the entity's type attribute".to_owned(),
+    };
+    AttrError::mismatch(format!("the constant {}", expected.join(" or ")), found)
+        .in_attribute(name)
+        .into()
 }
 
 /// An item a query or scan returned: the server's filter ([`listing_filter`]) already kept
@@ -49,6 +95,14 @@ pub(crate) fn read_projection<M: Model, P: Attributes>(mut item: Item) -> Result
     // An update's UPDATED_NEW / UPDATED_OLD holds its write token; a projection never does.
     item.remove(crate::pipeline::identity::WRITE_TOKEN);
     P::from_map(item).map_err(Error::from)
+}
+
+/// A projection `P` of an item read by key: `None` when the item has expired.
+pub(crate) fn read_projected<M: Model, P: Attributes>(item: Item) -> Result<Option<P>> {
+    if !is_live(M::SCHEMA, &item) {
+        return Ok(None);
+    }
+    read_projection::<M, P>(item).map(Some)
 }
 
 /// The attributes to ask for when reading `names` of a model: each name and its aliases.
@@ -259,22 +313,32 @@ pub(crate) fn read_named<O>(
 
 /// The filter expression: the caller's filter, and the read pipeline's (live items of this
 /// entity: see [`listing_filter`]; of any of a collection's `entities`), for every query, scan
-/// and count.
+/// and count. A `constant` attribute among `keys` (the attributes a query's key condition
+/// covers, which DynamoDB refuses in a filter) is left to the key condition.
 pub(crate) fn filter_expression(
     writer: &mut ExpressionWriter,
     filter: Option<&Node>,
     schema: &crate::schema::Schema,
     entities: Option<&[&Schema]>,
+    keys: &[&str],
 ) -> Result<Option<String>> {
     if let Some(filter) = filter {
         crate::pipeline::write::check_key_paths(schema, filter)?;
     }
+    let own_parts = |schema: &Schema| -> Vec<Node> {
+        let mut parts = listing_filter(schema);
+        parts.retain(|part| {
+            !matches!(part, Node::Compare(Term::Path(path), Comparator::Eq, _)
+                if path.elements().len() == 1 && keys.contains(&path.root()))
+        });
+        parts
+    };
     let own = match entities {
-        None => listing_filter(schema),
+        None => own_parts(schema),
         Some(entities) => {
             let each: Vec<Node> = entities
                 .iter()
-                .map(|entity| Node::And(listing_filter(entity)))
+                .map(|entity| Node::And(own_parts(entity)))
                 .collect();
             // An entity without a listing filter keeps every item: then nothing is filtered.
             if each

@@ -10,19 +10,27 @@ use futures::stream::{self, StreamExt};
 use super::{key_display, key_text, BatchPolicy, UnprocessedKey, MAX_BATCH_GET};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::model::{Model, PrimaryKey};
+use crate::expr::path::Path;
+use crate::expr::ExpressionWriter;
+use crate::model::{Attributes, Model, PrimaryKey};
+use crate::pipeline::read::projection_paths;
 use crate::value::Item;
 
 /// Reads items of one model by key, any number of keys, in chunks of 100. Built by
 /// [`Db::batch_get`]. Results come in the order of the keys asked; a key with no item is `None`.
+/// [`BatchGet::select`] reads a projection `O` instead of the whole model.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct BatchGet<'a, M: Model> {
+pub struct BatchGet<'a, M: Model, O = M> {
     db: &'a Db,
     keys: Vec<M::Key>,
     consistent: bool,
     policy: BatchPolicy,
     on_progress: Option<super::OnProgress<'a>>,
     meter: Option<crate::Capacity>,
+    /// The attributes asked for (none: the whole item).
+    projection: Vec<Path>,
+    /// How a stored item becomes an `O` (`None`: expired).
+    read: fn(Item) -> Result<Option<O>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -35,10 +43,44 @@ impl<'a, M: Model> BatchGet<'a, M> {
             policy: BatchPolicy::default(),
             on_progress: None,
             meter: None,
+            projection: Vec::new(),
+            read: crate::pipeline::read::read::<M>,
             _model: PhantomData,
         }
     }
 
+    /// Reads each item into a smaller struct: its fields become the projection, so only those
+    /// attributes travel (with the key and TTL attributes, which tell the items apart and hide
+    /// expired ones). DynamoDB charges the same read units: it counts the whole item.
+    pub fn select<P: Attributes>(self) -> BatchGet<'a, M, P> {
+        let schema = M::SCHEMA;
+        let mut projection = projection_paths::<M>(P::ATTRIBUTES);
+        let extra = std::iter::once(schema.hash_key.name)
+            .chain(schema.range_key.map(|k| k.name))
+            .chain(schema.ttl);
+        for name in extra {
+            if !projection
+                .iter()
+                .any(|p| p.elements().len() == 1 && p.root() == name)
+            {
+                projection.push(Path::name(name));
+            }
+        }
+        BatchGet {
+            db: self.db,
+            keys: self.keys,
+            consistent: self.consistent,
+            policy: self.policy,
+            on_progress: self.on_progress,
+            meter: self.meter,
+            projection,
+            read: crate::pipeline::read::read_projected::<M, P>,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, O> BatchGet<'a, M, O> {
     /// Adds the capacity every request of the batch consumes to `meter`.
     pub fn capacity(mut self, meter: &crate::Capacity) -> Self {
         self.meter = Some(meter.clone());
@@ -87,18 +129,28 @@ impl<'a, M: Model> BatchGet<'a, M> {
         Ok((keys, order))
     }
 
+    /// The projection expression and its names, when the read asks for a projection.
+    fn rendered_projection(&self) -> Result<Option<Projection>> {
+        if self.projection.is_empty() {
+            return Ok(None);
+        }
+        let mut writer = ExpressionWriter::new();
+        let expression = writer.projection(&self.projection);
+        let (names, _) = writer.finish()?;
+        Ok(Some(Projection { expression, names }))
+    }
+
     /// The BatchGetItem requests this would send, one per chunk of 100 keys, in order, without
     /// sending them.
     pub fn request(&self) -> Result<Vec<BatchGetItemInput>> {
         let table = self.db.table::<M>()?;
         let (keys, _) = self.key_items(&table)?;
+        let projection = self.rendered_projection()?;
         keys.chunks(MAX_BATCH_GET)
             .map(|chunk| {
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(chunk.to_vec()))
-                    .consistent_read(self.consistent)
-                    .build()
-                    .map_err(crate::op::built)?;
+                let request =
+                    keys_and_attributes(chunk.to_vec(), self.consistent, projection.as_ref())
+                        .map_err(crate::op::built)?;
                 BatchGetItemInput::builder()
                     .request_items(&table, request)
                     .build()
@@ -110,7 +162,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
     /// Sends every chunk: one entry per key asked, in order, `None` for keys with no item (or
     /// an expired one). Fails with [`Error::Unprocessed`] holding exactly the keys not read
     /// after the retry budget; [`BatchGet::send_partial`] keeps what was read.
-    pub async fn send(self) -> Result<Vec<Option<M>>> {
+    pub async fn send(self) -> Result<Vec<Option<O>>> {
         let output = self.send_partial().await?;
         if output.unread.is_empty() {
             return Ok(output.items);
@@ -124,15 +176,17 @@ impl<'a, M: Model> BatchGet<'a, M> {
 
     /// Sends every chunk and returns what it read, with the keys it could not read after the
     /// retry budget (and why): a batch of 10,000 keys that meets a failure keeps its 9,999 items.
-    pub async fn send_partial(self) -> Result<BatchGetOutput<M>> {
+    pub async fn send_partial(self) -> Result<BatchGetOutput<O>> {
         let span = crate::op::span::request_span!("BatchGetItem", self.db.table_name::<M>());
         crate::op::span::traced(span, self.send_untraced()).await
     }
 
-    async fn send_untraced(mut self) -> Result<BatchGetOutput<M>> {
+    async fn send_untraced(mut self) -> Result<BatchGetOutput<O>> {
         let schema = M::SCHEMA;
         let table = self.db.table::<M>()?;
         let (keys, order) = self.key_items(&table)?;
+        let projection = self.rendered_projection()?;
+        let read = self.read;
         let chunks: Vec<Vec<Item>> = keys.chunks(MAX_BATCH_GET).map(<[Item]>::to_vec).collect();
         let (db, policy, consistent) = (self.db, self.policy, self.consistent);
         let counters = super::Counters {
@@ -142,7 +196,14 @@ impl<'a, M: Model> BatchGet<'a, M> {
         let mut progress = super::BatchProgress::default();
         let mut on_progress = self.on_progress.take();
         let mut chunk_outcomes = stream::iter(chunks)
-            .map(|chunk| get_chunk(db, &table, chunk, consistent, policy, &counters))
+            .map(|chunk| {
+                let request = Request {
+                    table: &table,
+                    consistent,
+                    projection: projection.as_ref(),
+                };
+                get_chunk(db, request, chunk, policy, &counters)
+            })
             .buffer_unordered(policy.concurrency.max(1));
         let mut outcomes: Vec<(Vec<Item>, Vec<Item>, Option<Error>)> = Vec::new();
         while let Some(outcome) = chunk_outcomes.next().await {
@@ -177,7 +238,7 @@ impl<'a, M: Model> BatchGet<'a, M> {
             .iter()
             .zip(&keys)
             .map(|(text, key)| match found.remove(text) {
-                Some(item) => crate::pipeline::read::read(item)
+                Some(item) => read(item)
                     .map_err(|e| e.about_item(|| crate::pipeline::read::describe_key(&table, key))),
                 None => Ok(None),
             })
@@ -203,12 +264,43 @@ pub struct BatchGetOutput<M> {
     pub cause: Option<Error>,
 }
 
+/// A projection expression with its names.
+struct Projection {
+    expression: String,
+    names: Option<crate::expr::writer::Names>,
+}
+
+/// What every request of a batch get asks for, besides its keys.
+#[derive(Clone, Copy)]
+struct Request<'r> {
+    table: &'r str,
+    consistent: bool,
+    projection: Option<&'r Projection>,
+}
+
+/// The keys of one request, with the read's settings.
+fn keys_and_attributes(
+    keys: Vec<Item>,
+    consistent: bool,
+    projection: Option<&Projection>,
+) -> std::result::Result<KeysAndAttributes, aws_sdk_dynamodb::error::BuildError> {
+    KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(consistent)
+        .set_projection_expression(projection.map(|p| p.expression.clone()))
+        .set_expression_attribute_names(projection.and_then(|p| p.names.clone()))
+        .build()
+}
+
 /// One chunk of keys, retried: the items read, the keys left, and why.
 async fn get_chunk(
     db: &Db,
-    table: &str,
+    Request {
+        table,
+        consistent,
+        projection,
+    }: Request<'_>,
     mut pending: Vec<Item>,
-    consistent: bool,
     policy: BatchPolicy,
     counters: &super::Counters,
 ) -> (usize, Vec<Item>, Vec<Item>, Option<Error>) {
@@ -220,10 +312,7 @@ async fn get_chunk(
         if !policy.pause(attempt, started).await {
             break;
         }
-        let request = KeysAndAttributes::builder()
-            .set_keys(Some(pending.clone()))
-            .consistent_read(consistent)
-            .build();
+        let request = keys_and_attributes(pending.clone(), consistent, projection);
         let request = match request {
             Ok(request) => request,
             Err(e) => return (len, items, pending, Some(crate::op::built(e))),
@@ -273,7 +362,7 @@ async fn get_chunk(
 
 /// The requests it would send (one per 100 keys), key values redacted (see
 /// [`show_item_values`](crate::show_item_values)).
-impl<M: Model> std::fmt::Debug for BatchGet<'_, M> {
+impl<M: Model, O> std::fmt::Debug for BatchGet<'_, M, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::op::show::request(f, "BatchGet", self.request())
     }
