@@ -27,6 +27,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use dynamo_model::prelude::*;
+use dynamo_model::CancellationCode;
 use futures::StreamExt;
 
 use cli::{message, say, Connection};
@@ -231,7 +232,7 @@ async fn transfer(db: &Db, id: &str, from: &str, to: &str, amount: i64) -> Resul
             let failed = |i: usize| {
                 reasons
                     .get(i)
-                    .is_some_and(|r| r.code == "ConditionalCheckFailed")
+                    .is_some_and(|r| r.code == CancellationCode::ConditionalCheckFailed)
             };
             Err(if failed(0) {
                 Refusal::AlreadyApplied
@@ -241,7 +242,10 @@ async fn transfer(db: &Db, id: &str, from: &str, to: &str, amount: i64) -> Resul
                 Refusal::NoAccount(true)
             } else if failed(2) {
                 Refusal::NoAccount(false)
-            } else if reasons.iter().any(|r| r.code == "TransactionConflict") {
+            } else if reasons
+                .iter()
+                .any(|r| r.code == CancellationCode::TransactionConflict)
+            {
                 Refusal::Conflict
             } else {
                 Refusal::Other(message(Error::TransactionCanceled { reasons }))

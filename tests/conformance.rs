@@ -367,9 +367,25 @@ fn violated(op: Op, err: &Error) -> Vec<(String, &'static str)> {
     match err {
         Error::Validation { violations } => violations
             .iter()
-            .map(|v| (v.path.clone(), v.rule))
+            .map(|v| (in_action(op, &v.path), v.rule))
             .collect(),
         other => panic!("{op:?}: expected a validation error, got {other:?}"),
+    }
+}
+
+/// A path of an error, without the action a transaction's error names it by (checked there:
+/// `actions[0] (Widget).stock`).
+fn in_action(op: Op, path: &str) -> String {
+    let transaction = matches!(
+        op,
+        Op::TxCreate | Op::TxPut | Op::TxPutIf | Op::TxUpdate | Op::TxDelete | Op::TxCheck
+    );
+    match path.strip_prefix("actions[0] (Widget).") {
+        Some(rest) if transaction => rest.to_owned(),
+        _ => {
+            assert!(!transaction, "{op:?}: {path} names no action");
+            path.to_owned()
+        }
     }
 }
 
@@ -379,7 +395,7 @@ fn canceled(op: Op, err: &Error) -> Vec<String> {
         Error::TransactionCanceled { reasons } => reasons
             .iter()
             .filter(|r| r.failed())
-            .map(|r| r.code.clone())
+            .map(|r| r.code.to_string())
             .collect(),
         other => panic!("{op:?}: expected a canceled transaction, got {other:?}"),
     }
@@ -1244,7 +1260,7 @@ async fn key_checks() {
     let db = &fx.db;
     let empty = |op: Op, err: &Error| {
         assert!(
-            matches!(err, Error::InvalidValue { path, .. } if path == "pk"),
+            matches!(err, Error::InvalidValue { path, .. } if in_action(op, path) == "pk"),
             "{op:?}: {err:?}"
         )
     };

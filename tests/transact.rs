@@ -15,6 +15,20 @@ struct Order {
     total: i64,
 }
 
+/// A line of an order, with rules: every broken one is reported, naming its action.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "lines")]
+struct Line {
+    #[dynamo(hash_key)]
+    order: String,
+    #[dynamo(range_key)]
+    line: u32,
+    #[dynamo(validate(non_empty))]
+    sku: String,
+    #[dynamo(validate(range(min = 1, max = 1000)))]
+    quantity: u32,
+}
+
 fn order(id: &str, total: i64) -> Order {
     Order {
         id: id.into(),
@@ -102,11 +116,26 @@ async fn a_failing_check_cancels_everything_and_names_the_action() {
         .send()
         .await
         .unwrap_err();
+    let err_text = err.to_string();
     let Error::TransactionCanceled { reasons } = err else {
         panic!("{err:?}")
     };
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-    assert_eq!(codes, ["None", "None", "ConditionalCheckFailed"]);
+    use dynamo_model::CancellationCode;
+    let codes: Vec<&CancellationCode> = reasons.iter().map(|r| &r.code).collect();
+    assert_eq!(
+        codes,
+        [
+            &CancellationCode::None,
+            &CancellationCode::None,
+            &CancellationCode::ConditionalCheckFailed
+        ]
+    );
+    // Each reason names its action, model and key; the error says which failed.
+    assert_eq!((reasons[2].action, reasons[2].model), (2, "Account"));
+    assert!(
+        err_text.contains("action 2 (Account id=\"checked\""),
+        "{err_text}"
+    );
     let stored = Account::from_item(reasons[2].item.clone().unwrap()).unwrap();
     assert_eq!(stored, account("checked"));
     assert_eq!(balance(&db, "a").await, 100, "nothing landed");
@@ -173,7 +202,41 @@ async fn invalid_transactions_are_refused_before_sending() {
     let empty_update = db
         .transact_write()
         .update::<Order>(OrderKey::new("o1"), |u| u);
-    assert!(refused(empty_update.send().await.unwrap_err()).contains("no actions"));
+    let message = refused(empty_update.send().await.unwrap_err());
+    assert!(
+        message.starts_with("actions[0] (Order): ") && message.contains("no actions"),
+        "{message}"
+    );
+
+    // Every action is checked before sending: each broken rule, its path naming the action.
+    let line = |n: u32, sku: &str, quantity: u32| Line {
+        order: "o1".into(),
+        line: n,
+        sku: sku.into(),
+        quantity,
+    };
+    let err = db
+        .transact_write()
+        .put(&order("o1", 10))
+        .create(&line(1, "tea", 0))
+        .create(&line(2, "", 2))
+        .create(&line(3, "cups", 1))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Validation { violations } = &err else {
+        panic!("{err:?}")
+    };
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["actions[1] (Line).quantity", "actions[2] (Line).sku"]
+    );
+    assert!(
+        err.to_string()
+            .contains("`actions[2] (Line).sku` must not be empty"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

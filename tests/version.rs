@@ -208,7 +208,10 @@ async fn transactions_check_and_bump_versions_too() {
     let Error::TransactionCanceled { reasons } = err else {
         panic!("{err:?}")
     };
-    assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+    assert_eq!(
+        reasons[0].code,
+        dynamo_model::CancellationCode::ConditionalCheckFailed
+    );
     let current = read(&db, "t").await;
     db.transact_write()
         .put(&Counter {

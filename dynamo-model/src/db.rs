@@ -642,7 +642,8 @@ impl Db {
     ///     .send()
     ///     .await;
     /// let Err(Error::TransactionCanceled { reasons }) = result else { panic!() };
-    /// assert_eq!(reasons[1].code, "ConditionalCheckFailed");
+    /// assert_eq!(reasons[1].code, dynamo_model::CancellationCode::ConditionalCheckFailed);
+    /// assert_eq!(reasons[1].model, "User");
     /// assert_eq!(db.get(UserKey::new("u2")).consistent().send().await?.unwrap().visits, 0);
     /// # Ok(())
     /// # }

@@ -509,12 +509,50 @@ fn describe_violations(violations: &[Violation]) -> String {
     all.join("; ")
 }
 
+/// Names an item for an error, by its key and table: ``pk="u1", sk=5 in table `users` ``.
+pub(crate) fn describe_item<'a>(
+    table: &str,
+    key: impl IntoIterator<Item = (&'a str, &'a aws_sdk_dynamodb::types::AttributeValue)>,
+) -> String {
+    let mut text = String::new();
+    for (name, value) in key {
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let value = match value {
+            AttributeValue::S(s) => format!("{s:?}"),
+            AttributeValue::N(n) => n.clone(),
+            AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+            other => type_code(other).to_owned(),
+        };
+        text.push_str(&format!("{name}={value}"));
+    }
+    format!("{text} in table `{table}`")
+}
+
+/// Names the item with the key `key` for an error.
+pub(crate) fn describe_key(table: &str, key: &Item) -> String {
+    let mut parts: Vec<(&str, &aws_sdk_dynamodb::types::AttributeValue)> =
+        key.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    parts.sort_by_key(|(k, _)| *k);
+    describe_item(table, parts)
+}
+
 fn describe_reasons(reasons: &[CancellationReason]) -> String {
     let failed: Vec<String> = reasons
         .iter()
         .enumerate()
         .filter(|(_, r)| r.failed())
-        .map(|(i, r)| format!("action {i}: {}", r.code))
+        .map(|(_, r)| {
+            format!(
+                "action {} ({} {}): {}",
+                r.action,
+                r.model,
+                describe_key(&r.table, &r.key),
+                r.code
+            )
+        })
         .collect();
     if failed.is_empty() {
         "no reason given".into()
@@ -556,6 +594,37 @@ impl Error {
             other => Error::InvalidRequest {
                 message: other.to_string(),
             },
+        }
+    }
+
+    /// This error, about action `index` (a `model`) of a transaction or an item of a batch,
+    /// named `what` (`actions`, `items`): its paths become `actions[2] (OrderLine).sku`.
+    pub(crate) fn in_action(self, what: &str, index: usize, model: &str) -> Error {
+        let prefix = |path: &str| {
+            if path.is_empty() {
+                format!("{what}[{index}] ({model})")
+            } else {
+                format!("{what}[{index}] ({model}).{path}")
+            }
+        };
+        match self {
+            Error::Validation { violations } => Error::Validation {
+                violations: violations
+                    .into_iter()
+                    .map(|v| Violation {
+                        path: prefix(&v.path),
+                        ..v
+                    })
+                    .collect(),
+            },
+            Error::InvalidValue { path, message } => Error::InvalidValue {
+                path: prefix(&path),
+                message,
+            },
+            Error::InvalidRequest { message } => Error::InvalidRequest {
+                message: format!("{what}[{index}] ({model}): {message}"),
+            },
+            other => other,
         }
     }
 
@@ -848,13 +917,13 @@ impl fmt::Debug for UnprocessedKey {
     }
 }
 
-/// Why one action of a canceled transaction failed (or `code: "None"` when it did not). `Debug`
-/// redacts the stored item's values (see [`show_item_values`]).
+/// Why one action of a canceled transaction failed (or [`CancellationCode::None`] when it did
+/// not), and which action it is. `Debug` redacts the stored item's values and the key's (see
+/// [`show_item_values`]).
 #[derive(Clone, PartialEq)]
 pub struct CancellationReason {
-    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`,
-    /// `ThrottlingError`, `ValidationError`, …
-    pub code: String,
+    /// What DynamoDB said of the action.
+    pub code: CancellationCode,
     /// DynamoDB's message, if any.
     pub message: Option<String>,
     /// The item as stored, when the transaction asked for it
@@ -863,6 +932,14 @@ pub struct CancellationReason {
     /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
     /// attribute's `range` or `length` rule: which, read from the stored item.
     pub violations: Vec<Violation>,
+    /// The action's place in the transaction, from 0, in the order actions were added.
+    pub action: usize,
+    /// The action's model, as named in its source: `OrderLine`.
+    pub model: &'static str,
+    /// The table the action wrote or checked (with any prefix).
+    pub table: String,
+    /// The key of the item the action wrote or checked.
+    pub key: Item,
 }
 
 impl std::fmt::Debug for CancellationReason {
@@ -872,6 +949,10 @@ impl std::fmt::Debug for CancellationReason {
             .field("message", &self.message)
             .field("item", &self.item.as_ref().map(Redacted))
             .field("violations", &self.violations)
+            .field("action", &self.action)
+            .field("model", &self.model)
+            .field("table", &self.table)
+            .field("key", &Redacted(&self.key))
             .finish()
     }
 }
@@ -879,7 +960,72 @@ impl std::fmt::Debug for CancellationReason {
 impl CancellationReason {
     /// Whether this action caused the cancellation.
     pub fn failed(&self) -> bool {
-        self.code != "None"
+        self.code != CancellationCode::None
+    }
+}
+
+/// What DynamoDB said of one action of a canceled transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CancellationCode {
+    /// The action was fine: another one canceled the transaction.
+    None,
+    /// Its condition failed: a `check` that did not hold, a create of a key that exists, a
+    /// version that moved on, a relative update past a rule (see
+    /// [`CancellationReason::violations`]).
+    ConditionalCheckFailed,
+    /// Another transaction or write was changing the item at the same time; send it again.
+    TransactionConflict,
+    /// The item collection of a local secondary index would pass 10 GB.
+    ItemCollectionSizeLimitExceeded,
+    /// DynamoDB refused the action for load.
+    ThrottlingError,
+    /// The table's provisioned throughput is exceeded.
+    ProvisionedThroughputExceeded,
+    /// The action is malformed (an attribute of the wrong type for a key, an item over 400 KB).
+    ValidationError,
+    /// A code this release does not know, as DynamoDB wrote it.
+    Other(String),
+}
+
+impl CancellationCode {
+    /// The code DynamoDB answered (`None` when it answered none).
+    pub(crate) fn from_code(code: Option<&str>) -> Self {
+        match code {
+            None | Some("None") => CancellationCode::None,
+            Some("ConditionalCheckFailed") => CancellationCode::ConditionalCheckFailed,
+            Some("TransactionConflict") => CancellationCode::TransactionConflict,
+            Some("ItemCollectionSizeLimitExceeded") => {
+                CancellationCode::ItemCollectionSizeLimitExceeded
+            }
+            Some("ThrottlingError") => CancellationCode::ThrottlingError,
+            Some("ProvisionedThroughputExceeded") => {
+                CancellationCode::ProvisionedThroughputExceeded
+            }
+            Some("ValidationError") => CancellationCode::ValidationError,
+            Some(other) => CancellationCode::Other(other.to_owned()),
+        }
+    }
+
+    /// The code as DynamoDB writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CancellationCode::None => "None",
+            CancellationCode::ConditionalCheckFailed => "ConditionalCheckFailed",
+            CancellationCode::TransactionConflict => "TransactionConflict",
+            CancellationCode::ItemCollectionSizeLimitExceeded => "ItemCollectionSizeLimitExceeded",
+            CancellationCode::ThrottlingError => "ThrottlingError",
+            CancellationCode::ProvisionedThroughputExceeded => "ProvisionedThroughputExceeded",
+            CancellationCode::ValidationError => "ValidationError",
+            CancellationCode::Other(code) => code,
+        }
+    }
+}
+
+/// The code as DynamoDB writes it: `ConditionalCheckFailed`.
+impl fmt::Display for CancellationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

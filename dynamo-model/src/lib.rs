@@ -341,12 +341,12 @@ pub use limits::{
 };
 pub use model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
 pub use op::{
-    Append, BatchGet, BatchGetOutput, BatchPolicy, BatchProgress, BatchWrite, CancellationReason,
-    CheckTable, CollectionQuery, Create, CreateTable, CreateTableOutcome, Delete,
-    DeleteReturningOld, DeleteTable, Difference, Get, GetProjected, MigrateTable, Migration, Put,
-    PutReturn, Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld,
-    Scan, TableReport, TransactGet, TransactGetOutput, TransactWrite, UnprocessedKey,
-    UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
+    Append, BatchGet, BatchGetOutput, BatchPolicy, BatchProgress, BatchWrite, CancellationCode,
+    CancellationReason, CheckTable, CollectionQuery, Create, CreateTable, CreateTableOutcome,
+    Delete, DeleteReturningOld, DeleteTable, Difference, Get, GetProjected, MigrateTable,
+    Migration, Put, PutReturn, Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew,
+    ReturnUpdatedOld, Scan, TableReport, TransactGet, TransactGetOutput, TransactWrite,
+    UnprocessedKey, UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
     MAX_TRANSACTION_ACTIONS,
 };
 pub use pipeline::identity::WRITE_TOKEN;

@@ -33,7 +33,7 @@ pub use query::{CollectionQuery, Query};
 pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
 pub use transact::{
-    Append, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
+    Append, CancellationCode, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
     MAX_TRANSACTION_ACTIONS,
 };
 pub use update::{

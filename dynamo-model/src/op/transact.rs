@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 
 use crate::db::Db;
-pub use crate::error::CancellationReason;
+pub use crate::error::{CancellationCode, CancellationReason};
 use crate::error::{Error, Result};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::writer::{with_condition, RenderedCondition};
@@ -38,6 +38,9 @@ pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 pub struct TransactWrite<'a> {
     db: &'a Db,
     actions: Vec<Action>,
+    /// The actions that could not be built: their place, their model, why.
+    errors: Vec<(usize, &'static str, Error)>,
+    /// An error of the transaction as a whole (a bad token, an action it cannot hold).
     error: Option<Error>,
     token: Option<String>,
     return_items: bool,
@@ -46,6 +49,7 @@ pub struct TransactWrite<'a> {
 
 /// One action of a transaction, with what identifies it.
 struct Action {
+    model: &'static str,
     table: String,
     key: Item,
     item: TransactWriteItem,
@@ -60,6 +64,7 @@ impl<'a> TransactWrite<'a> {
         TransactWrite {
             db,
             actions: Vec::new(),
+            errors: Vec::new(),
             error: None,
             token: None,
             return_items: false,
@@ -71,12 +76,30 @@ impl<'a> TransactWrite<'a> {
         self.error.get_or_insert(error);
     }
 
-    /// Adds a built action, or keeps the first error to report on `send`.
-    fn push(&mut self, action: Result<Action>) {
+    /// Adds a built action of a `model`, or keeps why it could not be built, to report with
+    /// every other action's on `send`.
+    fn push(&mut self, model: &'static str, action: Result<Action>) {
         match action {
             Ok(action) => self.actions.push(action),
-            Err(e) => self.fail(e),
+            Err(e) => {
+                let index = self.actions.len() + self.errors.len();
+                self.errors.push((index, model, e));
+            }
         }
+    }
+
+    /// Why the transaction cannot be sent (see [`refusal`]), from its actions' errors as
+    /// they are kept (each reported again, for `request()`).
+    fn refused(&self) -> Option<Error> {
+        if let Some(error) = &self.error {
+            return Some(error.replay());
+        }
+        refusal(
+            self.errors
+                .iter()
+                .map(|(i, model, e)| (*i, *model, e.replay()))
+                .collect(),
+        )
     }
 
     fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
@@ -104,6 +127,7 @@ impl<'a> TransactWrite<'a> {
                 .build()
                 .map_err(built)?;
             Ok(Action {
+                model: crate::pipeline::read::model_name::<M>(),
                 table: table.clone(),
                 key,
                 item: TransactWriteItem::builder().put(put).build(),
@@ -111,7 +135,7 @@ impl<'a> TransactWrite<'a> {
                 size,
             })
         })();
-        self.push(action);
+        self.push(crate::pipeline::read::model_name::<M>(), action);
     }
 
     /// Puts a new item: the transaction is canceled if an item with its key exists.
@@ -174,6 +198,7 @@ impl<'a> TransactWrite<'a> {
                     .build()
                     .map_err(built)?;
                 Ok(Action {
+                    model: crate::pipeline::read::model_name::<M>(),
                     table,
                     key,
                     item: TransactWriteItem::builder().update(action).build(),
@@ -182,7 +207,7 @@ impl<'a> TransactWrite<'a> {
                 })
             },
         );
-        self.push(action);
+        self.push(crate::pipeline::read::model_name::<M>(), action);
         self
     }
 
@@ -217,6 +242,7 @@ impl<'a> TransactWrite<'a> {
             .and_then(|(table, key, rendered)| {
                 let item = build(&table, key.clone(), rendered, on_failure)?;
                 Ok(Action {
+                    model: crate::pipeline::read::model_name::<M>(),
                     table,
                     size: crate::limits::item_size(&key),
                     key,
@@ -224,7 +250,7 @@ impl<'a> TransactWrite<'a> {
                     guards: Vec::new(),
                 })
             });
-        self.push(action);
+        self.push(crate::pipeline::read::model_name::<M>(), action);
         self
     }
 
@@ -346,8 +372,8 @@ impl<'a> TransactWrite<'a> {
 
     /// The TransactWriteItems request this would send, without sending it.
     pub fn request(&self) -> Result<TransactWriteItemsInput> {
-        if let Some(error) = &self.error {
-            return Err(error.replay());
+        if let Some(error) = self.refused() {
+            return Err(error);
         }
         self.check_all()?;
         TransactWriteItemsInput::builder()
@@ -372,18 +398,23 @@ impl<'a> TransactWrite<'a> {
         span::traced(span, self.send_untraced()).await
     }
 
-    async fn send_untraced(self) -> Result<()> {
-        if let Some(error) = self.error {
+    async fn send_untraced(mut self) -> Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        if let Some(error) = refusal(std::mem::take(&mut self.errors)) {
             return Err(error);
         }
         self.check_all()?;
         let mut tables = Vec::with_capacity(self.actions.len());
         let mut guards = Vec::with_capacity(self.actions.len());
         let mut items = Vec::with_capacity(self.actions.len());
+        let mut named = Vec::with_capacity(self.actions.len());
         for action in self.actions {
-            tables.push(action.table);
+            tables.push(action.table.clone());
             guards.push(action.guards);
             items.push(action.item);
+            named.push((action.model, action.table, action.key));
         }
         let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");
@@ -413,7 +444,7 @@ impl<'a> TransactWrite<'a> {
                 // With its token, a transaction that was applied is not canceled on a resend:
                 // a cancellation means no attempt was applied.
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
-                    canceled(e.cancellation_reasons(), &guards)
+                    canceled(e.cancellation_reasons(), &guards, &named)
                 }
                 _ => Error::from_sdk("TransactWriteItems", &first, err),
             },
@@ -432,31 +463,54 @@ impl<'a> TransactWrite<'a> {
     }
 }
 
+/// Why a transaction whose actions met `errors` (each with its place and model) cannot be sent:
+/// every action's failed rules at once, each path naming its action (`actions[2]
+/// (OrderLine).sku`); an error other than failed rules, with its action named, before them.
+fn refusal(errors: Vec<(usize, &'static str, Error)>) -> Option<Error> {
+    if errors.is_empty() {
+        return None;
+    }
+    let mut violations = Vec::new();
+    for (index, model, error) in errors {
+        match error.in_action("actions", index, model) {
+            Error::Validation { violations: more } => violations.extend(more),
+            other => return Some(other),
+        }
+    }
+    Some(Error::Validation { violations })
+}
+
 /// A canceled transaction's error: DynamoDB's reasons, one per action, each explained by the
 /// guards of its action's relative updates.
 fn canceled(
     reasons: &[aws_sdk_dynamodb::types::CancellationReason],
     guards: &[Vec<Guard>],
+    actions: &[(&'static str, String, Item)],
 ) -> Error {
     Error::TransactionCanceled {
         reasons: reasons
             .iter()
-            .zip(
-                guards
-                    .iter()
-                    .map(Vec::as_slice)
-                    .chain(std::iter::repeat(&[][..])),
-            )
-            .map(|(r, guards)| {
+            .enumerate()
+            .map(|(i, r)| {
+                let guards = guards.get(i).map_or(&[][..], Vec::as_slice);
                 let violations = match &r.item {
                     Some(item) => explain_guards_in(guards, item),
                     None => Vec::new(),
                 };
+                let (model, table, key) =
+                    actions
+                        .get(i)
+                        .cloned()
+                        .unwrap_or(("?", String::new(), Item::new()));
                 CancellationReason {
-                    code: r.code.clone().unwrap_or_else(|| "None".into()),
+                    code: CancellationCode::from_code(r.code.as_deref()),
                     message: r.message.clone(),
                     item: r.item.clone(),
                     violations,
+                    action: i,
+                    model,
+                    table,
+                    key,
                 }
             })
             .collect(),

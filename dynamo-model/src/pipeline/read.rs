@@ -264,34 +264,7 @@ pub(crate) fn filters_listings(schema: &Schema) -> bool {
     schema.ttl.is_some() || !schema.constants.is_empty()
 }
 
-/// Names an item for an error, by its key and table: ``pk="u1", sk=5 in table `users` ``.
-pub(crate) fn describe_item<'a>(
-    table: &str,
-    key: impl IntoIterator<Item = (&'a str, &'a AttributeValue)>,
-) -> String {
-    let mut text = String::new();
-    for (name, value) in key {
-        if !text.is_empty() {
-            text.push_str(", ");
-        }
-        let value = match value {
-            AttributeValue::S(s) => format!("{s:?}"),
-            AttributeValue::N(n) => n.clone(),
-            AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
-            other => crate::value::describe(other),
-        };
-        text.push_str(&format!("{name}={value}"));
-    }
-    format!("{text} in table `{table}`")
-}
-
-/// Names the item with the key `key` for an error.
-pub(crate) fn describe_key(table: &str, key: &Item) -> String {
-    let mut parts: Vec<(&str, &AttributeValue)> =
-        key.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    parts.sort_by_key(|(k, _)| *k);
-    describe_item(table, parts)
-}
+pub(crate) use crate::error::{describe_item, describe_key};
 
 /// Reads an item of a query or scan with `read`, naming it (its key attributes `names`, in
 /// `table`) when the read fails: among thousands of items, the bad one can be found. Its key
