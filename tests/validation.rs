@@ -316,7 +316,10 @@ async fn an_invalid_item_is_refused_before_any_request() {
     // A transaction's paths name the action.
     assert_eq!(
         paths(err),
-        ["actions[1] (Customer).email", "actions[1] (Customer).address.city"]
+        [
+            "actions[1] (Customer).email",
+            "actions[1] (Customer).address.city"
+        ]
     );
     assert_eq!(requests.sent(), 0, "nothing was sent");
 
