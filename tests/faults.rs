@@ -53,13 +53,7 @@ struct Entry {
 
 const RATE: f64 = 0.3;
 
-/// `FAULTS_SCALE`: how many times the default counts.
-fn scale() -> usize {
-    std::env::var("FAULTS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1)
-}
+use common::faults::scale;
 /// Attempts per request: at 30% faults, ten fail in a row about once in 170,000 requests.
 const ATTEMPTS: u32 = 10;
 

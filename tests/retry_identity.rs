@@ -51,12 +51,7 @@ const RATE: f64 = 0.3;
 /// The SDK's standard attempts: the settings a user runs with.
 const ATTEMPTS: u32 = 3;
 
-fn scale() -> usize {
-    std::env::var("FAULTS_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1)
-}
+use common::faults::scale;
 
 fn ledger(id: &str) -> Ledger {
     Ledger {
@@ -67,7 +62,7 @@ fn ledger(id: &str) -> Ledger {
 }
 
 /// A consistent read, tried until it answers (reads are safe to repeat; the proxy fails some).
-async fn read<K: PrimaryKey + Clone>(db: &Db, key: K) -> Option<K::Model> {
+async fn read_item<K: PrimaryKey + Clone>(db: &Db, key: K) -> Option<K::Model> {
     loop {
         match db.get(key.clone()).consistent().send().await {
             Ok(item) => return item,
@@ -92,6 +87,11 @@ async fn counters(test: &str, ids: &[&str]) -> Db {
     direct
 }
 
+/// The ledger `read` as stored now.
+async fn read_again(db: &Db, read: &Ledger) -> Ledger {
+    read_item(db, read.key()).await.unwrap()
+}
+
 /// A ledger at version 5, its log `w1..w4`.
 async fn ledger_at_five(direct: &Db, id: &str) -> Ledger {
     let mut stored = direct.create(&ledger(id)).send().await.unwrap();
@@ -101,6 +101,23 @@ async fn ledger_at_five(direct: &Db, id: &str) -> Ledger {
     }
     assert_eq!(stored.version, 5);
     stored
+}
+
+/// Appends `id` to the log of the ledger `read` (at the version read): by a versioned put, or by
+/// an update `if_version`.
+async fn append_to(db: &Db, read: &Ledger, id: &str, update: bool) -> Result<(), Error> {
+    if update {
+        db.update(read.key())
+            .append(Ledger::LOG, vec![id.to_owned()])
+            .if_version(read.version)
+            .return_nothing()
+            .send()
+            .await
+    } else {
+        let mut next = read.clone();
+        next.log.push(id.to_owned());
+        db.put(&next).return_nothing().send().await
+    }
 }
 
 #[tokio::test]
@@ -156,18 +173,7 @@ async fn a_lost_update_is_a_conflict_not_ok() {
         direct.put(&theirs).send().await.unwrap();
         let proxy = FaultProxy::start(Faults::script([Some(Fault::DropBefore)])).await;
         let db = proxy.db("identity_lost", ATTEMPTS).await;
-        let mut mine = read.clone();
-        mine.log.push("same".into());
-        let result = if update {
-            db.update(read.key())
-                .append(Ledger::LOG, vec!["same".to_owned()])
-                .if_version(5)
-                .return_nothing()
-                .send()
-                .await
-        } else {
-            db.put(&mine).send().await.map(drop)
-        };
+        let result = append_to(&db, &read, "same", update).await;
         match result {
             Err(Error::VersionConflict {
                 expected: 5,
@@ -176,13 +182,7 @@ async fn a_lost_update_is_a_conflict_not_ok() {
             }) => {}
             other => panic!("{name}: {other:?}"),
         }
-        let stored = direct
-            .get(read.key())
-            .consistent()
-            .send()
-            .await
-            .unwrap()
-            .unwrap();
+        let stored = read_again(&direct, &read).await;
         assert_eq!((stored.version, stored.log.len()), (6, 5), "{name}");
     }
 }
@@ -206,31 +206,14 @@ async fn a_landed_write_is_never_a_conflict() {
             })
         }));
         let db = proxy.db("identity_landed", ATTEMPTS).await;
-        let mut mine = read.clone();
-        mine.log.push("mine".into());
-        let result = if update {
-            db.update(read.key())
-                .append(Ledger::LOG, vec!["mine".to_owned()])
-                .if_version(5)
-                .return_nothing()
-                .send()
-                .await
-        } else {
-            db.put(&mine).send().await.map(drop)
-        };
+        let result = append_to(&db, &read, "mine", update).await;
         match &result {
             Err(Error::OutcomeUnknown { known, .. }) => {
                 assert_eq!(known.stored_version, Some(7), "{name}")
             }
             other => panic!("{name}: {other:?}"),
         }
-        let stored = direct
-            .get(read.key())
-            .consistent()
-            .send()
-            .await
-            .unwrap()
-            .unwrap();
+        let stored = read_again(&direct, &read).await;
         assert_eq!(stored.log[4..], ["mine", "theirs"], "{name}");
     }
 }
@@ -408,6 +391,34 @@ impl Verdicts {
     }
 }
 
+/// `writers` writers at once, each making `writes` writes one after the other, each write with
+/// an id of its own (`<writer>.<n>`): what each was told.
+async fn concurrently<F, Fut>(writers: usize, writes: usize, write: F) -> Verdicts
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    let per_writer: Vec<Verdicts> = stream::iter(0..writers)
+        .map(|w| {
+            let write = &write;
+            async move {
+                let mut verdicts = Verdicts::default();
+                for i in 0..writes {
+                    let id = format!("{w}.{i}");
+                    let result = write(id.clone()).await;
+                    verdicts.record(id, result);
+                }
+                verdicts
+            }
+        })
+        .buffer_unordered(writers)
+        .collect()
+        .await;
+    let mut verdicts = Verdicts::default();
+    per_writer.into_iter().for_each(|v| verdicts.merge(v));
+    verdicts
+}
+
 #[tokio::test]
 async fn versioned_writers_under_faults() {
     let direct = common::db("identity_versioned").await;
@@ -420,37 +431,15 @@ async fn versioned_writers_under_faults() {
         let db = proxy.db("identity_versioned", ATTEMPTS).await;
         // Each writer reads the ledger, appends one unique id and writes it back at the version
         // it read; whatever it is told, its next write has a new id.
-        let per_writer: Vec<Verdicts> = stream::iter(0..writers)
-            .map(|w| {
-                let db = &db;
-                async move {
-                    let mut verdicts = Verdicts::default();
-                    for i in 0..writes {
-                        let write = format!("{w}.{i}");
-                        let read = read(db, LedgerKey::new(id)).await.unwrap();
-                        let result = if update {
-                            db.update(read.key())
-                                .append(Ledger::LOG, vec![write.clone()])
-                                .if_version(read.version as i128)
-                                .return_nothing()
-                                .send()
-                                .await
-                        } else {
-                            let mut next = read.clone();
-                            next.log.push(write.clone());
-                            db.put(&next).return_nothing().send().await
-                        };
-                        verdicts.record(write, result);
-                    }
-                    verdicts
-                }
-            })
-            .buffer_unordered(writers)
-            .collect()
-            .await;
-        let mut verdicts = Verdicts::default();
-        per_writer.into_iter().for_each(|v| verdicts.merge(v));
-        let stored = read(&direct, LedgerKey::new(id)).await.unwrap();
+        let verdicts = concurrently(writers, writes, |write| {
+            let db = &db;
+            async move {
+                let read = read_item(db, LedgerKey::new(id)).await.unwrap();
+                append_to(db, &read, &write, update).await
+            }
+        })
+        .await;
+        let stored = read_item(&direct, LedgerKey::new(id)).await.unwrap();
         let landed_unknown = verdicts.check(name, &stored.log);
         eprintln!(
             "{writers} writers x {writes} versioned {name}s: {}; stored version {}, log {}; {}",
@@ -553,7 +542,7 @@ async fn concurrent_creates_have_one_winner() {
         told.entry(k).or_default().record(who, result);
     }
     for (k, verdicts) in &told {
-        let stored = read(&direct, LedgerKey::new(format!("l{k}"))).await;
+        let stored = read_item(&direct, LedgerKey::new(format!("l{k}"))).await;
         let landed = stored.map(|l| l.log).unwrap_or_default();
         verdicts.check(&format!("l{k}"), &landed);
         assert_eq!(verdicts.ok.len(), landed.len(), "l{k}: {verdicts:?}");
@@ -590,7 +579,7 @@ async fn relative_updates_under_faults() {
             .await;
         let mut verdicts = Verdicts::default();
         results.into_iter().for_each(|(w, r)| verdicts.record(w, r));
-        let stored = read(&direct, CounterKey::new(id)).await.unwrap();
+        let stored = read_item(&direct, CounterKey::new(id)).await.unwrap();
         let landed_unknown = verdicts.check(id, &stored.log);
         eprintln!(
             "add(1) x{n}, {id}: {}; counter {}",
@@ -610,37 +599,24 @@ async fn transactions_under_faults() {
     let proxy = FaultProxy::start(Faults::all(RATE, 97)).await;
     let db = proxy.db("identity_transact", ATTEMPTS).await;
     let (writers, writes) = (8, 25 * scale());
-    let per_writer: Vec<Verdicts> = stream::iter(0..writers)
-        .map(|w| {
-            let db = &db;
-            async move {
-                let mut verdicts = Verdicts::default();
-                for i in 0..writes {
-                    let write = format!("{w}.{i}");
-                    let result = db
-                        .transact_write()
-                        .update::<Counter>(CounterKey::new("a"), |u| {
-                            u.add(Counter::COUNT, -1)
-                                .append(Counter::LOG, vec![write.clone()])
-                        })
-                        .update::<Counter>(CounterKey::new("b"), |u| {
-                            u.add(Counter::COUNT, 1)
-                                .append(Counter::LOG, vec![write.clone()])
-                        })
-                        .send()
-                        .await;
-                    verdicts.record(write, result);
-                }
-                verdicts
-            }
-        })
-        .buffer_unordered(writers)
-        .collect()
-        .await;
-    let mut verdicts = Verdicts::default();
-    per_writer.into_iter().for_each(|v| verdicts.merge(v));
-    let a = read(&direct, CounterKey::new("a")).await.unwrap();
-    let b = read(&direct, CounterKey::new("b")).await.unwrap();
+    let verdicts = concurrently(writers, writes, |write| {
+        let db = &db;
+        async move {
+            db.transact_write()
+                .update::<Counter>(CounterKey::new("a"), |u| {
+                    u.add(Counter::COUNT, -1)
+                        .append(Counter::LOG, vec![write.clone()])
+                })
+                .update::<Counter>(CounterKey::new("b"), |u| {
+                    u.add(Counter::COUNT, 1).append(Counter::LOG, vec![write])
+                })
+                .send()
+                .await
+        }
+    })
+    .await;
+    let a = read_item(&direct, CounterKey::new("a")).await.unwrap();
+    let b = read_item(&direct, CounterKey::new("b")).await.unwrap();
     assert_eq!(a.log, b.log, "both items or neither");
     let landed_unknown = verdicts.check("transfers", &a.log);
     eprintln!(

@@ -170,6 +170,24 @@ impl Hand<'_> {
     }
 }
 
+impl Hand<'_> {
+    /// A query of an index by its hash key alone, `limit` items.
+    async fn index(&self, index: &str, value: &str, limit: i32) -> f64 {
+        let key = format!("{index}_pk");
+        self.query(
+            Some(index),
+            "#pk = :pk",
+            &[("#pk", &key)],
+            &[(":pk", s(value))],
+            None,
+            Some(limit),
+            false,
+            false,
+        )
+        .await
+    }
+}
+
 /// Every access pattern of the store, both ways.
 pub async fn measure(db: &Db) -> Vec<Row> {
     let hand = Hand {
@@ -249,18 +267,7 @@ pub async fn measure(db: &Db) -> Vec<Row> {
             .send()
     })
     .await;
-    let units = hand
-        .query(
-            Some("by_status"),
-            "#pk = :pk",
-            &[("#pk", "by_status_pk")],
-            &[(":pk", s("STATUS#Packed"))],
-            None,
-            Some(5),
-            false,
-            false,
-        )
-        .await;
+    let units = hand.index("by_status", "STATUS#Packed", 5).await;
     row("5 packed orders (sparse index by_status)", lib, units, 1.0);
 
     // An order by its id alone, through the index keyed by it.
@@ -273,18 +280,7 @@ pub async fn measure(db: &Db) -> Vec<Row> {
             .send()
     })
     .await;
-    let units = hand
-        .query(
-            Some("by_id"),
-            "#pk = :pk",
-            &[("#pk", "by_id_pk")],
-            &[(":pk", s("ORDER#o0042"))],
-            None,
-            Some(1),
-            false,
-            false,
-        )
-        .await;
+    let units = hand.index("by_id", "ORDER#o0042", 1).await;
     row("an order by its id (index by_id)", lib, units, 1.0);
 
     // An order with its lines: one key range.
