@@ -747,22 +747,74 @@ async fn the_store_example_runs() {
     );
 }
 
+/// The write operations, for the template rule's matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Write {
+    Create,
+    Put,
+    BatchPut,
+    TxCreate,
+    TxPut,
+    TxPutIf,
+    Update,
+    Upsert,
+    TxUpdate,
+}
+
+const WRITES: [Write; 9] = [
+    Write::Create,
+    Write::Put,
+    Write::BatchPut,
+    Write::TxCreate,
+    Write::TxPut,
+    Write::TxPutIf,
+    Write::Update,
+    Write::Upsert,
+    Write::TxUpdate,
+];
+
+/// Writes `o` by `op`: whole, or field by field (an update and a transaction's update need an
+/// item stored before).
+async fn write_order(db: &Db, op: Write, o: &Order) {
+    fn update<'a>(
+        u: dynamo_model::Update<'a, Order>,
+        o: &Order,
+    ) -> dynamo_model::Update<'a, Order> {
+        u.set(Order::OPEN_STATUS, o.open_status.clone())
+            .set(Order::TOTAL, o.total)
+            .set(Order::KIND, o.kind.clone())
+    }
+    match op {
+        Write::Create => drop(db.create(o).send().await.unwrap()),
+        Write::Put => drop(db.put(o).send().await.unwrap()),
+        Write::BatchPut => db.batch_put([o]).send().await.unwrap(),
+        Write::TxCreate => db.transact_write().create(o).send().await.unwrap(),
+        Write::TxPut => db.transact_write().put(o).send().await.unwrap(),
+        Write::TxPutIf => db
+            .transact_write()
+            // New, or an order stored before.
+            .put_if(o, Order::TOTAL.not_exists() | Order::KIND.eq("Order"))
+            .send()
+            .await
+            .unwrap(),
+        Write::Update => drop(update(db.update(o.key()), o).send().await.unwrap()),
+        Write::Upsert => drop(update(db.update(o.key()).upsert(), o).send().await.unwrap()),
+        Write::TxUpdate => db
+            .transact_write()
+            .update::<Order>(o.key(), |u| {
+                u.set(Order::OPEN_STATUS, o.open_status.clone())
+                    .set(Order::TOTAL, o.total)
+            })
+            .send()
+            .await
+            .unwrap(),
+    }
+}
+
 /// The template rule on every operation: each write composes the same attributes as a create,
 /// each read by key finds the item by its template key, each listing reads it back.
 #[tokio::test]
 async fn templates_on_every_operation() {
-    #[derive(Debug, Clone, Copy, PartialEq)]
-    enum Write {
-        Create,
-        Put,
-        BatchPut,
-        TxCreate,
-        TxPut,
-        TxPutIf,
-        Update,
-        Upsert,
-        TxUpdate,
-    }
     use Write::*;
     let db = common::db("template_matrix").await;
     db.create_table::<Order>().send().await.unwrap();
@@ -771,12 +823,7 @@ async fn templates_on_every_operation() {
     db.create(&reference).send().await.unwrap();
     let expected = raw_item(&db, reference.key()).await;
 
-    for (n, op) in [
-        Create, Put, BatchPut, TxCreate, TxPut, TxPutIf, Update, Upsert, TxUpdate,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (n, op) in WRITES.into_iter().enumerate() {
         let customer = format!("c#{n}");
         let o = order(&customer, 1, "o1");
         if matches!(op, Update | TxUpdate) {
@@ -786,43 +833,7 @@ async fn templates_on_every_operation() {
             before.total = 1;
             db.create(&before).send().await.unwrap();
         }
-        fn update<'a>(
-            u: dynamo_model::Update<'a, Order>,
-            o: &Order,
-        ) -> dynamo_model::Update<'a, Order> {
-            u.set(Order::OPEN_STATUS, o.open_status.clone())
-                .set(Order::TOTAL, o.total)
-                .set(Order::KIND, o.kind.clone())
-        }
-        match op {
-            Create => drop(db.create(&o).send().await.unwrap()),
-            Put => drop(db.put(&o).send().await.unwrap()),
-            BatchPut => db.batch_put([&o]).send().await.unwrap(),
-            TxCreate => db.transact_write().create(&o).send().await.unwrap(),
-            TxPut => db.transact_write().put(&o).send().await.unwrap(),
-            TxPutIf => db
-                .transact_write()
-                .put_if(&o, Order::TOTAL.not_exists())
-                .send()
-                .await
-                .unwrap(),
-            Update => drop(update(db.update(o.key()), &o).send().await.unwrap()),
-            Upsert => drop(
-                update(db.update(o.key()).upsert(), &o)
-                    .send()
-                    .await
-                    .unwrap(),
-            ),
-            TxUpdate => db
-                .transact_write()
-                .update::<Order>(o.key(), |u| {
-                    u.set(Order::OPEN_STATUS, o.open_status.clone())
-                        .set(Order::TOTAL, o.total)
-                })
-                .send()
-                .await
-                .unwrap(),
-        }
+        write_order(&db, op, &o).await;
         let raw = raw_item(&db, o.key()).await;
         for name in composed {
             let want = expected[name]
@@ -891,6 +902,49 @@ async fn templates_on_every_operation() {
         .unwrap();
     let left = db.scan::<Order>().consistent().all().await.unwrap();
     assert_eq!(left.len(), 10 - 3, "{left:?}");
+}
+
+/// Index sparseness on every write: an order written closed (`open_status: None`) carries
+/// neither of `open_orders`' keys, whether it is new or was open before, and is not listed.
+#[tokio::test]
+async fn an_index_is_sparse_on_every_write() {
+    let db = common::db("sparse_matrix").await;
+    db.create_table::<Order>().send().await.unwrap();
+    for (n, op) in WRITES.into_iter().enumerate() {
+        for was_open in [false, true] {
+            if was_open && matches!(op, Write::Create | Write::TxCreate) {
+                continue; // a create makes a new item
+            }
+            let customer = format!("s#{n}#{was_open}");
+            let open = order(&customer, 1, "o1");
+            if was_open || matches!(op, Write::Update | Write::TxUpdate) {
+                let before = Order {
+                    open_status: was_open.then(|| "PENDING".to_owned()),
+                    ..open.clone()
+                };
+                db.create(&before).send().await.unwrap();
+            }
+            let closed = Order {
+                open_status: None,
+                ..open.clone()
+            };
+            write_order(&db, op, &closed).await;
+            let raw = raw_item(&db, closed.key()).await;
+            for name in ["open_orders_pk", "open_orders_sk", "summary"] {
+                assert!(
+                    !raw.contains_key(name),
+                    "{op:?} (open before: {was_open}): {name} in {raw:?}"
+                );
+            }
+        }
+    }
+    let listed = db
+        .scan::<Order>()
+        .index(Order::OPEN_ORDERS)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(listed, [], "no closed order is in the index");
 }
 
 fn lower(text: &str) -> String {
@@ -1133,4 +1187,81 @@ async fn templates_without_parts_query_and_empty_parts_are_refused() {
         .await
         .unwrap();
     assert_eq!(coded.len(), 2);
+}
+
+/// A user listed in an index only while it has a code: the index's sort key is text alone.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "members", hash_key = "MEMBER#{id}", range_key = "sk")]
+#[dynamo(compose(sk = "PROFILE", gsi2sk = "USER"))]
+#[dynamo(gsi(name = "gsi2", hash = "CODE#{code}", range = "gsi2sk"))]
+struct Member {
+    id: String,
+    code: Option<String>,
+}
+
+/// An index is sparse as a whole: an item out of it carries none of its key attributes, on
+/// puts, updates and upserts alike; one back in carries both.
+#[tokio::test]
+async fn an_index_is_sparse_as_a_whole() {
+    let db = common::db("sparse_pairs").await;
+    db.create_table::<Member>().send().await.unwrap();
+    let raw = |id: &'static str| {
+        let db = db.clone();
+        async move {
+            let key = dynamo_model::PrimaryKey::to_item(&MemberKey::new(id)).unwrap();
+            let item = db
+                .client()
+                .get_item()
+                .table_name(db.table_name::<Member>())
+                .set_key(Some(key))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap()
+                .item
+                .unwrap();
+            (item.contains_key("gsi2_pk"), item.contains_key("gsi2sk"))
+        }
+    };
+    let member = |id: &str, code: Option<&str>| Member {
+        id: id.into(),
+        code: code.map(str::to_owned),
+    };
+    db.put(&member("a", Some("x"))).send().await.unwrap();
+    db.put(&member("b", None)).send().await.unwrap();
+    assert_eq!(raw("a").await, (true, true));
+    assert_eq!(
+        raw("b").await,
+        (false, false),
+        "a put out of the index: neither key"
+    );
+    db.update(MemberKey::new("a"))
+        .set(Member::CODE, None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        raw("a").await,
+        (false, false),
+        "an update taking it out: neither key"
+    );
+    db.update(MemberKey::new("a"))
+        .set(Member::CODE, Some("y".to_owned()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        raw("a").await,
+        (true, true),
+        "an update putting it back: both keys"
+    );
+    db.update(MemberKey::new("c"))
+        .set(Member::CODE, None)
+        .upsert()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw("c").await, (false, false), "an upsert out of the index");
+    let listed = db.scan::<Member>().index(Member::GSI2).all().await.unwrap();
+    assert_eq!(listed, [member("a", Some("y"))]);
 }

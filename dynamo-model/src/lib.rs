@@ -136,7 +136,8 @@
 //! ◇ DynamoDB enforces it through a condition or filter the library adds; · the operation
 //! writes no value and reads no item the rule could act on. Key templates (attributes composed
 //! from fields) are checked the same way, on every write and every read by key, by
-//! `templates_on_every_operation` in `tests/single_table.rs`.
+//! `templates_on_every_operation` in `tests/single_table.rs`, and index sparseness (an item out
+//! of an index carries none of its keys) on every write by `an_index_is_sparse_on_every_write`.
 //!
 //! | rule | create | put | update | upsert | delete | batch put¹ | batch delete | batch get | tx create | tx put | tx put_if | tx update | tx delete | tx check | tx get | get | query | scan | stream | collection | count |
 //! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -184,7 +184,9 @@ pub(crate) fn compose(def: &TemplateDef, item: &Item) -> Result<Option<Attribute
 }
 
 /// Adds every template attribute of `schema` to `item`, computed from its fields' values (the
-/// generated `to_item` and key conversions call this last).
+/// generated `to_item` and key conversions call this last). An index is sparse as a whole: an
+/// item missing one of an index's keys carries none of the composed other (a sort key made
+/// only of text, `USER`, would otherwise stay behind, half a key pair).
 pub(crate) fn compose_into(schema: &Schema, item: &mut Item) -> Result<()> {
     for def in schema.templates {
         match compose(def, item)? {
@@ -203,7 +205,34 @@ pub(crate) fn compose_into(schema: &Schema, item: &mut Item) -> Result<()> {
             None => {}
         }
     }
+    for index in schema.indexes {
+        for name in index_partners(schema, index, |name| !item.contains_key(name)) {
+            item.remove(name);
+        }
+    }
     Ok(())
+}
+
+/// The composed key attributes of `index` to leave out because the other key of the pair is
+/// `absent`: a key the library composes goes with its partner; a model's own field stays.
+pub(crate) fn index_partners(
+    schema: &Schema,
+    index: &crate::schema::IndexDef,
+    absent: impl Fn(&str) -> bool,
+) -> Vec<&'static str> {
+    let Some(range) = index.range_key else {
+        return Vec::new();
+    };
+    let composed = |name: &str| schema.templates.iter().any(|t| t.name == name);
+    let (hash, range) = (index.hash_key.name, range.name);
+    let mut out = Vec::new();
+    if absent(hash) && composed(range) && !schema.is_primary_key(range) {
+        out.push(range);
+    }
+    if absent(range) && composed(hash) && !schema.is_primary_key(hash) {
+        out.push(hash);
+    }
+    out
 }
 
 /// The key item of a model whose key is (partly) composed: each key attribute composed by its

@@ -27,7 +27,7 @@ use crate::limits::MAX_ITEM_SIZE;
 use crate::model::Model;
 use crate::pipeline::decimal::Decimal;
 use crate::pipeline::write::{is_live, present, version_conflict, version_is, Conditions};
-use crate::schema::{FieldHooks, Limits, Schema};
+use crate::schema::{FieldHooks, Limits, Schema, TemplateDef};
 use crate::validate::{Bound, Violation};
 use crate::value::Item;
 
@@ -721,31 +721,9 @@ fn template_actions(
         {
             continue;
         }
-        let mut values = Vec::with_capacity(parts.len());
-        for (part, value) in def.parts.iter().zip(parts) {
-            let value = match value {
-                Some(value) => value,
-                // A part the update leaves is known only when it is part of the key.
-                None => match key_fields.and_then(|fields| fields.get(*part)) {
-                    Some(value) => Some(value.clone()),
-                    None => {
-                        return refuse(format!(
-                            "`{}` = {} is composed from `{part}` too, which this update does not set: set it as well (to its current value if it does not change), or put the whole item",
-                            def.name,
-                            def.pattern()
-                        ))
-                    }
-                },
-            };
-            values.push(value);
-        }
-        let path = Path::name(def.name);
-        let values: Vec<Option<&AttributeValue>> = values.iter().map(Option::as_ref).collect();
-        match crate::template::compose_values(def, &values)? {
-            Some(value) => out.push(Action::Set(path, SetValue::Term(Term::Value(value)))),
-            None => out.push(Action::Remove(path)),
-        }
+        out.push(compose_action(def, parts, key_fields)?);
     }
+    pair_index_keys(schema, actions, key_fields, &mut out)?;
     if upsert {
         // The item may be created: it holds its key's fields like any other item.
         for (name, value) in key_fields.into_iter().flatten() {
@@ -762,6 +740,93 @@ fn template_actions(
         }
     }
     Ok(out)
+}
+
+/// The action writing template `def`: each part's new value (`Some(None)` when removed, `None`
+/// when the update leaves it, then known only from the key's fields).
+fn compose_action(
+    def: &TemplateDef,
+    parts: Vec<Option<Option<AttributeValue>>>,
+    key_fields: Option<&Item>,
+) -> Result<Action> {
+    let mut values = Vec::with_capacity(parts.len());
+    for (part, value) in def.parts.iter().zip(parts) {
+        let value = match value {
+            Some(value) => value,
+            None => match key_fields.and_then(|fields| fields.get(*part)) {
+                Some(value) => Some(value.clone()),
+                None => {
+                    return Err(Error::InvalidRequest {
+                        message: format!(
+                            "`{}` = {} is composed from `{part}` too, which this update does not set: set it as well (to its current value if it does not change), or put the whole item",
+                            def.name,
+                            def.pattern()
+                        ),
+                    })
+                }
+            },
+        };
+        values.push(value);
+    }
+    let path = Path::name(def.name);
+    let values: Vec<Option<&AttributeValue>> = values.iter().map(Option::as_ref).collect();
+    Ok(match crate::template::compose_values(def, &values)? {
+        Some(value) => Action::Set(path, SetValue::Term(Term::Value(value))),
+        None => Action::Remove(path),
+    })
+}
+
+/// An index is sparse as a whole (as in a put: [`crate::template::index_partners`]): an update
+/// that removes one key of an index removes the composed other; one that sets a key writes the
+/// composed other too, which a removal took out before.
+fn pair_index_keys(
+    schema: &Schema,
+    actions: &UpdateActions,
+    key_fields: Option<&Item>,
+    out: &mut Vec<Action>,
+) -> Result<()> {
+    let top = |action: &Action, name: &str| {
+        action.path().elements().len() == 1 && action.path().root() == name
+    };
+    let written = |out: &[Action], name: &str, remove: bool| {
+        out.iter()
+            .chain(&actions.actions)
+            .any(|a| matches!(a, Action::Remove(_)) == remove && top(a, name))
+    };
+    for index in schema.indexes {
+        let Some(range) = index.range_key else {
+            continue;
+        };
+        let partners =
+            crate::template::index_partners(schema, index, |name| written(out, name, true));
+        if !partners.is_empty() {
+            for partner in partners {
+                out.retain(|a| !top(a, partner));
+                out.push(Action::Remove(Path::name(partner)));
+            }
+            continue;
+        }
+        for (key, partner) in [
+            (index.hash_key.name, range.name),
+            (range.name, index.hash_key.name),
+        ] {
+            let def = schema.templates.iter().find(|t| t.name == partner);
+            let Some(def) = def.filter(|_| !schema.is_primary_key(partner)) else {
+                continue;
+            };
+            if written(out, key, false)
+                && !written(out, partner, false)
+                && !written(out, partner, true)
+            {
+                out.push(compose_action(
+                    def,
+                    vec![None; def.parts.len()],
+                    key_fields,
+                )?);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `attribute_not_exists(hash key) OR <live>`: an upsert finds no item or a live one.
