@@ -39,7 +39,8 @@ impl Term {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a value for an attribute of type `{T}`",
     label = "expected a `{T}` here",
-    note = "expression values have the attribute's own type (or its `T` when it is an `Option<T>`)"
+    note = "expression values have the attribute's own type (or its `T` when it is an `Option<T>`)",
+    note = "a key template's value (`Composite<..>`) is composed by the template's handle: `.hash(Order::PK.of(\"c1\"))`, `.hash(Order::PK.of((\"c1\", 2)))` for two parts"
 )]
 pub trait ValueFor<T> {
     /// Converts the value; `Ok(None)` for a value DynamoDB cannot hold (`None`, an empty set).
