@@ -1099,7 +1099,7 @@ async fn a_read_by_key_of_another_entitys_item_says_so() {
         .send()
         .await
         .unwrap();
-    let expected = "attribute `kind` of the item";
+    let expected = "attribute `kind` of Order, the item pk=\"CUSTOMER#c1\"";
     let errors = [
         db.get(o.key()).send().await.unwrap_err(),
         db.batch_get::<Order>([o.key()]).send().await.unwrap_err(),
@@ -1116,6 +1116,56 @@ async fn a_read_by_key_of_another_entitys_item_says_so() {
         assert!(
             text.contains("expected the constant \"Order\" (Order), found \"Customer\": another entity's item"),
             "{text}"
+        );
+    }
+    // An item without the type attribute says so.
+    let mut untyped = dynamo_model::PrimaryKey::to_item(&o.key()).unwrap();
+    untyped.insert("customer_id".into(), s("c1"));
+    db.client()
+        .put_item()
+        .table_name(db.table_name::<Order>())
+        .set_item(Some(untyped))
+        .send()
+        .await
+        .unwrap();
+    let text = db.get(o.key()).send().await.unwrap_err().to_string();
+    assert!(
+        text.ends_with("found nothing: an item without the entity's type attribute"),
+        "{text}"
+    );
+    // An item of the entity that breaks its rules: the error names the attribute, the entity
+    // and the item, read by key or listed.
+    let mut broken = o.to_item().unwrap();
+    broken.remove("total");
+    db.client()
+        .put_item()
+        .table_name(db.table_name::<Order>())
+        .set_item(Some(broken))
+        .send()
+        .await
+        .unwrap();
+    let by_key = db.get(o.key()).send().await.unwrap_err();
+    let listed = db
+        .query::<Order>()
+        .hash(Order::PK.of("c1"))
+        .all()
+        .await
+        .unwrap_err();
+    for err in [by_key, listed] {
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "attribute `total` of Order, the item pk=\"CUSTOMER#c1\", sk=\"ORDER#"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(": expected number (i64), found nothing"),
+            "{text}"
+        );
+        assert!(
+            matches!(&err, Error::Attribute { entity: Some(e), .. } if e == "Order"),
+            "{err:?}"
         );
     }
     // An item of none of a collection's members: the same, with every member's value.

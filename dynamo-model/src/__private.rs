@@ -39,6 +39,12 @@ pub fn entity_of(members: &[&Schema], item: &Item) -> Option<usize> {
     crate::pipeline::read::entity_of(members, item)
 }
 
+/// An item of a collection's member `M`, decoded; its errors name the member.
+#[inline]
+pub fn decode<M: crate::Model>(item: Item) -> Result<M, Error> {
+    crate::pipeline::read::decode(item)
+}
+
 /// The error for an item of a collection's query that is of none of its models (each a name
 /// and its schema).
 pub fn not_a_member(members: &[(&str, &Schema)], item: &Item) -> Error {

@@ -26,10 +26,13 @@ type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::Attribute
 pub enum Error {
     /// Stored data could not be read into the model: a required attribute is missing, or an
     /// attribute holds the wrong type or an unreadable value.
-    #[error("attribute `{path}`{}: expected {expected}, found {found}", item.as_ref().map(|i| format!(" of the item {i}")).unwrap_or_default())]
+    #[error("attribute `{path}`{}{}: expected {expected}, found {found}", entity.as_ref().map(|e| format!(" of {e}")).unwrap_or_default(), item.as_ref().map(|i| format!(", the item {i}")).unwrap_or_default())]
     Attribute {
         /// Where in the item, e.g. `address.city` or `tags[3]`.
         path: String,
+        /// The model (entity) the item was read as, e.g. `Order`: in a table shared by several
+        /// entities, which one's rules the item broke.
+        entity: Option<String>,
         /// What the model expects there, e.g. `number (u32)`.
         expected: String,
         /// What the item holds, e.g. `string`, or `nothing` when the attribute is missing.
@@ -303,12 +306,14 @@ impl fmt::Debug for Error {
         match self {
             Error::Attribute {
                 path,
+                entity,
                 expected,
                 found,
                 item,
             } => f
                 .debug_struct("Attribute")
                 .field("path", path)
+                .field("entity", entity)
                 .field("expected", expected)
                 .field("found", found)
                 .field("item", item)
@@ -582,11 +587,13 @@ impl Error {
             },
             Error::Attribute {
                 path,
+                entity,
                 expected,
                 found,
                 item,
             } => Error::Attribute {
                 path: path.clone(),
+                entity: entity.clone(),
                 expected: expected.clone(),
                 found: found.clone(),
                 item: item.clone(),
@@ -633,14 +640,36 @@ impl Error {
         match self {
             Error::Attribute {
                 path,
+                entity,
                 expected,
                 found,
                 item: None,
             } => Error::Attribute {
                 path,
+                entity,
                 expected,
                 found,
                 item: Some(describe()),
+            },
+            other => other,
+        }
+    }
+
+    /// A read error about an item read as the model `entity` (`Order`).
+    pub(crate) fn of_entity(self, name: &str) -> Error {
+        match self {
+            Error::Attribute {
+                path,
+                entity: None,
+                expected,
+                found,
+                item,
+            } => Error::Attribute {
+                path,
+                entity: Some(name.to_owned()),
+                expected,
+                found,
+                item,
             },
             other => other,
         }
@@ -848,6 +877,7 @@ impl From<AttrError> for Error {
         match kind {
             AttrErrorKind::Mismatch { expected, found } => Error::Attribute {
                 path,
+                entity: None,
                 expected,
                 found,
                 item: None,

@@ -65,7 +65,7 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
         .map(|(_, ty)| quote_spanned!(ty.span()=> <#ty as #p::Model>::SCHEMA));
     let reads = variants.iter().enumerate().map(|(i, (variant, ty))| {
         quote! {
-            ::core::option::Option::Some(#i) => <#ty as #p::Model>::from_item(item).map(Self::#variant),
+            ::core::option::Option::Some(#i) => #p::decode::<#ty>(item).map(Self::#variant),
         }
     });
     // Every pair shares the table and its keys and can be told apart, as in `table!`.

@@ -204,7 +204,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let prepared = prepare(self.item, self.kind, now, token)?;
         // Read back before sending: an item the model could not read is never written.
         let stored = if R::STORED {
-            Some(M::from_item(prepared.item.clone())?)
+            Some(crate::pipeline::read::decode::<M>(prepared.item.clone())?)
         } else {
             None
         };

@@ -172,7 +172,7 @@ impl<M: Model> UpdateReturn<M> for ReturnNew {
 
     fn output(item: Option<Item>) -> Result<M> {
         // ALL_NEW always returns the item: the update made or changed it.
-        M::from_item(item.unwrap_or_default())
+        crate::pipeline::read::decode(item.unwrap_or_default())
     }
 }
 

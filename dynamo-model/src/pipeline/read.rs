@@ -35,9 +35,14 @@ pub(crate) fn read<M: Model>(item: Item) -> Result<Option<M>> {
         return Ok(None);
     }
     if !holds_constants(M::SCHEMA, &item) {
-        return Err(not_of(&[(model_name::<M>(), M::SCHEMA)], &item));
+        return Err(not_of(&[(model_name::<M>(), M::SCHEMA)], &item).of_entity(model_name::<M>()));
     }
-    M::from_item(item).map(Some)
+    decode(item).map(Some)
+}
+
+/// Decodes an item of `M` (the generated `from_item`), its errors naming the entity.
+pub(crate) fn decode<M: Model>(item: Item) -> Result<M> {
+    M::from_item(item).map_err(|e| e.of_entity(model_name::<M>()))
 }
 
 /// A type attribute's value for an error, as `constant` errors show it: the value itself (an
@@ -85,7 +90,7 @@ pub(crate) fn not_of(entities: &[(&str, &Schema)], item: &Item) -> Error {
 /// An item a query or scan returned: the server's filter ([`listing_filter`]) already kept
 /// only live items of this entity.
 pub(crate) fn read_listed<M: Model>(item: Item) -> Result<M> {
-    M::from_item(item)
+    decode(item)
 }
 
 /// A projection (`select::<P>()`) of a model's item: the model's aliases and `get` transforms
@@ -94,7 +99,7 @@ pub(crate) fn read_projection<M: Model, P: Attributes>(mut item: Item) -> Result
     M::prepare_projection(&mut item)?;
     // An update's UPDATED_NEW / UPDATED_OLD holds its write token; a projection never does.
     item.remove(crate::pipeline::identity::WRITE_TOKEN);
-    P::from_map(item).map_err(Error::from)
+    P::from_map(item).map_err(|e| Error::from(e).of_entity(model_name::<M>()))
 }
 
 /// A projection `P` of an item read by key: `None` when the item has expired.
