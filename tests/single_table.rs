@@ -373,6 +373,24 @@ dynamo_model::table! {
     struct Store { Customer, Order, OrderLine }
 }
 
+/// A table declared by hand, without `table!`'s compile-time check: `create_table` checks the
+/// same rules and says what differs before sending.
+#[tokio::test]
+async fn a_hand_declared_table_is_checked_before_creating() {
+    struct Mixed;
+    impl dynamo_model::Table for Mixed {
+        const ENTITIES: &'static [&'static dynamo_model::Schema] =
+            &[<Customer as Model>::SCHEMA, <Member as Model>::SCHEMA];
+    }
+    let (db, requests) = common::counting::db("hand_table").await;
+    let err = db.create_table::<Mixed>().send().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid request: two entities of table `store`: entities `ENTITIES[0]` and `ENTITIES[1]` name different tables, `store` and `members`: give both the same `table`"
+    );
+    assert_eq!(requests.sent(), 0);
+}
+
 /// The shared table is created once, with every entity's indexes and key attributes (the order
 /// lines declare no index, the orders one).
 #[tokio::test]

@@ -10,7 +10,7 @@ pub use crate::schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,
     Target, TemplateDef,
 };
-pub use crate::table::{disagreement, Disagreement};
+pub use crate::table::{disagreement, Message};
 pub use crate::template::{Composite, Template, TemplatePart};
 
 /// Adds the model's template attributes to an item, composed from its fields' values.

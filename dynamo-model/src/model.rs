@@ -114,7 +114,8 @@ pub trait Model: Sized {
 /// ```
 ///
 /// The first variant's model gives the query its keys and indexes; the models must share the
-/// table and be told apart by a `constant` attribute (checked at compile time). Items of other
+/// table, be told apart by a `constant` attribute and compose their hash keys alike (checked at
+/// compile time). Items of other
 /// entities in the partition are filtered out by DynamoDB, so `limit` counts the collection's.
 pub trait Collection: Sized {
     /// The model whose keys and indexes a query of the collection uses: the first variant's.

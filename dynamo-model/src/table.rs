@@ -4,7 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::schema::{ConstantValue, IndexDef, IndexKind, IndexProjection, KeyDef, Schema};
+use crate::schema::{
+    ConstantValue, IndexDef, IndexKind, IndexProjection, KeyDef, Schema, TemplateDef,
+};
 use crate::value::ScalarType;
 
 /// A DynamoDB table as the code sees it: the schemas of the models stored in it. Every
@@ -60,7 +62,10 @@ impl<M: Model> Table for M {
 /// # }
 /// ```
 ///
-/// Entities that disagree fail the build, naming both:
+/// Entities that disagree fail the build, naming both and what differs (`` entities `Customer`
+/// and `Order` have different hash keys, `pk` (string) and `pk` (number) ``). Entities may
+/// compose their hash keys differently (`CUSTOMER#{id}`, `PRODUCT#{sku}`): they then live in
+/// other partitions; a [`Collection`](crate::Collection), which reads one, refuses that.
 ///
 /// ```compile_fail
 /// # use dynamo_model::prelude::*;
@@ -113,55 +118,87 @@ macro_rules! __table_pairs {
     };
 }
 
-/// Fails the build when two entities of a table disagree, naming both.
+/// Fails the build when two entities of a table disagree, naming both and what differs.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_pair {
     ($a:ty, $b:ty) => {
+        $crate::__table_pair!(@check $a, $b, false);
+    };
+    (@check $a:ty, $b:ty, $collection:expr) => {
         const _: () = {
-            let a = <$a as $crate::Model>::SCHEMA;
-            let b = <$b as $crate::Model>::SCHEMA;
-            match $crate::__private::disagreement(a, b) {
-                $crate::__private::Disagreement::None => {}
-                $crate::__private::Disagreement::Table => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` name different tables: give both the same `table`")),
-                $crate::__private::Disagreement::HashKey => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` have different hash keys (attribute name or type): a table has one key schema")),
-                $crate::__private::Disagreement::RangeKey => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` have different range keys (attribute name or type, or one has none): a table has one key schema")),
-                $crate::__private::Disagreement::Index => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` define an index of the same name differently (kind, keys or projection): declare it the same way in both")),
-                $crate::__private::Disagreement::KeyType => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` give a key attribute of the table or an index two types: DynamoDB defines each once")),
-                $crate::__private::Disagreement::Ttl => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` have different TTL attributes: a table has one")),
-                $crate::__private::Disagreement::Indistinct => panic!(concat!("entities `", stringify!($a), "` and `", stringify!($b), "` cannot be told apart: give both a `constant` attribute of the same name with different values, e.g. `#[dynamo(constant = \"Order\")] kind: String`")),
+            let found = $crate::__private::disagreement(
+                <$a as $crate::Model>::SCHEMA,
+                <$b as $crate::Model>::SCHEMA,
+                stringify!($a),
+                stringify!($b),
+                $collection,
+            );
+            if !found.is_empty() {
+                panic!("{}", found.as_str());
             }
         };
     };
 }
 
-/// How two entities of one table disagree.
+/// A message built at compile time (the text of a const panic), cut at its capacity.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Disagreement {
-    None,
-    Table,
-    HashKey,
-    RangeKey,
-    Index,
-    KeyType,
-    Ttl,
-    Indistinct,
+#[derive(Clone, Copy)]
+pub struct Message {
+    buf: [u8; 512],
+    len: usize,
 }
 
-impl Disagreement {
-    fn describe(self) -> &'static str {
-        match self {
-            Disagreement::None => "agree",
-            Disagreement::Table => "name different tables",
-            Disagreement::HashKey => "have different hash keys",
-            Disagreement::RangeKey => "have different range keys",
-            Disagreement::Index => "define an index of the same name differently",
-            Disagreement::KeyType => "give a key attribute two types",
-            Disagreement::Ttl => "have different TTL attributes",
-            Disagreement::Indistinct => {
-                "cannot be told apart (no `constant` attribute of the same name with different values)"
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Message {
+    const fn new() -> Message {
+        Message {
+            buf: [0; 512],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, text: &str) -> Message {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // Whole characters only, so the text stays UTF-8 when cut.
+        while i < bytes.len() {
+            let width = match bytes[i] {
+                b if b < 0x80 => 1,
+                b if b >= 0xF0 => 4,
+                b if b >= 0xE0 => 3,
+                _ => 2,
+            };
+            if self.len + width > self.buf.len() {
+                break;
             }
+            let mut k = 0;
+            while k < width {
+                self.buf[self.len] = bytes[i + k];
+                self.len += 1;
+                k += 1;
+            }
+            i += width;
+        }
+        self
+    }
+
+    /// Whether there is nothing to say (the entities agree).
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The text.
+    pub const fn as_str(&self) -> &str {
+        let (text, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(text) {
+            Ok(text) => text,
+            Err(_) => "",
         }
     }
 }
@@ -190,6 +227,14 @@ const fn same_scalar(a: ScalarType, b: ScalarType) -> bool {
     )
 }
 
+const fn scalar_name(scalar: ScalarType) -> &'static str {
+    match scalar {
+        ScalarType::String => "string",
+        ScalarType::Number => "number",
+        ScalarType::Binary => "binary",
+    }
+}
+
 const fn same_key(a: &KeyDef, b: &KeyDef) -> bool {
     same_str(a.name, b.name) && same_scalar(a.scalar, b.scalar)
 }
@@ -199,6 +244,19 @@ const fn same_optional_key(a: &Option<KeyDef>, b: &Option<KeyDef>) -> bool {
         (Some(a), Some(b)) => same_key(a, b),
         (None, None) => true,
         _ => false,
+    }
+}
+
+/// `` `sk` (string) ``, or `none`.
+const fn push_key(out: Message, key: &Option<KeyDef>) -> Message {
+    match key {
+        Some(key) => out
+            .push("`")
+            .push(key.name)
+            .push("` (")
+            .push(scalar_name(key.scalar))
+            .push(")"),
+        None => out.push("none"),
     }
 }
 
@@ -216,20 +274,74 @@ const fn same_names(a: &[&str], b: &[&str]) -> bool {
     true
 }
 
-const fn same_index(a: &IndexDef, b: &IndexDef) -> bool {
-    let kind = matches!(
-        (a.kind, b.kind),
-        (IndexKind::Global, IndexKind::Global) | (IndexKind::Local, IndexKind::Local)
-    );
-    let projection = match (a.projection, b.projection) {
+const fn same_projection(a: IndexProjection, b: IndexProjection) -> bool {
+    match (a, b) {
         (IndexProjection::All, IndexProjection::All) => true,
         (IndexProjection::KeysOnly, IndexProjection::KeysOnly) => true,
         (IndexProjection::Include(a), IndexProjection::Include(b)) => same_names(a, b),
         _ => false,
-    };
-    kind && projection
-        && same_key(&a.hash_key, &b.hash_key)
-        && same_optional_key(&a.range_key, &b.range_key)
+    }
+}
+
+/// `ALL`, `KEYS_ONLY`, `INCLUDE (a, b)`.
+const fn push_projection(mut out: Message, projection: IndexProjection) -> Message {
+    match projection {
+        IndexProjection::All => out.push("ALL"),
+        IndexProjection::KeysOnly => out.push("KEYS_ONLY"),
+        IndexProjection::Include(names) => {
+            out = out.push("INCLUDE (");
+            let mut i = 0;
+            while i < names.len() {
+                if i > 0 {
+                    out = out.push(", ");
+                }
+                out = out.push(names[i]);
+                i += 1;
+            }
+            out.push(")")
+        }
+    }
+}
+
+const fn kind_name(kind: IndexKind) -> &'static str {
+    match kind {
+        IndexKind::Global => "global",
+        IndexKind::Local => "local",
+    }
+}
+
+/// What differs between two definitions of one index, or an empty message.
+const fn index_difference(x: &IndexDef, y: &IndexDef, name_a: &str, name_b: &str) -> Message {
+    let out = Message::new()
+        .push("index `")
+        .push(x.name)
+        .push("`: ")
+        .push(name_a);
+    if !matches!(
+        (x.kind, y.kind),
+        (IndexKind::Global, IndexKind::Global) | (IndexKind::Local, IndexKind::Local)
+    ) {
+        return out
+            .push(" declares it ")
+            .push(kind_name(x.kind))
+            .push(", ")
+            .push(name_b)
+            .push(" ")
+            .push(kind_name(y.kind));
+    }
+    if !same_key(&x.hash_key, &y.hash_key) {
+        let out = push_key(out.push("'s hash key is "), &Some(x.hash_key));
+        return push_key(out.push(", ").push(name_b).push("'s "), &Some(y.hash_key));
+    }
+    if !same_optional_key(&x.range_key, &y.range_key) {
+        let out = push_key(out.push("'s range key is "), &x.range_key);
+        return push_key(out.push(", ").push(name_b).push("'s "), &y.range_key);
+    }
+    if !same_projection(x.projection, y.projection) {
+        let out = push_projection(out.push(" projects "), x.projection);
+        return push_projection(out.push(", ").push(name_b).push(" projects "), y.projection);
+    }
+    Message::new()
 }
 
 const fn same_constant(a: ConstantValue, b: ConstantValue) -> bool {
@@ -241,44 +353,45 @@ const fn same_constant(a: ConstantValue, b: ConstantValue) -> bool {
     }
 }
 
-/// The key attributes of a schema's indexes, `i`-th of them (hash keys, then range keys).
-const fn index_key(schema: &Schema, i: usize) -> Option<KeyDef> {
+/// The key attributes of a schema, `i`-th of them: the table's hash and range keys, then its
+/// indexes' hash keys, then their range keys.
+const fn key_at(schema: &Schema, i: usize) -> Option<KeyDef> {
     let n = schema.indexes.len();
-    if i < n {
-        Some(schema.indexes[i].hash_key)
-    } else if i < 2 * n {
-        schema.indexes[i - n].range_key
+    if i == 0 {
+        Some(schema.hash_key)
+    } else if i == 1 {
+        schema.range_key
+    } else if i < n + 2 {
+        Some(schema.indexes[i - 2].hash_key)
+    } else if i < 2 * n + 2 {
+        schema.indexes[i - n - 2].range_key
     } else {
         None
     }
 }
 
-/// Whether any key attribute of `a` (table or index) has the name of one of `b` with another
-/// type.
-const fn key_types_clash(a: &Schema, b: &Schema) -> bool {
+/// A key attribute (table or index) both name with different types, as a message.
+const fn key_type_clash(a: &Schema, b: &Schema, name_a: &str, name_b: &str) -> Message {
     let mut i = 0;
     while i < 2 * a.indexes.len() + 2 {
-        let key_a = if i == 0 {
-            Some(a.hash_key)
-        } else if i == 1 {
-            a.range_key
-        } else {
-            index_key(a, i - 2)
-        };
-        if let Some(key_a) = key_a {
+        if let Some(key_a) = key_at(a, i) {
             let mut j = 0;
             while j < 2 * b.indexes.len() + 2 {
-                let key_b = if j == 0 {
-                    Some(b.hash_key)
-                } else if j == 1 {
-                    b.range_key
-                } else {
-                    index_key(b, j - 2)
-                };
-                if let Some(key_b) = key_b {
+                if let Some(key_b) = key_at(b, j) {
                     if same_str(key_a.name, key_b.name) && !same_scalar(key_a.scalar, key_b.scalar)
                     {
-                        return true;
+                        return Message::new()
+                            .push("key attribute `")
+                            .push(key_a.name)
+                            .push("` is a ")
+                            .push(scalar_name(key_a.scalar))
+                            .push(" in ")
+                            .push(name_a)
+                            .push(" and a ")
+                            .push(scalar_name(key_b.scalar))
+                            .push(" in ")
+                            .push(name_b)
+                            .push(": DynamoDB defines each key attribute once");
                     }
                 }
                 j += 1;
@@ -286,7 +399,7 @@ const fn key_types_clash(a: &Schema, b: &Schema) -> bool {
         }
         i += 1;
     }
-    false
+    Message::new()
 }
 
 /// Whether a `constant` attribute both hold tells their items apart.
@@ -307,53 +420,145 @@ const fn distinct(a: &Schema, b: &Schema) -> bool {
     false
 }
 
-/// How two entities of one table disagree, if they do (evaluated at compile time by
-/// [`table!`](crate::table!), and again by `create_table`).
+/// The template composing `name` in `schema`, if one does.
+const fn template_of(schema: &Schema, name: &str) -> Option<&'static TemplateDef> {
+    let mut i = 0;
+    while i < schema.templates.len() {
+        if same_str(schema.templates[i].name, name) {
+            return Some(&schema.templates[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `CUSTOMER#{customer_id}`, or `` the field `pk` ``.
+const fn push_template(mut out: Message, template: Option<&TemplateDef>, name: &str) -> Message {
+    let Some(def) = template else {
+        return out.push("the field `").push(name).push("`");
+    };
+    out = out.push("`").push(def.texts[0]);
+    let mut i = 0;
+    while i < def.parts.len() {
+        out = out
+            .push("{")
+            .push(def.parts[i])
+            .push("}")
+            .push(def.texts[i + 1]);
+        i += 1;
+    }
+    out.push("`")
+}
+
+/// Whether two partition key definitions compose the same value from the same input: the same
+/// text around the same number of parts (a field's value as it is, for plain keys).
+const fn same_partition(a: Option<&TemplateDef>, b: Option<&TemplateDef>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.parts.len() == b.parts.len() && same_names(a.texts, b.texts),
+        _ => false,
+    }
+}
+
+/// What keeps two entities from sharing a table (or, with `collection`, a partition read as
+/// one collection), naming both (`name_a`, `name_b`) and what differs; an empty message when
+/// they can. Evaluated at compile time by [`table!`](crate::table!) and `#[derive(Collection)]`,
+/// and again by `create_table`.
 #[doc(hidden)]
-pub const fn disagreement(a: &Schema, b: &Schema) -> Disagreement {
+pub const fn disagreement(
+    a: &Schema,
+    b: &Schema,
+    name_a: &str,
+    name_b: &str,
+    collection: bool,
+) -> Message {
+    let out = Message::new()
+        .push("entities `")
+        .push(name_a)
+        .push("` and `")
+        .push(name_b)
+        .push("` ");
     if !same_str(a.table, b.table) {
-        return Disagreement::Table;
+        return out
+            .push("name different tables, `")
+            .push(a.table)
+            .push("` and `")
+            .push(b.table)
+            .push("`: give both the same `table`");
     }
     if !same_key(&a.hash_key, &b.hash_key) {
-        return Disagreement::HashKey;
+        let out = push_key(out.push("have different hash keys, "), &Some(a.hash_key));
+        return push_key(out.push(" and "), &Some(b.hash_key)).push(": a table has one key schema");
     }
     if !same_optional_key(&a.range_key, &b.range_key) {
-        return Disagreement::RangeKey;
+        let out = push_key(out.push("have different range keys, "), &a.range_key);
+        return push_key(out.push(" and "), &b.range_key).push(": a table has one key schema");
     }
     let mut i = 0;
     while i < a.indexes.len() {
         let mut j = 0;
         while j < b.indexes.len() {
             let (x, y) = (&a.indexes[i], &b.indexes[j]);
-            if same_str(x.name, y.name) && !same_index(x, y) {
-                return Disagreement::Index;
+            if same_str(x.name, y.name) {
+                let found = index_difference(x, y, name_a, name_b);
+                if !found.is_empty() {
+                    return out
+                        .push("define an index differently: ")
+                        .push(found.as_str())
+                        .push("; declare it the same way in both");
+                }
             }
             j += 1;
         }
         i += 1;
     }
-    if key_types_clash(a, b) {
-        return Disagreement::KeyType;
+    let clash = key_type_clash(a, b, name_a, name_b);
+    if !clash.is_empty() {
+        return out.push("disagree: ").push(clash.as_str());
     }
     match (a.ttl, b.ttl) {
-        (Some(x), Some(y)) if !same_str(x, y) => return Disagreement::Ttl,
+        (Some(x), Some(y)) if !same_str(x, y) => {
+            return out
+                .push("have different TTL attributes, `")
+                .push(x)
+                .push("` and `")
+                .push(y)
+                .push("`: a table has one");
+        }
         _ => {}
     }
     if !distinct(a, b) {
-        return Disagreement::Indistinct;
+        return out.push("cannot be told apart: give both a `constant` attribute of the same name with different values, e.g. `#[dynamo(constant = \"Order\")] kind: String`");
     }
-    Disagreement::None
+    if collection {
+        let (x, y) = (
+            template_of(a, a.hash_key.name),
+            template_of(b, b.hash_key.name),
+        );
+        if !same_partition(x, y) {
+            let out = push_template(
+                out.push("compose their partition keys differently, "),
+                x,
+                a.hash_key.name,
+            );
+            return push_template(out.push(" and "), y, b.hash_key.name).push(
+                ": a collection reads one partition, so its members' hash keys must be composed alike",
+            );
+        }
+    }
+    Message::new()
 }
 
 /// The first disagreement between the entities of a table, as an error (for tables not
 /// declared with [`table!`](crate::table!), which checks at compile time).
 pub(crate) fn check(entities: &[&Schema]) -> Result<()> {
     for (i, a) in entities.iter().enumerate() {
-        for b in &entities[i + 1..] {
-            let found = disagreement(a, b);
-            if found != Disagreement::None {
+        for (j, b) in entities.iter().enumerate().skip(i + 1) {
+            let (name_a, name_b) = (format!("ENTITIES[{i}]"), format!("ENTITIES[{j}]"));
+            let found = disagreement(a, b, &name_a, &name_b, false);
+            if !found.is_empty() {
                 return Err(Error::InvalidRequest {
-                    message: format!("two entities of table `{}` {}", a.table, found.describe()),
+                    message: format!("two entities of table `{}`: {}", a.table, found.as_str()),
                 });
             }
         }

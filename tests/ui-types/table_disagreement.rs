@@ -44,8 +44,48 @@ struct Guest {
     kind: String,
 }
 
+// The same index projecting other attributes.
+#[derive(Model)]
+#[dynamo(table = "store", hash_key = "CUSTOMER#{id}")]
+#[dynamo(gsi(name = "by_email", hash = "email", projection = "keys_only"))]
+struct Staff {
+    id: String,
+    email: String,
+    #[dynamo(constant = "Staff")]
+    kind: String,
+}
+
+// A range key the others lack.
+#[derive(Model)]
+#[dynamo(table = "store", hash_key = "CUSTOMER#{id}", range_key = "sk")]
+#[dynamo(compose(sk = "VISIT"))]
+struct Visit {
+    id: String,
+    #[dynamo(constant = "Visit")]
+    kind: String,
+}
+
+// Another text around the partition key: fine in one table (other partitions), but never in
+// the same partition, so not one collection.
+#[derive(Model)]
+#[dynamo(table = "store", hash_key = "CUST#{id}")]
+struct Account {
+    id: String,
+    #[dynamo(constant = "Account")]
+    kind: String,
+}
+
+#[derive(dynamo_model::Collection)]
+enum CustomerData {
+    Customer(Customer),
+    Account(Account),
+}
+
 dynamo_model::table! { struct Keys { Customer, Order } }
 dynamo_model::table! { struct Apart { Customer, Note } }
 dynamo_model::table! { struct Indexes { Admin, Guest } }
+dynamo_model::table! { struct Projections { Admin, Staff } }
+dynamo_model::table! { struct Ranges { Customer, Visit } }
+dynamo_model::table! { struct Shared { Customer, Account } }
 
 fn main() {}

@@ -72,7 +72,7 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut pairs = Vec::new();
     for (i, (_, a)) in variants.iter().enumerate() {
         for (_, b) in &variants[i + 1..] {
-            pairs.push(quote!(::dynamo_model::__table_pair!(#a, #b);));
+            pairs.push(quote!(::dynamo_model::__table_pair!(@check #a, #b, true);));
         }
     }
     let named_members = variants.iter().map(|(_, ty)| {
