@@ -32,7 +32,7 @@ pub enum Error {
         path: String,
         /// The model (entity) the item was read as, e.g. `Order`: in a table shared by several
         /// entities, which one's rules the item broke.
-        entity: Option<String>,
+        entity: Option<&'static str>,
         /// What the model expects there, e.g. `number (u32)`.
         expected: String,
         /// What the item holds, e.g. `string`, or `nothing` when the attribute is missing.
@@ -40,7 +40,7 @@ pub enum Error {
         /// Which item, when it was read from DynamoDB: its key and table, e.g.
         /// ``pk="u1", sk="profile" in table `users` `` (for a query of an index, the index's key
         /// too), so that one bad item among thousands can be found.
-        item: Option<String>,
+        item: Option<Box<str>>,
     },
 
     /// A value cannot be stored in DynamoDB (a float that is not finite or outside DynamoDB's
@@ -593,7 +593,7 @@ impl Error {
                 item,
             } => Error::Attribute {
                 path: path.clone(),
-                entity: entity.clone(),
+                entity: *entity,
                 expected: expected.clone(),
                 found: found.clone(),
                 item: item.clone(),
@@ -649,14 +649,14 @@ impl Error {
                 entity,
                 expected,
                 found,
-                item: Some(describe()),
+                item: Some(describe().into()),
             },
             other => other,
         }
     }
 
     /// A read error about an item read as the model `entity` (`Order`).
-    pub(crate) fn of_entity(self, name: &str) -> Error {
+    pub(crate) fn of_entity(self, name: &'static str) -> Error {
         match self {
             Error::Attribute {
                 path,
@@ -666,7 +666,7 @@ impl Error {
                 item,
             } => Error::Attribute {
                 path,
-                entity: Some(name.to_owned()),
+                entity: Some(name),
                 expected,
                 found,
                 item,
