@@ -373,6 +373,222 @@ dynamo_model::table! {
     struct Store { Customer, Order, OrderLine }
 }
 
+/// A person in a shared directory table; its indexes hold some attributes only.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "directory", hash_key = "USER#{id}", range_key = "sk")]
+#[dynamo(compose(sk = "PERSON"))]
+#[dynamo(gsi(name = "by_city", hash = "city", projection(include("name"))))]
+#[dynamo(gsi(name = "by_team", hash = "team", projection = "keys_only"))]
+struct Person {
+    id: String,
+    #[dynamo(constant = "Person")]
+    kind: String,
+    name: String,
+    city: String,
+    team: String,
+    #[dynamo(ttl)]
+    expires: Option<i64>,
+}
+
+/// A pet, in the same partitions and the same city index.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "directory", hash_key = "USER#{id}", range_key = "sk")]
+#[dynamo(compose(sk = "PET"))]
+#[dynamo(gsi(name = "by_city", hash = "city", projection(include("name"))))]
+struct Pet {
+    id: String,
+    #[dynamo(constant = "Pet")]
+    kind: String,
+    name: String,
+    city: String,
+    #[dynamo(ttl)]
+    expires: Option<i64>,
+}
+
+dynamo_model::table! {
+    /// People and their pets.
+    struct Directory { Person, Pet }
+}
+
+/// What the city index holds of a person.
+#[derive(Attributes, Debug, Clone, PartialEq)]
+struct Name {
+    name: String,
+}
+
+/// An index that holds some attributes only holds the type and TTL attributes too (a query of
+/// a global index filters on them and cannot read what the index does not hold), and
+/// `check_table` reports an index made without them.
+#[tokio::test]
+async fn partial_indexes_hold_the_type_and_ttl_attributes() {
+    use dynamo_model::aws_sdk_dynamodb::types::ProjectionType;
+    use dynamo_model::Difference;
+    let db = common::db("partial_indexes").await;
+    db.create_table::<Directory>().send().await.unwrap();
+    let table = db
+        .client()
+        .describe_table()
+        .table_name(db.table_name::<Person>())
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let projected = |name: &str| {
+        let index = table
+            .global_secondary_indexes()
+            .iter()
+            .find(|i| i.index_name() == Some(name))
+            .unwrap();
+        let projection = index.projection().unwrap();
+        let mut names = projection.non_key_attributes().to_vec();
+        names.sort();
+        (projection.projection_type().cloned(), names)
+    };
+    assert_eq!(
+        projected("by_city"),
+        (
+            Some(ProjectionType::Include),
+            vec!["expires".to_owned(), "kind".to_owned(), "name".to_owned()]
+        )
+    );
+    assert_eq!(
+        projected("by_team"),
+        (
+            Some(ProjectionType::Include),
+            vec!["expires".to_owned(), "kind".to_owned()]
+        )
+    );
+    for (id, city) in [("ada", "Oslo"), ("bob", "Oslo"), ("cy", "Rome")] {
+        let person = Person {
+            id: id.into(),
+            kind: "Person".into(),
+            name: id.to_uppercase(),
+            city: city.into(),
+            team: "core".into(),
+            expires: None,
+        };
+        db.put(&person).send().await.unwrap();
+        let pet = Pet {
+            id: id.into(),
+            kind: "Pet".into(),
+            name: format!("{id}'s cat"),
+            city: city.into(),
+            expires: None,
+        };
+        db.put(&pet).send().await.unwrap();
+    }
+    let mut names: Vec<String> = db
+        .query::<Person>()
+        .index(Person::BY_CITY)
+        .hash("Oslo")
+        .select::<Name>()
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ADA", "BOB"], "people only, read from the index");
+    let team = db
+        .query::<Person>()
+        .index(Person::BY_TEAM)
+        .hash("core")
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(team, 3);
+    let report = db.check_table::<Directory>().send().await.unwrap();
+    assert_eq!(report.differences, [], "{report}");
+
+    // A table made by hand without them: each such index is reported, with what it lacks.
+    use dynamo_model::aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        Projection, ScalarAttributeType,
+    };
+    let older = common::db("partial_indexes_older").await;
+    let key = |name: &str, key_type| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+            .unwrap()
+    };
+    let mut create = older
+        .client()
+        .create_table()
+        .table_name(older.table_name::<Person>())
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .billing_mode(BillingMode::PayPerRequest);
+    for name in ["pk", "sk", "city", "team"] {
+        create = create.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        );
+    }
+    for (index, hash, projection) in [
+        (
+            "by_city",
+            "city",
+            Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .non_key_attributes("name")
+                .build(),
+        ),
+        (
+            "by_team",
+            "team",
+            Projection::builder()
+                .projection_type(ProjectionType::KeysOnly)
+                .build(),
+        ),
+    ] {
+        create = create.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index)
+                .key_schema(key(hash, KeyType::Hash))
+                .projection(projection)
+                .build()
+                .unwrap(),
+        );
+    }
+    create.send().await.unwrap();
+    let report = older.check_table::<Directory>().send().await.unwrap();
+    let definitions: Vec<(String, String, String)> = report
+        .differences
+        .iter()
+        .filter_map(|d| match d {
+            Difference::IndexDefinition {
+                name,
+                expected,
+                found,
+            } => Some((name.clone(), expected.clone(), found.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        definitions,
+        [
+            (
+                "by_city".to_owned(),
+                "global on hash city (S), projecting include(expires, kind, name)".to_owned(),
+                "global on hash city (S), projecting include(name)".to_owned()
+            ),
+            (
+                "by_team".to_owned(),
+                "global on hash team (S), projecting include(expires, kind)".to_owned(),
+                "global on hash team (S), projecting keys only".to_owned()
+            ),
+        ],
+        "{report}"
+    );
+}
+
 /// A table declared by hand, without `table!`'s compile-time check: `create_table` checks the
 /// same rules and says what differs before sending.
 #[tokio::test]
@@ -646,6 +862,8 @@ async fn check_and_migrate_a_table() {
         Difference::MissingIndex {
             name: "open_orders".into(),
             kind: IndexKind::Global,
+            expected: "global on hash open_orders_pk (S), range open_orders_sk (S), projecting all"
+                .into(),
         },
         Difference::ExtraIndex {
             name: "legacy".into(),
@@ -662,7 +880,7 @@ async fn check_and_migrate_a_table() {
     assert!(
         report
             .to_string()
-            .contains("global index `open_orders` is missing"),
+            .contains("index `open_orders` is missing: global on hash open_orders_pk (S)"),
         "{report}"
     );
 
@@ -1182,7 +1400,13 @@ async fn a_read_by_key_of_another_entitys_item_says_so() {
             "{text}"
         );
         assert!(
-            matches!(&err, Error::Attribute { entity: Some("Order"), .. }),
+            matches!(
+                &err,
+                Error::Attribute {
+                    entity: Some("Order"),
+                    ..
+                }
+            ),
             "{err:?}"
         );
     }

@@ -574,6 +574,55 @@ pub(crate) struct Definition {
     pub(crate) indexes: Vec<&'static IndexDef>,
     pub(crate) key_attributes: Vec<KeyDef>,
     pub(crate) ttl: Option<&'static str>,
+    /// The attributes a listing filters on: every entity's `constant` attributes and the TTL
+    /// attribute (see `pipeline::read::listing_filter`).
+    pub(crate) filtered: Vec<&'static str>,
+}
+
+/// What an index holds, as the table is created with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Projected {
+    All,
+    KeysOnly,
+    /// The keys and these attributes, sorted.
+    Include(Vec<&'static str>),
+}
+
+impl Definition {
+    /// What `index` holds: its declared projection, with the attributes listings filter on
+    /// added to a KEYS_ONLY or INCLUDE one. A query of a global index cannot read what the index
+    /// does not hold, so a filter on a type or TTL attribute left out would drop every item.
+    pub(crate) fn projected(&self, index: &IndexDef) -> Projected {
+        let declared: &[&'static str] = match index.projection {
+            IndexProjection::All => return Projected::All,
+            IndexProjection::KeysOnly => &[],
+            IndexProjection::Include(names) => names,
+        };
+        let is_key = |name: &str| {
+            [
+                Some(self.hash_key),
+                self.range_key,
+                Some(index.hash_key),
+                index.range_key,
+            ]
+            .iter()
+            .flatten()
+            .any(|key| key.name == name)
+        };
+        let mut names: Vec<&'static str> = declared
+            .iter()
+            .chain(&self.filtered)
+            .copied()
+            .filter(|name| !is_key(name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            Projected::KeysOnly
+        } else {
+            Projected::Include(names)
+        }
+    }
 }
 
 pub(crate) fn definition(entities: &[&'static Schema]) -> Definition {
@@ -592,11 +641,20 @@ pub(crate) fn definition(entities: &[&'static Schema]) -> Definition {
             }
         }
     }
+    let ttl = entities.iter().find_map(|schema| schema.ttl);
+    let mut filtered: Vec<&'static str> = entities
+        .iter()
+        .flat_map(|schema| schema.constants.iter().map(|(name, _)| *name))
+        .chain(ttl)
+        .collect();
+    filtered.sort_unstable();
+    filtered.dedup();
     Definition {
         hash_key: first.hash_key,
         range_key: first.range_key,
         indexes,
         key_attributes,
-        ttl: entities.iter().find_map(|schema| schema.ttl),
+        ttl,
+        filtered,
     }
 }

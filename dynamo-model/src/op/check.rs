@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::op::built;
-use crate::schema::{IndexDef, IndexKind, IndexProjection, KeyDef};
-use crate::table::{definition, Definition, Table};
+use crate::schema::{IndexDef, IndexKind, KeyDef};
+use crate::table::{definition, Definition, Projected, Table};
 use crate::value::ScalarType;
 
 /// One difference between the table a model (or a [`table!`](crate::table!)) declares and the
@@ -39,6 +39,9 @@ pub enum Difference {
         name: String,
         /// Global or local (a local index can only be created with the table).
         kind: IndexKind,
+        /// Its definition, as [`Db::migrate_table`] would create it: `global on hash
+        /// open_orders_pk (S), range open_orders_sk (S), projecting include(kind)`.
+        expected: String,
     },
     /// An index on the table that no model declares.
     ExtraIndex {
@@ -99,11 +102,15 @@ impl fmt::Display for Difference {
                 or_none(found),
                 or_none(expected)
             ),
-            Difference::MissingIndex { name, kind } => match kind {
-                IndexKind::Global => write!(f, "global index `{name}` is missing"),
+            Difference::MissingIndex {
+                name,
+                kind,
+                expected,
+            } => match kind {
+                IndexKind::Global => write!(f, "index `{name}` is missing: {expected}"),
                 IndexKind::Local => write!(
                     f,
-                    "local index `{name}` is missing (a local index can only be created with the table)"
+                    "index `{name}` is missing: {expected} (a local index can only be created with the table)"
                 ),
             },
             Difference::ExtraIndex { name } => {
@@ -252,15 +259,11 @@ fn live_key(
     Some(format!("{name} ({scalar})"))
 }
 
-fn show_projection(projection: &IndexProjection) -> String {
+fn show_projection(projection: &Projected) -> String {
     match projection {
-        IndexProjection::All => "all".to_owned(),
-        IndexProjection::KeysOnly => "keys only".to_owned(),
-        IndexProjection::Include(names) => {
-            let mut names: Vec<&str> = names.to_vec();
-            names.sort_unstable();
-            format!("include({})", names.join(", "))
-        }
+        Projected::All => "all".to_owned(),
+        Projected::KeysOnly => "keys only".to_owned(),
+        Projected::Include(names) => format!("include({})", names.join(", ")),
     }
 }
 
@@ -296,12 +299,13 @@ fn show_index(
     )
 }
 
-fn expected_index(index: &IndexDef) -> String {
+/// An index as the code defines it in `table` (what `create_table` and `migrate_table` create).
+fn expected_index(table: &Definition, index: &IndexDef) -> String {
     show_index(
         index.kind,
         Some(show_key(&index.hash_key)),
         index.range_key.as_ref().map(show_key),
-        show_projection(&index.projection),
+        show_projection(&table.projected(index)),
     )
 }
 
@@ -386,6 +390,7 @@ fn compare_indexes(expected: &Definition, live: &TableDescription, out: &mut Vec
             None => out.push(Difference::MissingIndex {
                 name: index.name.to_owned(),
                 kind: index.kind,
+                expected: expected_index(expected, index),
             }),
             Some((kind, _, keys, projection)) => {
                 let found = show_index(
@@ -394,7 +399,7 @@ fn compare_indexes(expected: &Definition, live: &TableDescription, out: &mut Vec
                     live_key(live, keys, KeyType::Range),
                     live_projection(*projection),
                 );
-                let want = expected_index(index);
+                let want = expected_index(expected, index);
                 if found != want {
                     out.push(Difference::IndexDefinition {
                         name: index.name.to_owned(),
@@ -531,7 +536,7 @@ impl<'a, T: Table> MigrateTable<'a, T> {
         let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
             .index_name(index.name)
             .set_key_schema(Some(keys))
-            .projection(super::table::projection(index.projection))
+            .projection(super::table::projection(expected.projected(index)))
             .set_provisioned_throughput(throughput)
             .build()
             .map_err(built)?;

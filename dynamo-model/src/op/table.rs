@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::{
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::op::built;
-use crate::schema::{IndexKind, IndexProjection, KeyDef};
-use crate::table::Table;
+use crate::schema::{IndexKind, KeyDef};
+use crate::table::{Projected, Table};
 
 /// The name a `Db` gives a table, checked.
 fn table_name<T: Table>(db: &Db) -> Result<String> {
@@ -117,7 +117,7 @@ impl<'a, M: Table> CreateTable<'a, M> {
         }
         for index in &schema.indexes {
             let keys = key_schema(&index.hash_key, index.range_key.as_ref())?;
-            let projection = projection(index.projection);
+            let projection = projection(schema.projected(index));
             request = match index.kind {
                 IndexKind::Global => request.global_secondary_indexes(
                     GlobalSecondaryIndex::builder()
@@ -234,12 +234,13 @@ pub(crate) fn key_schema(hash: &KeyDef, range: Option<&KeyDef>) -> Result<Vec<Ke
         .collect()
 }
 
-pub(crate) fn projection(projection: IndexProjection) -> Projection {
+/// The SDK's projection of an index as [`Definition::projected`] gives it.
+pub(crate) fn projection(projection: Projected) -> Projection {
     let builder = Projection::builder();
     match projection {
-        IndexProjection::All => builder.projection_type(ProjectionType::All),
-        IndexProjection::KeysOnly => builder.projection_type(ProjectionType::KeysOnly),
-        IndexProjection::Include(attributes) => builder
+        Projected::All => builder.projection_type(ProjectionType::All),
+        Projected::KeysOnly => builder.projection_type(ProjectionType::KeysOnly),
+        Projected::Include(attributes) => builder
             .projection_type(ProjectionType::Include)
             .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect())),
     }
