@@ -121,3 +121,60 @@ fn an_unknown_stored_value_names_the_attribute_and_the_allowed_values() {
     assert_eq!(expected, r#"one of "open", "in_progress", "done!""#);
     assert_eq!(found, r#"string "archived""#);
 }
+
+/// A stored enum reads and writes the names it is stored as in text too: `Display` and
+/// `FromStr`, so `?status=in_progress` parses without a second `rename_all` kept in step.
+#[test]
+fn stored_enums_are_text_by_their_stored_names() {
+    assert_eq!(Status::InProgress.to_string(), "in_progress");
+    assert_eq!(Status::Closed.to_string(), "done!");
+    assert_eq!(
+        format!("{:>6}|", Priority::Low),
+        "   Low|",
+        "padded like a str"
+    );
+    assert_eq!("in_progress".parse::<Status>(), Ok(Status::InProgress));
+    assert_eq!("done!".parse::<Status>(), Ok(Status::Closed));
+    let err = "InProgress".parse::<Status>().unwrap_err();
+    assert_eq!(
+        err,
+        dynamo_model::ParseEnumError {
+            found: "InProgress".into(),
+            expected: "one of \"open\", \"in_progress\", \"done!\"",
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "\"InProgress\" is not one of \"open\", \"in_progress\", \"done!\""
+    );
+    // Every variant: the text read back is the variant written.
+    for status in [Status::Open, Status::InProgress, Status::Closed] {
+        assert_eq!(status.to_string().parse::<Status>(), Ok(status));
+    }
+}
+
+/// An enum with text of its own keeps it: `no_text_impls`.
+#[derive(Attributes, Debug, Clone, Copy, PartialEq)]
+#[dynamo(rename_all = "SCREAMING_SNAKE_CASE", no_text_impls)]
+enum Tier {
+    Free,
+    PaidPlus,
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tier::Free => "Free tier",
+            Tier::PaidPlus => "Paid+",
+        })
+    }
+}
+
+#[test]
+fn an_enum_may_keep_its_own_text() {
+    assert_eq!(Tier::PaidPlus.to_string(), "Paid+");
+    assert_eq!(
+        dynamo_model::Attribute::to_attr(&Tier::PaidPlus).unwrap(),
+        Some(AttributeValue::S("PAID_PLUS".into()))
+    );
+}

@@ -301,6 +301,7 @@ named! {
     /// The options of `#[dynamo(..)]` on an enum of unit variants.
     pub enum EnumOption {
         RenameAll = "rename_all",
+        NoTextImpls = "no_text_impls",
     }
 }
 
@@ -614,6 +615,8 @@ fn rules(meta: &ParseNestedMeta, out: &mut Vec<Rule>, errors: &mut Errors) -> sy
 #[derive(Default)]
 pub struct EnumAttrs {
     pub rename_all: Option<RenameRule>,
+    /// `no_text_impls`: no `Display`/`FromStr` (the enum has its own).
+    pub no_text_impls: Option<Span>,
 }
 
 /// The settings on one variant.
@@ -625,7 +628,9 @@ pub struct VariantAttrs {
 pub fn unit_enum(attrs: &[Attribute], errors: &mut Errors) -> EnumAttrs {
     let mut out = EnumAttrs::default();
     each_option(attrs, "enum", errors, |option: EnumOption, meta, errors| {
+        let span = meta.path.segments[0].ident.span();
         match option {
+            EnumOption::NoTextImpls => flag(&mut out.no_text_impls, span, meta, errors)?,
             EnumOption::RenameAll => {
                 let Some(style) = string_value(meta, errors)? else {
                     return Ok(());

@@ -3,7 +3,7 @@
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
-pub use crate::error::{AttrError, Error, Result};
+pub use crate::error::{AttrError, Error, ParseEnumError, Result};
 pub use crate::model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
 pub use crate::pipeline::identity::WRITE_TOKEN;
 pub use crate::schema::{

@@ -887,6 +887,17 @@ impl From<AttrError> for Error {
     }
 }
 
+/// A text that names no variant of a stored enum: what `str::parse` of an enum deriving
+/// `Attributes` gives (its `FromStr` reads the names the enum is stored as).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{found:?} is not {expected}")]
+pub struct ParseEnumError {
+    /// The text given.
+    pub found: String,
+    /// The names the enum is stored as: `one of "pending", "paid"`.
+    pub expected: &'static str,
+}
+
 // ---- what errors carry ----------------------------------------------------------------------
 
 /// A write a batch could not complete: its table, its key, whether it may have been applied,

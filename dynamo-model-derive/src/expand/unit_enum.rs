@@ -52,8 +52,34 @@ pub fn impls(
 ) -> TokenStream {
     let p = private();
     let ident = input.ident;
+    let text_impls = input.attrs.no_text_impls.is_none().then(|| {
+        quote! {
+            /// The name the variant is stored as.
+            #[automatically_derived]
+            impl ::core::fmt::Display for #ident {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.pad(self.__dynamo_name())
+                }
+            }
+
+            /// The variant stored as `text`.
+            #[automatically_derived]
+            impl ::core::str::FromStr for #ident {
+                type Err = #p::ParseEnumError;
+
+                fn from_str(text: &str) -> ::core::result::Result<Self, #p::ParseEnumError> {
+                    Self::__dynamo_parse(text).ok_or_else(|| #p::ParseEnumError {
+                        found: ::std::string::String::from(text),
+                        expected: #expected,
+                    })
+                }
+            }
+        }
+    });
     quote! {
         const _: () = {
+            #text_impls
+
             impl #ident {
                 fn __dynamo_name(&self) -> &'static str {
                     #name
