@@ -1557,3 +1557,134 @@ async fn an_index_is_sparse_as_a_whole() {
     let listed = db.scan::<Member>().index(Member::GSI2).all().await.unwrap();
     assert_eq!(listed, [member("a", Some("y"))]);
 }
+
+/// An author: its type attribute is written by the derive, with no field to fill.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "library", hash_key = "AUTHOR#{author_id}", range_key = "sk")]
+#[dynamo(compose(sk = "PROFILE"), constant(kind = "Author"))]
+#[dynamo(gsi(name = "by_kind", hash = "kind", range = "sk"))]
+struct Author {
+    author_id: String,
+    name: String,
+}
+
+/// A book, in its author's partition.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(
+    table = "library",
+    hash_key = "AUTHOR#{author_id}",
+    range_key = "BOOK#{isbn}"
+)]
+#[dynamo(constant(kind = "Book"))]
+struct Book {
+    author_id: String,
+    isbn: String,
+    title: String,
+    pages: Option<u32>,
+}
+
+dynamo_model::table! {
+    /// Authors and their books.
+    struct Library { Author, Book }
+}
+
+#[derive(Collection, Debug, PartialEq)]
+enum Shelf {
+    Author(Author),
+    Book(Book),
+}
+
+/// A type attribute declared on the struct (`constant(kind = "Book")`) cannot be wrong: every
+/// write stores it (puts, batches, transactions, upserts), every read checks it, and the
+/// entities are told apart by it as by a `constant` field.
+#[tokio::test]
+async fn a_type_attribute_declared_on_the_struct() {
+    let db = common::db("struct_constants").await;
+    db.create_table::<Library>().send().await.unwrap();
+    let ada = Author {
+        author_id: "ada".into(),
+        name: "Ada".into(),
+    };
+    let book = |isbn: &str| Book {
+        author_id: "ada".into(),
+        isbn: isbn.into(),
+        title: format!("Notes {isbn}"),
+        pages: None,
+    };
+    db.put(&ada).send().await.unwrap();
+    db.create(&book("1")).send().await.unwrap();
+    db.batch_put([&book("2")]).send().await.unwrap();
+    db.transact_write().put(&book("3")).send().await.unwrap();
+    db.update(BookKey::new("ada", "4"))
+        .set(Book::TITLE, "Notes 4".to_owned())
+        .upsert()
+        .send()
+        .await
+        .unwrap();
+    for isbn in ["1", "2", "3", "4"] {
+        let key = dynamo_model::PrimaryKey::to_item(&BookKey::new("ada", isbn)).unwrap();
+        let item = db
+            .client()
+            .get_item()
+            .table_name(db.table_name::<Book>())
+            .set_key(Some(key))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap();
+        assert_eq!(
+            item["kind"],
+            dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S("Book".into()),
+            "book {isbn}"
+        );
+    }
+    let shelf = db
+        .collection::<Shelf>()
+        .hash(Author::PK.of("ada"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(shelf.len(), 5);
+    assert_eq!(shelf[0], Shelf::Book(book("1")));
+    assert_eq!(shelf[4], Shelf::Author(ada.clone()));
+    let books = db
+        .query::<Book>()
+        .hash(Book::PK.of("ada"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(books.len(), 4);
+    // The index keyed by the type attribute lists authors only.
+    let authors = db
+        .query::<Author>()
+        .index(Author::BY_KIND)
+        .hash(Author::KIND.of(()))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(authors, [ada]);
+    // A book stored at an author's key is another entity's item.
+    let mut wrong = Book::to_item(&book("1")).unwrap();
+    wrong.insert(
+        "sk".into(),
+        dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()),
+    );
+    wrong.insert(
+        "pk".into(),
+        dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S("AUTHOR#bob".into()),
+    );
+    db.client()
+        .put_item()
+        .table_name(db.table_name::<Book>())
+        .set_item(Some(wrong))
+        .send()
+        .await
+        .unwrap();
+    let err = db.get(AuthorKey::new("bob")).send().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected the constant \"Author\" (Author), found \"Book\""),
+        "{err}"
+    );
+}

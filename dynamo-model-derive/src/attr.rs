@@ -65,6 +65,9 @@ pub struct ContainerAttrs {
     pub range_key: Option<LitStr>,
     /// `compose(name = "template", ..)`: attributes composed from fields.
     pub compose: Vec<(Ident, LitStr)>,
+    /// `constant(name = "value", ..)`: type attributes the derive writes, with no field (each
+    /// is also in `compose`, as a template of text alone).
+    pub constants: Vec<(Ident, LitStr)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -239,6 +242,7 @@ named! {
         HashKey = "hash_key",
         RangeKey = "range_key",
         Compose = "compose",
+        Constant = "constant",
     }
 }
 
@@ -442,6 +446,37 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                 ContainerOption::RangeKey => {
                     if let Some(value) = string_value(meta, errors)? {
                         set_once(&mut out.range_key, value, meta, errors);
+                    }
+                }
+                ContainerOption::Constant => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        errors.spanned(
+                            &meta.path,
+                            "on a struct, `constant` lists type attributes and their values: `constant(kind = \"Order\")`",
+                        );
+                        skip_value(meta)?;
+                    } else {
+                        meta.parse_nested_meta(|inner| {
+                            let Some(name) = inner.path.get_ident().cloned() else {
+                                errors.spanned(
+                                    &inner.path,
+                                    "an attribute name: `constant(kind = \"Order\")`",
+                                );
+                                return skip_value(&inner);
+                            };
+                            if let Some(value) = string_value(&inner, errors)? {
+                                if value.value().contains(['{', '}']) {
+                                    errors.spanned(
+                                        &value,
+                                        "a constant is text as written, without `{..}` parts; a value composed from fields is `compose(..)`",
+                                    );
+                                } else {
+                                    out.compose.push((name.clone(), value.clone()));
+                                    out.constants.push((name, value));
+                                }
+                            }
+                            Ok(())
+                        })?;
                     }
                 }
                 ContainerOption::Compose => {

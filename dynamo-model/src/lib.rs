@@ -97,7 +97,7 @@
 //! [`Db::check_table`].
 //!
 //! In short: on the struct, `table`, `hash_key = ".."` and `range_key = ".."` (key templates),
-//! `compose(..)`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
+//! `compose(..)`, `constant(..)`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
 //! fields, `hash_key`, `range_key`, `rename`, `alias`, `skip`, `serde`, `default`,
 //! `default_fn`, `force_default`, `validate(range, length, non_empty, regex, email, one_of,
 //! custom)`, `set`, `get`, `constant`, `version`, `ttl`, `created_at`, `updated_at`, `flatten`.

@@ -584,7 +584,7 @@ pub(crate) struct Definition {
 pub(crate) enum Projected {
     All,
     KeysOnly,
-    /// The keys and these attributes, sorted.
+    /// The keys and these attributes.
     Include(Vec<&'static str>),
 }
 
@@ -609,14 +609,13 @@ impl Definition {
             .flatten()
             .any(|key| key.name == name)
         };
-        let mut names: Vec<&'static str> = declared
-            .iter()
-            .chain(&self.filtered)
-            .copied()
-            .filter(|name| !is_key(name))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
+        // The declared attributes in their order, then the filtered ones they lack.
+        let mut names: Vec<&'static str> = Vec::new();
+        for name in declared.iter().chain(&self.filtered) {
+            if !is_key(name) && !names.contains(name) {
+                names.push(name);
+            }
+        }
         if names.is_empty() {
             Projected::KeysOnly
         } else {

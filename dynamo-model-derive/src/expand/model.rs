@@ -114,6 +114,11 @@ fn generate(input: &Input) -> TokenStream {
         };
         Some(quote!((#name, #value)))
     });
+    let struct_constants = input.attrs.constants.iter().map(|(name, value)| {
+        let name = crate::ast::unraw(name);
+        quote!((#name, #p::ConstantValue::String(#value)))
+    });
+    let constants = constants.chain(struct_constants);
     let unversioned = version_field.is_none().then(|| {
         quote! {
             #[automatically_derived]

@@ -263,7 +263,11 @@ fn show_projection(projection: &Projected) -> String {
     match projection {
         Projected::All => "all".to_owned(),
         Projected::KeysOnly => "keys only".to_owned(),
-        Projected::Include(names) => format!("include({})", names.join(", ")),
+        Projected::Include(names) => {
+            let mut names = names.clone();
+            names.sort_unstable();
+            format!("include({})", names.join(", "))
+        }
     }
 }
 

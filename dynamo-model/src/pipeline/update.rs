@@ -884,9 +884,12 @@ fn own_actions<'a>(
         }
     }
     if adds_constants {
+        // A constant declared on the struct is a template of text alone: written with the
+        // templates an upsert composes.
+        let composed = |name: &str| schema.templates.iter().any(|t| t.name == name);
         for (name, value) in schema.constants {
             let path = Path::name(*name);
-            if untouched(&extended, &path) {
+            if untouched(&extended, &path) && !composed(name) {
                 extended.set_if_not_exists(path, SetValue::Term(Term::Value(value.to_attr())));
             }
         }
