@@ -227,7 +227,7 @@ async fn transfer(db: &Db, id: &str, from: &str, to: &str, amount: i64) -> Resul
         .send()
         .await;
     match result {
-        Ok(()) => Ok(()),
+        Ok(_) => Ok(()),
         Err(Error::TransactionCanceled { reasons }) => {
             let failed = |i: usize| {
                 reasons

@@ -215,6 +215,13 @@ fn fields<'a, R: UpdateReturn<Widget>>(
         .set(Widget::NOTE, w.note.clone())
 }
 
+/// The one widget a transaction stored.
+fn stored(written: &dynamo_model::Written) -> Option<Widget> {
+    let mut widgets = written.stored::<Widget>().unwrap();
+    assert_eq!(widgets.len(), 1);
+    widgets.pop()
+}
+
 /// Writes `w`: whole (create, put, batch put, transaction create/put/put_if) or field by field
 /// (update, upsert, transaction update). Returns the item when the operation returns one.
 async fn write(db: &Db, op: Op, w: &Widget) -> Result<Option<Widget>, Error> {
@@ -222,20 +229,21 @@ async fn write(db: &Db, op: Op, w: &Widget) -> Result<Option<Widget>, Error> {
     match op {
         Op::Create => db.create(w).send().await.map(Some),
         Op::Put => db.put(w).send().await.map(Some),
-        Op::BatchPut => db
-            .batch_write()
-            .put_unchecked(w)
+        Op::BatchPut => db.batch_write().put_unchecked(w).send().await.map(|_| None),
+        // A transaction gives back what its puts stored, as single writes do.
+        Op::TxCreate => db
+            .transact_write()
+            .create(w)
             .send()
             .await
-            .map(|()| None),
-        Op::TxCreate => db.transact_write().create(w).send().await.map(|()| None),
-        Op::TxPut => db.transact_write().put(w).send().await.map(|()| None),
+            .map(|t| stored(&t)),
+        Op::TxPut => db.transact_write().put(w).send().await.map(|t| stored(&t)),
         Op::TxPutIf => db
             .transact_write()
             .put_if(w, Widget::NOTE.not_exists())
             .send()
             .await
-            .map(|()| None),
+            .map(|t| stored(&t)),
         Op::Update => fields(db.update(k), w).send().await.map(Some),
         Op::Upsert => fields(db.update(k).upsert(), w).send().await.map(Some),
         Op::TxUpdate => db
@@ -243,7 +251,7 @@ async fn write(db: &Db, op: Op, w: &Widget) -> Result<Option<Widget>, Error> {
             .update::<Widget>(k, |u| fields(u, w))
             .send()
             .await
-            .map(|()| None),
+            .map(|_| None),
         other => panic!("{other:?} writes no item"),
     }
 }
@@ -264,7 +272,7 @@ async fn touch(
         },
         Op::BatchDelete => {
             assert!(condition.is_none(), "a batch carries no condition");
-            db.batch_delete([k]).send().await.map(|()| None)
+            db.batch_delete([k]).send().await.map(|_| None)
         }
         Op::TxDelete => match condition {
             Some(condition) => db.transact_write().delete_if::<Widget>(k, condition),
@@ -272,13 +280,13 @@ async fn touch(
         }
         .send()
         .await
-        .map(|()| None),
+        .map(|_| None),
         Op::TxCheck => db
             .transact_write()
             .check::<Widget>(k, condition.unwrap_or_else(|| Widget::STOCK.exists()))
             .send()
             .await
-            .map(|()| None),
+            .map(|_| None),
         other => panic!("{other:?} neither deletes nor checks"),
     }
 }
@@ -918,12 +926,12 @@ async fn version() {
                         .send()
                         .await
                         .map(drop),
-                    _ => {
-                        db.transact_write()
-                            .update::<Widget>(key(&w.pk), |u| u.if_version(1).set(Widget::STOCK, 1))
-                            .send()
-                            .await
-                    }
+                    _ => db
+                        .transact_write()
+                        .update::<Widget>(key(&w.pk), |u| u.if_version(1).set(Widget::STOCK, 1))
+                        .send()
+                        .await
+                        .map(drop),
                 }
                 .unwrap_err();
                 match op {

@@ -612,6 +612,7 @@ async fn transactions_under_faults() {
                 })
                 .send()
                 .await
+                .map(drop)
         }
     })
     .await;

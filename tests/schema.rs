@@ -298,7 +298,7 @@ async fn a_db_names_tables_per_environment() {
             .await
             .map(drop),
     );
-    refused(bad.transact_write().put(&invoice).send().await);
+    refused(bad.transact_write().put(&invoice).send().await.map(drop));
     refused(
         bad.transact_get()
             .get::<Invoice>(InvoiceKey::new("i1"))

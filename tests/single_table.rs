@@ -1024,14 +1024,15 @@ async fn write_order(db: &Db, op: Write, o: &Order) {
         Write::Create => drop(db.create(o).send().await.unwrap()),
         Write::Put => drop(db.put(o).send().await.unwrap()),
         Write::BatchPut => db.batch_put([o]).send().await.unwrap(),
-        Write::TxCreate => db.transact_write().create(o).send().await.unwrap(),
-        Write::TxPut => db.transact_write().put(o).send().await.unwrap(),
+        Write::TxCreate => drop(db.transact_write().create(o).send().await.unwrap()),
+        Write::TxPut => drop(db.transact_write().put(o).send().await.unwrap()),
         Write::TxPutIf => db
             .transact_write()
             // New, or an order stored before.
             .put_if(o, Order::TOTAL.not_exists() | Order::KIND.eq("Order"))
             .send()
             .await
+            .map(drop)
             .unwrap(),
         Write::Update => drop(update(db.update(o.key()), o).send().await.unwrap()),
         Write::Upsert => drop(update(db.update(o.key()).upsert(), o).send().await.unwrap()),
@@ -1043,6 +1044,7 @@ async fn write_order(db: &Db, op: Write, o: &Order) {
             })
             .send()
             .await
+            .map(drop)
             .unwrap(),
     }
 }

@@ -271,3 +271,80 @@ async fn a_token_makes_a_retried_transaction_apply_once() {
         "{err}"
     );
 }
+
+/// A stamped, versioned receipt: what a transaction stores is not what the caller passed.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "receipts", timestamps)]
+struct Receipt {
+    #[dynamo(hash_key)]
+    id: String,
+    total: i64,
+    #[dynamo(version)]
+    version: u64,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+/// A transaction gives back what its creates and puts stored (version, timestamps), as single
+/// writes do, so a service answers 201 without reading again; updates give nothing back.
+#[tokio::test]
+async fn a_transaction_returns_what_it_stored() {
+    let db = setup("tx_written").await;
+    db.create_table::<Receipt>().send().await.unwrap();
+    db.create_table::<Line>().send().await.unwrap();
+    let receipt = Receipt {
+        id: "r1".into(),
+        total: 30,
+        version: 0,
+        created_at: Timestamp::default(),
+        updated_at: Timestamp::default(),
+    };
+    let line = |n: u32| Line {
+        order: "r1".into(),
+        line: n,
+        sku: format!("sku-{n}"),
+        quantity: n,
+    };
+    let written = db
+        .transact_write()
+        .create(&receipt)
+        .put(&line(1))
+        .update::<Account>(key("a"), |u| u.add(Account::BALANCE, -30))
+        .put(&line(2))
+        .send()
+        .await
+        .unwrap();
+    let stored = written.stored::<Receipt>().unwrap();
+    let read = db
+        .get(ReceiptKey::new("r1"))
+        .consistent()
+        .send()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, [read.clone()]);
+    assert_eq!(read.version, 1);
+    assert_ne!(read.created_at, Timestamp::default());
+    assert_eq!(written.stored::<Line>().unwrap(), [line(1), line(2)]);
+    assert_eq!(written.stored::<Order>().unwrap(), []);
+    let kinds: Vec<bool> = written.items().map(|item| item.is_some()).collect();
+    assert_eq!(
+        kinds,
+        [true, true, false, true],
+        "the update gives nothing back"
+    );
+    // The next write starts from what was returned.
+    let next = db
+        .transact_write()
+        .put(&Receipt {
+            total: 31,
+            ..stored[0].clone()
+        })
+        .send()
+        .await
+        .unwrap()
+        .stored::<Receipt>()
+        .unwrap();
+    assert_eq!(next[0].version, 2);
+    assert_eq!(next[0].created_at, read.created_at);
+}

@@ -347,8 +347,8 @@ pub use op::{
     Delete, DeleteReturningOld, DeleteTable, Difference, Get, GetProjected, MigrateTable,
     Migration, Put, PutReturn, Query, ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew,
     ReturnUpdatedOld, Scan, TableReport, TransactGet, TransactGetOutput, TransactWrite,
-    UnprocessedKey, UnprocessedWrite, Update, UpdateReturn, MAX_BATCH_GET, MAX_BATCH_WRITE,
-    MAX_TRANSACTION_ACTIONS,
+    UnprocessedKey, UnprocessedWrite, Update, UpdateReturn, Written, MAX_BATCH_GET,
+    MAX_BATCH_WRITE, MAX_TRANSACTION_ACTIONS,
 };
 pub use pipeline::identity::WRITE_TOKEN;
 pub use schema::{

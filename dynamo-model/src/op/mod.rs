@@ -34,7 +34,7 @@ pub use scan::Scan;
 pub use table::{CreateTable, CreateTableOutcome, DeleteTable};
 pub use transact::{
     Append, CancellationCode, CancellationReason, TransactGet, TransactGetOutput, TransactWrite,
-    MAX_TRANSACTION_ACTIONS,
+    Written, MAX_TRANSACTION_ACTIONS,
 };
 pub use update::{
     ReturnNew, ReturnNothing, ReturnOld, ReturnUpdatedNew, ReturnUpdatedOld, Update, UpdateReturn,

@@ -50,6 +50,8 @@ pub struct TransactWrite<'a> {
 /// One action of a transaction, with what identifies it.
 struct Action {
     model: &'static str,
+    /// The model's full type name: which of [`Written::stored`]'s models the action wrote.
+    type_name: &'static str,
     table: String,
     key: Item,
     item: TransactWriteItem,
@@ -128,6 +130,7 @@ impl<'a> TransactWrite<'a> {
                 .map_err(built)?;
             Ok(Action {
                 model: crate::pipeline::read::model_name::<M>(),
+                type_name: std::any::type_name::<M>(),
                 table: table.clone(),
                 key,
                 item: TransactWriteItem::builder().put(put).build(),
@@ -199,6 +202,7 @@ impl<'a> TransactWrite<'a> {
                     .map_err(built)?;
                 Ok(Action {
                     model: crate::pipeline::read::model_name::<M>(),
+                    type_name: std::any::type_name::<M>(),
                     table,
                     key,
                     item: TransactWriteItem::builder().update(action).build(),
@@ -243,6 +247,7 @@ impl<'a> TransactWrite<'a> {
                 let item = build(&table, key.clone(), rendered, on_failure)?;
                 Ok(Action {
                     model: crate::pipeline::read::model_name::<M>(),
+                    type_name: std::any::type_name::<M>(),
                     table,
                     size: crate::limits::item_size(&key),
                     key,
@@ -390,7 +395,12 @@ impl<'a> TransactWrite<'a> {
     /// after a lost response is applied once: failures are retried, and when the last attempt
     /// still leaves it unknown whether the transaction was applied, the error is
     /// [`Error::OutcomeUnknown`].
-    pub async fn send(self) -> Result<()> {
+    ///
+    /// It returns what it wrote: the stored model of each create and put ([`Written::stored`]),
+    /// as single writes do. DynamoDB gives a transaction's updates no values back
+    /// (TransactWriteItems has no `ReturnValues`), so updates, deletes and checks give nothing;
+    /// read them afterwards with [`Db::transact_get`] where needed.
+    pub async fn send(self) -> Result<Written> {
         let span = span::request_span!(
             "TransactWriteItems",
             span::table_names(self.actions.iter().map(|a| a.table.as_str()))
@@ -398,7 +408,7 @@ impl<'a> TransactWrite<'a> {
         span::traced(span, self.send_untraced()).await
     }
 
-    async fn send_untraced(mut self) -> Result<()> {
+    async fn send_untraced(mut self) -> Result<Written> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
@@ -410,7 +420,9 @@ impl<'a> TransactWrite<'a> {
         let mut guards = Vec::with_capacity(self.actions.len());
         let mut items = Vec::with_capacity(self.actions.len());
         let mut named = Vec::with_capacity(self.actions.len());
+        let mut types = Vec::with_capacity(self.actions.len());
         for action in self.actions {
+            types.push(action.type_name);
             tables.push(action.table.clone());
             guards.push(action.guards);
             items.push(action.item);
@@ -453,13 +465,60 @@ impl<'a> TransactWrite<'a> {
         match attempts.finish("TransactWriteItems", &first, Some(&token)) {
             Ok(output) => {
                 crate::capacity::record_all(self.meter.as_ref(), output.consumed_capacity());
-                Ok(())
+                // The items put are the ones the request carried: no copy was made for this.
+                let stored = types
+                    .into_iter()
+                    .zip(items)
+                    .map(|(type_name, item)| (type_name, item.put.map(|put| put.item)))
+                    .collect();
+                Ok(Written { stored })
             }
             Err(Error::TableNotFound { .. }) => Err(Error::TableNotFound {
                 table: crate::op::missing_table(self.db, &tables).await,
             }),
             Err(error) => Err(error),
         }
+    }
+}
+
+/// What a transaction wrote: the item each create and put stored (its version and timestamps
+/// as written), in the order the actions were added. Returned by [`TransactWrite::send`].
+#[derive(Clone, PartialEq)]
+pub struct Written {
+    /// Per action: its model's type name, and the item a put stored.
+    stored: Vec<(&'static str, Option<Item>)>,
+}
+
+impl Written {
+    /// The stored models of type `M`, one per create or put of an `M`, in the order added:
+    /// what a single `create` or `put` returns, without reading the table again.
+    pub fn stored<M: Model>(&self) -> Result<Vec<M>> {
+        let name = std::any::type_name::<M>();
+        self.stored
+            .iter()
+            .filter(|(type_name, _)| *type_name == name)
+            .filter_map(|(_, item)| item.clone())
+            .map(crate::pipeline::read::decode::<M>)
+            .collect()
+    }
+
+    /// The item each action stored, in order: `Some` for a create or put, `None` for an
+    /// update, delete or check (DynamoDB returns nothing for those).
+    pub fn items(&self) -> impl Iterator<Item = Option<&Item>> {
+        self.stored.iter().map(|(_, item)| item.as_ref())
+    }
+}
+
+/// Stored values are the caller's data: shown like an error's, redacted unless
+/// [`show_item_values`](crate::show_item_values) is on.
+impl std::fmt::Debug for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<Option<crate::error::Redacted<'_>>> = self
+            .stored
+            .iter()
+            .map(|(_, item)| item.as_ref().map(crate::error::Redacted))
+            .collect();
+        f.debug_struct("Written").field("stored", &items).finish()
     }
 }
 
