@@ -748,3 +748,70 @@ async fn a_chunk_that_fails_outright_reports_every_key_in_it() {
     expected.sort_by_key(order);
     assert_eq!(reported, expected, "every write of both chunks, by key");
 }
+
+/// A sample with rules, for a batch checked whole.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[dynamo(table = "samples")]
+struct Sample {
+    #[dynamo(hash_key)]
+    id: u32,
+    #[dynamo(validate(non_empty))]
+    label: String,
+    #[dynamo(validate(range(min = 0, max = 100)))]
+    score: i64,
+}
+
+/// With `check_all_first`, every refused item is reported at once, each path naming its item
+/// (`items[3] (Sample).label`), and nothing is sent; without it, the first refused item is
+/// named the same way.
+#[tokio::test]
+async fn check_all_first_reports_every_bad_item_by_its_place() {
+    let (db, requests) = common::counting::db("batch_every_bad_item").await;
+    db.create_table::<Sample>().send().await.unwrap();
+    let mut samples: Vec<Sample> = (0..60)
+        .map(|id| Sample {
+            id,
+            label: format!("s{id}"),
+            score: 50,
+        })
+        .collect();
+    samples[3].label = String::new();
+    samples[41].score = 101;
+    samples[41].label = String::new();
+    let sent = requests.sent();
+    let err = db
+        .batch_put(&samples)
+        .check_all_first()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Validation { violations } = &err else {
+        panic!("{err:?}")
+    };
+    let found: Vec<(&str, &str)> = violations
+        .iter()
+        .map(|v| (v.path.as_str(), v.rule))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("items[3] (Sample).label", "non_empty"),
+            ("items[41] (Sample).label", "non_empty"),
+            ("items[41] (Sample).score", "range"),
+        ]
+    );
+    assert_eq!(requests.sent(), sent, "nothing was sent");
+    // `request()` says the same.
+    let again = db
+        .batch_put(&samples)
+        .check_all_first()
+        .request()
+        .unwrap_err();
+    assert_eq!(again.to_string(), err.to_string());
+    // Without it, the first refused item stops the batch, named by its place.
+    let err = db.batch_put(&samples[..10]).send().await.unwrap_err();
+    let Error::Validation { violations } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(violations[0].path, "items[3] (Sample).label");
+}

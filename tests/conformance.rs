@@ -381,19 +381,23 @@ fn violated(op: Op, err: &Error) -> Vec<(String, &'static str)> {
     }
 }
 
-/// A path of an error, without the action a transaction's error names it by (checked there:
-/// `actions[0] (Widget).stock`).
+/// A path of an error, without the action a transaction's or batch's error names it by
+/// (checked there: `actions[0] (Widget).stock`, `items[0] (Widget).stock`).
 fn in_action(op: Op, path: &str) -> String {
-    let transaction = matches!(
-        op,
-        Op::TxCreate | Op::TxPut | Op::TxPutIf | Op::TxUpdate | Op::TxDelete | Op::TxCheck
-    );
-    match path.strip_prefix("actions[0] (Widget).") {
-        Some(rest) if transaction => rest.to_owned(),
-        _ => {
-            assert!(!transaction, "{op:?}: {path} names no action");
-            path.to_owned()
+    let prefix = match op {
+        Op::TxCreate | Op::TxPut | Op::TxPutIf | Op::TxUpdate | Op::TxDelete | Op::TxCheck => {
+            Some("actions[0] (Widget).")
         }
+        // A batch delete refuses a bad key as it is added, by its call.
+        Op::BatchPut => Some("items[0] (Widget)."),
+        _ => None,
+    };
+    match prefix {
+        Some(prefix) => match path.strip_prefix(prefix) {
+            Some(rest) => rest.to_owned(),
+            None => panic!("{op:?}: {path} names no action"),
+        },
+        None => path.to_owned(),
     }
 }
 
@@ -598,7 +602,13 @@ async fn get_transforms() {
     for op in OPS {
         let w = fx.widget(op);
         match op {
-            Op::Create | Op::Put | Op::Update | Op::Upsert => {
+            Op::Create
+            | Op::Put
+            | Op::Update
+            | Op::Upsert
+            | Op::TxCreate
+            | Op::TxPut
+            | Op::TxPutIf => {
                 if op == Op::Update {
                     fx.store(&w).await;
                 }
@@ -606,8 +616,9 @@ async fn get_transforms() {
                 assert_eq!(returned.secret.as_deref(), Some("plain"), "{op:?}");
                 assert_eq!(fx.raw(&w.pk).await.unwrap()["secret"], s("cynva"));
             }
-            Op::BatchPut | Op::TxCreate | Op::TxPut | Op::TxPutIf | Op::TxUpdate => {
-                // Returns no item (`()`).
+            Op::BatchPut | Op::TxUpdate => {
+                // Returns no item: a batch returns `()`, DynamoDB gives a transaction's update
+                // nothing back.
                 if op == Op::TxUpdate {
                     fx.store(&w).await;
                 }

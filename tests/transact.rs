@@ -322,7 +322,7 @@ async fn a_transaction_returns_what_it_stored() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored, [read.clone()]);
+    assert_eq!(stored, std::slice::from_ref(&read));
     assert_eq!(read.version, 1);
     assert_ne!(read.created_at, Timestamp::default());
     assert_eq!(written.stored::<Line>().unwrap(), [line(1), line(2)]);

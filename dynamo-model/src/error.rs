@@ -887,6 +887,24 @@ impl From<AttrError> for Error {
     }
 }
 
+/// Why a transaction or batch whose actions (`what`: `actions`, `items`) met `errors` (each
+/// with its place and model) cannot be sent: every failed rule at once, each path naming its
+/// action (`actions[2] (OrderLine).sku`); an error other than failed rules, with its action
+/// named, before them.
+pub(crate) fn refusal(what: &str, errors: Vec<(usize, &'static str, Error)>) -> Option<Error> {
+    if errors.is_empty() {
+        return None;
+    }
+    let mut violations = Vec::new();
+    for (index, model, error) in errors {
+        match error.in_action(what, index, model) {
+            Error::Validation { violations: more } => violations.extend(more),
+            other => return Some(other),
+        }
+    }
+    Some(Error::Validation { violations })
+}
+
 /// A text that names no variant of a stored enum: what `str::parse` of an enum deriving
 /// `Attributes` gives (its `FromStr` reads the names the enum is stored as).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -96,7 +96,8 @@ impl<'a> TransactWrite<'a> {
         if let Some(error) = &self.error {
             return Some(error.replay());
         }
-        refusal(
+        crate::error::refusal(
+            "actions",
             self.errors
                 .iter()
                 .map(|(i, model, e)| (*i, *model, e.replay()))
@@ -412,7 +413,7 @@ impl<'a> TransactWrite<'a> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        if let Some(error) = refusal(std::mem::take(&mut self.errors)) {
+        if let Some(error) = crate::error::refusal("actions", std::mem::take(&mut self.errors)) {
             return Err(error);
         }
         self.check_all()?;
@@ -520,23 +521,6 @@ impl std::fmt::Debug for Written {
             .collect();
         f.debug_struct("Written").field("stored", &items).finish()
     }
-}
-
-/// Why a transaction whose actions met `errors` (each with its place and model) cannot be sent:
-/// every action's failed rules at once, each path naming its action (`actions[2]
-/// (OrderLine).sku`); an error other than failed rules, with its action named, before them.
-fn refusal(errors: Vec<(usize, &'static str, Error)>) -> Option<Error> {
-    if errors.is_empty() {
-        return None;
-    }
-    let mut violations = Vec::new();
-    for (index, model, error) in errors {
-        match error.in_action("actions", index, model) {
-            Error::Validation { violations: more } => violations.extend(more),
-            other => return Some(other),
-        }
-    }
-    Some(Error::Validation { violations })
 }
 
 /// A canceled transaction's error: DynamoDB's reasons, one per action, each explained by the

@@ -22,6 +22,8 @@ use crate::value::Item;
 /// that a batch holds no converted item until it sends it.
 trait PutSource: Sync {
     fn schema(&self) -> &'static Schema;
+    /// The model's name, for errors (`Order`).
+    fn model(&self) -> &'static str;
     /// The item to store, through the write pipeline (validation, conversion, version,
     /// timestamps, limits).
     fn prepared(&self, now: Timestamp) -> Result<Item>;
@@ -30,6 +32,10 @@ trait PutSource: Sync {
 impl<M: Model + Sync> PutSource for M {
     fn schema(&self) -> &'static Schema {
         M::SCHEMA
+    }
+
+    fn model(&self) -> &'static str {
+        crate::pipeline::read::model_name::<M>()
     }
 
     fn prepared(&self, now: Timestamp) -> Result<Item> {
@@ -57,8 +63,8 @@ where
 enum Part<'a> {
     Put(&'a dyn PutSource),
     Puts(Box<dyn PutList<'a> + 'a>),
-    /// A key is small: converted when added.
-    Delete(&'static Schema, Item),
+    /// A key is small: converted when added. With its model's name.
+    Delete(&'static str, &'static Schema, Item),
 }
 
 impl Part<'_> {
@@ -67,7 +73,7 @@ impl Part<'_> {
         match self {
             Part::Put(source) => Some(source.schema().table),
             Part::Puts(list) => list.walk().next().map(|source| source.schema().table),
-            Part::Delete(schema, _) => Some(schema.table),
+            Part::Delete(_, schema, _) => Some(schema.table),
         }
     }
 }
@@ -75,14 +81,21 @@ impl Part<'_> {
 /// One write, ready to be built into a request.
 enum Write<'a> {
     Put(&'a dyn PutSource),
-    Delete(&'static Schema, Item),
+    Delete(&'static str, &'static Schema, Item),
 }
 
 impl Write<'_> {
     fn schema(&self) -> &'static Schema {
         match self {
             Write::Put(source) => source.schema(),
-            Write::Delete(schema, _) => schema,
+            Write::Delete(_, schema, _) => schema,
+        }
+    }
+
+    fn model(&self) -> &'static str {
+        match self {
+            Write::Put(source) => source.model(),
+            Write::Delete(model, ..) => model,
         }
     }
 
@@ -96,7 +109,7 @@ impl Write<'_> {
                     .map_err(crate::op::built)?;
                 WriteRequest::builder().put_request(put).build()
             }
-            Write::Delete(_, key) => {
+            Write::Delete(_, _, key) => {
                 let delete = DeleteRequest::builder()
                     .set_key(Some(key))
                     .build()
@@ -116,7 +129,7 @@ impl Write<'_> {
                 .prepared(now)
                 .map(|item| key_of(schema, &item))
                 .unwrap_or_default(),
-            Write::Delete(_, key) => key.clone(),
+            Write::Delete(_, _, key) => key.clone(),
         }
     }
 }
@@ -160,7 +173,9 @@ impl<'b, 'a> Writes<'b, 'a> {
             }
             match self.parts.next()? {
                 Part::Put(source) => return Some(Write::Put(*source)),
-                Part::Delete(schema, key) => return Some(Write::Delete(schema, key.clone())),
+                Part::Delete(model, schema, key) => {
+                    return Some(Write::Delete(model, schema, key.clone()))
+                }
                 Part::Puts(list) => self.list = Some(list.walk()),
             }
         }
@@ -301,22 +316,45 @@ struct Chunker<'b, 'a> {
     now: Timestamp,
     /// How many writes are in chunks so far.
     next: usize,
+    /// How many writes were walked (in chunks, or refused).
+    walked: usize,
     window: Window,
-    /// The write that was refused, and why.
-    stopped: Option<(usize, Error)>,
+    /// The write that was refused, its model, and why: the batch stops there.
+    stopped: Option<(usize, &'static str, Error)>,
+    /// With `check_all_first`: every refused write (the batch goes on walking, sends nothing).
+    refused: Option<Vec<(usize, &'static str, Error)>>,
 }
 
 impl<'b, 'a> Chunker<'b, 'a> {
-    fn new(db: &'b Db, parts: &'b [Part<'a>], now: Timestamp, window: usize) -> Self {
+    fn new(
+        db: &'b Db,
+        parts: &'b [Part<'a>],
+        now: Timestamp,
+        window: usize,
+        check_all_first: bool,
+    ) -> Self {
         Chunker {
             db,
             parts,
             writes: Writes::new(parts),
             now,
             next: 0,
+            walked: 0,
             window: Window::new(window),
             stopped: None,
+            refused: check_all_first.then(Vec::new),
         }
+    }
+
+    /// Why the writes walked so far cannot all be sent: every refused write with
+    /// `check_all_first` (every broken rule at once, each path naming its write: `items[3]
+    /// (Order).total`), else the one that stopped the batch.
+    fn refusal(&mut self) -> Option<Error> {
+        if let Some(refused) = self.refused.as_mut().filter(|r| !r.is_empty()) {
+            return crate::error::refusal("items", std::mem::take(refused));
+        }
+        let (index, model, error) = self.stopped.take()?;
+        Some(error.in_action("items", index, model))
     }
 
     /// The next chunk; `None` after the last, or once a write was refused.
@@ -337,15 +375,20 @@ impl<'b, 'a> Chunker<'b, 'a> {
             let Some(write) = self.writes.next_write() else {
                 break;
             };
-            let index = chunk.start + chunk.len;
-            let schema = write.schema();
+            let index = self.walked;
+            self.walked += 1;
+            let (schema, model) = (write.schema(), write.model());
             let checked = write
                 .into_request(self.now)
                 .and_then(|request| self.check_key(index, schema, &request).map(|()| request));
-            let request = match checked {
-                Ok(request) => request,
-                Err(error) => {
-                    self.stopped = Some((index, error));
+            let request = match (checked, &mut self.refused) {
+                (Ok(request), _) => request,
+                (Err(error), Some(refused)) => {
+                    refused.push((index, model, error));
+                    continue;
+                }
+                (Err(error), None) => {
+                    self.stopped = Some((index, model, error));
                     return None;
                 }
             };
@@ -503,7 +546,11 @@ impl<'a> BatchWrite<'a> {
     /// Adds a delete of the item with `key`.
     pub fn delete<K: PrimaryKey>(mut self, key: K) -> Self {
         match key.to_item() {
-            Ok(item) => self.parts.push(Part::Delete(K::Model::SCHEMA, item)),
+            Ok(item) => self.parts.push(Part::Delete(
+                crate::pipeline::read::model_name::<K::Model>(),
+                K::Model::SCHEMA,
+                item,
+            )),
             Err(e) => {
                 self.error.get_or_insert(e);
             }
@@ -533,8 +580,9 @@ impl<'a> BatchWrite<'a> {
     }
 
     /// Checks every write (validation, limits, keys) before sending any, so that a refused
-    /// write anywhere leaves nothing written. The price: every converted item is held at once,
-    /// and memory grows with the batch.
+    /// write anywhere leaves nothing written, and reports every refused write at once: every
+    /// broken rule, each path naming its write (`items[41] (Sample).score`). The price: every
+    /// converted item is held at once, and memory grows with the batch.
     pub fn check_all_first(mut self) -> Self {
         self.check_all_first = true;
         self
@@ -552,9 +600,10 @@ impl<'a> BatchWrite<'a> {
             &self.parts,
             Timestamp::now(),
             self.policy.concurrency,
+            self.check_all_first,
         );
         let chunks: Vec<Chunk> = std::iter::from_fn(|| chunker.next_chunk()).collect();
-        if let Some((_, error)) = chunker.stopped {
+        if let Some(error) = chunker.refusal() {
             return Err(error);
         }
         chunks
@@ -592,7 +641,13 @@ impl<'a> BatchWrite<'a> {
         self.check_table_names()?;
         let (db, policy) = (self.db, self.policy);
         let concurrency = policy.concurrency.max(1);
-        let mut chunker = Chunker::new(db, &self.parts, Timestamp::now(), concurrency);
+        let mut chunker = Chunker::new(
+            db,
+            &self.parts,
+            Timestamp::now(),
+            concurrency,
+            self.check_all_first,
+        );
         // The first wave is built before anything is sent: a batch that fits in it is checked
         // whole, and refused whole.
         let wave = if self.check_all_first {
@@ -603,7 +658,7 @@ impl<'a> BatchWrite<'a> {
         let first: Vec<Chunk> = std::iter::from_fn(|| chunker.next_chunk())
             .take(wave)
             .collect();
-        if let Some((_, error)) = chunker.stopped.take() {
+        if let Some(error) = chunker.refusal() {
             return Err(error);
         }
         let now = chunker.now;
@@ -645,7 +700,7 @@ impl<'a> BatchWrite<'a> {
         }
         drop(in_flight);
         crate::op::span::requests(counters.requests());
-        if let Some((index, error)) = chunker.stopped {
+        if let Some((index, _, error)) = chunker.stopped {
             return Err(Error::BatchStopped {
                 error: Box::new(error),
                 index,
