@@ -242,3 +242,57 @@ fn a_lambda_event_decodes_with_the_read_rules() {
         "{err}"
     );
 }
+
+/// The shop's entities, read together.
+#[derive(Collection, Debug, Clone, PartialEq)]
+enum Shop {
+    Order(Order),
+    Customer(Customer),
+}
+
+/// Orders only: a collection that does not list customers.
+#[derive(Collection, Debug, Clone, PartialEq)]
+enum OrdersOnly {
+    Order(Order),
+}
+
+/// A shared table's stream read as a collection: each record into its entity's variant, with
+/// the same rules as reads (aliases, defaults, `get` transforms, TTL removals marked), and
+/// records of entities the collection does not list skipped.
+#[test]
+fn a_shared_tables_stream_decodes_into_a_collection() {
+    let event: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_str(include_str!("fixtures/dynamodb-stream-event.json")).unwrap();
+    let shop: Vec<Change<Shop>> = changes::<Shop>(&event).collect::<Result<_, _>>().unwrap();
+    let kinds: Vec<(ChangeKind, &str)> = shop
+        .iter()
+        .map(|c| {
+            let entity = match c.new.as_ref().or(c.old.as_ref()) {
+                Some(Shop::Order(_)) => "order",
+                Some(Shop::Customer(_)) => "customer",
+                None => "none",
+            };
+            (c.kind, entity)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ChangeKind::Insert, "order"),
+            (ChangeKind::Insert, "customer"),
+            (ChangeKind::Modify, "order"),
+            (ChangeKind::Remove, "order"),
+        ]
+    );
+    // The same rules as a model's change.
+    let Some(Shop::Order(inserted)) = &shop[0].new else {
+        panic!("{:?}", shop[0])
+    };
+    let alone: Vec<Change<Order>> = changes::<Order>(&event).collect::<Result<_, _>>().unwrap();
+    assert_eq!(Some(inserted), alone[0].new.as_ref());
+    assert_eq!(inserted.label.as_deref(), Some("FRAGILE"));
+    assert!(shop[3].expired);
+    // A collection that does not list customers skips their records.
+    let orders = changes::<OrdersOnly>(&event).count();
+    assert_eq!(orders, 3);
+}

@@ -304,7 +304,10 @@ async fn an_invalid_item_is_refused_before_any_request() {
     let batch = [customer("ok"), bad.clone()];
     assert_eq!(
         paths(db.batch_put(&batch).send().await.unwrap_err()),
-        ["items[1] (Customer).email", "items[1] (Customer).address.city"]
+        [
+            "items[1] (Customer).email",
+            "items[1] (Customer).address.city"
+        ]
     );
     let err = db
         .transact_write()

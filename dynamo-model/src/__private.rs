@@ -4,7 +4,7 @@
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::error::{AttrError, Error, ParseEnumError, Result};
-pub use crate::model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
+pub use crate::model::{Attributes, Collection, Model, PrimaryKey, StreamImage, Unversioned};
 pub use crate::pipeline::identity::WRITE_TOKEN;
 pub use crate::schema::{
     Attr, ConstantValue, Index, IndexDef, IndexKind, IndexProjection, KeyDef, Limits, Schema,

@@ -340,7 +340,7 @@ pub use limits::{
     item_size, MAX_ATTRIBUTE_NAME, MAX_ITEM_SIZE, MAX_NESTING_LEVELS, MAX_PARTITION_KEY_SIZE,
     MAX_SORT_KEY_SIZE, MAX_TRANSACTION_SIZE,
 };
-pub use model::{Attributes, Collection, Model, PrimaryKey, Unversioned};
+pub use model::{Attributes, Collection, Model, PrimaryKey, StreamImage, Unversioned};
 pub use op::{
     Append, BatchGet, BatchGetOutput, BatchPolicy, BatchProgress, BatchWrite, CancellationCode,
     CancellationReason, CheckTable, CollectionQuery, Create, CreateTable, CreateTableOutcome,

@@ -115,8 +115,8 @@ pub trait Model: Sized {
 ///
 /// The first variant's model gives the query its keys and indexes; the models must share the
 /// table, be told apart by a `constant` attribute and compose their hash keys alike (checked at
-/// compile time). Items of other
-/// entities in the partition are filtered out by DynamoDB, so `limit` counts the collection's.
+/// compile time). Items of other entities in the partition are filtered out by DynamoDB, so
+/// `limit` counts the collection's.
 pub trait Collection: Sized {
     /// The model whose keys and indexes a query of the collection uses: the first variant's.
     type Key: Model;
@@ -126,6 +126,36 @@ pub trait Collection: Sized {
 
     /// Reads an item of one of the models, told by its `constant` attributes.
     fn from_item(item: Item) -> Result<Self>;
+}
+
+/// What a stream record's images are read as (feature `streams`: `streams::Change<T>`): a
+/// model, whose records of other entities sharing the table are skipped, or a
+/// [`Collection`], whose records of none of its members are skipped, every other read as its
+/// member. Implemented for every [`Model`], and by `#[derive(Collection)]`.
+pub trait StreamImage: Sized {
+    /// The table's name as the models declare it, for errors.
+    #[doc(hidden)]
+    fn table() -> &'static str;
+    /// Whether a stored item is one of these (by its `constant` attributes).
+    #[doc(hidden)]
+    fn holds(item: &Item) -> bool;
+    /// Reads an item, once `holds` said it is one of these.
+    #[doc(hidden)]
+    fn read(item: Item) -> Result<Self>;
+}
+
+impl<M: Model> StreamImage for M {
+    fn table() -> &'static str {
+        M::SCHEMA.table
+    }
+
+    fn holds(item: &Item) -> bool {
+        crate::pipeline::read::holds_constants(M::SCHEMA, item)
+    }
+
+    fn read(item: Item) -> Result<Self> {
+        crate::pipeline::read::read_listed::<M>(item)
+    }
 }
 
 /// A model without a `#[dynamo(version)]` attribute. Batch puts, which cannot carry the

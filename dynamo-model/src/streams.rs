@@ -15,10 +15,14 @@
 //! removals, marked [`Change::expired`]), and a record of another entity sharing the table
 //! (its `constant` attributes hold other values) is skipped, as a query skips it: `Ok(None)`.
 //!
+//! A table shared by several entities streams them all: read its records as a
+//! [`Collection`](crate::Collection) (`Change<CustomerData>`), each image into its entity's
+//! variant, records of entities the collection does not list skipped.
+//!
 //! [`CreateTable::stream`](crate::CreateTable::stream) enables a stream on a table.
 
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::StreamImage;
 use crate::value::Item;
 
 /// What happened to an item.
@@ -43,8 +47,8 @@ impl ChangeKind {
     }
 }
 
-/// One stream record of a model `M`: what happened, to which key, and the item before and
-/// after, read as `M`.
+/// One stream record of a model or collection `M` ([`StreamImage`]): what happened, to which
+/// key, and the item before and after, read as `M`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change<M> {
     /// Inserted, modified or removed.
@@ -74,7 +78,7 @@ struct Parts {
     table: Option<String>,
 }
 
-impl<M: Model> Change<M> {
+impl<M: StreamImage> Change<M> {
     /// Reads a record of a Lambda function's DynamoDB event: `Ok(None)` when it is an item of
     /// another entity sharing the table.
     pub fn from_lambda(
@@ -132,17 +136,16 @@ impl<M: Model> Change<M> {
     }
 
     fn read(parts: Parts) -> Result<Option<Change<M>>> {
-        let schema = M::SCHEMA;
-        // Of this entity when an image says so; a keys-only record has nothing to tell by.
+        // Of these entities when an image says so; a keys-only record has nothing to tell by.
         let image = parts.new.as_ref().or(parts.old.as_ref());
-        if image.is_some_and(|item| !crate::pipeline::read::holds_constants(schema, item)) {
+        if image.is_some_and(|item| !M::holds(item)) {
             return Ok(None);
         }
-        let table = parts.table.as_deref().unwrap_or(schema.table);
+        let table = parts.table.as_deref().unwrap_or(M::table());
         let keys = parts.keys;
         let decode = |item: Option<Item>| -> Result<Option<M>> {
             item.map(|item| {
-                crate::pipeline::read::read_listed::<M>(item).map_err(|e: Error| {
+                M::read(item).map_err(|e: Error| {
                     e.about_item(|| crate::pipeline::read::describe_key(table, &keys))
                 })
             })
@@ -161,9 +164,10 @@ impl<M: Model> Change<M> {
     }
 }
 
-/// Every record of a Lambda function's DynamoDB event that is an item of `M`, read as a
-/// [`Change`], in order; records of other entities sharing the table are skipped.
-pub fn changes<M: Model>(
+/// Every record of a Lambda function's DynamoDB event that is an item of `M` (a model, or one
+/// of a collection's), read as a [`Change`], in order; records of other entities sharing the
+/// table are skipped.
+pub fn changes<M: StreamImage>(
     event: &aws_lambda_events::event::dynamodb::Event,
 ) -> impl Iterator<Item = Result<Change<M>>> + '_ {
     event

@@ -96,6 +96,21 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
                     }
                 }
             }
+
+            #[automatically_derived]
+            impl #p::StreamImage for #ident {
+                fn table() -> &'static str {
+                    <#first as #p::Model>::SCHEMA.table
+                }
+
+                fn holds(item: &#p::Item) -> bool {
+                    #p::entity_of(<Self as #p::Collection>::MEMBERS, item).is_some()
+                }
+
+                fn read(item: #p::Item) -> #p::Result<Self> {
+                    <Self as #p::Collection>::from_item(item)
+                }
+            }
         };
     })
 }
