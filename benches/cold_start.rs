@@ -127,6 +127,11 @@ async fn cold_start(
         .env("AWS_ACCESS_KEY_ID", "dynamomodel")
         .env("AWS_SECRET_ACCESS_KEY", "local")
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        // The example seals cursors with a key from its configuration (the bare one has none).
+        .env(
+            "NOTES_CURSOR_KEY",
+            format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)

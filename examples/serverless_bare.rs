@@ -15,6 +15,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
+/// Who is calling: the same code as the example's (the authorizer's identity).
+#[path = "serverless_api/identity.rs"]
+pub mod identity;
+
 const TABLE: &str = "notes";
 
 #[tokio::main]
@@ -36,14 +40,16 @@ pub async fn handle(client: &Client, request: Request) -> Response<Body> {
         raw => raw.to_owned(),
     };
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let result = match (request.method(), parts.as_slice()) {
-        (&Method::POST, ["users", owner, "notes"]) => create(client, owner, &request).await,
-        (&Method::GET, ["users", owner, "notes"]) => list(client, owner, &request).await,
-        (&Method::GET, ["users", owner, "notes", id]) => get(client, owner, id).await,
-        (&Method::PUT, ["users", owner, "notes", id]) => replace(client, owner, id, &request).await,
-        (&Method::DELETE, ["users", owner, "notes", id]) => {
-            delete(client, owner, id, &request).await
+    let caller = identity::caller(&request);
+    let result = match (request.method(), parts.as_slice(), caller.as_deref()) {
+        (_, ["notes", ..], None) => {
+            Err((StatusCode::UNAUTHORIZED, json!({ "error": "unauthorized" })))
         }
+        (&Method::POST, ["notes"], Some(owner)) => create(client, owner, &request).await,
+        (&Method::GET, ["notes"], Some(owner)) => list(client, owner, &request).await,
+        (&Method::GET, ["notes", id], Some(owner)) => get(client, owner, id).await,
+        (&Method::PUT, ["notes", id], Some(owner)) => replace(client, owner, id, &request).await,
+        (&Method::DELETE, ["notes", id], Some(owner)) => delete(client, owner, id, &request).await,
         _ => Err((StatusCode::NOT_FOUND, json!({ "error": "not_found" }))),
     };
     match result {

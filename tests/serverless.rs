@@ -7,11 +7,15 @@ mod common;
 #[path = "../examples/serverless_api/handler.rs"]
 mod handler;
 
+
 /// The same API on the bare SDK: the baseline of the cold-start figures, held to the same
 /// answers.
 #[path = "../examples/serverless_bare.rs"]
 #[allow(dead_code)]
 mod bare;
+
+/// Who is calling (the handler's `super::identity`): the module both examples share.
+use bare::identity;
 
 use dynamo_model::prelude::*;
 use handler::{Note, NoteKey};
@@ -25,9 +29,12 @@ enum Payload {
     HttpV2,
 }
 
-/// An event of `payload`'s shape, from its fixture, for this request.
+/// An event of `payload`'s shape, from its fixture, for this request by `caller` (the `sub`
+/// its authorizer verified: a Cognito user pool's claims for REST, a JWT authorizer's for HTTP
+/// APIs), or by nobody.
 fn event(
     payload: Payload,
+    caller: Option<&str>,
     method: &str,
     path: &str,
     query: &[(&str, &str)],
@@ -94,6 +101,13 @@ fn event(
             }
         }
     }
+    event["requestContext"]["authorizer"] = match (payload, caller) {
+        (_, None) => Value::Null,
+        (Payload::RestV1, Some(sub)) => json!({ "claims": { "sub": sub } }),
+        (Payload::HttpV2, Some(sub)) => {
+            json!({ "jwt": { "claims": { "sub": sub }, "scopes": null } })
+        }
+    };
     event["body"] = body.map_or(Value::Null, |b| json!(b));
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
 }
@@ -124,7 +138,11 @@ async fn call(api: &Api, request: lambda_http::Request) -> (u16, Value, Option<S
 }
 
 async fn notes_db(test: &str) -> Db {
-    let db = common::db(test).await;
+    // Sealed cursors, as the example runs: a key drawn for the test.
+    let secret = format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let db = common::db(test)
+        .await
+        .cursor_key(dynamo_model::CursorKey::new(secret).unwrap());
     db.create_table::<Note>().send().await.unwrap();
     db
 }
@@ -183,12 +201,18 @@ async fn every_route_and_error_mapping() {
 
 async fn routes(payload: Payload, api: &Api, db: &Db) {
     let owner = format!("bo-{payload:?}");
-    let notes = format!("/users/{owner}/notes");
+    let notes = "/notes".to_owned();
     let note = |id: &str| format!("{notes}/{id}");
+    let event = |method: &str,
+                 path: &str,
+                 query: &[(&str, &str)],
+                 headers: &[(&str, &str)],
+                 body: Option<&str>| {
+        event(payload, Some(&owner), method, path, query, headers, body)
+    };
     {
         let json_header = [("content-type", "application/json")];
-        let create =
-            |body: &'static str| event(payload, "POST", &notes, &[], &json_header, Some(body));
+        let create = |body: &'static str| event("POST", &notes, &[], &json_header, Some(body));
 
         // Create: 201; the same id again: 409.
         let (status, created, _) = call(api, create(r#"{"id":"x","title":"first"}"#)).await;
@@ -202,7 +226,7 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
         // Validation: 400, each failed rule with its attribute.
         let tags: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         let invalid = json!({ "title": "", "tags": tags }).to_string();
-        let request = event(payload, "POST", &notes, &[], &json_header, Some(&invalid));
+        let request = event("POST", &notes, &[], &json_header, Some(&invalid));
         let (status, body, _) = call(api, request).await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -233,16 +257,15 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
         assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
 
         // Get: 200 with its version as ETag; a missing note: 404.
-        let (status, _, etag) = call(api, event(payload, "GET", &note("x"), &[], &[], None)).await;
+        let (status, _, etag) = call(api, event("GET", &note("x"), &[], &[], None)).await;
         assert_eq!((status, etag.as_deref()), (200, Some("\"1\"")));
-        let (status, _, _) = call(api, event(payload, "GET", &note("nope"), &[], &[], None)).await;
+        let (status, _, _) = call(api, event("GET", &note("nope"), &[], &[], None)).await;
         assert_eq!(status, 404);
 
         // Replace with If-Match: 200 at version 2; again with the stale version: 412.
         let body = r#"{"title":"second","body":"edited"}"#;
         let put = |version: &'static str| {
             event(
-                payload,
                 "PUT",
                 &note("x"),
                 &[],
@@ -275,20 +298,13 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
         assert_eq!((stored.title.as_str(), stored.version), ("second", 2));
         // Replacing a note that does not exist: 404.
         let ghost = r#"{"title":"nobody wrote me"}"#;
-        let request = event(
-            payload,
-            "PUT",
-            &note("ghost"),
-            &[],
-            &json_header,
-            Some(ghost),
-        );
+        let request = event("PUT", &note("ghost"), &[], &json_header, Some(ghost));
         assert_eq!(call(api, request).await.0, 404);
 
         // List: pages of 2 over 7 notes, each next cursor through the query string.
         for i in 0..6 {
             let body = format!(r#"{{"id":"n{i}","title":"note {i}"}}"#);
-            let request = event(payload, "POST", &notes, &[], &json_header, Some(&body));
+            let request = event("POST", &notes, &[], &json_header, Some(&body));
             assert_eq!(call(api, request).await.0, 201);
         }
         let mut ids = Vec::new();
@@ -299,8 +315,7 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
             if let Some(cursor) = &cursor {
                 query.push(("cursor", cursor.as_str()));
             }
-            let (status, page, _) =
-                call(api, event(payload, "GET", &notes, &query, &[], None)).await;
+            let (status, page, _) = call(api, event("GET", &notes, &query, &[], None)).await;
             assert_eq!(status, 200, "{page}");
             pages += 1;
             ids.extend(
@@ -320,47 +335,22 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
         // A cursor the API did not give, a bad limit: 400.
         let (status, _, _) = call(
             api,
-            event(payload, "GET", &notes, &[("cursor", "forged")], &[], None),
+            event("GET", &notes, &[("cursor", "forged")], &[], None),
         )
         .await;
         assert_eq!(status, 400);
-        let (status, _, _) = call(
-            api,
-            event(payload, "GET", &notes, &[("limit", "0")], &[], None),
-        )
-        .await;
+        let (status, _, _) = call(api, event("GET", &notes, &[("limit", "0")], &[], None)).await;
         assert_eq!(status, 400);
 
         // Delete with a stale If-Match: 412; then 204, and the note is gone.
-        let request = event(
-            payload,
-            "DELETE",
-            &note("x"),
-            &[],
-            &[("if-match", "1")],
-            None,
-        );
+        let request = event("DELETE", &note("x"), &[], &[("if-match", "1")], None);
         assert_eq!(call(api, request).await.0, 412);
-        let request = event(
-            payload,
-            "DELETE",
-            &note("x"),
-            &[],
-            &[("if-match", "2")],
-            None,
-        );
+        let request = event("DELETE", &note("x"), &[], &[("if-match", "2")], None);
         assert_eq!(call(api, request).await.0, 204);
         // If-Match on a note that is not there fails (RFC 9110); without it, delete is idempotent.
-        let request = event(
-            payload,
-            "DELETE",
-            &note("x"),
-            &[],
-            &[("if-match", "2")],
-            None,
-        );
+        let request = event("DELETE", &note("x"), &[], &[("if-match", "2")], None);
         assert_eq!(call(api, request).await.0, 412);
-        let request = event(payload, "DELETE", &note("x"), &[], &[], None);
+        let request = event("DELETE", &note("x"), &[], &[], None);
         assert_eq!(call(api, request).await.0, 204);
         assert_eq!(
             db.get(NoteKey::new(owner.as_str(), "x"))
@@ -373,11 +363,149 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
 
         // An unknown route: 404.
         assert_eq!(
-            call(api, event(payload, "GET", "/elsewhere", &[], &[], None))
+            call(api, event("GET", "/elsewhere", &[], &[], None))
                 .await
                 .0,
             404
         );
+    }
+}
+
+/// The owner is who the authorizer says the caller is: without an identity every route is
+/// 401; another caller's note is not found, not listed, not changed, not deleted; a cursor
+/// minted for one caller is refused for another; Lambda authorizers' identities count too.
+#[tokio::test]
+async fn a_caller_reaches_its_own_notes_only() {
+    let unprefixed = common::local().await.db();
+    unprefixed
+        .create_table::<Note>()
+        .if_not_exists()
+        .send()
+        .await
+        .unwrap();
+    for payload in [Payload::RestV1, Payload::HttpV2] {
+        let model = notes_db(&format!("serverless_auth_{payload:?}").to_lowercase()).await;
+        for (api, db) in [
+            (Api::Model(model.clone()), model.clone()),
+            (Api::Bare(unprefixed.client().clone()), unprefixed.clone()),
+        ] {
+            let ada = format!("ada-{payload:?}-{}", matches!(api, Api::Bare(_)));
+            let bob = format!("bob-{payload:?}-{}", matches!(api, Api::Bare(_)));
+            let json_header = [("content-type", "application/json")];
+            let by = |who: Option<&str>,
+                      method: &str,
+                      path: &str,
+                      query: &[(&str, &str)],
+                      body: Option<&str>| {
+                let headers: &[(&str, &str)] = if body.is_some() { &json_header } else { &[] };
+                event(payload, who, method, path, query, headers, body)
+            };
+            for id in ["a1", "a2", "a3"] {
+                let body = format!(r#"{{"id":"{id}","title":"ada's {id}"}}"#);
+                let (status, _, _) =
+                    call(&api, by(Some(&ada), "POST", "/notes", &[], Some(&body))).await;
+                assert_eq!(status, 201);
+            }
+            // Nobody: 401 on every route, nothing changed.
+            for (method, path, body) in [
+                ("POST", "/notes", Some(r#"{"title":"anon"}"#)),
+                ("GET", "/notes", None),
+                ("GET", "/notes/a1", None),
+                ("PUT", "/notes/a1", Some(r#"{"title":"anon"}"#)),
+                ("DELETE", "/notes/a1", None),
+            ] {
+                let (status, body, _) = call(&api, by(None, method, path, &[], body)).await;
+                assert_eq!(
+                    (status, body["error"].as_str()),
+                    (401, Some("unauthorized")),
+                    "{method} {path}"
+                );
+            }
+            // Bob: ada's notes are not his to see, change or delete.
+            let (status, _, _) = call(&api, by(Some(&bob), "GET", "/notes/a1", &[], None)).await;
+            assert_eq!(status, 404);
+            let (status, page, _) = call(&api, by(Some(&bob), "GET", "/notes", &[], None)).await;
+            assert_eq!(
+                (status, page["items"].as_array().map(Vec::len)),
+                (200, Some(0))
+            );
+            let (status, _, _) = call(
+                &api,
+                by(
+                    Some(&bob),
+                    "PUT",
+                    "/notes/a1",
+                    &[],
+                    Some(r#"{"title":"bob was here"}"#),
+                ),
+            )
+            .await;
+            assert_eq!(status, 404);
+            let request = event(
+                payload,
+                Some(&bob),
+                "DELETE",
+                "/notes/a1",
+                &[],
+                &[("if-match", "1")],
+                None,
+            );
+            assert_eq!(
+                call(&api, request).await.0,
+                412,
+                "If-Match on a note he has not"
+            );
+            let (status, _, _) = call(&api, by(Some(&bob), "DELETE", "/notes/a1", &[], None)).await;
+            assert_eq!(status, 204, "deleting a note of his that is not there");
+            let kept = db
+                .get(NoteKey::new(ada.as_str(), "a1"))
+                .consistent()
+                .send()
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((kept.title.as_str(), kept.version), ("ada's a1", 1));
+            // Ada's cursor, replayed by bob: the model API refuses it; no API shows ada's notes.
+            let (_, page, _) = call(
+                &api,
+                by(Some(&ada), "GET", "/notes", &[("limit", "1")], None),
+            )
+            .await;
+            let cursor = page["next"].as_str().unwrap().to_owned();
+            let (status, page, _) = call(
+                &api,
+                by(Some(&bob), "GET", "/notes", &[("cursor", &cursor)], None),
+            )
+            .await;
+            match api {
+                Api::Model(_) => assert_eq!(status, 400, "{page}"),
+                Api::Bare(_) => assert_eq!(page["items"].as_array().map(Vec::len), Some(0)),
+            }
+        }
+    }
+    // A Lambda authorizer's identity: REST's principalId, an HTTP API's context.
+    let db = notes_db("serverless_auth_lambda").await;
+    let api = Api::Model(db.clone());
+    for (payload, authorizer) in [
+        (Payload::RestV1, json!({ "principalId": "carol" })),
+        (Payload::HttpV2, json!({ "lambda": { "sub": "carol" } })),
+    ] {
+        let raw = match payload {
+            Payload::RestV1 => include_str!("fixtures/apigw/rest-v1.json"),
+            Payload::HttpV2 => include_str!("fixtures/apigw/http-v2.json"),
+        };
+        let mut raw: Value = serde_json::from_str(raw).unwrap();
+        raw["requestContext"]["authorizer"] = authorizer;
+        let request = lambda_http::request::from_str(&raw.to_string()).unwrap();
+        assert_eq!(identity::caller(&request).as_deref(), Some("carol"));
+        // The REST fixture creates note n1, the HTTP one reads it: carol's.
+        let (status, body, _) = call(&api, request).await;
+        let expected = match payload {
+            Payload::RestV1 => 201,
+            Payload::HttpV2 => 200,
+        };
+        assert_eq!(status, expected, "{payload:?}: {body}");
+        assert_eq!(body["owner"], "carol");
     }
 }
 
@@ -386,7 +514,15 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
 async fn other_failures_are_500_without_internals() {
     // A table that does not exist.
     let db = common::db("serverless_missing").await;
-    let request = event(Payload::HttpV2, "GET", "/users/bo/notes/x", &[], &[], None);
+    let request = event(
+        Payload::HttpV2,
+        Some("bo"),
+        "GET",
+        "/notes/x",
+        &[],
+        &[],
+        None,
+    );
     let response = handler::handle(&db, request).await;
     assert_eq!(response.status().as_u16(), 500);
     let Body::Text(text) = response.into_body() else {

@@ -2,17 +2,21 @@
 //! same function answers API Gateway (REST v1 and HTTP v2 events, through `lambda_http`) and
 //! the local loopback server, so what the tests check is what runs in Lambda.
 //!
-//! Routes (JSON bodies):
-//! - `POST /users/{owner}/notes` — create; `201` with the note, `409` if its `id` is taken;
-//! - `GET /users/{owner}/notes?limit=N&cursor=C` — a page, newest id last, and the cursor of
-//!   the next page (`next`), which the client passes back as `cursor`;
-//! - `GET /users/{owner}/notes/{id}` — `200` with an `ETag` (the version), or `404`;
-//! - `PUT /users/{owner}/notes/{id}` — replace title, body and tags; `If-Match: <version>`
-//!   makes it conditional: `412` when the note changed since that version;
-//! - `DELETE /users/{owner}/notes/{id}` — `204`; with `If-Match`, conditional as above.
+//! Every note belongs to the caller: the owner is the identity API Gateway's authorizer put
+//! in the request context (`identity.rs`), never a part of the path, so a caller reaches its
+//! own notes only. Routes (JSON bodies):
+//! - `POST /notes` — create; `201` with the note, `409` if its `id` is taken;
+//! - `GET /notes?limit=N&cursor=C` — a page, newest id last, and the cursor of the next page
+//!   (`next`), which the client passes back as `cursor` (sealed with the service's cursor key:
+//!   it reveals nothing, and one minted for another caller is refused);
+//! - `GET /notes/{id}` — `200` with an `ETag` (the version), or `404`;
+//! - `PUT /notes/{id}` — replace title, body and tags; `If-Match: <version>` makes it
+//!   conditional: `412` when the note changed since that version;
+//! - `DELETE /notes/{id}` — `204`; with `If-Match`, conditional as above.
 //!
-//! Failures: `400` for invalid JSON, a bad cursor or limit, and validation (every failed rule,
-//! with its attribute and rule), `404`, `409`, `412`, and `500` for anything else, whose body
+//! Failures: `401` without an identity, `400` for invalid JSON, a bad cursor or limit, and
+//! validation (every failed rule, with its attribute and rule), `404` (another caller's note
+//! is not found, as if it did not exist), `409`, `412`, and `500` for anything else, whose body
 //! says nothing of the cause (it is logged with `tracing`).
 
 use std::collections::BTreeSet;
@@ -69,6 +73,7 @@ pub async fn handle(db: &Db, request: Request) -> Response<Body> {
 
 /// Why a request failed, as the client is told.
 enum Failure {
+    Unauthorized,
     BadRequest(String),
     NotFound,
     Db(Error),
@@ -87,12 +92,17 @@ async fn route(db: &Db, request: &Request) -> Result<Response<Body>, Failure> {
         raw => raw.to_owned(),
     };
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if parts.first() != Some(&"notes") {
+        return Err(Failure::NotFound);
+    }
+    let owner = super::identity::caller(request).ok_or(Failure::Unauthorized)?;
+    let owner = owner.as_str();
     match (request.method(), parts.as_slice()) {
-        (&Method::POST, ["users", owner, "notes"]) => create(db, owner, request).await,
-        (&Method::GET, ["users", owner, "notes"]) => list(db, owner, request).await,
-        (&Method::GET, ["users", owner, "notes", id]) => get(db, owner, id).await,
-        (&Method::PUT, ["users", owner, "notes", id]) => replace(db, owner, id, request).await,
-        (&Method::DELETE, ["users", owner, "notes", id]) => delete(db, owner, id, request).await,
+        (&Method::POST, ["notes"]) => create(db, owner, request).await,
+        (&Method::GET, ["notes"]) => list(db, owner, request).await,
+        (&Method::GET, ["notes", id]) => get(db, owner, id).await,
+        (&Method::PUT, ["notes", id]) => replace(db, owner, id, request).await,
+        (&Method::DELETE, ["notes", id]) => delete(db, owner, id, request).await,
         _ => Err(Failure::NotFound),
     }
 }
@@ -169,7 +179,7 @@ async fn replace(
         .set(Note::TAGS, input.tags);
     if let Some(version) = if_match(request)? {
         // The client's version: the update succeeds only if the note is still at it.
-        update = update.if_version(i128::from(version));
+        update = update.if_version(version);
     }
     let stored = update.send().await?;
     Ok(with_etag(
@@ -186,7 +196,7 @@ async fn delete(
 ) -> Result<Response<Body>, Failure> {
     let mut delete = db.delete(NoteKey::new(owner, id));
     if let Some(version) = if_match(request)? {
-        delete = delete.if_version(i128::from(version));
+        delete = delete.if_version(version);
     }
     delete.send().await?;
     Ok(empty(StatusCode::NO_CONTENT))
@@ -262,6 +272,10 @@ fn percent_decode(text: &str) -> String {
 
 fn error_response(failure: Failure) -> Response<Body> {
     match failure {
+        Failure::Unauthorized => json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({ "error": "unauthorized" }),
+        ),
         Failure::BadRequest(message) => json_response(
             StatusCode::BAD_REQUEST,
             &json!({ "error": "bad_request", "message": message }),
