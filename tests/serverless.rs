@@ -7,7 +7,6 @@ mod common;
 #[path = "../examples/serverless_api/handler.rs"]
 mod handler;
 
-
 /// The same API on the bare SDK: the baseline of the cold-start figures, held to the same
 /// answers.
 #[path = "../examples/serverless_bare.rs"]

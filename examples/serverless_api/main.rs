@@ -22,19 +22,38 @@
 //! `PORT` chooses another port. Locally, without `NOTES_CURSOR_KEY`, cursors are sealed with a
 //! key drawn at start (they last as long as the process). The table is created when missing
 //! (locally; in Lambda it is expected to exist, created by the deployment).
+//!
+//! To copy it into a service of your own, take the folder as it is (`main.rs`, `handler.rs`,
+//! `identity.rs`, and `local.rs`, the loopback runner, which serves any `lambda_http`
+//! handler) and these dependencies:
+//!
+//! ```toml
+//! [dependencies]
+//! # `local`: DynamoDB Local for runs outside Lambda (drop it, and `local.rs`'s caller, if you
+//! # only ever run in Lambda).
+//! dynamo-model = { version = "0.1", features = ["local"] }
+//! lambda_http = { version = "1", default-features = false, features = ["apigw_rest", "apigw_http"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread", "net"] }
+//! serde = { version = "1", features = ["derive"] }
+//! serde_json = "1"
+//! uuid = { version = "1", features = ["v4"] }
+//! tracing = "0.1"
+//! # local.rs: the loopback HTTP server.
+//! hyper = { version = "1", features = ["server", "http1"] }
+//! hyper-util = { version = "0.1", features = ["tokio"] }
+//! http-body-util = "0.1"
+//! bytes = "1"
+//! ```
 
 mod handler;
 mod identity;
+mod local;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use dynamo_model::prelude::*;
 use dynamo_model::CursorKey;
-use http_body_util::BodyExt;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -69,93 +88,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
         Err(_) => 3000,
     };
-    serve(db, SocketAddr::from(([127, 0, 0, 1], port)), dev_tokens).await
-}
-
-/// Serves the handler over HTTP/1 on `address` (loopback): each request becomes the
-/// `lambda_http::Request` the handler takes in Lambda; with `dev_tokens`, a development token
-/// becomes the request context an authorizer would have set.
-async fn serve(
-    db: Db,
-    address: SocketAddr,
-    dev_tokens: bool,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let listener = tokio::net::TcpListener::bind(address).await?;
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
     println!(
         "serving on http://{address} (DynamoDB at {})",
         db_endpoint()
     );
     let db = std::sync::Arc::new(db);
-    loop {
-        let (stream, _) = listener.accept().await?;
+    local::serve(address, dev_tokens, move |request| {
         let db = db.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let db = db.clone();
-                async move {
-                    let (parts, body) = request.into_parts();
-                    let bytes = body
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    let body = if bytes.is_empty() {
-                        lambda_http::Body::Empty
-                    } else {
-                        lambda_http::Body::from(bytes.to_vec())
-                    };
-                    let mut request = hyper::Request::from_parts(parts, body);
-                    if dev_tokens {
-                        request = with_dev_identity(request);
-                    }
-                    let response = handler::handle(&db, request).await;
-                    let (parts, body) = response.into_parts();
-                    let bytes: Vec<u8> = match body {
-                        lambda_http::Body::Text(text) => text.into_bytes(),
-                        lambda_http::Body::Binary(bytes) => bytes,
-                        _ => Vec::new(),
-                    };
-                    Ok::<_, Infallible>(hyper::Response::from_parts(
-                        parts,
-                        http_body_util::Full::new(bytes::Bytes::from(bytes)),
-                    ))
-                }
-            });
-            if let Err(error) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(%error, "connection closed");
-            }
-        });
-    }
-}
-
-/// `Authorization: Bearer dev:<user>` as the request context of an HTTP API whose JWT
-/// authorizer verified `sub = <user>`: what `identity::caller` reads in Lambda.
-fn with_dev_identity(request: lambda_http::Request) -> lambda_http::Request {
-    use lambda_http::aws_lambda_events::apigw::{
-        ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
-        ApiGatewayV2httpRequestContext,
-    };
-    use lambda_http::RequestExt;
-    let user = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer dev:"))
-        .filter(|user| !user.is_empty())
-        .map(str::to_owned);
-    let Some(user) = user else {
-        return request;
-    };
-    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
-    jwt.claims.insert("sub".into(), user);
-    let mut authorizer = ApiGatewayRequestAuthorizer::default();
-    authorizer.jwt = Some(jwt);
-    let mut context = ApiGatewayV2httpRequestContext::default();
-    context.authorizer = Some(authorizer);
-    request.with_request_context(lambda_http::request::RequestContext::ApiGatewayV2(context))
+        async move { handler::handle(&db, request).await }
+    })
+    .await
 }
 
 fn db_endpoint() -> String {
