@@ -296,3 +296,18 @@ fn a_shared_tables_stream_decodes_into_a_collection() {
     let orders = changes::<OrdersOnly>(&event).count();
     assert_eq!(orders, 3);
 }
+
+/// Only a removal by DynamoDB's TTL service is an expiry: the service's identity on an insert
+/// (a global table's replica write, for one) says nothing of it.
+#[test]
+fn only_a_removal_by_the_ttl_service_is_an_expiry() {
+    let mut event: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_str(include_str!("fixtures/dynamodb-stream-event.json")).unwrap();
+    let service = event.records[3].user_identity.clone();
+    assert!(service.is_some());
+    event.records[0].user_identity = service;
+    let orders: Vec<Change<Order>> = changes::<Order>(&event).collect::<Result<_, _>>().unwrap();
+    assert_eq!(orders[0].kind, ChangeKind::Insert);
+    assert!(!orders[0].expired, "an insert never expires an item");
+    assert!(orders[2].expired);
+}

@@ -88,16 +88,17 @@ impl<M: StreamImage> Change<M> {
         let image = |item: &serde_dynamo::Item| -> Option<Item> {
             (!item.is_empty()).then(|| Item::from(item.clone()))
         };
-        let expired = record.user_identity.as_ref().is_some_and(|who| {
+        let by_ttl = record.user_identity.as_ref().is_some_and(|who| {
             who.type_ == "Service" && who.principal_id == "dynamodb.amazonaws.com"
         });
+        let kind = kind_of(&record.event_name)?;
         Self::read(Parts {
-            kind: kind_of(&record.event_name)?,
+            kind,
             keys: Item::from(change.keys.clone()),
             old: image(&change.old_image),
             new: image(&change.new_image),
             sequence_number: change.sequence_number.clone(),
-            expired,
+            expired: expired(kind, by_ttl),
             table: record
                 .table_name
                 .clone()
@@ -111,7 +112,7 @@ impl<M: StreamImage> Change<M> {
         record: aws_sdk_dynamodbstreams::types::Record,
     ) -> Result<Option<Change<M>>> {
         let name = record.event_name.as_ref().map(|n| n.as_str().to_owned());
-        let expired = record.user_identity.as_ref().is_some_and(|who| {
+        let by_ttl = record.user_identity.as_ref().is_some_and(|who| {
             who.r#type() == Some("Service") && who.principal_id() == Some("dynamodb.amazonaws.com")
         });
         let stream = record
@@ -124,13 +125,14 @@ impl<M: StreamImage> Change<M> {
             item.filter(|item| !item.is_empty())
                 .map(|item| Item::from(serde_dynamo::Item::from(item)))
         };
+        let kind = kind_of(name.as_deref().unwrap_or(""))?;
         Self::read(Parts {
-            kind: kind_of(name.as_deref().unwrap_or(""))?,
+            kind,
             keys: image(stream.keys).unwrap_or_default(),
             old: image(stream.old_image),
             new: image(stream.new_image),
             sequence_number: stream.sequence_number,
-            expired,
+            expired: expired(kind, by_ttl),
             table: None,
         })
     }
@@ -174,6 +176,12 @@ pub fn changes<M: StreamImage>(
         .records
         .iter()
         .filter_map(|record| Change::from_lambda(record).transpose())
+}
+
+/// Whether a record is DynamoDB's TTL deleting the item: a removal by the DynamoDB service
+/// (the service's identity on any other record says nothing of expiry).
+fn expired(kind: ChangeKind, by_service: bool) -> bool {
+    kind == ChangeKind::Remove && by_service
 }
 
 fn kind_of(name: &str) -> Result<ChangeKind> {
