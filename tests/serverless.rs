@@ -179,6 +179,14 @@ async fn the_fixtures_as_api_gateway_sends_them() {
 /// Every route and error mapping, under each payload version.
 #[tokio::test]
 async fn every_route_and_error_mapping() {
+    for (payload, api, db) in both_apis("serverless").await {
+        routes(payload, &api, &db).await;
+    }
+}
+
+/// Each payload version with each API (the example's on a table of its own, the bare one on
+/// `notes`), and the `Db` to look at what landed.
+async fn both_apis(test: &str) -> Vec<(Payload, Api, Db)> {
     // The bare API names its table `notes`, as it is: this binary's DynamoDB Local is its own.
     let unprefixed = common::local().await.db();
     unprefixed
@@ -187,15 +195,14 @@ async fn every_route_and_error_mapping() {
         .send()
         .await
         .unwrap();
+    let mut out = Vec::new();
     for payload in [Payload::RestV1, Payload::HttpV2] {
-        let model = notes_db(&format!("serverless_{payload:?}").to_lowercase()).await;
-        for (api, db) in [
-            (Api::Model(model.clone()), model.clone()),
-            (Api::Bare(unprefixed.client().clone()), unprefixed.clone()),
-        ] {
-            routes(payload, &api, &db).await;
-        }
+        let model = notes_db(&format!("{test}_{payload:?}").to_lowercase()).await;
+        out.push((payload, Api::Model(model.clone()), model));
+        let bare = Api::Bare(unprefixed.client().clone());
+        out.push((payload, bare, unprefixed.clone()));
     }
+    out
 }
 
 async fn routes(payload: Payload, api: &Api, db: &Db) {
@@ -375,111 +382,98 @@ async fn routes(payload: Payload, api: &Api, db: &Db) {
 /// minted for one caller is refused for another; Lambda authorizers' identities count too.
 #[tokio::test]
 async fn a_caller_reaches_its_own_notes_only() {
-    let unprefixed = common::local().await.db();
-    unprefixed
-        .create_table::<Note>()
-        .if_not_exists()
-        .send()
-        .await
-        .unwrap();
-    for payload in [Payload::RestV1, Payload::HttpV2] {
-        let model = notes_db(&format!("serverless_auth_{payload:?}").to_lowercase()).await;
-        for (api, db) in [
-            (Api::Model(model.clone()), model.clone()),
-            (Api::Bare(unprefixed.client().clone()), unprefixed.clone()),
+    for (payload, api, db) in both_apis("serverless_auth").await {
+        let ada = format!("ada-{payload:?}-{}", matches!(api, Api::Bare(_)));
+        let bob = format!("bob-{payload:?}-{}", matches!(api, Api::Bare(_)));
+        let json_header = [("content-type", "application/json")];
+        let by = |who: Option<&str>,
+                  method: &str,
+                  path: &str,
+                  query: &[(&str, &str)],
+                  body: Option<&str>| {
+            let headers: &[(&str, &str)] = if body.is_some() { &json_header } else { &[] };
+            event(payload, who, method, path, query, headers, body)
+        };
+        for id in ["a1", "a2", "a3"] {
+            let body = format!(r#"{{"id":"{id}","title":"ada's {id}"}}"#);
+            let (status, _, _) =
+                call(&api, by(Some(&ada), "POST", "/notes", &[], Some(&body))).await;
+            assert_eq!(status, 201);
+        }
+        // Nobody: 401 on every route, nothing changed.
+        for (method, path, body) in [
+            ("POST", "/notes", Some(r#"{"title":"anon"}"#)),
+            ("GET", "/notes", None),
+            ("GET", "/notes/a1", None),
+            ("PUT", "/notes/a1", Some(r#"{"title":"anon"}"#)),
+            ("DELETE", "/notes/a1", None),
         ] {
-            let ada = format!("ada-{payload:?}-{}", matches!(api, Api::Bare(_)));
-            let bob = format!("bob-{payload:?}-{}", matches!(api, Api::Bare(_)));
-            let json_header = [("content-type", "application/json")];
-            let by = |who: Option<&str>,
-                      method: &str,
-                      path: &str,
-                      query: &[(&str, &str)],
-                      body: Option<&str>| {
-                let headers: &[(&str, &str)] = if body.is_some() { &json_header } else { &[] };
-                event(payload, who, method, path, query, headers, body)
-            };
-            for id in ["a1", "a2", "a3"] {
-                let body = format!(r#"{{"id":"{id}","title":"ada's {id}"}}"#);
-                let (status, _, _) =
-                    call(&api, by(Some(&ada), "POST", "/notes", &[], Some(&body))).await;
-                assert_eq!(status, 201);
-            }
-            // Nobody: 401 on every route, nothing changed.
-            for (method, path, body) in [
-                ("POST", "/notes", Some(r#"{"title":"anon"}"#)),
-                ("GET", "/notes", None),
-                ("GET", "/notes/a1", None),
-                ("PUT", "/notes/a1", Some(r#"{"title":"anon"}"#)),
-                ("DELETE", "/notes/a1", None),
-            ] {
-                let (status, body, _) = call(&api, by(None, method, path, &[], body)).await;
-                assert_eq!(
-                    (status, body["error"].as_str()),
-                    (401, Some("unauthorized")),
-                    "{method} {path}"
-                );
-            }
-            // Bob: ada's notes are not his to see, change or delete.
-            let (status, _, _) = call(&api, by(Some(&bob), "GET", "/notes/a1", &[], None)).await;
-            assert_eq!(status, 404);
-            let (status, page, _) = call(&api, by(Some(&bob), "GET", "/notes", &[], None)).await;
+            let (status, body, _) = call(&api, by(None, method, path, &[], body)).await;
             assert_eq!(
-                (status, page["items"].as_array().map(Vec::len)),
-                (200, Some(0))
+                (status, body["error"].as_str()),
+                (401, Some("unauthorized")),
+                "{method} {path}"
             );
-            let (status, _, _) = call(
-                &api,
-                by(
-                    Some(&bob),
-                    "PUT",
-                    "/notes/a1",
-                    &[],
-                    Some(r#"{"title":"bob was here"}"#),
-                ),
-            )
-            .await;
-            assert_eq!(status, 404);
-            let request = event(
-                payload,
+        }
+        // Bob: ada's notes are not his to see, change or delete.
+        let (status, _, _) = call(&api, by(Some(&bob), "GET", "/notes/a1", &[], None)).await;
+        assert_eq!(status, 404);
+        let (status, page, _) = call(&api, by(Some(&bob), "GET", "/notes", &[], None)).await;
+        assert_eq!(
+            (status, page["items"].as_array().map(Vec::len)),
+            (200, Some(0))
+        );
+        let (status, _, _) = call(
+            &api,
+            by(
                 Some(&bob),
-                "DELETE",
+                "PUT",
                 "/notes/a1",
                 &[],
-                &[("if-match", "1")],
-                None,
-            );
-            assert_eq!(
-                call(&api, request).await.0,
-                412,
-                "If-Match on a note he has not"
-            );
-            let (status, _, _) = call(&api, by(Some(&bob), "DELETE", "/notes/a1", &[], None)).await;
-            assert_eq!(status, 204, "deleting a note of his that is not there");
-            let kept = db
-                .get(NoteKey::new(ada.as_str(), "a1"))
-                .consistent()
-                .send()
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!((kept.title.as_str(), kept.version), ("ada's a1", 1));
-            // Ada's cursor, replayed by bob: the model API refuses it; no API shows ada's notes.
-            let (_, page, _) = call(
-                &api,
-                by(Some(&ada), "GET", "/notes", &[("limit", "1")], None),
-            )
-            .await;
-            let cursor = page["next"].as_str().unwrap().to_owned();
-            let (status, page, _) = call(
-                &api,
-                by(Some(&bob), "GET", "/notes", &[("cursor", &cursor)], None),
-            )
-            .await;
-            match api {
-                Api::Model(_) => assert_eq!(status, 400, "{page}"),
-                Api::Bare(_) => assert_eq!(page["items"].as_array().map(Vec::len), Some(0)),
-            }
+                Some(r#"{"title":"bob was here"}"#),
+            ),
+        )
+        .await;
+        assert_eq!(status, 404);
+        let request = event(
+            payload,
+            Some(&bob),
+            "DELETE",
+            "/notes/a1",
+            &[],
+            &[("if-match", "1")],
+            None,
+        );
+        assert_eq!(
+            call(&api, request).await.0,
+            412,
+            "If-Match on a note he has not"
+        );
+        let (status, _, _) = call(&api, by(Some(&bob), "DELETE", "/notes/a1", &[], None)).await;
+        assert_eq!(status, 204, "deleting a note of his that is not there");
+        let kept = db
+            .get(NoteKey::new(ada.as_str(), "a1"))
+            .consistent()
+            .send()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((kept.title.as_str(), kept.version), ("ada's a1", 1));
+        // Ada's cursor, replayed by bob: the model API refuses it; no API shows ada's notes.
+        let (_, page, _) = call(
+            &api,
+            by(Some(&ada), "GET", "/notes", &[("limit", "1")], None),
+        )
+        .await;
+        let cursor = page["next"].as_str().unwrap().to_owned();
+        let (status, page, _) = call(
+            &api,
+            by(Some(&bob), "GET", "/notes", &[("cursor", &cursor)], None),
+        )
+        .await;
+        match api {
+            Api::Model(_) => assert_eq!(status, 400, "{page}"),
+            Api::Bare(_) => assert_eq!(page["items"].as_array().map(Vec::len), Some(0)),
         }
     }
     // A Lambda authorizer's identity: REST's principalId, an HTTP API's context.

@@ -64,11 +64,12 @@ fn order(customer: &str, minute: i64, id: &str) -> Order {
     }
 }
 
-async fn raw_item(db: &Db, key: OrderKey) -> dynamo_model::Item {
+/// The item stored at `key`, as DynamoDB holds it.
+async fn raw_item<K: dynamo_model::PrimaryKey>(db: &Db, key: K) -> dynamo_model::Item {
     let key = dynamo_model::PrimaryKey::to_item(&key).unwrap();
     db.client()
         .get_item()
-        .table_name(db.table_name::<Order>())
+        .table_name(db.table_name::<K::Model>())
         .set_key(Some(key))
         .consistent_read(true)
         .send()
@@ -1502,18 +1503,7 @@ async fn an_index_is_sparse_as_a_whole() {
     let raw = |id: &'static str| {
         let db = db.clone();
         async move {
-            let key = dynamo_model::PrimaryKey::to_item(&MemberKey::new(id)).unwrap();
-            let item = db
-                .client()
-                .get_item()
-                .table_name(db.table_name::<Member>())
-                .set_key(Some(key))
-                .consistent_read(true)
-                .send()
-                .await
-                .unwrap()
-                .item
-                .unwrap();
+            let item = raw_item(&db, MemberKey::new(id)).await;
             (item.contains_key("gsi2_pk"), item.contains_key("gsi2sk"))
         }
     };
@@ -1624,17 +1614,7 @@ async fn a_type_attribute_declared_on_the_struct() {
         .await
         .unwrap();
     for isbn in ["1", "2", "3", "4"] {
-        let key = dynamo_model::PrimaryKey::to_item(&BookKey::new("ada", isbn)).unwrap();
-        let item = db
-            .client()
-            .get_item()
-            .table_name(db.table_name::<Book>())
-            .set_key(Some(key))
-            .send()
-            .await
-            .unwrap()
-            .item
-            .unwrap();
+        let item = raw_item(&db, BookKey::new("ada", isbn)).await;
         assert_eq!(
             item["kind"],
             dynamo_model::aws_sdk_dynamodb::types::AttributeValue::S("Book".into()),

@@ -449,58 +449,32 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                     }
                 }
                 ContainerOption::Constant => {
-                    if !meta.input.peek(syn::token::Paren) {
-                        errors.spanned(
-                            &meta.path,
-                            "on a struct, `constant` lists type attributes and their values: `constant(kind = \"Order\")`",
-                        );
-                        skip_value(meta)?;
-                    } else {
-                        meta.parse_nested_meta(|inner| {
-                            let Some(name) = inner.path.get_ident().cloned() else {
-                                errors.spanned(
-                                    &inner.path,
-                                    "an attribute name: `constant(kind = \"Order\")`",
-                                );
-                                return skip_value(&inner);
-                            };
-                            if let Some(value) = string_value(&inner, errors)? {
-                                if value.value().contains(['{', '}']) {
-                                    errors.spanned(
-                                        &value,
-                                        "a constant is text as written, without `{..}` parts; a value composed from fields is `compose(..)`",
-                                    );
-                                } else {
-                                    out.compose.push((name.clone(), value.clone()));
-                                    out.constants.push((name, value));
-                                }
-                            }
-                            Ok(())
-                        })?;
+                    let listed = named_texts(
+                        meta,
+                        errors,
+                        "on a struct, `constant` lists type attributes and their values: `constant(kind = \"Order\")`",
+                        "an attribute name: `constant(kind = \"Order\")`",
+                    )?;
+                    for (name, value) in listed {
+                        if value.value().contains(['{', '}']) {
+                            errors.spanned(
+                                &value,
+                                "a constant is text as written, without `{..}` parts; a value composed from fields is `compose(..)`",
+                            );
+                        } else {
+                            out.compose.push((name.clone(), value.clone()));
+                            out.constants.push((name, value));
+                        }
                     }
                 }
                 ContainerOption::Compose => {
-                    if !meta.input.peek(syn::token::Paren) {
-                        errors.spanned(
-                            &meta.path,
-                            "`compose` lists attributes and their templates: `compose(gsi1pk = \"STATUS#{status}\")`",
-                        );
-                        skip_value(meta)?;
-                    } else {
-                        meta.parse_nested_meta(|inner| {
-                            let Some(name) = inner.path.get_ident().cloned() else {
-                                errors.spanned(
-                                    &inner.path,
-                                    "an attribute name: `compose(gsi1pk = \"..\")`",
-                                );
-                                return skip_value(&inner);
-                            };
-                            if let Some(template) = string_value(&inner, errors)? {
-                                out.compose.push((name, template));
-                            }
-                            Ok(())
-                        })?;
-                    }
+                    let listed = named_texts(
+                        meta,
+                        errors,
+                        "`compose` lists attributes and their templates: `compose(gsi1pk = \"STATUS#{status}\")`",
+                        "an attribute name: `compose(gsi1pk = \"..\")`",
+                    )?;
+                    out.compose.extend(listed);
                 }
                 ContainerOption::Validate => {
                     if meta.input.peek(syn::token::Paren) {
@@ -912,6 +886,33 @@ fn optional_string(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<O
     } else {
         Ok(None)
     }
+}
+
+/// `option(name = "text", ..)`: each name with its text. `usage` is the error without the
+/// list, `name_usage` the error for a name that is not an identifier.
+fn named_texts(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    usage: &str,
+    name_usage: &str,
+) -> syn::Result<Vec<(Ident, LitStr)>> {
+    let mut out = Vec::new();
+    if !meta.input.peek(syn::token::Paren) {
+        errors.spanned(&meta.path, usage);
+        skip_value(meta)?;
+        return Ok(out);
+    }
+    meta.parse_nested_meta(|inner| {
+        let Some(name) = inner.path.get_ident().cloned() else {
+            errors.spanned(&inner.path, name_usage);
+            return skip_value(&inner);
+        };
+        if let Some(text) = string_value(&inner, errors)? {
+            out.push((name, text));
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// A flag like `hash_key`: takes no value, may appear once.
