@@ -4,9 +4,8 @@
 mod common;
 
 use aws_sdk_dynamodb::types::StreamViewType;
-use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use dynamo_model::prelude::*;
-use dynamo_model::streams::{changes, Change, ChangeKind};
+use dynamo_model::streams::{changes, Change, ChangeKind, Checkpoint, StreamReader};
 
 /// An order in a table shared with customers (`kind` tells them apart).
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -62,72 +61,6 @@ fn order(n: u32, status: &str) -> Order {
     }
 }
 
-/// Every record of the table's stream, in order (DynamoDB Local keeps one shard per table).
-async fn read_stream(db: &Db) -> Vec<aws_sdk_dynamodbstreams::types::Record> {
-    let local = common::local().await;
-    let table = db
-        .client()
-        .describe_table()
-        .table_name(db.table_name::<Order>())
-        .send()
-        .await
-        .unwrap()
-        .table
-        .unwrap();
-    let arn = table.latest_stream_arn.expect("the table has a stream");
-    let config = aws_sdk_dynamodbstreams::Config::builder()
-        .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
-        .endpoint_url(local.endpoint())
-        .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
-            "dynamomodel",
-            "local",
-            None,
-            None,
-            "test",
-        ))
-        .build();
-    let streams = aws_sdk_dynamodbstreams::Client::from_conf(config);
-    let shards = streams
-        .describe_stream()
-        .stream_arn(&arn)
-        .send()
-        .await
-        .unwrap()
-        .stream_description
-        .unwrap()
-        .shards
-        .unwrap_or_default();
-    let mut records = Vec::new();
-    for shard in shards {
-        let mut iterator = streams
-            .get_shard_iterator()
-            .stream_arn(&arn)
-            .shard_id(shard.shard_id.unwrap())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .unwrap()
-            .shard_iterator;
-        // An open shard's iterator goes on forever: stop at the first empty answer.
-        while let Some(current) = iterator {
-            let page = streams
-                .get_records()
-                .shard_iterator(current)
-                .send()
-                .await
-                .unwrap();
-            let got = page.records.unwrap_or_default();
-            if got.is_empty() {
-                break;
-            }
-            records.extend(got);
-            iterator = page.next_shard_iterator;
-        }
-    }
-    records
-}
-
 #[tokio::test]
 async fn every_record_of_a_write_modify_delete_sequence_decodes_into_typed_images() {
     let db = common::db("streams").await;
@@ -158,21 +91,24 @@ async fn every_record_of_a_write_modify_delete_sequence_decodes_into_typed_image
         .await
         .unwrap();
 
-    let records = read_stream(&db).await;
-    assert_eq!(records.len(), 5, "{records:#?}");
-    let mut orders = Vec::new();
-    let mut customers = 0;
-    for record in records {
-        match Change::<Order>::from_stream(record.clone()).unwrap() {
-            Some(change) => orders.push(change),
-            None => {
-                customers += 1;
-                let customer = Change::<Customer>::from_stream(record).unwrap().unwrap();
-                assert_eq!(customer.new.unwrap().name, "Ada");
-            }
-        }
-    }
-    assert_eq!(customers, 1, "the customer's record is not an order's");
+    // Read by the library's reader, from the oldest record: each entity's own records.
+    let reader = StreamReader::of::<Order>(&db, common::local().await.streams_client())
+        .await
+        .unwrap();
+    let orders = reader
+        .read::<Order>(&mut Checkpoint::trim_horizon())
+        .await
+        .unwrap();
+    let customers = reader
+        .read::<Customer>(&mut Checkpoint::trim_horizon())
+        .await
+        .unwrap();
+    assert_eq!(
+        customers.len(),
+        1,
+        "the customer's record is not an order's"
+    );
+    assert_eq!(customers[0].new.as_ref().unwrap().name, "Ada");
     let kinds: Vec<ChangeKind> = orders.iter().map(|c| c.kind).collect();
     assert_eq!(
         kinds,
@@ -310,4 +246,78 @@ fn only_a_removal_by_the_ttl_service_is_an_expiry() {
     assert_eq!(orders[0].kind, ChangeKind::Insert);
     assert!(!orders[0].expired, "an insert never expires an item");
     assert!(orders[2].expired);
+}
+
+/// A consumer outside Lambda: the library's reader walks the table's stream on DynamoDB Local
+/// from a checkpoint the caller keeps (as text between reads): each read returns what was
+/// written since the last, in order, a shared table's records as a collection; a checkpoint
+/// at the stream's end (`latest`) skips what was written before it.
+#[tokio::test]
+async fn a_stream_read_from_a_checkpoint_by_the_reader() {
+    let local = common::local().await;
+    let db = common::db("stream_reader").await;
+    let err = StreamReader::of::<Order>(&db, local.streams_client())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    db.create_table::<Order>()
+        .stream(StreamViewType::NewAndOldImages)
+        .send()
+        .await
+        .unwrap();
+    let reader = StreamReader::of::<Order>(&db, local.streams_client())
+        .await
+        .unwrap();
+    let mut checkpoint = Checkpoint::trim_horizon();
+    assert_eq!(reader.read::<Shop>(&mut checkpoint).await.unwrap(), []);
+
+    db.create(&order(1, "open")).send().await.unwrap();
+    let ada = Customer {
+        pk: "user#1".into(),
+        sk: "profile".into(),
+        kind: "CUSTOMER".into(),
+        name: "Ada".into(),
+    };
+    db.create(&ada).send().await.unwrap();
+    db.update(OrderKey::new("user#1", "order#0001"))
+        .set(Order::STATUS, "shipped")
+        .send()
+        .await
+        .unwrap();
+    let first = reader.read::<Shop>(&mut checkpoint).await.unwrap();
+    let seen: Vec<(ChangeKind, Option<Shop>)> =
+        first.into_iter().map(|c| (c.kind, c.new)).collect();
+    let shipped = Order {
+        status: "shipped".into(),
+        ..order(1, "open")
+    };
+    assert_eq!(
+        seen,
+        [
+            (ChangeKind::Insert, Some(Shop::Order(order(1, "open")))),
+            (ChangeKind::Insert, Some(Shop::Customer(ada))),
+            (ChangeKind::Modify, Some(Shop::Order(shipped))),
+        ]
+    );
+    assert_eq!(reader.read::<Shop>(&mut checkpoint).await.unwrap(), []);
+
+    // Kept as text, read back: the same position.
+    let text = checkpoint.to_string();
+    let mut resumed: Checkpoint = text.parse().unwrap();
+    assert_eq!(resumed, checkpoint, "{text}");
+    assert!("v2".parse::<Checkpoint>().is_err());
+    assert!("v1;shard=1;2".parse::<Checkpoint>().is_err());
+
+    // A checkpoint at the stream's end skips what was written before it.
+    let mut latest = reader.latest().await.unwrap();
+    assert_eq!(latest, checkpoint);
+    db.delete(OrderKey::new("user#1", "order#0001"))
+        .send()
+        .await
+        .unwrap();
+    for checkpoint in [&mut resumed, &mut latest] {
+        let changes = reader.read::<Order>(checkpoint).await.unwrap();
+        let kinds: Vec<ChangeKind> = changes.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [ChangeKind::Remove], "{checkpoint}");
+    }
 }

@@ -138,6 +138,25 @@ impl DynamoDbLocal {
         Ok((local, db))
     }
 
+    /// A DynamoDB Streams client for this server, to read a table's stream as a consumer would
+    /// ([`streams::StreamReader`](crate::streams::StreamReader)).
+    #[cfg(feature = "streams")]
+    pub fn streams_client(&self) -> aws_sdk_dynamodbstreams::Client {
+        let config = aws_sdk_dynamodbstreams::Config::builder()
+            .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
+                "dynamomodel",
+                "local",
+                None,
+                None,
+                "dynamo-model-local",
+            ))
+            .endpoint_url(&self.endpoint)
+            .build();
+        aws_sdk_dynamodbstreams::Client::from_conf(config)
+    }
+
     /// A [`Db`] on this server.
     pub fn db(&self) -> Db {
         Db::new(self.client())
