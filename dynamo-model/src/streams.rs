@@ -324,6 +324,9 @@ impl std::str::FromStr for Checkpoint {
     }
 }
 
+/// How many empty pages in a row tell that an open shard holds nothing more for now.
+const EMPTY_PAGES_CAUGHT_UP: u32 = 3;
+
 /// A shard as the reader walks it.
 struct Shard {
     id: String,
@@ -369,7 +372,8 @@ impl StreamReader {
     /// Every record available from `checkpoint` on, read as `M` (a model, or a
     /// [`Collection`](crate::Collection) for a shared table; records of other entities are
     /// skipped but passed), in order within each shard, a parent shard's before its
-    /// children's; `checkpoint` is advanced past them.
+    /// children's; `checkpoint` is advanced past them. A closed shard is read to its end, an
+    /// open one until a few empty pages in a row (what is written so far).
     pub async fn read<M: StreamImage>(
         &self,
         checkpoint: &mut Checkpoint,
@@ -491,6 +495,7 @@ impl StreamReader {
             .await
             .map_err(|e| streams_error("GetShardIterator", e))?
             .shard_iterator;
+        let mut empty_pages = 0;
         while let Some(current) = iterator {
             let page = self
                 .streams
@@ -517,8 +522,15 @@ impl StreamReader {
                 checkpoint.finished.insert(shard.id.clone());
                 checkpoint.after.remove(&shard.id);
             } else if empty && !shard.closed {
-                // An open shard: caught up with what is written so far.
-                break;
+                // An open shard: an empty page may only mean a stretch without records
+                // (DynamoDB says it "might take multiple calls" to reach them), so it is
+                // caught up after a few empty pages in a row.
+                empty_pages += 1;
+                if empty_pages >= EMPTY_PAGES_CAUGHT_UP {
+                    break;
+                }
+            } else {
+                empty_pages = 0;
             }
         }
         Ok(())
