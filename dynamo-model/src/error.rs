@@ -1050,20 +1050,23 @@ pub enum CancellationCode {
 impl CancellationCode {
     /// The code DynamoDB answered (`None` when it answered none).
     pub(crate) fn from_code(code: Option<&str>) -> Self {
-        match code {
-            None | Some("None") => CancellationCode::None,
-            Some("ConditionalCheckFailed") => CancellationCode::ConditionalCheckFailed,
-            Some("TransactionConflict") => CancellationCode::TransactionConflict,
-            Some("ItemCollectionSizeLimitExceeded") => {
-                CancellationCode::ItemCollectionSizeLimitExceeded
-            }
-            Some("ThrottlingError") => CancellationCode::ThrottlingError,
-            Some("ProvisionedThroughputExceeded") => {
-                CancellationCode::ProvisionedThroughputExceeded
-            }
-            Some("ValidationError") => CancellationCode::ValidationError,
-            Some(other) => CancellationCode::Other(other.to_owned()),
-        }
+        const KNOWN: [CancellationCode; 7] = [
+            CancellationCode::None,
+            CancellationCode::ConditionalCheckFailed,
+            CancellationCode::TransactionConflict,
+            CancellationCode::ItemCollectionSizeLimitExceeded,
+            CancellationCode::ThrottlingError,
+            CancellationCode::ProvisionedThroughputExceeded,
+            CancellationCode::ValidationError,
+        ];
+        let Some(code) = code else {
+            return CancellationCode::None;
+        };
+        // Each name is written once, in `as_str`.
+        KNOWN
+            .into_iter()
+            .find(|known| known.as_str() == code)
+            .unwrap_or_else(|| CancellationCode::Other(code.to_owned()))
     }
 
     /// The code as DynamoDB writes it.
@@ -1184,6 +1187,30 @@ impl fmt::Display for Violation {
 mod tests {
     use super::*;
     use aws_sdk_dynamodb::types::AttributeValue;
+
+    /// Every code DynamoDB documents reads as its variant and writes back as it came; a code
+    /// added later is kept as written; no code is an action that did not fail.
+    #[test]
+    fn cancellation_codes_read_as_written() {
+        for code in [
+            "None",
+            "ConditionalCheckFailed",
+            "TransactionConflict",
+            "ItemCollectionSizeLimitExceeded",
+            "ThrottlingError",
+            "ProvisionedThroughputExceeded",
+            "ValidationError",
+        ] {
+            let read = CancellationCode::from_code(Some(code));
+            assert!(!matches!(read, CancellationCode::Other(_)), "{code}");
+            assert_eq!(read.as_str(), code);
+        }
+        assert_eq!(
+            CancellationCode::from_code(Some("SomethingNew")),
+            CancellationCode::Other("SomethingNew".into())
+        );
+        assert_eq!(CancellationCode::from_code(None), CancellationCode::None);
+    }
 
     #[test]
     fn debug_redacts_stored_values_unless_asked() {

@@ -142,16 +142,11 @@ impl DynamoDbLocal {
     /// ([`streams::StreamReader`](crate::streams::StreamReader)).
     #[cfg(feature = "streams")]
     pub fn streams_client(&self) -> aws_sdk_dynamodbstreams::Client {
+        // The same fixed access key and region as the DynamoDB client: the same database.
         let config = aws_sdk_dynamodbstreams::Config::builder()
             .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
-            .region(aws_sdk_dynamodbstreams::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
-                "dynamomodel",
-                "local",
-                None,
-                None,
-                "dynamo-model-local",
-            ))
+            .region(Region::new(LOCAL_REGION))
+            .credentials_provider(local_credentials())
             .endpoint_url(&self.endpoint)
             .build();
         aws_sdk_dynamodbstreams::Client::from_conf(config)
@@ -275,17 +270,20 @@ pub fn db_at(endpoint: &str) -> Db {
     Db::new(Client::from_conf(local_config(endpoint).build()))
 }
 
+/// The region every client of DynamoDB Local made here uses (Local keeps one database per
+/// access key and region).
+const LOCAL_REGION: &str = "us-east-1";
+
+/// The fixed access key every client of DynamoDB Local made here uses.
+fn local_credentials() -> Credentials {
+    Credentials::new("dynamomodel", "local", None, None, "dynamo-model-local")
+}
+
 fn local_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "dynamomodel",
-            "local",
-            None,
-            None,
-            "dynamo-model-local",
-        ))
+        .region(Region::new(LOCAL_REGION))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
 }
 

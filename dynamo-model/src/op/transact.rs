@@ -49,8 +49,8 @@ pub struct TransactWrite<'a> {
 
 /// One action of a transaction, with what identifies it.
 struct Action {
-    model: &'static str,
-    /// The model's full type name: which of [`Written::stored`]'s models the action wrote.
+    /// The model's full type name: which of [`Written::stored`]'s models the action wrote (its
+    /// last segment names the action in errors).
     type_name: &'static str,
     table: String,
     key: Item,
@@ -130,7 +130,6 @@ impl<'a> TransactWrite<'a> {
                 .build()
                 .map_err(built)?;
             Ok(Action {
-                model: crate::pipeline::read::model_name::<M>(),
                 type_name: std::any::type_name::<M>(),
                 table: table.clone(),
                 key,
@@ -202,7 +201,6 @@ impl<'a> TransactWrite<'a> {
                     .build()
                     .map_err(built)?;
                 Ok(Action {
-                    model: crate::pipeline::read::model_name::<M>(),
                     type_name: std::any::type_name::<M>(),
                     table,
                     key,
@@ -247,7 +245,6 @@ impl<'a> TransactWrite<'a> {
             .and_then(|(table, key, rendered)| {
                 let item = build(&table, key.clone(), rendered, on_failure)?;
                 Ok(Action {
-                    model: crate::pipeline::read::model_name::<M>(),
                     type_name: std::any::type_name::<M>(),
                     table,
                     size: crate::limits::item_size(&key),
@@ -427,7 +424,11 @@ impl<'a> TransactWrite<'a> {
             tables.push(action.table.clone());
             guards.push(action.guards);
             items.push(action.item);
-            named.push((action.model, action.table, action.key));
+            named.push((
+                crate::pipeline::read::short_name(action.type_name),
+                action.table,
+                action.key,
+            ));
         }
         let token = self.token.unwrap_or_else(crate::op::retry::token);
         tracing::debug!(actions = tables.len(), "TransactWriteItems");

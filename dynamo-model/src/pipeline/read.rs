@@ -58,7 +58,11 @@ pub(crate) fn type_value(value: &AttributeValue) -> String {
 
 /// A model's name as written in its source: `Order` of `my_app::store::Order`.
 pub(crate) fn model_name<M>() -> &'static str {
-    let full = std::any::type_name::<M>();
+    short_name(std::any::type_name::<M>())
+}
+
+/// The last segment of a type's full name: `Order` of `my_app::store::Order`.
+pub(crate) fn short_name(full: &'static str) -> &'static str {
     full.rsplit("::").next().unwrap_or(full)
 }
 
