@@ -418,12 +418,7 @@ impl StreamReader {
         // A shard is read once its parent (if the stream still holds it) is finished.
         let mut pending: Vec<&Shard> = shards.iter().collect();
         while !pending.is_empty() {
-            let ready = pending.iter().position(|shard| {
-                shard.parent.as_deref().is_none_or(|parent| {
-                    !listed.contains(parent) || checkpoint.finished.contains(parent)
-                })
-            });
-            let Some(index) = ready else {
+            let Some(index) = next_ready(&pending, &listed, &checkpoint.finished) else {
                 // Parents still open: their children wait for a later read.
                 break;
             };
@@ -537,6 +532,21 @@ impl StreamReader {
     }
 }
 
+/// The first of `pending` whose parent is read to its end (or no longer held by the stream):
+/// a child shard's records come after its parent's.
+fn next_ready(
+    pending: &[&Shard],
+    listed: &std::collections::BTreeSet<&str>,
+    finished: &std::collections::BTreeSet<String>,
+) -> Option<usize> {
+    pending.iter().position(|shard| {
+        shard
+            .parent
+            .as_deref()
+            .is_none_or(|parent| !listed.contains(parent) || finished.contains(parent))
+    })
+}
+
 /// A DynamoDB Streams request's failure: it reads, so nothing was applied.
 fn streams_error<E>(
     operation: &'static str,
@@ -566,5 +576,45 @@ where
         request_id,
         outcome: crate::error::Outcome::NotApplied,
         source: Box::new(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(id: &str, parent: Option<&str>) -> Shard {
+        Shard {
+            id: id.into(),
+            parent: parent.map(Into::into),
+            closed: false,
+        }
+    }
+
+    /// After a split, the children wait for their parent to be read to its end; a parent the
+    /// stream no longer holds (trimmed) holds nothing back.
+    #[test]
+    fn a_child_shard_is_read_after_its_parent() {
+        let (parent, child, orphan) = (
+            shard("parent", None),
+            shard("child", Some("parent")),
+            shard("orphan", Some("trimmed")),
+        );
+        let pending = [&child, &orphan, &parent];
+        let listed = ["parent", "child", "orphan"].into_iter().collect();
+        let mut finished = std::collections::BTreeSet::new();
+        assert_eq!(
+            next_ready(&pending, &listed, &finished),
+            Some(1),
+            "the orphan"
+        );
+        assert_eq!(
+            next_ready(&[&child], &listed, &finished),
+            None,
+            "the parent is open"
+        );
+        assert_eq!(next_ready(&[&child, &parent], &listed, &finished), Some(1));
+        finished.insert("parent".to_owned());
+        assert_eq!(next_ready(&[&child], &listed, &finished), Some(0));
     }
 }
