@@ -282,6 +282,17 @@ pub async fn measure(db: &Db) -> Vec<Row> {
     .await;
     let units = hand.index("by_id", "ORDER#o0042", 1).await;
     row("an order by its id (index by_id)", lib, units, 1.0);
+    // The same, checked to be the only one (`one()`): a hand-written check reads two.
+    let lib = library(|m| {
+        db.query::<Order>()
+            .index(Order::BY_ID)
+            .hash(Order::BY_ID_PK.of("o0042"))
+            .capacity(&m)
+            .one()
+    })
+    .await;
+    let units = hand.index("by_id", "ORDER#o0042", 2).await;
+    row("the only order with its id (`one()`)", lib, units, 1.0);
 
     // An order with its lines: one key range.
     let o = order(42);
