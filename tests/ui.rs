@@ -32,7 +32,8 @@ fn type_errors() {
         feature = "time",
         feature = "uuid",
         feature = "rust_decimal",
-        feature = "serde_json"
+        feature = "serde_json",
+        feature = "json-schema"
     ));
     if !all_features {
         eprintln!("type-error goldens are recorded with every feature on: run `cargo test --all-features --test ui`");

@@ -6,11 +6,16 @@ use proc_macro2::Span;
 use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 use crate::attr::{self, ContainerAttrs, EnumAttrs, Errors, FieldAttrs, VariantAttrs};
+use crate::serde_attr;
 
 pub struct Input<'a> {
     pub ident: &'a Ident,
     pub vis: &'a Visibility,
     pub attrs: ContainerAttrs,
+    /// What `#[serde(..)]` says (for the JSON Schema).
+    pub serde: serde_attr::Container,
+    /// The doc comment (the JSON Schema's description).
+    pub doc: String,
     pub fields: Vec<Field<'a>>,
     /// False when the input is not a struct with named fields (already reported).
     pub named_struct: bool,
@@ -24,6 +29,8 @@ pub struct Field<'a> {
     pub ident: &'a Ident,
     pub ty: &'a Type,
     pub attrs: FieldAttrs,
+    pub serde: serde_attr::Field,
+    pub doc: String,
 }
 
 impl Field<'_> {
@@ -80,6 +87,8 @@ impl<'a> Input<'a> {
                         ident: f.ident.as_ref().expect("named fields have names"),
                         ty: &f.ty,
                         attrs: attr::field(&f.attrs, errors),
+                        serde: serde_attr::field(&f.attrs),
+                        doc: serde_attr::doc(&f.attrs),
                     })
                     .collect(),
                 _ => {
@@ -102,6 +111,8 @@ impl<'a> Input<'a> {
             ident: &input.ident,
             vis: &input.vis,
             attrs,
+            serde: serde_attr::container(&input.attrs),
+            doc: serde_attr::doc(&input.attrs),
             fields,
             named_struct,
             generic: !input.generics.params.is_empty(),
@@ -141,6 +152,9 @@ impl<'a> Input<'a> {
 pub struct UnitEnum<'a> {
     pub ident: &'a Ident,
     pub attrs: EnumAttrs,
+    /// serde's `rename_all` (for the JSON Schema).
+    pub serde: serde_attr::Container,
+    pub doc: String,
     pub variants: Vec<Variant<'a>>,
     /// The input has generic parameters (already reported).
     pub generic: bool,
@@ -153,6 +167,8 @@ pub struct Variant<'a> {
     /// A unit variant (others are reported by `valid`).
     pub unit: bool,
     pub attrs: VariantAttrs,
+    /// serde's `rename`.
+    pub serde: serde_attr::Names,
 }
 
 impl<'a> UnitEnum<'a> {
@@ -160,6 +176,8 @@ impl<'a> UnitEnum<'a> {
         UnitEnum {
             ident: &input.ident,
             attrs: attr::unit_enum(&input.attrs, errors),
+            serde: serde_attr::container(&input.attrs),
+            doc: serde_attr::doc(&input.attrs),
             variants: data
                 .variants
                 .iter()
@@ -167,6 +185,7 @@ impl<'a> UnitEnum<'a> {
                     ident: &v.ident,
                     unit: matches!(v.fields, Fields::Unit),
                     attrs: attr::variant(&v.attrs, errors),
+                    serde: serde_attr::variant(&v.attrs),
                 })
                 .collect(),
             generic: !input.generics.params.is_empty(),

@@ -5,6 +5,7 @@ mod ast;
 mod attr;
 mod expand;
 mod fallback;
+mod serde_attr;
 mod valid;
 
 use proc_macro::TokenStream;

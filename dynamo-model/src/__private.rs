@@ -328,3 +328,28 @@ pub fn read_transform(
     }
     Ok(())
 }
+
+/// The JSON Schema impls the derives write, kept only with the feature `json-schema` (the
+/// derive cannot see the runtime's features, so it wraps them in this macro).
+#[cfg(feature = "json-schema")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __json_schema_impl {
+    ($($impl:tt)*) => { $($impl)* };
+}
+
+/// Without the feature `json-schema`, the derives' JSON Schema impls are left out.
+#[cfg(not(feature = "json-schema"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __json_schema_impl {
+    ($($impl:tt)*) => {};
+}
+
+pub use crate::__json_schema_impl as json_schema_impl;
+#[cfg(feature = "json-schema")]
+pub use crate::json_schema::{
+    name as json_schema_name, schemars, unit_enum as json_unit_enum, Described as JsonDescribed,
+    Measured as JsonMeasured, Object as JsonObject, Probe as JsonProbe, Rules as JsonRules,
+    SerdeField, Undescribed as JsonUndescribed, Unmeasured as JsonUnmeasured,
+};

@@ -266,6 +266,9 @@
 //!   (see "Attribute types"); each builds its crate.
 //! - `streams`: DynamoDB Streams records as typed changes (`streams::Change`): builds
 //!   aws-sdk-dynamodbstreams and aws_lambda_events' DynamoDB events.
+//! - `json-schema`: the derives also implement `schemars::JsonSchema`: a model's JSON shape
+//!   with its validation rules, for API Gateway's request validation and OpenAPI documents
+//!   (the `json_schema` module); builds schemars.
 //! - `blocking`: `.send().wait()` from synchronous code (`blocking::Wait`): tokio's
 //!   multi-threaded runtime.
 //! - `sso`, `credentials-process`: the credential sources of [`Db::from_env`] that need more
@@ -305,6 +308,8 @@ mod expr;
 mod float_set;
 mod foreign;
 pub mod guide;
+#[cfg(feature = "json-schema")]
+pub mod json_schema;
 pub mod limits;
 mod model;
 mod op;

@@ -32,8 +32,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let validation = validation(&ast);
     let target = target_fn(&ast, false);
     let expected = format!("map ({ident})");
+    let schema = super::json_schema::for_struct(&ast);
     quote! {
         #handles
+        #schema
 
         const _: () = {
             #[automatically_derived]

@@ -6,6 +6,7 @@ pub mod attributes;
 pub mod collection;
 mod fields;
 pub mod handles;
+mod json_schema;
 pub mod model;
 pub mod unit_enum;
 

@@ -18,7 +18,11 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     valid::check(&ast, &mut errors);
     match errors.finish() {
         Some(error) => fallback::model(&ast, error),
-        None => generate(&ast),
+        None => {
+            let model = generate(&ast);
+            let schema = super::json_schema::for_struct(&ast);
+            quote!(#model #schema)
+        }
     }
 }
 

@@ -38,7 +38,9 @@ pub fn derive(input: &DeriveInput, data: &DataEnum) -> TokenStream {
     let parse = quote! {
         ::core::option::Option::Some(match text { #(#from,)* _ => return ::core::option::Option::None })
     };
-    impls(&ast, &expected, name, parse)
+    let impls = impls(&ast, &expected, name, parse);
+    let schema = super::json_schema::for_unit_enum(&ast);
+    quote!(#impls #schema)
 }
 
 /// The impls, given the bodies of `__dynamo_name(&self) -> &'static str` and
