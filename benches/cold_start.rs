@@ -9,7 +9,8 @@
 //! rounds each; figures are medians, with the lowest and highest round.
 //!
 //! ```sh
-//! cargo build --release --features serverless --example serverless_api --example serverless_bare
+//! cargo build --release -p serverless-api
+//! cargo build --release --features serverless --example serverless_bare
 //! cargo bench --features serverless --bench cold_start
 //! ```
 
@@ -174,13 +175,13 @@ fn size(path: &PathBuf) -> (u64, u64) {
 
 #[tokio::main]
 async fn main() {
-    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/examples");
-    let ours = examples.join("serverless_api");
-    let bare = examples.join("serverless_bare");
+    let release = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release");
+    let ours = release.join("serverless_api");
+    let bare = release.join("examples/serverless_bare");
     for binary in [&ours, &bare] {
         assert!(
             binary.exists(),
-            "{} is missing: `cargo build --release --features serverless --example serverless_api --example serverless_bare` first",
+            "{} is missing: `cargo build --release -p serverless-api` and `cargo build --release --features serverless --example serverless_bare` first",
             binary.display()
         );
     }

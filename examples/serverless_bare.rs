@@ -1,7 +1,8 @@
 //! The serverless example's API written on the bare aws-sdk-dynamodb client, as a careful user
 //! would without this library: the baseline of the cold-start and binary-size figures in
 //! BENCHMARKS.md (`cargo bench --features serverless --bench cold_start`). Same routes, same
-//! answers, same table as `examples/serverless_api`; only Lambda mode (it serves API Gateway
+//! answers, same table as `examples/serverless_api`, but for its `GET /openapi.json` (a
+//! document the bare SDK has nothing to make from); only Lambda mode (it serves API Gateway
 //! events through `lambda_http`).
 
 use std::collections::HashMap;

@@ -7,6 +7,10 @@ mod common;
 #[path = "../examples/serverless_api/handler.rs"]
 mod handler;
 
+/// The OpenAPI document the handler serves.
+#[path = "../examples/serverless_api/openapi.rs"]
+mod openapi;
+
 /// The same API on the bare SDK: the baseline of the cold-start figures, held to the same
 /// answers.
 #[path = "../examples/serverless_bare.rs"]
@@ -522,4 +526,93 @@ async fn other_failures_are_500_without_internals() {
         panic!()
     };
     assert_eq!(text, r#"{"error":"internal"}"#);
+}
+
+/// `GET /openapi.json` serves the API's OpenAPI document, open to anyone, and the body schema
+/// in it (the models' JSON Schema, what API Gateway validates at the edge) refuses exactly the
+/// bodies the handler answers 400, over bodies at every rule's edge.
+#[tokio::test]
+async fn the_openapi_document_refuses_what_the_handler_refuses() {
+    let db = notes_db("serverless_openapi").await;
+    let api = Api::Model(db.clone());
+    let (status, document, _) = call(
+        &api,
+        event(
+            Payload::HttpV2,
+            None,
+            "GET",
+            "/openapi.json",
+            &[],
+            &[],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{document}");
+    assert_eq!(document, openapi::document());
+    assert_eq!(document["openapi"], "3.0.3");
+    let post = &document["paths"]["/notes"]["post"];
+    assert_eq!(
+        post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Note"
+    );
+    // What a response holds: every field, the owner and version included.
+    let written = &post["responses"]["201"]["content"]["application/json"]["schema"];
+    assert!(
+        written["properties"]["owner"].is_object() && written["properties"]["version"].is_object()
+    );
+    let note = &document["components"]["schemas"]["Note"];
+    assert_eq!(note["required"], json!(["title"]));
+    assert_eq!(note["additionalProperties"], json!(false));
+
+    // The body schema as API Gateway reads it (draft 4), references resolved in the document.
+    let root = json!({ "$ref": "#/components/schemas/Note", "components": document["components"] });
+    let validator = jsonschema::draft4::new(&root).unwrap();
+    let long = |n: usize| "é".repeat(n);
+    let tags = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>();
+    let bodies = [
+        json!({ "title": "hello" }),
+        json!({ "title": long(200), "body": long(10_000), "tags": tags(10) }),
+        json!({ "title": "" }),
+        json!({ "title": long(201) }),
+        json!({ "title": "x", "body": long(10_001) }),
+        json!({ "title": "x", "tags": tags(11) }),
+        json!({ "body": "no title" }),
+        json!({ "title": 5 }),
+        json!({ "title": "x", "tags": "t1" }),
+        json!({ "title": "x", "owner": "mallory" }),
+        json!({ "title": "x", "version": 7 }),
+        json!({ "title": "x", "colour": "red" }),
+        json!({ "title": "x", "id": "" }),
+        json!({ "title": "x", "id": "chosen" }),
+        json!([]),
+        json!(null),
+    ];
+    let header = [("content-type", "application/json")];
+    let mut refused = 0;
+    for body in bodies {
+        let text = body.to_string();
+        let request = event(
+            Payload::RestV1,
+            Some("oa"),
+            "POST",
+            "/notes",
+            &[],
+            &header,
+            Some(&text),
+        );
+        let (status, answer, _) = call(&api, request).await;
+        let valid = validator.is_valid(&body);
+        assert_eq!(
+            (status == 400, status == 201),
+            (!valid, valid),
+            "{body}: the handler says {status} {answer}, the schema says {valid}"
+        );
+        refused += usize::from(!valid);
+    }
+    assert_eq!(refused, 12);
+    // The one difference, on the edge's side: a set's duplicates are refused by the schema
+    // (`uniqueItems`), while serde reads them into the set as one.
+    let duplicates = json!({ "title": "x", "tags": ["a", "a"] });
+    assert!(!validator.is_valid(&duplicates));
 }

@@ -49,6 +49,8 @@
 //! holds), unless it has `skip_serializing_if`. `#[serde(flatten)]` is not supported (a compile
 //! error with the feature on). An enum of unit variants is a string `enum` of its serde names.
 //!
+//! A set is an array with `uniqueItems`: serde reads `["a", "a"]` into a set as one member,
+//! the schema refuses it (the one place the schema is stricter than the model).
 //! [`Timestamp`](crate::Timestamp) is an RFC 3339 string (`format: date-time`),
 //! [`FloatSet`](crate::FloatSet) an array of unique numbers; the optional crates' types come
 //! with schemars' own impls (the features `chrono`, `uuid`, `rust_decimal` turn them on). An
@@ -381,6 +383,12 @@ impl<T: ?Sized> Probe<T> {
     /// The probe of `T`.
     pub const fn new() -> Self {
         Probe(std::marker::PhantomData)
+    }
+}
+
+impl<T: ?Sized> Default for Probe<T> {
+    fn default() -> Self {
+        Probe::new()
     }
 }
 

@@ -4,8 +4,10 @@
 //!
 //! Every note belongs to the caller: the owner is the identity API Gateway's authorizer put
 //! in the request context (`identity.rs`), never a part of the path, so a caller reaches its
-//! own notes only. Routes (JSON bodies):
-//! - `POST /notes` — create; `201` with the note, `409` if its `id` is taken;
+//! own notes only. Routes (JSON bodies; a note's body is what [`Note`]'s JSON Schema admits,
+//! which `GET /openapi.json` serves, the one route open to anyone):
+//! - `POST /notes` — create; `201` with the note, `409` if its `id` is taken (an absent or
+//!   empty `id` is drawn by the API);
 //! - `GET /notes?limit=N&cursor=C` — a page, newest id last, and the cursor of the next page
 //!   (`next`), which the client passes back as `cursor` (sealed with the service's cursor key:
 //!   it reveals nothing, and one minted for another caller is refused);
@@ -27,37 +29,44 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// A note. `version` is its optimistic lock, `created_at` / `updated_at` are kept by the
-/// library.
-#[derive(Model, Serialize, Debug, Clone, PartialEq)]
+/// A note. One type for the table, the request body and the response: its rules are written
+/// once, here, and hold at the edge (API Gateway validates bodies against its JSON Schema, in
+/// `openapi.rs`), in the library before every write, and in DynamoDB for updates. What the
+/// client may not set is not read from a body (`skip_deserializing`): the owner comes from the
+/// request context, the version and times from the library.
+#[derive(Model, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[dynamo(table = "notes", timestamps)]
+#[serde(deny_unknown_fields)]
 pub struct Note {
+    /// The caller who owns the note.
     #[dynamo(hash_key)]
+    #[serde(skip_deserializing)]
     pub owner: String,
+    /// The note's id among its owner's; drawn by the API when left out.
     #[dynamo(range_key)]
+    #[serde(default)]
     pub id: String,
+    /// The title: 1 to 200 characters.
     #[dynamo(validate(length(min = 1, max = 200)))]
     pub title: String,
+    /// The text: up to 10,000 characters.
     #[dynamo(validate(length(max = 10_000)))]
+    #[serde(default)]
     pub body: String,
+    /// Up to 10 distinct tags.
     #[dynamo(validate(length(max = 10)))]
+    #[serde(default)]
     pub tags: BTreeSet<String>,
+    /// Bumped by every write: the `ETag`, and `If-Match`'s value.
     #[dynamo(version)]
+    #[serde(skip_deserializing)]
     pub version: u64,
+    /// When the note was created.
+    #[serde(skip_deserializing)]
     pub created_at: Timestamp,
+    /// When the note last changed.
+    #[serde(skip_deserializing)]
     pub updated_at: Timestamp,
-}
-
-/// What a client sends to create or replace a note.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoteInput {
-    id: Option<String>,
-    title: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    tags: BTreeSet<String>,
 }
 
 /// The largest page a client may ask for.
@@ -92,6 +101,9 @@ async fn route(db: &Db, request: &Request) -> Result<Response<Body>, Failure> {
         raw => raw.to_owned(),
     };
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if (request.method(), parts.as_slice()) == (&Method::GET, &["openapi.json"][..]) {
+        return Ok(json_response(StatusCode::OK, &super::openapi::document()));
+    }
     if parts.first() != Some(&"notes") {
         return Err(Failure::NotFound);
     }
@@ -108,17 +120,11 @@ async fn route(db: &Db, request: &Request) -> Result<Response<Body>, Failure> {
 }
 
 async fn create(db: &Db, owner: &str, request: &Request) -> Result<Response<Body>, Failure> {
-    let input: NoteInput = body_json(request)?;
-    let note = Note {
-        owner: owner.to_owned(),
-        id: input.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-        title: input.title,
-        body: input.body,
-        tags: input.tags,
-        version: 0,
-        created_at: Timestamp::default(),
-        updated_at: Timestamp::default(),
-    };
+    let mut note: Note = body_json(request)?;
+    note.owner = owner.to_owned();
+    if note.id.is_empty() {
+        note.id = uuid::Uuid::new_v4().to_string();
+    }
     let stored = db.create(&note).send().await?;
     Ok(json_response(StatusCode::CREATED, &stored))
 }
@@ -164,8 +170,8 @@ async fn replace(
     id: &str,
     request: &Request,
 ) -> Result<Response<Body>, Failure> {
-    let input: NoteInput = body_json(request)?;
-    if input.id.as_deref().is_some_and(|given| given != id) {
+    let input: Note = body_json(request)?;
+    if !input.id.is_empty() && input.id != id {
         return Err(Failure::BadRequest(
             "the body's id is not the path's".into(),
         ));

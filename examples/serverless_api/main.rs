@@ -14,7 +14,7 @@
 //! as that user's identity (never do this where the port is reachable by others):
 //!
 //! ```sh
-//! NOTES_DEV_TOKENS=1 cargo run --features serverless --example serverless_api   # 127.0.0.1:3000
+//! NOTES_DEV_TOKENS=1 cargo run -p serverless-api   # 127.0.0.1:3000
 //! curl -s -XPOST localhost:3000/notes -H 'authorization: Bearer dev:ada' -d '{"title":"hello"}'
 //! curl -s 'localhost:3000/notes?limit=10' -H 'authorization: Bearer dev:ada'
 //! ```
@@ -23,31 +23,19 @@
 //! key drawn at start (they last as long as the process). The table is created when missing
 //! (locally; in Lambda it is expected to exist, created by the deployment).
 //!
-//! To copy it into a service of your own, take the folder as it is (`main.rs`, `handler.rs`,
-//! `identity.rs`, and `local.rs`, the loopback runner, which serves any `lambda_http`
-//! handler) and these dependencies:
+//! `GET /openapi.json` serves the API's OpenAPI document (`openapi.rs`), its bodies the
+//! models' JSON Schema: imported into API Gateway, it refuses invalid bodies at the edge by the
+//! same rules the library checks.
 //!
-//! ```toml
-//! [dependencies]
-//! # `local`: DynamoDB Local for runs outside Lambda (drop it, and `local.rs`'s caller, if you
-//! # only ever run in Lambda).
-//! dynamo-model = { version = "0.1", features = ["local"] }
-//! lambda_http = { version = "1", default-features = false, features = ["apigw_rest", "apigw_http"] }
-//! tokio = { version = "1", features = ["macros", "rt-multi-thread", "net"] }
-//! serde = { version = "1", features = ["derive"] }
-//! serde_json = "1"
-//! uuid = { version = "1", features = ["v4"] }
-//! tracing = "0.1"
-//! # local.rs: the loopback HTTP server.
-//! hyper = { version = "1", features = ["server", "http1"] }
-//! hyper-util = { version = "0.1", features = ["tokio"] }
-//! http-body-util = "0.1"
-//! bytes = "1"
-//! ```
+//! This folder is a crate of its own: `Cargo.toml` lists exactly its dependencies, each with
+//! why. To start a service from it, copy the folder, point `dynamo-model` at a release instead
+//! of the workspace path, and build. `local.rs`, the loopback runner, serves any `lambda_http`
+//! handler.
 
 mod handler;
 mod identity;
 mod local;
+mod openapi;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
