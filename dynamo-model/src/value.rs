@@ -315,6 +315,9 @@ impl Attribute for String {
         }
     }
 
+    // Inlined into the caller, as hand-written code is (bench `kinds`: 1.09x the instructions
+    // of the hand-written list out of line).
+    #[inline]
     fn list_to_attr(items: &[Self]) -> Result<AttributeValue, AttrError> {
         // A string always converts: the shape of hand-written code, without the per-element
         // `Result<Option<_>>` of the general path.
@@ -323,6 +326,7 @@ impl Attribute for String {
         ))
     }
 
+    #[inline]
     fn list_from_attr(value: AttributeValue) -> Result<Vec<Self>, AttrError> {
         match value {
             AttributeValue::L(list) => {
