@@ -342,7 +342,7 @@ fn mixed(i: usize) -> Mixed {
         email: format!("user{i}@example.com"),
         count: (i * 31) as u32,
         score: i as f64 * 0.75 + 0.5,
-        active: i % 3 != 0,
+        active: !i.is_multiple_of(3),
         tags: words(i, 0, 3).into_iter().collect(),
         lines: words(i, 1, 4),
         address: address(i, 0),

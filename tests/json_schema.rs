@@ -366,3 +366,26 @@ fn the_serialize_contract_describes_what_is_written() {
     assert_eq!(written["required"], json!(["ownerId", "noteId", "version"]));
     assert_eq!(written.get("additionalProperties"), None);
 }
+
+/// A `#[serde(flatten)]` field is not described one by one: the object admits other
+/// properties, so the schema is never stricter than serde.
+#[test]
+fn a_flattened_field_leaves_the_object_open() {
+    #[derive(Model, Serialize, Deserialize)]
+    #[dynamo(table = "schema_flat")]
+    struct Tagged {
+        #[dynamo(hash_key, validate(length(min = 1)))]
+        id: String,
+        #[serde(flatten)]
+        labels: HashMap<String, String>,
+    }
+    let schema = serde_json::to_value(schema_for!(Tagged)).unwrap();
+    assert_eq!(schema["properties"].as_object().unwrap().len(), 1);
+    assert_eq!(schema.get("additionalProperties"), None);
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let body = json!({ "id": "a", "colour": "red" });
+    assert!(validator.is_valid(&body));
+    let tagged: Tagged = serde_json::from_value(body).unwrap();
+    assert_eq!(tagged.labels["colour"], "red");
+    assert!(!validator.is_valid(&json!({ "id": "" })));
+}

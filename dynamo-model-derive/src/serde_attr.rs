@@ -27,6 +27,7 @@ pub struct Field {
     pub not_written: bool,
     pub default: bool,
     pub written_if: bool,
+    /// `flatten`: its properties are not described (the object is left open to them).
     pub flatten: Option<Span>,
 }
 

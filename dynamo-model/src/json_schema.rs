@@ -46,8 +46,8 @@
 //! `deny_unknown_fields` (`additionalProperties: false`) are read off the struct. Under the
 //! deserialize contract (schemars' default: what a client may send), a field is required unless
 //! it is an `Option` or has a serde default; under the serialize contract (what a response
-//! holds), unless it has `skip_serializing_if`. `#[serde(flatten)]` is not supported (a compile
-//! error with the feature on). An enum of unit variants is a string `enum` of its serde names.
+//! holds), unless it has `skip_serializing_if`. A `#[serde(flatten)]` field is not described:
+//! the object admits any property besides the others. An enum of unit variants is a string `enum` of its serde names.
 //!
 //! A set is an array with `uniqueItems`: serde reads `["a", "a"]` into a set as one member,
 //! the schema refuses it (the one place the schema is stricter than the model).

@@ -15,27 +15,19 @@ pub fn for_struct(input: &Input) -> TokenStream {
     let p = private();
     let ident = input.ident;
     let description = &input.doc;
-    let closed = input.serde.deny_unknown_fields;
-    let mut flattened = None;
-    let properties: Vec<TokenStream> = input
+    // A `#[serde(flatten)]` field's properties are not described one by one: the object is
+    // left open to them (never stricter than serde).
+    let closed =
+        input.serde.deny_unknown_fields && input.fields.iter().all(|f| f.serde.flatten.is_none());
+    let properties = input
         .fields
         .iter()
-        .map(|field| {
-            if let Some(span) = field.serde.flatten {
-                flattened = Some(quote_spanned! {span=>
-                    ::core::compile_error!("the `json-schema` feature does not describe `#[serde(flatten)]` fields");
-                });
-            }
-            property(input, field)
-        })
-        .collect();
-    let body = match flattened {
-        Some(error) => error,
-        None => quote! {
-            let mut object = #p::JsonObject::new(generator, #description, #closed);
-            #(#properties)*
-            object.finish()
-        },
+        .filter(|field| field.serde.flatten.is_none())
+        .map(|field| property(input, field));
+    let body = quote! {
+        let mut object = #p::JsonObject::new(generator, #description, #closed);
+        #(#properties)*
+        object.finish()
     };
     impl_for(&ident.to_string(), ident, body)
 }
