@@ -117,11 +117,16 @@ fn hand_order_to_item(o: &Order) -> Item {
     item.insert("placed_at".to_owned(), s(&placed_at));
     item.insert("order_id".to_owned(), s(&o.order_id));
     item.insert("kind".to_owned(), s("Order"));
+    // The index is sparse as a whole: its keys are stored only when the order has a status.
     if let Some(status) = &o.status {
         item.insert("status".to_owned(), s(status));
         item.insert(
             "by_status_pk".to_owned(),
             AttributeValue::S(format!("STATUS#{status}")),
+        );
+        item.insert(
+            "by_status_sk".to_owned(),
+            AttributeValue::S(format!("{placed_at}#{}", o.order_id)),
         );
     }
     item.insert("total".to_owned(), int(o.total));
@@ -133,10 +138,6 @@ fn hand_order_to_item(o: &Order) -> Item {
     item.insert(
         "sk".to_owned(),
         AttributeValue::S(format!("ORDER#{placed_at}#{}", o.order_id)),
-    );
-    item.insert(
-        "by_status_sk".to_owned(),
-        AttributeValue::S(format!("{placed_at}#{}", o.order_id)),
     );
     item
 }

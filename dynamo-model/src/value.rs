@@ -966,7 +966,9 @@ impl SetElement for String {
         if members.len() == 0 {
             return Ok(None);
         }
-        Ok(Some(AttributeValue::Ss(members.map(|m| m.as_str().to_owned()).collect())))
+        Ok(Some(AttributeValue::Ss(
+            members.map(|m| m.as_str().to_owned()).collect(),
+        )))
     }
 
     fn set_from_attr<C: FromIterator<Self>>(value: AttributeValue) -> Result<C, AttrError> {

@@ -196,7 +196,13 @@ fn generate(input: &Input) -> TokenStream {
     };
     let handles = handles(input, true, true);
     let validation = validation(input);
-    let capacity = capacity(input);
+    // The composed attributes too: a map that grows while `compose_into` adds them rehashes
+    // every attribute (bench `conversion`, the order with key templates).
+    let capacity = {
+        let fields = capacity(input);
+        let composed = templates.len();
+        quote!(#fields + #composed)
+    };
     let transformed_fields: Vec<TokenStream> = input
         .stored_fields()
         .filter(|f| f.attrs.set.is_some())
