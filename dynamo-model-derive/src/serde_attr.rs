@@ -6,6 +6,8 @@ use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, LitStr};
 
+use crate::attr::RenameRule;
+
 /// A name for reading and one for writing (`rename = ".."` sets both).
 #[derive(Default, Clone)]
 pub struct Names {
@@ -194,34 +196,21 @@ impl Style {
         }
     }
 
-    /// A variant's name (PascalCase in Rust) in this style, as serde writes it.
+    /// A variant's name (PascalCase in Rust) in this style, as serde writes it: the styles of
+    /// `#[dynamo(rename_all)]`, which splits a variant's name as serde does, and its kebab case
+    /// in capitals.
     pub fn variant(self, name: &str) -> String {
-        let snake = || -> String {
-            let mut out = String::new();
-            for (i, c) in name.char_indices() {
-                if i > 0 && c.is_uppercase() {
-                    out.push('_');
-                }
-                out.extend(c.to_lowercase());
-            }
-            out
+        let rule = match self {
+            Style::Lower => RenameRule::Lower,
+            Style::Upper => RenameRule::Upper,
+            Style::Pascal => RenameRule::Pascal,
+            Style::Camel => RenameRule::Camel,
+            Style::Snake => RenameRule::Snake,
+            Style::ScreamingSnake => RenameRule::ScreamingSnake,
+            Style::Kebab => RenameRule::Kebab,
+            Style::ScreamingKebab => return RenameRule::Kebab.apply(name).to_uppercase(),
         };
-        match self {
-            Style::Lower => name.to_ascii_lowercase(),
-            Style::Upper => name.to_ascii_uppercase(),
-            Style::Pascal => name.to_owned(),
-            Style::Camel => {
-                let mut chars = name.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_lowercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
-            Style::Snake => snake(),
-            Style::ScreamingSnake => snake().to_ascii_uppercase(),
-            Style::Kebab => snake().replace('_', "-"),
-            Style::ScreamingKebab => snake().replace('_', "-").to_ascii_uppercase(),
-        }
+        rule.apply(name)
     }
 }
 

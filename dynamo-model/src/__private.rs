@@ -349,7 +349,7 @@ macro_rules! __json_schema_impl {
 pub use crate::__json_schema_impl as json_schema_impl;
 #[cfg(feature = "json-schema")]
 pub use crate::json_schema::{
-    name as json_schema_name, schemars, unit_enum as json_unit_enum, Described as JsonDescribed,
-    Measured as JsonMeasured, Object as JsonObject, Probe as JsonProbe, Rules as JsonRules,
-    SerdeField, Undescribed as JsonUndescribed, Unmeasured as JsonUnmeasured,
+    schemars, unit_enum as json_unit_enum, Described as JsonDescribed, Measured as JsonMeasured,
+    Object as JsonObject, Probe as JsonProbe, Rules as JsonRules, SerdeField,
+    Undescribed as JsonUndescribed, Unmeasured as JsonUnmeasured,
 };

@@ -140,18 +140,22 @@ impl Rules {
         self.add(schema);
     }
 
-    /// `one_of(a, b, ..)`.
+    /// `one_of(a, b, ..)`. A value serde cannot write leaves the rule out: the schema is then
+    /// looser than the model, never stricter.
     pub fn one_of<U: serde::Serialize>(&mut self, values: &[U]) {
-        let values = values.iter().filter_map(|v| serde_json::to_value(v).ok());
-        self.enumerated(values.collect());
+        let values = values.iter().map(serde_json::to_value).collect();
+        self.enumerated(values);
     }
 
     /// `constant = ..`.
     pub fn constant<U: serde::Serialize>(&mut self, value: U) {
-        self.enumerated(serde_json::to_value(value).ok().into_iter().collect());
+        self.enumerated(serde_json::to_value(value).map(|v| vec![v]));
     }
 
-    fn enumerated(&mut self, mut values: Vec<Value>) {
+    fn enumerated(&mut self, values: serde_json::Result<Vec<Value>>) {
+        let Ok(mut values) = values else {
+            return;
+        };
         if self.nullable {
             values.push(Value::Null);
         }
@@ -160,6 +164,8 @@ impl Rules {
         self.add(schema);
     }
 
+    /// Takes a rule's keywords in with the others, or (when one meets a keyword taken that has
+    /// no stricter of two) keeps them together as a schema of their own.
     fn add(&mut self, schema: Map<String, Value>) {
         let fits = schema
             .keys()
@@ -169,15 +175,7 @@ impl Rules {
             return;
         }
         for (keyword, value) in schema {
-            match (self.keywords.get(&keyword), stricter(&keyword)) {
-                (Some(held), Some(pick)) => {
-                    let value = pick(held, &value).clone();
-                    self.keywords.insert(keyword, value);
-                }
-                _ => {
-                    self.keywords.insert(keyword, value);
-                }
-            }
+            merge(&mut self.keywords, keyword, value);
         }
     }
 
@@ -185,28 +183,13 @@ impl Rules {
     /// meets one the type has (a `u8`'s `minimum: 0` meets `range(min = 1)`: the stricter
     /// bound stays), else side by side under `allOf`.
     fn apply(self, mut schema: Schema) -> Schema {
-        if self.keywords.is_empty() && self.more.is_empty() {
-            return schema;
-        }
         let mut rules = self.keywords;
         let mut more = self.more;
         if let Some(object) = schema.as_object_mut().filter(|o| !o.contains_key("$ref")) {
-            let mut apart = Map::new();
-            for (keyword, value) in std::mem::take(&mut rules) {
-                match (object.get(&keyword), stricter(&keyword)) {
-                    (None, _) => {
-                        object.insert(keyword, value);
-                    }
-                    (Some(held), Some(pick)) => {
-                        let value = pick(held, &value).clone();
-                        object.insert(keyword, value);
-                    }
-                    (Some(_), None) => {
-                        apart.insert(keyword, value);
-                    }
-                }
-            }
-            rules = apart;
+            rules = std::mem::take(&mut rules)
+                .into_iter()
+                .filter_map(|(keyword, value)| merge(object, keyword, value))
+                .collect();
         }
         if !rules.is_empty() {
             more.insert(0, Value::Object(rules));
@@ -220,6 +203,18 @@ impl Rules {
         object.insert("allOf".into(), Value::Array(all));
         Schema::from(object)
     }
+}
+
+/// Puts `keyword` into `into`, keeping the stricter of two bounds; gives the keyword back when
+/// `into` holds it already and it is not a bound.
+fn merge(into: &mut Map<String, Value>, keyword: String, value: Value) -> Option<(String, Value)> {
+    let value = match (into.get(&keyword), stricter(&keyword)) {
+        (None, _) => value,
+        (Some(held), Some(pick)) => pick(held, &value).clone(),
+        (Some(_), None) => return Some((keyword, value)),
+    };
+    into.insert(keyword, value);
+    None
 }
 
 /// The email pattern: a local part of 1 to 64 of HTML's address characters, an `@`, and at
@@ -459,12 +454,6 @@ pub fn unit_enum(description: &str, read: &[&str], written: &[&str], reading: bo
         schema.insert("description".into(), description.into());
     }
     Schema::from(schema)
-}
-
-/// A type's schema name: its Rust name. (A function so generated code needs no `Cow` path.)
-#[doc(hidden)]
-pub fn name(name: &'static str) -> Cow<'static, str> {
-    Cow::Borrowed(name)
 }
 
 // ---- the library's own types ---------------------------------------------------------------

@@ -197,9 +197,6 @@ pub(crate) fn compose(def: &TemplateDef, item: &Item) -> Result<Option<Attribute
 /// item missing one of an index's keys carries none of the composed other (a sort key made
 /// only of text, `USER`, would otherwise stay behind, half a key pair).
 pub(crate) fn compose_into(schema: &Schema, item: &mut Item) -> Result<()> {
-    // The templates that composed nothing: an index key pair is then told apart without
-    // hashing its names into the item (most items have every key of every index).
-    let mut empty: Vec<&'static str> = Vec::new();
     for def in schema.templates {
         match compose(def, item)? {
             Some(value) => {
@@ -214,15 +211,11 @@ pub(crate) fn compose_into(schema: &Schema, item: &mut Item) -> Result<()> {
                     ),
                 });
             }
-            None => empty.push(def.name),
+            None => {}
         }
     }
     for index in schema.indexes {
-        let absent = |name: &str| match schema.templates.iter().any(|t| t.name == name) {
-            true => empty.contains(&name),
-            false => !item.contains_key(name),
-        };
-        for name in index_partners(schema, index, absent) {
+        for name in index_partners(schema, index, |name| !item.contains_key(name)) {
             item.remove(name);
         }
     }

@@ -162,11 +162,11 @@ fn impl_for(name: &str, ident: &syn::Ident, body: TokenStream) -> TokenStream {
             #[automatically_derived]
             impl #p::schemars::JsonSchema for #ident {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                    #p::json_schema_name(#name)
+                    ::std::borrow::Cow::Borrowed(#name)
                 }
 
                 fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                    #p::json_schema_name(::core::concat!(::core::module_path!(), "::", #name))
+                    ::std::borrow::Cow::Borrowed(::core::concat!(::core::module_path!(), "::", #name))
                 }
 
                 fn json_schema(generator: &mut #p::schemars::SchemaGenerator) -> #p::schemars::Schema {
