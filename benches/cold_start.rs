@@ -48,7 +48,7 @@ struct Note {
 }
 
 /// The event every process gets: the HTTP API fixture of the tests (a `GET` of note n1).
-const EVENT: &str = include_str!("../tests/fixtures/apigw/http-v2.json");
+const EVENT: &str = include_str!("../tests/suite/fixtures/apigw/http-v2.json");
 
 /// What the stand-in Runtime API saw answered: the status code of the function's response.
 type Answers = mpsc::UnboundedSender<u16>;

@@ -33,7 +33,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     .await
 }
 
-/// Answers one request (`pub` for tests/serverless.rs, which holds it to the same answers as
+/// Answers one request (`pub` for tests/suite/serverless.rs, which holds it to the same answers as
 /// the example's handler).
 pub async fn handle(client: &Client, request: Request) -> Response<Body> {
     let path = match request.raw_http_path() {

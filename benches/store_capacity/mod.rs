@@ -2,7 +2,7 @@
 //! through the best hand-written aws-sdk-dynamodb request for it, with the capacity units each
 //! consumed on DynamoDB Local (which computes them as the service does, deterministically).
 //! Shared by `benches/capacity.rs`, which prints the table of BENCHMARKS.md, and
-//! `tests/capacity.rs`, which holds every row to its target.
+//! `tests/suite/capacity.rs`, which holds every row to its target.
 //!
 //! The data is the layout a newcomer measured: one customer whose partition holds 100 orders,
 //! each with 40 lines whose sort keys (`ORDER#<placed_at>#<order_id>#LINE#<n>`) sort right

@@ -131,12 +131,12 @@
 //! it, an upsert creates the item afresh, and a condition holds on it exactly when it would on
 //! no item.
 //!
-//! The table below is `tests/conformance.rs`, one test per row and one case per column, run
+//! The table below is `tests/suite/conformance.rs`, one test per row and one case per column, run
 //! against DynamoDB Local. ✓ the rule holds; ✗ the operation refuses before sending;
 //! ◇ DynamoDB enforces it through a condition or filter the library adds; · the operation
 //! writes no value and reads no item the rule could act on. Key templates (attributes composed
 //! from fields) are checked the same way, on every write and every read by key, by
-//! `templates_on_every_operation` in `tests/single_table.rs`, and index sparseness (an item out
+//! `templates_on_every_operation` in `tests/suite/single_table.rs`, and index sparseness (an item out
 //! of an index carries none of its keys) on every write by `an_index_is_sparse_on_every_write`.
 //!
 //! | rule | create | put | update | upsert | delete | batch put¹ | batch delete | batch get | tx create | tx put | tx put_if | tx update | tx delete | tx check | tx get | get | query | scan | stream | collection | count |
@@ -220,7 +220,7 @@
 //! and one strongly consistent GetItem (1 read unit per 4 KB) for a relative update or a write
 //! whose attempts ran out; an upsert that meets an expired item deletes it first (one
 //! DeleteItem). `exactly_once` and transactions cost twice the write units of a single write.
-//! `benches/capacity.rs` measures each write against its hand-written request. `tests/retry_identity.rs` checks every verdict against what landed, with
+//! `benches/capacity.rs` measures each write against its hand-written request. `tests/suite/retry_identity.rs` checks every verdict against what landed, with
 //! several writers at once behind a proxy failing 30% of the requests.
 //!
 //! Batches: a batch spends one budget per chunk ([`BatchPolicy`]) on unprocessed keys and
@@ -235,7 +235,7 @@
 //! Any other failure is [`Error::Sdk`], with DynamoDB's code, message and request id, and
 //! whether the request may have been applied. An item that cannot be read is
 //! [`Error::Attribute`] naming the attribute and the item (its key and table). Errors print
-//! stored values in `Debug` only after [`show_item_values`]`(true)`. `tests/faults.rs` runs all
+//! stored values in `Debug` only after [`show_item_values`]`(true)`. `tests/suite/faults.rs` runs all
 //! of this behind a proxy that fails 30% of the requests.
 //!
 //! ## Observability

@@ -34,6 +34,16 @@ pub struct Connection {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// Prepended to every table name (`dev.`, `alice.`): several environments or people in one
+    /// account or one DynamoDB Local, each with its own tables.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        env = "DYNAMODB_TABLE_PREFIX",
+        default_value = "",
+        global = true
+    )]
+    pub table_prefix: String,
 }
 
 impl Connection {
@@ -49,6 +59,7 @@ impl Connection {
                 .map_err(|e| format!("cannot start DynamoDB Local: {}", one_line(&e)))?;
             (local.db(), local.endpoint())
         };
+        let db = db.table_prefix(self.table_prefix.as_str());
         db.client()
             .list_tables()
             .limit(1)
