@@ -1,6 +1,7 @@
-//! syn input -> our nodes, for both shapes the derives take: a struct of named fields
-//! ([`Input`]) and an enum of unit variants ([`UnitEnum`]). Each node keeps its original tokens,
-//! so errors point at them. All `#[dynamo(..)]` parsing is in `attr`.
+//! syn input -> our nodes, for the shapes the derives take: a struct of named fields
+//! ([`Input`]), an enum of unit variants ([`UnitEnum`]) and an enum of models
+//! ([`CollectionEnum`]). Each node keeps its original tokens, so errors point at them. All
+//! `#[dynamo(..)]` parsing is in `attr`.
 
 use proc_macro2::Span;
 use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
@@ -207,6 +208,54 @@ impl<'a> UnitEnum<'a> {
 }
 
 /// An attribute composed from fields: `pk = "CUSTOMER#{customer_id}"`.
+/// An enum whose variants each hold one model (`#[derive(Collection)]`).
+pub struct CollectionEnum<'a> {
+    pub ident: &'a Ident,
+    /// False when the input is a struct or union (reported by `valid`).
+    pub is_enum: bool,
+    pub generics: &'a syn::Generics,
+    pub members: Vec<Member<'a>>,
+}
+
+/// A variant of a [`CollectionEnum`].
+pub struct Member<'a> {
+    pub variant: &'a Ident,
+    /// The model it holds; `None` when it does not hold exactly one value (reported by `valid`).
+    pub model: Option<&'a Type>,
+}
+
+impl<'a> CollectionEnum<'a> {
+    pub fn from_syn(input: &'a DeriveInput) -> Self {
+        let members = match &input.data {
+            Data::Enum(data) => data
+                .variants
+                .iter()
+                .map(|variant| Member {
+                    variant: &variant.ident,
+                    model: match &variant.fields {
+                        Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                            Some(&fields.unnamed[0].ty)
+                        }
+                        _ => None,
+                    },
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        CollectionEnum {
+            ident: &input.ident,
+            is_enum: matches!(input.data, Data::Enum(_)),
+            generics: &input.generics,
+            members,
+        }
+    }
+
+    /// The model whose keys a query of the collection uses: the first variant's.
+    pub fn key_model(&self) -> Option<&'a Type> {
+        self.members.first().and_then(|member| member.model)
+    }
+}
+
 pub struct Template {
     /// The composed attribute's stored name.
     pub name: String,

@@ -977,7 +977,104 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::RenameRule;
+    use super::{
+        ContainerOption, EnumOption, FieldOption, IndexOption, RenameRule, RuleOption, TimeFormat,
+        VariantOption,
+    };
+
+    /// The options guide, which the runtime's docs include (`dynamo_model::guide`).
+    const GUIDE: &str = include_str!("../../dynamo-model/docs/derive.md");
+
+    /// The text of the guide's section whose heading starts with `heading`.
+    fn section(heading: &str) -> &'static str {
+        let start = GUIDE
+            .find(&format!("\n{heading}"))
+            .unwrap_or_else(|| panic!("the guide has a section {heading:?}"));
+        let body = &GUIDE[start + 1..];
+        let end = body[1..].find("\n# ").map_or(body.len(), |i| i + 1);
+        &body[..end]
+    }
+
+    /// The first cells of a section's table rows: where options are named.
+    fn first_cells(heading: &str) -> Vec<&'static str> {
+        section(heading)
+            .lines()
+            .filter_map(|line| line.strip_prefix("| "))
+            .filter(|row| row.starts_with('`'))
+            .filter_map(|row| row.split(" | ").next())
+            .collect()
+    }
+
+    /// Whether `text` names the option as code: `` `name `` or `` `#[dynamo(name ``, followed
+    /// by something that ends the name.
+    fn names(text: &str, name: &str) -> bool {
+        ["`", "`#[dynamo("].iter().any(|before| {
+            let written = format!("{before}{name}");
+            text.match_indices(&written).any(|(i, m)| {
+                text[i + m.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !(c.is_alphanumeric() || c == '_'))
+            })
+        })
+    }
+
+    /// Every option the derive accepts has a row (or its place) in the guide, in the section
+    /// of where it is written: an option added without its documentation fails here.
+    #[test]
+    fn the_options_guide_lists_every_option() {
+        let mut missing = Vec::new();
+        let mut expect = |found: bool, what: String| {
+            if !found {
+                missing.push(what);
+            }
+        };
+        let structs = first_cells("# On the struct").join(" ");
+        for option in ContainerOption::ALL {
+            let name = option.name();
+            expect(names(&structs, name), format!("struct option {name}"));
+        }
+        let fields = first_cells("# On a field").join(" ");
+        for option in FieldOption::ALL {
+            let name = option.name();
+            expect(names(&fields, name), format!("field option {name}"));
+        }
+        let rules = first_cells("# Validation rules");
+        for rule in RuleOption::ALL {
+            let shown = rule.shown();
+            let cell = format!("`{shown}`");
+            expect(rules.contains(&cell.as_str()), format!("rule {shown}"));
+        }
+        let index = first_cells("# On the struct")
+            .into_iter()
+            .find(|cell| cell.starts_with("`gsi("))
+            .unwrap_or("");
+        for option in IndexOption::ALL {
+            let name = option.name();
+            expect(index.contains(name), format!("index setting {name}"));
+        }
+        let attributes = section("# `#[derive(Attributes)]`");
+        for option in EnumOption::ALL {
+            let name = option.name();
+            expect(names(attributes, name), format!("enum option {name}"));
+        }
+        for option in VariantOption::ALL {
+            let name = option.name();
+            expect(names(attributes, name), format!("variant option {name}"));
+        }
+        for style in RenameRule::ALL {
+            let name = style.name();
+            expect(names(attributes, name), format!("rename_all style {name}"));
+        }
+        for format in TimeFormat::ALL {
+            let name = format.name();
+            expect(
+                GUIDE.contains(&format!("\"{name}\"")),
+                format!("time format {name}"),
+            );
+        }
+        assert!(missing.is_empty(), "not in docs/derive.md: {missing:?}");
+    }
 
     #[test]
     fn every_style() {

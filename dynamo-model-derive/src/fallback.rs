@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::{Input, UnitEnum};
+use crate::ast::{CollectionEnum, Input, UnitEnum};
 use crate::expand::handles::handles;
 use crate::expand::{key_ident, private, unit_enum};
 
@@ -79,4 +79,33 @@ pub fn unit_enum(input: &UnitEnum, error: syn::Error) -> TokenStream {
     let unreachable = quote!(::core::unreachable!("the Attributes derive failed"));
     let impls = unit_enum::impls(input, "", unreachable.clone(), unreachable);
     quote!(#errors #impls)
+}
+
+/// `#[derive(Collection)]`: the impls, with bodies that are never run, so a query of the
+/// collection still type-checks. Not when there is no first model to key the queries by.
+pub fn collection(input: &CollectionEnum, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    let (Some(key), true) = (input.key_model(), input.generics.params.is_empty()) else {
+        return errors;
+    };
+    let p = private();
+    let ident = input.ident;
+    let unreachable = quote!(::core::unreachable!("the Collection derive failed"));
+    quote! {
+        #errors
+
+        const _: () = {
+            impl #p::Collection for #ident {
+                type Key = #key;
+                const MEMBERS: &'static [&'static #p::Schema] = &[];
+                fn from_item(_: #p::Item) -> #p::Result<Self> { #unreachable }
+            }
+
+            impl #p::StreamImage for #ident {
+                fn table() -> &'static str { "" }
+                fn holds(_: &#p::Item) -> bool { #unreachable }
+                fn read(_: #p::Item) -> #p::Result<Self> { #unreachable }
+            }
+        };
+    }
 }

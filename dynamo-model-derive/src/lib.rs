@@ -11,19 +11,18 @@ mod valid;
 use proc_macro::TokenStream;
 
 /// Derives `dynamo_model::Model` for a struct with named fields: the schema, item conversions,
-/// the typed key struct `<Name>Key` and the typed attribute and index handles. See the
-/// `dynamo_model` crate docs for the options.
+/// the typed key struct `<Name>Key` and the typed attribute and index handles. The options are
+/// those of `dynamo_model::guide::derive_options`.
 #[proc_macro_derive(Model, attributes(dynamo))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::model::derive(&input).into()
 }
 
-/// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map:
-/// the same field options as `Model` (`rename`, `skip`, `serde`, `default`, `alias`,
-/// `validate(..)`, `set`/`get`, `constant`, `flatten`; `validate = path` on the struct), and
-/// typed handles for nested paths (`User::ADDRESS.then(Address::CITY)`). On an enum of unit variants, derives
-/// `Attribute` (a string), `KeyAttribute` and `SetElement`, with `rename_all` and `rename`.
+/// Derives `dynamo_model::Attributes` (and `Attribute`) for a struct stored as a nested map,
+/// with typed handles for nested paths (`User::ADDRESS.then(Address::CITY)`); on an enum of
+/// unit variants, `Attribute` (a string), `KeyAttribute` and `SetElement`. The options are
+/// those of `dynamo_model::guide::derive_options`.
 #[proc_macro_derive(Attributes, attributes(dynamo))]
 pub fn derive_attributes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use syn::LitStr;
 
-use crate::ast::{is_template, unraw, Field, Input, KeyRef, KeySlot, Template, UnitEnum};
+use crate::ast::{
+    is_template, unraw, CollectionEnum, Field, Input, KeyRef, KeySlot, Template, UnitEnum,
+};
 use crate::attr::{Errors, FieldOption, IndexKind, TableName, TimeFormat};
 
 pub fn check(input: &Input, errors: &mut Errors) {
@@ -802,6 +804,38 @@ pub fn check_unit_enum(input: &UnitEnum, errors: &mut Errors) {
     }
     if input.variants.is_empty() {
         errors.spanned(input.ident, "a stored enum needs at least one variant");
+    }
+}
+
+/// A collection is a non-generic enum whose variants each hold one model. (That the models
+/// share a table and keys and can be told apart is checked by the generated code, at compile
+/// time: it needs their schemas.)
+pub fn check_collection(input: &CollectionEnum, errors: &mut Errors) {
+    use syn::spanned::Spanned;
+    if !input.is_enum {
+        errors.at(
+            input.ident.span(),
+            "a Collection is an enum with one variant per model: `enum CustomerData { Profile(Customer), Order(Order) }`",
+        );
+        return;
+    }
+    if !input.generics.params.is_empty() {
+        errors.at(input.generics.span(), "a Collection cannot be generic");
+    }
+    for member in input.members.iter().filter(|m| m.model.is_none()) {
+        errors.at(
+            member.variant.span(),
+            format!(
+                "each variant of a Collection holds one model: `{}(Model)`",
+                member.variant
+            ),
+        );
+    }
+    if input.members.is_empty() {
+        errors.at(
+            input.ident.span(),
+            "a Collection needs at least one variant, holding a model",
+        );
     }
 }
 

@@ -70,7 +70,7 @@
 //! | Rust | DynamoDB |
 //! | --- | --- |
 //! | `String` | `S` |
-//! | integers (`i8`..`i128`, `u8`..`u128`), `f32`, `f64` | `N`, exact: `u64::MAX` and `i64::MIN` round-trip, floats bit-exactly |
+//! | integers (`i8`..`i128`, `u8`..`u128`), `f32`, `f64` | `N`, exact: `u64::MAX` and `i64::MIN` round-trip, floats bit-exactly (`-0.0` reads back as `0.0`: DynamoDB has no negative zero); NaN, infinities and numbers outside DynamoDB's range are errors before sending |
 //! | `bool` | `BOOL` |
 //! | `Timestamp` | `S`, RFC 3339 with milliseconds (sorts like time; a key, a range condition); `N` for `created_at`/`updated_at` in an epoch format |
 //! | `Vec<u8>`, `bytes::Bytes`, `Blob` | `B` |
@@ -83,6 +83,8 @@
 //! | `chrono::DateTime<Utc>` (feature `chrono`), `time::OffsetDateTime` (feature `time`) | `S`, RFC 3339 in UTC with nanoseconds, fixed width (a key, a range condition); as `created_at`/`updated_at`, milliseconds in the field's format, like `Timestamp` |
 //! | `rust_decimal::Decimal` (feature `rust_decimal`) | `N`, exact (a key, sets, `add`); a stored number a `Decimal` cannot hold exactly is an error, never rounded |
 //! | `serde_json::Value` (feature `serde_json`) | native `M`, `L`, `S`, `N`, `BOOL`; `null` absent (`NULL` inside); numbers exact as `i64`/`u64`/`f64` |
+//! | `#[derive(Attributes)]` structs | `M` (a nested document, with typed paths into it) |
+//! | `#[derive(Attributes)]` enums of unit variants | `S` (a key, sets) |
 //! | any serde type, with `#[dynamo(serde)]` | through serde_dynamo |
 //!
 //! ## Derive options
@@ -96,11 +98,6 @@
 //! (`hash_key = "CUSTOMER#{customer_id}"`), [`table!`], [`Collection`]s, sparse indexes and
 //! [`Db::check_table`].
 //!
-//! In short: on the struct, `table`, `hash_key = ".."` and `range_key = ".."` (key templates),
-//! `compose(..)`, `constant(..)`, `gsi(..)`, `lsi(..)`, `timestamps`, `validate = path`; on
-//! fields, `hash_key`, `range_key`, `rename`, `alias`, `skip`, `serde`, `default`,
-//! `default_fn`, `force_default`, `validate(range, length, non_empty, regex, email, one_of,
-//! custom)`, `set`, `get`, `constant`, `version`, `ttl`, `created_at`, `updated_at`, `flatten`.
 //! Every write runs [`Model::validate`] first and sends nothing when a rule fails;
 //! [`Error::Validation`] lists every failure with its path and rule.
 //!
@@ -388,3 +385,9 @@ pub mod prelude {
         Page, Path, PrimaryKey, Timestamp,
     };
 }
+
+/// The README's opening example, compiled with the doctests so that it cannot drift from the
+/// API (its `tour` is never run: it would need AWS).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExample;

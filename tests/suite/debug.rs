@@ -113,7 +113,13 @@ fn builders_show_the_request_without_the_data() {
         ("DeleteTable", format!("{:?}", db.delete_table::<Account>())),
     ];
     for (name, shown) in &builders {
-        assert!(shown.starts_with(name), "{name}: {shown}");
+        // A request builder says that it shows a rendering (which ran the model's rules), not
+        // the builder; DeleteTable renders nothing and shows its settings.
+        let start = match *name {
+            "DeleteTable" => format!("{name} {{ table: "),
+            _ => format!("{name} {{ would_send: "),
+        };
+        assert!(shown.starts_with(&start), "{name}: {shown}");
         assert!(
             shown.contains("prod_accounts"),
             "{name} names its table: {shown}"

@@ -3,63 +3,32 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields};
+use syn::DeriveInput;
 
 use super::private;
+use crate::ast::CollectionEnum;
+use crate::attr::Errors;
+use crate::{fallback, valid};
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    match generate(input) {
-        Ok(tokens) => tokens,
-        Err(error) => error.to_compile_error(),
+    let mut errors = Errors::default();
+    let ast = CollectionEnum::from_syn(input);
+    valid::check_collection(&ast, &mut errors);
+    match errors.finish() {
+        Some(error) => fallback::collection(&ast, error),
+        None => generate(&ast),
     }
 }
 
-fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
+fn generate(input: &CollectionEnum) -> TokenStream {
     let p = private();
-    let ident = &input.ident;
-    let Data::Enum(data) = &input.data else {
-        return Err(syn::Error::new(
-            ident.span(),
-            "a Collection is an enum with one variant per model: `enum CustomerData { Profile(Customer), Order(Order) }`",
-        ));
-    };
-    if !input.generics.params.is_empty() {
-        return Err(syn::Error::new(
-            input.generics.span(),
-            "a Collection cannot be generic",
-        ));
-    }
-    let mut variants = Vec::new();
-    let mut errors: Option<syn::Error> = None;
-    for variant in &data.variants {
-        match &variant.fields {
-            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                variants.push((&variant.ident, &fields.unnamed[0].ty));
-            }
-            _ => {
-                let error = syn::Error::new(
-                    variant.span(),
-                    format!(
-                        "each variant of a Collection holds one model: `{}(Model)`",
-                        variant.ident
-                    ),
-                );
-                match &mut errors {
-                    Some(errors) => errors.combine(error),
-                    None => errors = Some(error),
-                }
-            }
-        }
-    }
-    if let Some(errors) = errors {
-        return Err(errors);
-    }
-    let Some((_, first)) = variants.first() else {
-        return Err(syn::Error::new(
-            ident.span(),
-            "a Collection needs at least one variant, holding a model",
-        ));
-    };
+    let ident = input.ident;
+    let variants: Vec<_> = input
+        .members
+        .iter()
+        .map(|m| (m.variant, m.model.expect("checked by valid")))
+        .collect();
+    let first = variants[0].1;
     let members = variants
         .iter()
         .map(|(_, ty)| quote_spanned!(ty.span()=> <#ty as #p::Model>::SCHEMA));
@@ -79,7 +48,7 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
         let name = quote!(#ty).to_string().replace(' ', "");
         quote_spanned!(ty.span()=> (#name, <#ty as #p::Model>::SCHEMA))
     });
-    Ok(quote! {
+    quote! {
         #(#pairs)*
 
         const _: () = {
@@ -112,5 +81,5 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
         };
-    })
+    }
 }

@@ -2,9 +2,11 @@
 //!
 //! A builder's `Debug` renders its request (as `.request()` does) so a log line shows what
 //! would go to DynamoDB: table, key and item attribute names and types, expressions, their
-//! placeholders' names, options. Values are printed as `S("…")` (the type kept, the data not)
-//! unless [`show_item_values`](crate::error::show_item_values) is on; a builder whose request
-//! cannot be built shows the error instead.
+//! placeholders' names, options. Rendering a write runs its model's rules (validation,
+//! defaults, `set` transforms, timestamps), so the output says it is a rendering:
+//! `Put { would_send: PutItemInput { .. } }`. Values are printed as `S("…")` (the type kept,
+//! the data not) unless [`show_item_values`](crate::error::show_item_values) is on; a builder
+//! whose request cannot be built shows the error instead: `Put { invalid: .. }`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -25,7 +27,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{showing_item_values, Result};
 
-/// Writes `name(request)`, the request's values redacted, or `name(invalid: error)`.
+/// Writes `name { would_send: request }`, the request's values redacted, or
+/// `name { invalid: error }`.
 pub(crate) fn request<T: Redact + fmt::Debug>(
     f: &mut fmt::Formatter<'_>,
     name: &str,
@@ -36,7 +39,7 @@ pub(crate) fn request<T: Redact + fmt::Debug>(
             if !showing_item_values() {
                 input.redact();
             }
-            f.debug_tuple(name).field(&input).finish()
+            f.debug_struct(name).field("would_send", &input).finish()
         }
         Err(error) => f
             .debug_struct(name)

@@ -20,4 +20,9 @@ enum CustomerData {
 #[derive(Collection)]
 struct NotAnEnum(Customer);
 
+// The mistakes above are reported once, at the enum: its uses still type-check.
+fn read(db: &dynamo_model::Db) {
+    let _ = db.collection::<CustomerData>();
+}
+
 fn main() {}
