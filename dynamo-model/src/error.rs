@@ -12,16 +12,17 @@ type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::Attribute
 /// Everything that can go wrong in a dynamo-model call.
 ///
 /// Errors can carry stored data: the item of a failed condition, the keys of unprocessed
-/// writes. `Display` never shows it; `Debug` (what `{:?}` in a log line prints) shows attribute
-/// names and types with the values redacted, unless [`show_item_values`] is turned on (for
-/// development). The data itself stays in the fields, for code to read.
+/// writes, each a [`StoredItem`]. `Display` never shows it; `Debug` (what `{:?}` in a log line
+/// prints) shows attribute names and types with the values redacted, unless
+/// [`show_item_values`] is turned on (for development). The data itself stays in the fields,
+/// for code to read.
 ///
 /// Errors caused by bad input (`InvalidValue`, `ItemTooLarge`, …) are raised before any request
 /// is sent. Errors that come from DynamoDB are mapped to a distinct variant where a caller can act
 /// on them (`AlreadyExists`, `ConditionFailed`); everything else is [`Error::Sdk`], which carries
 /// DynamoDB's code, message and request id, says whether the request may have been applied, and
 /// keeps the SDK's error as its source.
-#[derive(thiserror::Error)]
+#[derive(thiserror::Error, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Stored data could not be read into the model: a required attribute is missing, or an
@@ -97,7 +98,7 @@ pub enum Error {
         /// The table written to (with any prefix).
         table: String,
         /// The item as it was, when the request asked for it back.
-        item: Option<Item>,
+        item: Option<StoredItem>,
     },
 
     /// A batch could not complete every write or read after its retry budget (or a chunk failed
@@ -282,6 +283,52 @@ impl fmt::Debug for Redacted<'_> {
     }
 }
 
+/// Stored data an error carries (an item, or the key attributes of one): the map itself, as
+/// DynamoDB returned it, behind a `Debug` that prints attribute names and types and redacts the
+/// values unless [`show_item_values`] is on. Reads like the map (`Deref`); [`StoredItem::into_inner`]
+/// takes it out.
+#[derive(Clone, PartialEq, Default)]
+pub struct StoredItem(Item);
+
+impl StoredItem {
+    /// The map.
+    pub fn into_inner(self) -> Item {
+        self.0
+    }
+}
+
+impl From<Item> for StoredItem {
+    fn from(item: Item) -> Self {
+        StoredItem(item)
+    }
+}
+
+impl From<StoredItem> for Item {
+    fn from(item: StoredItem) -> Self {
+        item.0
+    }
+}
+
+impl std::ops::Deref for StoredItem {
+    type Target = Item;
+
+    fn deref(&self) -> &Item {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for StoredItem {
+    fn deref_mut(&mut self) -> &mut Item {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for StoredItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&Redacted(&self.0), f)
+    }
+}
+
 /// A value's DynamoDB type code, for redacted output.
 fn type_code(value: &aws_sdk_dynamodb::types::AttributeValue) -> &'static str {
     use aws_sdk_dynamodb::types::AttributeValue as V;
@@ -297,150 +344,6 @@ fn type_code(value: &aws_sdk_dynamodb::types::AttributeValue) -> &'static str {
         V::L(_) => "L",
         V::M(_) => "M",
         _ => "?",
-    }
-}
-
-/// Written out so that stored data is printed deliberately: see [`show_item_values`].
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Attribute {
-                path,
-                entity,
-                expected,
-                found,
-                item,
-            } => f
-                .debug_struct("Attribute")
-                .field("path", path)
-                .field("entity", entity)
-                .field("expected", expected)
-                .field("found", found)
-                .field("item", item)
-                .finish(),
-            Error::InvalidValue { path, message } => f
-                .debug_struct("InvalidValue")
-                .field("path", path)
-                .field("message", message)
-                .finish(),
-            Error::Validation { violations } => f
-                .debug_struct("Validation")
-                .field("violations", violations)
-                .finish(),
-            Error::ItemTooLarge { size, limit } => f
-                .debug_struct("ItemTooLarge")
-                .field("size", size)
-                .field("limit", limit)
-                .finish(),
-            Error::AlreadyExists { table } => f
-                .debug_struct("AlreadyExists")
-                .field("table", table)
-                .finish(),
-            Error::NotFound { table } => f.debug_struct("NotFound").field("table", table).finish(),
-            Error::ConditionFailed { table, item } => f
-                .debug_struct("ConditionFailed")
-                .field("table", table)
-                .field("item", &item.as_ref().map(Redacted))
-                .finish(),
-            Error::Unprocessed {
-                writes,
-                keys,
-                cause,
-            } => f
-                .debug_struct("Unprocessed")
-                .field("writes", writes)
-                .field("keys", keys)
-                .field("cause", cause)
-                .finish(),
-            Error::BatchStopped {
-                error,
-                index,
-                sent,
-                unprocessed,
-                cause,
-            } => f
-                .debug_struct("BatchStopped")
-                .field("error", error)
-                .field("index", index)
-                .field("sent", sent)
-                .field("unprocessed", unprocessed)
-                .field("cause", cause)
-                .finish(),
-            Error::TransactionCanceled { reasons } => f
-                .debug_struct("TransactionCanceled")
-                .field("reasons", reasons)
-                .finish(),
-            Error::VersionConflict {
-                table,
-                expected,
-                found,
-            } => f
-                .debug_struct("VersionConflict")
-                .field("table", table)
-                .field("expected", expected)
-                .field("found", found)
-                .finish(),
-            Error::TableNotFound { table } => f
-                .debug_struct("TableNotFound")
-                .field("table", table)
-                .finish(),
-            Error::InvalidPath { path, message } => f
-                .debug_struct("InvalidPath")
-                .field("path", path)
-                .field("message", message)
-                .finish(),
-            Error::InvalidCursor { message } => f
-                .debug_struct("InvalidCursor")
-                .field("message", message)
-                .finish(),
-            Error::InvalidRequest { message } => f
-                .debug_struct("InvalidRequest")
-                .field("message", message)
-                .finish(),
-            Error::Wait { table, source } => f
-                .debug_struct("Wait")
-                .field("table", table)
-                .field("source", source)
-                .finish(),
-            Error::Sdk {
-                operation,
-                code,
-                message,
-                request_id,
-                outcome,
-                source,
-            } => f
-                .debug_struct("Sdk")
-                .field("operation", operation)
-                .field("code", code)
-                .field("message", message)
-                .field("request_id", request_id)
-                .field("outcome", outcome)
-                .field("source", source)
-                .finish(),
-            Error::OutcomeUnknown {
-                operation,
-                table,
-                cause,
-                known,
-            } => f
-                .debug_struct("OutcomeUnknown")
-                .field("operation", operation)
-                .field("table", table)
-                .field("cause", cause)
-                .field("known", known)
-                .finish(),
-            Error::MoreThanOne { table } => {
-                f.debug_struct("MoreThanOne").field("table", table).finish()
-            }
-            Error::AnswerLost { operation, table } => f
-                .debug_struct("AnswerLost")
-                .field("operation", operation)
-                .field("table", table)
-                .finish(),
-            #[cfg(feature = "local")]
-            Error::Local(e) => f.debug_tuple("Local").field(e).finish(),
-        }
     }
 }
 
@@ -708,7 +611,7 @@ impl Error {
             },
             aws_sdk_dynamodb::Error::ConditionalCheckFailedException(e) => Error::ConditionFailed {
                 table: table.to_owned(),
-                item: e.item,
+                item: e.item.map(StoredItem),
             },
             source => Error::Sdk {
                 operation,
@@ -926,7 +829,7 @@ pub struct UnprocessedWrite {
     /// The table (with any prefix).
     pub table: String,
     /// The key of the item written (its hash and range key attributes).
-    pub key: Item,
+    pub key: StoredItem,
     /// [`Outcome::NotApplied`] when every attempt that carried it was refused or returned it
     /// unprocessed; [`Outcome::Unknown`] when one may have applied it (a 5xx, a lost answer):
     /// read the item to know.
@@ -940,12 +843,12 @@ pub struct UnprocessedWrite {
 }
 
 /// A key a batch get could not read, with its table. `Debug` redacts the key's values.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct UnprocessedKey {
     /// The table (with any prefix).
     pub table: String,
     /// The key.
-    pub key: Item,
+    pub key: StoredItem,
 }
 
 impl fmt::Debug for UnprocessedWrite {
@@ -960,18 +863,9 @@ impl fmt::Debug for UnprocessedWrite {
             });
         f.debug_struct("UnprocessedWrite")
             .field("table", &self.table)
-            .field("key", &Redacted(&self.key))
+            .field("key", &self.key)
             .field("outcome", &self.outcome)
             .field("request", &request)
-            .finish()
-    }
-}
-
-impl fmt::Debug for UnprocessedKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnprocessedKey")
-            .field("table", &self.table)
-            .field("key", &Redacted(&self.key))
             .finish()
     }
 }
@@ -979,7 +873,7 @@ impl fmt::Debug for UnprocessedKey {
 /// Why one action of a canceled transaction failed (or [`CancellationCode::None`] when it did
 /// not), and which action it is. `Debug` redacts the stored item's values and the key's (see
 /// [`show_item_values`]).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct CancellationReason {
     /// What DynamoDB said of the action.
     pub code: CancellationCode,
@@ -987,7 +881,7 @@ pub struct CancellationReason {
     pub message: Option<String>,
     /// The item as stored, when the transaction asked for it
     /// ([`TransactWrite::return_items_on_condition_failure`](crate::TransactWrite::return_items_on_condition_failure)) and the action's condition failed.
-    pub item: Option<Item>,
+    pub item: Option<StoredItem>,
     /// For an update whose relative changes (`add`, `sub`, `append`, …) would have broken an
     /// attribute's `range` or `length` rule: which, read from the stored item.
     pub violations: Vec<Violation>,
@@ -998,22 +892,7 @@ pub struct CancellationReason {
     /// The table the action wrote or checked (with any prefix).
     pub table: String,
     /// The key of the item the action wrote or checked.
-    pub key: Item,
-}
-
-impl std::fmt::Debug for CancellationReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancellationReason")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("item", &self.item.as_ref().map(Redacted))
-            .field("violations", &self.violations)
-            .field("action", &self.action)
-            .field("model", &self.model)
-            .field("table", &self.table)
-            .field("key", &Redacted(&self.key))
-            .finish()
-    }
+    pub key: StoredItem,
 }
 
 impl CancellationReason {
@@ -1223,7 +1102,7 @@ mod tests {
         ]);
         let err = Error::ConditionFailed {
             table: "accounts".into(),
-            item: Some(item),
+            item: Some(item.into()),
         };
         let redacted = format!("{err:?}");
         assert_eq!(

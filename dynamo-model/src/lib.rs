@@ -331,7 +331,9 @@ pub mod __private;
 pub use capacity::Capacity;
 pub use cursor::{Cursor, CursorKey, Page};
 pub use db::Db;
-pub use error::{show_item_values, AttrError, Error, Known, Outcome, ParseEnumError, Result};
+pub use error::{
+    show_item_values, AttrError, Error, Known, Outcome, ParseEnumError, Result, StoredItem,
+};
 pub use expr::{
     Addable, AttributeType, Condition, Contains, Indexed, Keyed, List, Nested, Numeric, Operand,
     Ordered, Path, PathElement, PathOf, Prefixed, Removable, Set, SetOperand, Size, TypedPath,

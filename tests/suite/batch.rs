@@ -614,7 +614,7 @@ async fn writes_still_unprocessed_after_the_budget_are_reported_exactly() {
             .as_ref()
             .expect("returned unprocessed: not applied");
         let item = Reading::from_item(request.put_request().unwrap().item().clone()).unwrap();
-        assert_eq!(item.key().to_item().unwrap(), write.key);
+        assert_eq!(item.key().to_item().unwrap(), *write.key);
         assert!(
             !stored.contains(&item),
             "reported {item:?} as unprocessed, yet it landed"
@@ -741,7 +741,7 @@ async fn a_chunk_that_fails_outright_reports_every_key_in_it() {
         writes.iter().all(|w| w.request.is_none()),
         "outcome unknown"
     );
-    let mut reported: Vec<Item> = writes.into_iter().map(|w| w.key).collect();
+    let mut reported: Vec<Item> = writes.into_iter().map(|w| w.key.into_inner()).collect();
     let mut expected: Vec<Item> = items.iter().map(|r| r.key().to_item().unwrap()).collect();
     let order = |item: &Item| format!("{:?}", item.get("at"));
     reported.sort_by_key(order);

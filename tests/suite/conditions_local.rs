@@ -103,7 +103,7 @@ async fn create_with_condition_and_delete_with_condition() {
         Error::ConditionFailed {
             item: Some(item), ..
         } => {
-            assert_eq!(Account::from_item(item).unwrap(), account("a"));
+            assert_eq!(Account::from_item(item.into_inner()).unwrap(), account("a"));
         }
         other => panic!("expected ConditionFailed with the item, got {other:?}"),
     }
@@ -167,7 +167,7 @@ async fn put_condition_failure_can_carry_the_stored_item() {
     else {
         panic!("expected the stored item, got {err:?}");
     };
-    assert_eq!(Account::from_item(item).unwrap().age, 36);
+    assert_eq!(Account::from_item(item.into_inner()).unwrap().age, 36);
 }
 
 #[tokio::test]

@@ -136,7 +136,7 @@ async fn a_failing_check_cancels_everything_and_names_the_action() {
         err_text.contains("action 2 (Account id=\"checked\""),
         "{err_text}"
     );
-    let stored = Account::from_item(reasons[2].item.clone().unwrap()).unwrap();
+    let stored = Account::from_item(reasons[2].item.clone().unwrap().into_inner()).unwrap();
     assert_eq!(stored, account("checked"));
     assert_eq!(balance(&db, "a").await, 100, "nothing landed");
     assert_eq!(

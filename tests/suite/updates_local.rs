@@ -269,7 +269,7 @@ async fn a_failed_condition_carries_the_stored_item() {
     else {
         panic!("expected ConditionFailed with the item, got {err:?}");
     };
-    assert_eq!(Account::from_item(item).unwrap(), account("a"));
+    assert_eq!(Account::from_item(item.into_inner()).unwrap(), account("a"));
     let new = db
         .update(key())
         .add(Account::BALANCE, -100)

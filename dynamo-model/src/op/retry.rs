@@ -29,7 +29,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::db::Db;
-use crate::error::{sdk_outcome, Error, Outcome, Result};
+use crate::error::{sdk_outcome, Error, Outcome, Result, StoredItem};
 use crate::pipeline::identity::{verdict, Identity, Seen, Verdict};
 use crate::schema::Schema;
 use crate::value::Item;
@@ -299,7 +299,9 @@ pub(crate) async fn conclude<T>(
         Uncertain::Earlier(cause) => (Some(error), cause),
     };
     let (stored, seen) = match last {
-        Some(Error::ConditionFailed { item, .. }) => (item, Seen::Refusal),
+        Some(Error::ConditionFailed { item, .. }) => {
+            (item.map(StoredItem::into_inner), Seen::Refusal)
+        }
         _ if identity.provable() => match crate::op::read_back(db, table, key).await {
             Ok(stored) => (stored, Seen::Read),
             Err(read) => {
@@ -313,7 +315,7 @@ pub(crate) async fn conclude<T>(
         Verdict::Applied => Ok(Concluded::Applied(stored.unwrap_or_default())),
         Verdict::NotApplied => Ok(Concluded::Refused(Error::ConditionFailed {
             table: table.to_owned(),
-            item: stored,
+            item: stored.map(StoredItem::from),
         })),
         Verdict::Unknown { found, version } => {
             Err(unknown(operation, table, cause, Some(found), version, None))

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 
 use crate::db::Db;
 pub use crate::error::{CancellationCode, CancellationReason};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoredItem};
 use crate::expr::condition::{Condition, Node};
 use crate::expr::writer::{with_condition, RenderedCondition};
 use crate::model::{Model, PrimaryKey};
@@ -549,12 +549,12 @@ fn canceled(
                 CancellationReason {
                     code: CancellationCode::from_code(r.code.as_deref()),
                     message: r.message.clone(),
-                    item: r.item.clone(),
+                    item: r.item.clone().map(StoredItem::from),
                     violations,
                     action: i,
                     model,
                     table,
-                    key,
+                    key: key.into(),
                 }
             })
             .collect(),

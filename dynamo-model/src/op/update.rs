@@ -892,7 +892,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                     Some(reason) if reason.code() == Some("ConditionalCheckFailed") => {
                         Error::ConditionFailed {
                             table: table.clone(),
-                            item: reason.item,
+                            item: reason.item.map(crate::error::StoredItem::from),
                         }
                     }
                     _ => Error::from_sdk("TransactWriteItems", &table, err),

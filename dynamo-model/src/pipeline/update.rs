@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoredItem};
 use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
 use crate::expr::path::Path;
@@ -934,7 +934,7 @@ pub(crate) fn explain_failure<M: Model>(
     explain_guards(spec, table, item)
 }
 
-fn explain_guards(spec: &UpdateSpec<'_>, table: String, item: Option<Item>) -> Error {
+fn explain_guards(spec: &UpdateSpec<'_>, table: String, item: Option<StoredItem>) -> Error {
     if let Some(stored) = &item {
         let violations: Vec<Violation> = spec
             .guards

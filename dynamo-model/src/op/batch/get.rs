@@ -228,7 +228,7 @@ impl<'a, M: Model, O> BatchGet<'a, M, O> {
             }
             unprocessed.extend(left.into_iter().map(|key| UnprocessedKey {
                 table: table.clone(),
-                key,
+                key: key.into(),
             }));
             if cause.is_none() {
                 cause = error;

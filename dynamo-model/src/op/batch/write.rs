@@ -889,7 +889,8 @@ async fn write_chunk(
                         key: match (schema, attributes(&request)) {
                             (Some(schema), Some(item)) => key_of(schema, item),
                             _ => Item::new(),
-                        },
+                        }
+                        .into(),
                         table: table.clone(),
                         outcome: outcome(maybe_applied),
                         request: Some(request),
@@ -913,7 +914,7 @@ fn failed(keys: Vec<(String, Item)>, maybe_applied: bool) -> Vec<UnprocessedWrit
     keys.into_iter()
         .map(|(table, key)| UnprocessedWrite {
             table,
-            key,
+            key: key.into(),
             outcome: outcome(maybe_applied),
             request: None,
         })
