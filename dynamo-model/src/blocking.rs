@@ -56,7 +56,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         .thread_name("dynamo-model-blocking")
         .enable_all()
         .build()
-        .map_err(|e| Error::InvalidRequest {
+        .map_err(|e| Error::Internal {
             message: format!("the blocking facade could not start its runtime: {e}"),
         })?;
     Ok(RUNTIME.get_or_init(|| runtime))

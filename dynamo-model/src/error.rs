@@ -186,6 +186,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The library could not do its own part: it broke one of its invariants (a bug in
+    /// dynamo-model: please report it with this message), or the system refused it what it
+    /// needs (threads for the blocking facade). Never the caller's request's fault; nothing was
+    /// sent.
+    #[error("dynamo-model internal error: {message}")]
+    Internal {
+        /// What failed.
+        message: String,
+    },
+
     /// Waiting for a table to become active (or to go away) failed or timed out.
     #[error("waiting for table `{table}` failed: {source}")]
     Wait {

@@ -42,8 +42,8 @@ pub use update::{
 
 /// An SDK builder refused a request: a part the library should have set is missing.
 pub(crate) fn built(err: BuildError) -> Error {
-    Error::InvalidRequest {
-        message: err.to_string(),
+    Error::Internal {
+        message: format!("the SDK refused a request the library built: {err}"),
     }
 }
 

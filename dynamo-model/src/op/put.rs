@@ -50,8 +50,8 @@ impl<M: Model> PutReturn<M> for ReturnNew {
     type Output = M;
 
     fn output(stored: Option<M>, _: Option<Item>) -> Result<M> {
-        stored.ok_or_else(|| Error::InvalidRequest {
-            message: "the stored item was not kept".into(),
+        stored.ok_or_else(|| Error::Internal {
+            message: "a put returning the stored item did not keep it".into(),
         })
     }
 

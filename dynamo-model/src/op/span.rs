@@ -182,6 +182,7 @@ fn error_type(error: &Error) -> &str {
         Error::InvalidPath { .. } => "InvalidPath",
         Error::InvalidCursor { .. } => "InvalidCursor",
         Error::InvalidRequest { .. } => "InvalidRequest",
+        Error::Internal { .. } => "Internal",
         Error::Wait { .. } => "Wait",
         Error::OutcomeUnknown { .. } => "OutcomeUnknown",
         Error::AnswerLost { .. } => "AnswerLost",
