@@ -300,6 +300,7 @@ pub mod blocking;
 mod capacity;
 mod cursor;
 mod db;
+mod decimal;
 pub mod error;
 mod expr;
 mod float_set;

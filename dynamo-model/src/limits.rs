@@ -276,7 +276,7 @@ fn number_size(n: &str) -> usize {
 /// meet by construction: numbers DynamoDB takes, sets not empty and without duplicates, map
 /// keys not empty.
 pub(crate) fn check_raw(value: &AttributeValue) -> std::result::Result<(), AttrError> {
-    use crate::pipeline::decimal::Decimal;
+    use crate::decimal::Decimal;
     let number = |n: &str| -> std::result::Result<Decimal, AttrError> {
         let decimal = Decimal::parse(n)
             .ok_or_else(|| AttrError::invalid(format!("{n:?} is not a number DynamoDB takes")))?;

@@ -22,10 +22,9 @@ impl Number for Decimal {
     fn from_number(text: &str) -> Option<Self> {
         if text.contains(['e', 'E']) {
             // DynamoDB writes plain digits, but other writers may not.
-            let exact = crate::pipeline::decimal::Decimal::parse(text)?;
+            let exact = crate::decimal::Decimal::parse(text)?;
             let value = Decimal::from_scientific(text).ok()?;
-            return (crate::pipeline::decimal::Decimal::parse(&value.to_string())? == exact)
-                .then_some(value);
+            return (crate::decimal::Decimal::parse(&value.to_string())? == exact).then_some(value);
         }
         Decimal::from_str_exact(text).ok()
     }

@@ -4,8 +4,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Number, Value};
 
+use crate::decimal::Decimal;
 use crate::error::AttrError;
-use crate::pipeline::decimal::Decimal;
 use crate::value::{describe, Attribute};
 
 /// `null` → absent (`NULL` inside a list or map), booleans → `BOOL`, numbers → `N`, strings →

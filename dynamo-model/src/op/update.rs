@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::operand::Term;
 use crate::expr::operand::{Operand, ValueFor};
-use crate::expr::path::{Path, PathOf};
+use crate::expr::path::PathOf;
 use crate::expr::update::{
     value_term, Addable, List, Numeric, Removable, Set, SetOperand, SetValue, UpdateActions,
 };
@@ -23,10 +23,10 @@ use crate::op::options::WriteOptions;
 use crate::op::retry::{self, Concluded, Repeat, SingleWrite};
 use crate::op::span;
 use crate::pipeline::identity::{Expects, Identity, WriteToken};
-use crate::pipeline::update::{explain_failure, guard, plan, Change, Guard, UpdateSpec};
-use crate::schema::{FieldHooks, Target};
+use crate::pipeline::update::{
+    explain_failure, members, plan, zero_like, ActionChecks, Change, Guard, UpdateSpec,
+};
 use crate::timestamp::Timestamp;
-use crate::validate::Violation;
 use crate::value::Item;
 use aws_sdk_dynamodb::operation::RequestId as _;
 
@@ -42,7 +42,7 @@ use aws_sdk_dynamodb::operation::RequestId as _;
 /// update (`add`, `sub`, `plus`, `minus`, `append`, `prepend`, `delete`), whose result only
 /// DynamoDB knows, gets a condition that keeps the result inside the field's `range` and
 /// `length` rules, and its failure is [`Error::Validation`] naming the rule. Untyped paths
-/// ([`Path::parse`]) that name a model attribute get that attribute's type check, rules and
+/// ([`Path::parse`](crate::Path::parse)) that name a model attribute get that attribute's type check, rules and
 /// transforms.
 ///
 /// What DynamoDB would refuse is refused before sending: no action, an action on a key
@@ -55,16 +55,9 @@ pub struct Update<'a, M: Model, R = ReturnNew> {
     write: WriteOptions,
     upsert: bool,
     expected_version: Option<i128>,
-    /// Values that failed their attribute's validation rules: reported by `send`, which then
-    /// sends nothing.
-    violations: Vec<Violation>,
-    /// Conditions that keep relative updates inside their attributes' rules.
-    guards: Vec<Guard>,
-    /// The first action that cannot be sent (a wrong type through an untyped path, a relative
-    /// update of a field whose rules cannot be guarded): reported by `send`.
-    error: Option<Error>,
-    /// A struct-level rule over a field this update changes, which it cannot check.
-    item_rule: Option<(&'static str, Path)>,
+    /// What the actions met on their way in: reported by `request` and `send`, which then send
+    /// nothing.
+    checks: ActionChecks,
     skip_item_rules: bool,
     exactly_once: bool,
     /// The idempotency token of an `exactly_once` update, when the caller gave one.
@@ -235,10 +228,7 @@ impl<'a, M: Model> Update<'a, M> {
             write: WriteOptions::default(),
             upsert: false,
             expected_version: None,
-            violations: Vec::new(),
-            guards: Vec::new(),
-            error: None,
-            item_rule: None,
+            checks: ActionChecks::default(),
             skip_item_rules: false,
             exactly_once: false,
             token: None,
@@ -273,13 +263,6 @@ impl<M: Model> Update<'_, M, ReturnNothing> {
     }
 }
 
-/// The field a path of an update reaches: its hooks, and for untyped paths the type check.
-struct Field {
-    hooks: Option<&'static FieldHooks>,
-    check: Option<crate::schema::TypeCheck>,
-    required: bool,
-}
-
 impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     fn with_return<R2>(self) -> Update<'a, M, R2> {
         Update {
@@ -289,133 +272,11 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             write: self.write,
             upsert: self.upsert,
             expected_version: self.expected_version,
-            violations: self.violations,
-            guards: self.guards,
-            error: self.error,
-            item_rule: self.item_rule,
+            checks: self.checks,
             skip_item_rules: self.skip_item_rules,
             exactly_once: self.exactly_once,
             token: self.token,
             _return: PhantomData,
-        }
-    }
-
-    fn fail(&mut self, error: Error) {
-        self.error.get_or_insert(error);
-    }
-
-    /// The field at `at`: a typed path carries its hooks; an untyped one is looked up in the
-    /// model, so it gets the same checks (`None`: the path cannot be in an item of the model,
-    /// already reported).
-    fn field<P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
-        let field = self.reach(path, at)?;
-        if let Some(rule) = field.hooks.and_then(|hooks| hooks.item_rule) {
-            self.item_rule.get_or_insert((rule, at.clone()));
-        }
-        Some(field)
-    }
-
-    fn reach<P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
-        if !path.is_untyped() {
-            return Some(Field {
-                hooks: path.hooks(),
-                check: None,
-                required: false,
-            });
-        }
-        match M::target(at.elements()) {
-            Target::Value {
-                check,
-                hooks,
-                required,
-            } => Some(Field {
-                hooks,
-                check: Some(check),
-                required,
-            }),
-            Target::Unknown => Some(Field {
-                hooks: None,
-                check: None,
-                required: false,
-            }),
-            Target::Invalid(what) => {
-                self.fail(Error::InvalidValue {
-                    path: at.to_string(),
-                    message: format!(
-                        "the model has no such attribute: the path goes inside a {what}, which has no part by that name or index"
-                    ),
-                });
-                None
-            }
-        }
-    }
-
-    /// Type-checks a value written through an untyped path.
-    fn type_check(&mut self, field: &Field, at: &Path, value: &AttributeValue) -> bool {
-        let Some(check) = field.check else {
-            return true;
-        };
-        match check(value) {
-            Ok(()) => true,
-            Err(e) => {
-                let message = match Error::from(e) {
-                    Error::Attribute {
-                        expected, found, ..
-                    } => format!("the model stores {expected} here, and the update writes {found}"),
-                    other => other.to_string(),
-                };
-                self.fail(Error::InvalidValue {
-                    path: at.to_string(),
-                    message,
-                });
-                false
-            }
-        }
-    }
-
-    /// A value written whole: type-checked (untyped paths), checked against the field's rules,
-    /// then passed through its `set` transform.
-    fn whole_value(&mut self, field: &Field, at: &Path, term: Term) -> Term {
-        if let Term::Value(value) = &term {
-            if !self.type_check(field, at, value) {
-                return term;
-            }
-        }
-        if matches!(term, Term::Absent) && field.required {
-            self.fail(required_removed(at));
-        }
-        crate::schema::check(field.hooks, &term, at, &mut self.violations);
-        crate::schema::transform(field.hooks, term)
-    }
-
-    /// A relative change: guarded by the field's rules (or refused when they cannot be).
-    fn relative(&mut self, field: &Field, at: &Path, change: Change<'_>) {
-        match guard(at, field.hooks, change) {
-            Ok(Some(guard)) => self.guards.push(guard),
-            Ok(None) => {}
-            Err(Error::Validation { violations }) => self.violations.extend(violations),
-            Err(e) => self.fail(e),
-        }
-    }
-
-    /// The value of a `set`: whole values through the field's rules and transform; computed
-    /// ones guarded.
-    fn set_value(&mut self, field: &Field, at: &Path, value: SetValue) -> SetValue {
-        match value {
-            SetValue::Term(Term::Path(_)) | SetValue::Plus(..) | SetValue::Minus(..) => {
-                self.relative(field, at, Change::Compute(&value));
-                value
-            }
-            SetValue::Term(term) => SetValue::Term(self.whole_value(field, at, term)),
-            // `if_not_exists(at, v)` writes `v` whole, or keeps what is there.
-            SetValue::IfNotExists(path, inner) if path == *at => {
-                let inner = self.set_value(field, at, *inner);
-                SetValue::IfNotExists(path, Box::new(inner))
-            }
-            other => {
-                self.relative(field, at, Change::Compute(&other));
-                other
-            }
         }
     }
 
@@ -426,8 +287,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// inside the attribute's `range` rule by a condition.
     pub fn set<P: PathOf<M>>(mut self, path: P, value: impl SetOperand<M, P::Value>) -> Self {
         let at = path.to_path();
-        if let Some(field) = self.field(&path, &at) {
-            let value = self.set_value(&field, &at, value.into_set_value());
+        if let Some(field) = self.checks.field::<M, _>(&path, &at) {
+            let value = self.checks.set_value(&field, &at, value.into_set_value());
             self.actions.set(at, value);
         }
         self
@@ -440,8 +301,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         value: impl SetOperand<M, P::Value>,
     ) -> Self {
         let at = path.to_path();
-        if let Some(field) = self.field(&path, &at) {
-            let value = self.set_value(&field, &at, value.into_set_value());
+        if let Some(field) = self.checks.field::<M, _>(&path, &at) {
+            let value = self.checks.set_value(&field, &at, value.into_set_value());
             self.actions.set_if_not_exists(at, value);
         }
         self
@@ -457,7 +318,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         P::Value: Addable,
     {
         let at = path.to_path();
-        let Some(field) = self.field(&path, &at) else {
+        let Some(field) = self.checks.field::<M, _>(&path, &at) else {
             return self;
         };
         let term = value_term(value);
@@ -467,12 +328,14 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                 AttributeValue::N(_) => AttributeValue::N("0".into()),
                 other => other.clone(),
             };
-            if !self.type_check(&field, &at, &checked) {
+            if !self.checks.type_check(&field, &at, &checked) {
                 return self;
             }
             match value {
-                AttributeValue::N(_) => self.relative(&field, &at, Change::AddNumber(value)),
-                other => self.relative(&field, &at, Change::AddMembers(members(other))),
+                AttributeValue::N(_) => self.checks.relative(&field, &at, Change::AddNumber(value)),
+                other => self
+                    .checks
+                    .relative(&field, &at, Change::AddMembers(members(other))),
             }
         }
         self.actions.add(at, term);
@@ -486,12 +349,12 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         P::Value: Numeric,
     {
         let at = path.to_path();
-        let Some(field) = self.field(&path, &at) else {
+        let Some(field) = self.checks.field::<M, _>(&path, &at) else {
             return self;
         };
         let term = value.into_term();
         if let Term::Value(value) = &term {
-            if !self.type_check(&field, &at, &zero_like(value)) {
+            if !self.checks.type_check(&field, &at, &zero_like(value)) {
                 return self;
             }
         }
@@ -499,7 +362,8 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             Box::new(SetValue::Term(Term::Path(at.clone()))),
             Box::new(SetValue::Term(term)),
         );
-        self.relative(&field, &at, Change::Compute(&computed));
+        self.checks
+            .relative(&field, &at, Change::Compute(&computed));
         self.actions
             .actions
             .push(crate::expr::update::Action::Set(at, computed));
@@ -525,18 +389,19 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     fn append_at<P: PathOf<M>>(mut self, path: P, values: Term, at_end: bool) -> Self {
         let at = path.to_path();
-        let Some(field) = self.field(&path, &at) else {
+        let Some(field) = self.checks.field::<M, _>(&path, &at) else {
             return self;
         };
         if let Term::Value(value) = &values {
-            if !self.type_check(&field, &at, value) {
+            if !self.checks.type_check(&field, &at, value) {
                 return self;
             }
             let AttributeValue::L(list) = value else {
                 return self;
             };
             if !list.is_empty() {
-                self.relative(&field, &at, Change::Append(list.len()));
+                self.checks
+                    .relative(&field, &at, Change::Append(list.len()));
             }
         }
         self.actions.append(at, values, at_end);
@@ -547,9 +412,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
     /// required attribute does not compile (through an untyped path, it is refused).
     pub fn remove(mut self, path: impl Removable<M>) -> Self {
         let at = path.removable_path();
-        if let Target::Value { required: true, .. } = M::target(at.elements()) {
-            self.fail(required_removed(&at));
-        }
+        self.checks.removal::<M>(&at);
         self.actions.remove(at);
         self
     }
@@ -561,15 +424,16 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         P::Value: Set,
     {
         let at = path.to_path();
-        let Some(field) = self.field(&path, &at) else {
+        let Some(field) = self.checks.field::<M, _>(&path, &at) else {
             return self;
         };
         let term = value_term(members_);
         if let Term::Value(value) = &term {
-            if !self.type_check(&field, &at, value) {
+            if !self.checks.type_check(&field, &at, value) {
                 return self;
             }
-            self.relative(&field, &at, Change::DeleteMembers(members(value)));
+            self.checks
+                .relative(&field, &at, Change::DeleteMembers(members(value)));
         }
         self.actions.delete(at, term);
         self
@@ -645,7 +509,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             condition: self.write.condition.as_ref(),
             upsert: self.upsert,
             expected_version: self.expected_version,
-            guards: &self.guards,
+            guards: &self.checks.guards,
             now,
             key_fields,
             token,
@@ -668,16 +532,16 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
         now: Timestamp,
         token: Option<&WriteToken>,
     ) -> Result<RenderedUpdate> {
-        if let Some(error) = &self.error {
+        if let Some(error) = &self.checks.error {
             return Err(error.replay());
         }
-        if !self.violations.is_empty() {
+        if !self.checks.violations.is_empty() {
             return Err(Error::Validation {
-                violations: self.violations.clone(),
+                violations: self.checks.violations.clone(),
             });
         }
         if !self.skip_item_rules {
-            let under = match (&self.item_rule, M::item_rule()) {
+            let under = match (&self.checks.item_rule, M::item_rule()) {
                 (Some((rule, at)), _) => {
                     Some(format!("`{at}` is under the struct-level rule `{rule}`"))
                 }
@@ -720,7 +584,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
 
     /// The guards of this update's relative changes (for transactions to explain a failure).
     pub(crate) fn guards(&self) -> &[Guard] {
-        &self.guards
+        &self.checks.guards
     }
 
     /// The UpdateItem request this would send, without sending it.
@@ -933,34 +797,6 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             Ok(_) | Err(Error::ConditionFailed { .. }) => Ok(()),
             Err(e) => Err(e),
         }
-    }
-}
-
-/// How many members a set value holds.
-fn members(value: &AttributeValue) -> usize {
-    match value {
-        AttributeValue::Ss(set) => set.len(),
-        AttributeValue::Ns(set) => set.len(),
-        AttributeValue::Bs(set) => set.len(),
-        _ => 0,
-    }
-}
-
-/// A number value as a type check sees it: the amount of a `sub` may be negative for an
-/// unsigned attribute; only its being a number matters.
-fn zero_like(value: &AttributeValue) -> AttributeValue {
-    match value {
-        AttributeValue::N(_) => AttributeValue::N("0".into()),
-        other => other.clone(),
-    }
-}
-
-fn required_removed(at: &Path) -> Error {
-    Error::InvalidValue {
-        path: at.to_string(),
-        message:
-            "the model requires this attribute; removing it would leave an item it cannot read"
-                .into(),
     }
 }
 

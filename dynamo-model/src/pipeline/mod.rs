@@ -15,7 +15,6 @@
 //!   `constant` check), for get, batch get, transaction get, query, scan, stream, count and the
 //!   items writes return.
 
-pub(crate) mod decimal;
 pub(crate) mod identity;
 pub(crate) mod read;
 pub(crate) mod update;

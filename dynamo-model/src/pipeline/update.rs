@@ -13,21 +13,24 @@
 //!   missing; an upsert also writes the `constant` attributes and must set every required
 //!   attribute, or find the item; an UpdateItem stores its write token
 //!   ([`identity`](crate::pipeline::identity)).
+//!
+//! The first two apply as each action is added to the builder ([`ActionChecks`]); the library's
+//! own actions, the limits and the conditions when the request is built ([`plan`]).
 
 use std::borrow::Cow;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result, StoredItem};
 use crate::expr::condition::{Comparator, Node};
 use crate::expr::operand::Term;
-use crate::expr::path::Path;
+use crate::expr::path::{Path, PathOf};
 use crate::expr::update::{Action, SetValue, UpdateActions};
 use crate::limits::MAX_ITEM_SIZE;
 use crate::model::Model;
-use crate::pipeline::decimal::Decimal;
 use crate::pipeline::write::{is_live, present, version_conflict, version_is, Conditions};
-use crate::schema::{FieldHooks, Limits, Schema, TemplateDef};
+use crate::schema::{FieldHooks, Limits, Schema, Target, TemplateDef};
 use crate::validate::{Bound, Violation};
 use crate::value::Item;
 
@@ -954,4 +957,186 @@ pub(crate) fn explain_guards_in(guards: &[Guard], stored: &Item) -> Vec<Violatio
         .iter()
         .filter_map(|guard| guard.explain(stored))
         .collect()
+}
+
+// ---- each action's rules, applied as the action is added ------------------------------------
+
+/// What an update's actions met as they were added (each value through its field's type
+/// check, rules and transform; each relative change guarded): the builder keeps it, and
+/// `request` and `send` report it before anything is sent.
+#[derive(Default)]
+pub(crate) struct ActionChecks {
+    /// Values that failed their attribute's validation rules.
+    pub(crate) violations: Vec<Violation>,
+    /// Conditions that keep relative updates inside their attributes' rules.
+    pub(crate) guards: Vec<Guard>,
+    /// The first action that cannot be sent (a wrong type through an untyped path, a relative
+    /// update of a field whose rules cannot be guarded).
+    pub(crate) error: Option<Error>,
+    /// A struct-level rule over a field the update changes, which it cannot check.
+    pub(crate) item_rule: Option<(&'static str, Path)>,
+}
+
+/// The field a path of an update reaches: its hooks, and for untyped paths the type check.
+pub(crate) struct Field {
+    hooks: Option<&'static FieldHooks>,
+    check: Option<crate::schema::TypeCheck>,
+    required: bool,
+}
+
+impl ActionChecks {
+    /// A removal: refused for an attribute the model requires (reached through an untyped
+    /// path; through a typed one it does not compile).
+    pub(crate) fn removal<M: Model>(&mut self, at: &Path) {
+        if let Target::Value { required: true, .. } = M::target(at.elements()) {
+            self.fail(required_removed(at));
+        }
+    }
+
+    pub(crate) fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The field at `at`: a typed path carries its hooks; an untyped one is looked up in the
+    /// model, so it gets the same checks (`None`: the path cannot be in an item of the model,
+    /// already reported).
+    pub(crate) fn field<M: Model, P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
+        let field = self.reach::<M, P>(path, at)?;
+        if let Some(rule) = field.hooks.and_then(|hooks| hooks.item_rule) {
+            self.item_rule.get_or_insert((rule, at.clone()));
+        }
+        Some(field)
+    }
+
+    fn reach<M: Model, P: PathOf<M>>(&mut self, path: &P, at: &Path) -> Option<Field> {
+        if !path.is_untyped() {
+            return Some(Field {
+                hooks: path.hooks(),
+                check: None,
+                required: false,
+            });
+        }
+        match M::target(at.elements()) {
+            Target::Value {
+                check,
+                hooks,
+                required,
+            } => Some(Field {
+                hooks,
+                check: Some(check),
+                required,
+            }),
+            Target::Unknown => Some(Field {
+                hooks: None,
+                check: None,
+                required: false,
+            }),
+            Target::Invalid(what) => {
+                self.fail(Error::InvalidValue {
+                    path: at.to_string(),
+                    message: format!(
+                        "the model has no such attribute: the path goes inside a {what}, which has no part by that name or index"
+                    ),
+                });
+                None
+            }
+        }
+    }
+
+    /// Type-checks a value written through an untyped path.
+    pub(crate) fn type_check(&mut self, field: &Field, at: &Path, value: &AttributeValue) -> bool {
+        let Some(check) = field.check else {
+            return true;
+        };
+        match check(value) {
+            Ok(()) => true,
+            Err(e) => {
+                let message = match Error::from(e) {
+                    Error::Attribute {
+                        expected, found, ..
+                    } => format!("the model stores {expected} here, and the update writes {found}"),
+                    other => other.to_string(),
+                };
+                self.fail(Error::InvalidValue {
+                    path: at.to_string(),
+                    message,
+                });
+                false
+            }
+        }
+    }
+
+    /// A value written whole: type-checked (untyped paths), checked against the field's rules,
+    /// then passed through its `set` transform.
+    pub(crate) fn whole_value(&mut self, field: &Field, at: &Path, term: Term) -> Term {
+        if let Term::Value(value) = &term {
+            if !self.type_check(field, at, value) {
+                return term;
+            }
+        }
+        if matches!(term, Term::Absent) && field.required {
+            self.fail(required_removed(at));
+        }
+        crate::schema::check(field.hooks, &term, at, &mut self.violations);
+        crate::schema::transform(field.hooks, term)
+    }
+
+    /// A relative change: guarded by the field's rules (or refused when they cannot be).
+    pub(crate) fn relative(&mut self, field: &Field, at: &Path, change: Change<'_>) {
+        match guard(at, field.hooks, change) {
+            Ok(Some(guard)) => self.guards.push(guard),
+            Ok(None) => {}
+            Err(Error::Validation { violations }) => self.violations.extend(violations),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The value of a `set`: whole values through the field's rules and transform; computed
+    /// ones guarded.
+    pub(crate) fn set_value(&mut self, field: &Field, at: &Path, value: SetValue) -> SetValue {
+        match value {
+            SetValue::Term(Term::Path(_)) | SetValue::Plus(..) | SetValue::Minus(..) => {
+                self.relative(field, at, Change::Compute(&value));
+                value
+            }
+            SetValue::Term(term) => SetValue::Term(self.whole_value(field, at, term)),
+            // `if_not_exists(at, v)` writes `v` whole, or keeps what is there.
+            SetValue::IfNotExists(path, inner) if path == *at => {
+                let inner = self.set_value(field, at, *inner);
+                SetValue::IfNotExists(path, Box::new(inner))
+            }
+            other => {
+                self.relative(field, at, Change::Compute(&other));
+                other
+            }
+        }
+    }
+}
+
+/// How many members a set value holds.
+pub(crate) fn members(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::Ss(set) => set.len(),
+        AttributeValue::Ns(set) => set.len(),
+        AttributeValue::Bs(set) => set.len(),
+        _ => 0,
+    }
+}
+
+/// A number value as a type check sees it: the amount of a `sub` may be negative for an
+/// unsigned attribute; only its being a number matters.
+pub(crate) fn zero_like(value: &AttributeValue) -> AttributeValue {
+    match value {
+        AttributeValue::N(_) => AttributeValue::N("0".into()),
+        other => other.clone(),
+    }
+}
+
+fn required_removed(at: &Path) -> Error {
+    Error::InvalidValue {
+        path: at.to_string(),
+        message:
+            "the model requires this attribute; removing it would leave an item it cannot read"
+                .into(),
+    }
 }

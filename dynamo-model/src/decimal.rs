@@ -1,7 +1,8 @@
-//! Exact decimal arithmetic on DynamoDB numbers, for the bounds that guard relative updates:
-//! `stock - 9 >= 0` becomes the condition `stock >= 9`, computed without rounding, because
-//! DynamoDB compares numbers exactly and a float's rounding could let a write through that
-//! breaks a rule (or refuse one that keeps it).
+//! Exact decimal arithmetic on DynamoDB numbers, beside `value` (the numbers it reads and
+//! writes): the bounds that guard relative updates (`stock - 9 >= 0` becomes the condition
+//! `stock >= 9`, computed without rounding, because DynamoDB compares numbers exactly and a
+//! float's rounding could let a write through that breaks a rule, or refuse one that keeps it),
+//! DynamoDB's number limits, and exact reads into other crates' number types.
 
 use std::cmp::Ordering;
 use std::fmt;
