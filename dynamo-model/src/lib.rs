@@ -129,7 +129,8 @@
 //! no item.
 //!
 //! The table below is `tests/suite/conformance.rs`, one test per row and one case per column, run
-//! against DynamoDB Local. ✓ the rule holds; ✗ the operation refuses before sending;
+//! against DynamoDB Local; that file reads this table and holds its columns and rows to its
+//! own, and every ✗ to what the row's test saw refused before sending. ✓ the rule holds; ✗ the operation refuses before sending;
 //! ◇ DynamoDB enforces it through a condition or filter the library adds; · the operation
 //! writes no value and reads no item the rule could act on. Key templates (attributes composed
 //! from fields) are checked the same way, on every write and every read by key, by

@@ -2,7 +2,9 @@
 //! column, one `match` arm each, so a new operation cannot be added without a cell in every
 //! row). Each cell asserts that the rule holds, or that the operation refuses with a clear error
 //! (nothing sent), or, where the rule has nothing to act on, what the operation does instead.
-//! The same table is in the crate docs ("Rules on every operation").
+//! The same table is in the crate docs ("Rules on every operation"), read here: its columns
+//! and rows must be this file's, and each ✗ (refused before sending) an operation its row's
+//! test saw refuse without a request.
 
 use crate::common;
 
@@ -119,6 +121,8 @@ struct Fixture {
     db: Db,
     requests: Arc<Requests>,
     row: &'static str,
+    /// The operations this row saw refuse before sending: held to the docs' ✗ cells.
+    refusals: std::sync::Mutex<Vec<Op>>,
 }
 
 impl Fixture {
@@ -129,7 +133,12 @@ impl Fixture {
         // DynamoDB Local deletes expired items within seconds; the library's own hiding is
         // what the TTL row tests, so DynamoDB's deletion is turned off again.
         common::keep_expired_items::<Widget>(&db).await;
-        Fixture { db, requests, row }
+        Fixture {
+            db,
+            requests,
+            row,
+            refusals: Default::default(),
+        }
     }
 
     /// The partition key of `op`'s cell in this row.
@@ -194,7 +203,116 @@ impl Fixture {
         let before = self.requests.sent();
         let err = attempt.await.expect_err(&format!("{op:?} must refuse"));
         assert_eq!(self.requests.sent(), before, "{op:?} sent a request: {err}");
+        self.refusals.lock().unwrap().push(op);
         err
+    }
+
+    /// The row's cells in the crate docs' table (its rows, for `timestamps`) mark ✗ exactly
+    /// the operations this row's test saw refuse before sending; `compile_time` lists the ✗
+    /// cells that are compile errors instead (a test cannot run them; the UI tests do).
+    fn refusals_match_the_docs(&self, compile_time: &[Op]) {
+        let refused = self.refusals.lock().unwrap();
+        for (label, cells) in docs_rows(self.row) {
+            for (op, cell) in OPS.iter().zip(&cells) {
+                let marked = cell.contains('✗');
+                let seen = refused.contains(op) || compile_time.contains(op);
+                assert_eq!(
+                    marked,
+                    seen,
+                    "the docs' {label:?} row marks {op:?} {cell:?}, and the test {} it refuse",
+                    if seen { "saw" } else { "did not see" }
+                );
+            }
+        }
+    }
+}
+
+/// The crate docs' table ("Rules on every operation" in `dynamo-model/src/lib.rs`): the
+/// header's operations, and each row's label and cells, footnote marks taken off.
+fn docs_table() -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let docs = include_str!("../../dynamo-model/src/lib.rs");
+    let mut lines = docs
+        .lines()
+        .filter_map(|line| line.strip_prefix("//! | "))
+        .skip_while(|line| !line.starts_with("rule |"))
+        .map(|line| {
+            line.trim_end_matches(" |")
+                .split(" | ")
+                .map(|cell| {
+                    cell.trim_end_matches(['¹', '²', '³', '⁴', '⁵'])
+                        .replace('`', "")
+                })
+                .collect::<Vec<String>>()
+        });
+    let header = lines.next().expect("the docs have the table");
+    let rows = lines
+        .filter(|cells| !cells[0].starts_with("---"))
+        .map(|mut cells| (cells.remove(0), cells))
+        .collect();
+    (header[1..].to_vec(), rows)
+}
+
+/// The docs' rows of the test row `row`.
+fn docs_rows(row: &str) -> Vec<(String, Vec<String>)> {
+    let labels: &[&str] = match row {
+        "validation" | "set" | "get" | "force_default" | "constant" | "version" => &[row],
+        "timestamps" => &["created_at", "updated_at"],
+        "ttl" => &["TTL hiding"],
+        "size" => &["item size"],
+        "keys" => &["key values"],
+        other => panic!("no docs row for {other:?}"),
+    };
+    let (_, rows) = docs_table();
+    labels
+        .iter()
+        .map(|label| {
+            rows.iter()
+                .find(|(l, _)| l == label)
+                .unwrap_or_else(|| panic!("the docs' table has a row {label:?}"))
+                .clone()
+        })
+        .collect()
+}
+
+/// The docs' table has one column per operation, in `OPS` order, and one row per rule tested
+/// here (a test row each; `timestamps` covers two).
+#[test]
+fn the_docs_table_is_this_matrix() {
+    let (header, rows) = docs_table();
+    let names: Vec<String> = OPS
+        .iter()
+        .map(|op| {
+            let name = format!("{op:?}");
+            let mut words = String::new();
+            for (i, c) in name.char_indices() {
+                if c.is_uppercase() && i > 0 {
+                    words.push(' ');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            words.replace("put if", "put_if")
+        })
+        .collect();
+    assert_eq!(header, names);
+    let labels: Vec<&str> = rows.iter().map(|(label, _)| label.as_str()).collect();
+    let tested: Vec<String> = [
+        "validation",
+        "set",
+        "get",
+        "force_default",
+        "constant",
+        "version",
+        "timestamps",
+        "ttl",
+        "size",
+        "keys",
+    ]
+    .iter()
+    .flat_map(|row| docs_rows(row).into_iter().map(|(label, _)| label))
+    .collect();
+    assert_eq!(labels, tested);
+    for (label, cells) in &rows {
+        assert_eq!(cells.len(), OPS.len(), "{label}");
     }
 }
 
@@ -502,6 +620,7 @@ async fn validation() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// `set` transforms: every value written passes through them (items, update values, keys,
@@ -591,6 +710,7 @@ async fn set_transforms() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// `get` transforms: every item read is unscrambled, whole or returned by a write; operations
@@ -667,6 +787,7 @@ async fn get_transforms() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// `force_default`: every whole-item write stores the default (7), whatever the field holds;
@@ -738,6 +859,7 @@ async fn force_default() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// `constant`: every item written holds "WIDGET" (another value is refused before sending, an
@@ -867,6 +989,7 @@ async fn constant() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// Optimistic locking: a create stores version 1, every write bumps it, a stale put, update or
@@ -1020,6 +1143,7 @@ async fn version() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[Op::BatchPut]);
 }
 
 impl Fixture {
@@ -1114,6 +1238,7 @@ async fn timestamps() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// TTL: an expired item (still stored, waiting for DynamoDB's deletion) is absent for every
@@ -1213,6 +1338,7 @@ async fn ttl_hiding() {
             Op::Count => assert_eq!(count(db, &w.pk).await.unwrap(), 0),
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// The item size limit (400 KB): a write of a larger item, or an update writing more than
@@ -1268,6 +1394,7 @@ async fn size_limit() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
 
 /// Key checks: an empty key value (which DynamoDB refuses) is refused before sending, by every
@@ -1333,4 +1460,5 @@ async fn key_checks() {
             }
         }
     }
+    fx.refusals_match_the_docs(&[]);
 }
