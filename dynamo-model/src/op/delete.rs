@@ -16,7 +16,6 @@ use crate::op::{built, on_failure};
 use crate::pipeline::identity::{Expects, Identity};
 use crate::pipeline::write::{on_live, version_conflict, version_is, Conditions};
 use crate::value::Item;
-use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// Deletes one item by key. Built by [`Db::delete`]. Deleting a key that has no item succeeds
 /// (unless a condition says otherwise).
@@ -112,16 +111,6 @@ impl<'a, M: Model> Delete<'a, M> {
     /// [`Error::OutcomeUnknown`].
     async fn send_untraced(self, return_values: ReturnValue) -> Result<Option<Item>> {
         let (request, table) = self.prepare(return_values.clone())?;
-        tracing::debug!(table = %table, "DeleteItem");
-        let attempts = retry::send_built(
-            self.db.retry_policy(),
-            Repeat::answering(&return_values),
-            request,
-            || Ok(self.prepare(return_values.clone())?.0),
-            |request| request.send(),
-            |e| Error::from_sdk("DeleteItem", &table, e),
-        )
-        .await?;
         let expects = match (M::SCHEMA.version, self.expected_version) {
             (Some(_), Some(expected)) => Expects::VersionThenGone(expected),
             _ => Expects::Nothing,
@@ -138,15 +127,17 @@ impl<'a, M: Model> Delete<'a, M> {
             key: self.key.to_item()?,
             identity: &identity,
         };
-        match retry::conclude(write, attempts).await? {
-            Concluded::Answered(output) => {
-                capacity::record(
-                    self.write.capacity.as_ref(),
-                    output.consumed_capacity.as_ref(),
-                );
-                span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                Ok(output.attributes.filter(|item| !item.is_empty()))
-            }
+        let concluded = retry::single_write(
+            write,
+            self.write.capacity.as_ref(),
+            Repeat::answering(&return_values),
+            request,
+            || Ok(self.prepare(return_values.clone())?.0),
+            |request| request.send(),
+        )
+        .await?;
+        match concluded {
+            Concluded::Answered(output) => Ok(output.attributes.filter(|item| !item.is_empty())),
             // A delete stores no token, so nothing proves it applied after a lost answer.
             Concluded::Applied(_) => Err(Error::AnswerLost {
                 operation: "DeleteItem",

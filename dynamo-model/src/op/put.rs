@@ -21,7 +21,6 @@ use crate::pipeline::identity::{Expects, Identity, WriteToken};
 use crate::pipeline::write::{is_live, key_of, prepare, version_conflict, Conditions, WriteKind};
 use crate::timestamp::Timestamp;
 use crate::value::Item;
-use aws_sdk_dynamodb::operation::RequestId as _;
 
 /// What a put returns: the item as stored (the default), the item it replaced, or nothing.
 pub trait PutReturn<M: Model> {
@@ -265,19 +264,6 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let table = fields.table.clone();
         let key = key_of(M::SCHEMA, &fields.item);
         let request = self.db.writer().put_item().fill(fields);
-        tracing::debug!(table = %table, "PutItem");
-        let attempts = retry::send_built(
-            self.db.retry_policy(),
-            Repeat::answering(&R::RETURN_VALUES),
-            request,
-            || {
-                let fields = self.prepare(now, token.as_ref())?.fields;
-                Ok(self.db.writer().put_item().fill(fields))
-            },
-            |request| request.send(),
-            |e| Error::from_sdk("PutItem", &table, e),
-        )
-        .await?;
         let identity = Identity { token, expects };
         let write = SingleWrite {
             db: self.db,
@@ -287,22 +273,27 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
             key,
             identity: &identity,
         };
-        match retry::conclude(write, attempts).await? {
-            Concluded::Answered(output) => {
-                capacity::record(
-                    self.write.capacity.as_ref(),
-                    output.consumed_capacity.as_ref(),
-                );
-                span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                R::output(stored, output.attributes).map_err(|e| {
-                    e.about_item(
-                        || match crate::model::PrimaryKey::to_item(&self.item.key()) {
-                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
-                            Err(_) => format!("in table `{table}`"),
-                        },
-                    )
-                })
-            }
+        let concluded = retry::single_write(
+            write,
+            self.write.capacity.as_ref(),
+            Repeat::answering(&R::RETURN_VALUES),
+            request,
+            || {
+                let fields = self.prepare(now, identity.token.as_ref())?.fields;
+                Ok(self.db.writer().put_item().fill(fields))
+            },
+            |request| request.send(),
+        )
+        .await?;
+        match concluded {
+            Concluded::Answered(output) => R::output(stored, output.attributes).map_err(|e| {
+                e.about_item(
+                    || match crate::model::PrimaryKey::to_item(&self.item.key()) {
+                        Ok(key) => crate::pipeline::read::describe_key(&table, &key),
+                        Err(_) => format!("in table `{table}`"),
+                    },
+                )
+            }),
             Concluded::Applied(_) => R::known_applied(stored).ok_or(Error::AnswerLost {
                 operation: "PutItem",
                 table,

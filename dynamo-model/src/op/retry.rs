@@ -261,6 +261,67 @@ pub(crate) struct SingleWrite<'a> {
     pub(crate) identity: &'a Identity,
 }
 
+/// What the executor reads of a single-item write's answer: the capacity it consumed and its
+/// request id, for the caller's capacity meter and the request span.
+pub(crate) trait Answer: aws_sdk_dynamodb::operation::RequestId {
+    fn consumed(&self) -> &Option<aws_sdk_dynamodb::types::ConsumedCapacity>;
+}
+
+macro_rules! answers {
+    ($($output:ty),*) => {$(
+        impl Answer for $output {
+            fn consumed(&self) -> &Option<aws_sdk_dynamodb::types::ConsumedCapacity> {
+                &self.consumed_capacity
+            }
+        }
+    )*};
+}
+
+answers!(
+    aws_sdk_dynamodb::operation::put_item::PutItemOutput,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemOutput
+);
+
+/// Sends a single-item write (PutItem, DeleteItem, UpdateItem) and settles it: `first`, then
+/// requests from `rebuild`, sent under the client's retry policy as `repeat` allows; an answer's
+/// consumed capacity recorded on `meter` and, with its request id, on the request span; a lost
+/// answer settled by [`conclude`]. The one tail of every single-item write: a request module
+/// builds its request and maps the ending to its output.
+pub(crate) async fn single_write<B, T, E, Fut>(
+    write: SingleWrite<'_>,
+    meter: Option<&crate::capacity::Capacity>,
+    repeat: Repeat,
+    first: B,
+    rebuild: impl FnMut() -> Result<B>,
+    dispatch: impl Fn(B) -> Fut,
+) -> Result<Concluded<T>>
+where
+    T: Answer,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    SdkError<E, HttpResponse>: aws_sdk_dynamodb::operation::RequestId,
+    aws_sdk_dynamodb::Error: From<SdkError<E, HttpResponse>>,
+    Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+{
+    let (operation, table) = (write.operation, write.table);
+    tracing::debug!(table = %table, "{operation}");
+    let attempts = send_built(
+        write.db.retry_policy(),
+        repeat,
+        first,
+        rebuild,
+        dispatch,
+        |e| Error::from_sdk(operation, table, e),
+    )
+    .await?;
+    let concluded = conclude(write, attempts).await?;
+    if let Concluded::Answered(output) = &concluded {
+        crate::capacity::record(meter, output.consumed().as_ref());
+        crate::op::span::answered(output.request_id(), output.consumed().as_slice());
+    }
+    Ok(concluded)
+}
+
 /// How a single-item write ended, when its outcome is known.
 #[derive(Debug)]
 pub(crate) enum Concluded<T> {

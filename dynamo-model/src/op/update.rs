@@ -641,35 +641,6 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
             let key = rendered.key.clone();
             let first = self.fill(self.db.writer().update_item(), rendered);
-            tracing::debug!(table = %table, "UpdateItem");
-            let attempts = retry::send_built(
-                self.db.retry_policy(),
-                repeat,
-                first,
-                || {
-                    let rendered = self.render(now, Some(&token))?;
-                    Ok(self.fill(self.db.writer().update_item(), rendered))
-                },
-                |request| request.send(),
-                |e| Error::from_sdk("UpdateItem", &table, e),
-            )
-            .await?;
-            // An upsert met an expired item: it is gone for every read, so it is deleted (if
-            // still expired) and the upsert creates the item afresh.
-            if let (
-                true,
-                false,
-                Err(Error::ConditionFailed {
-                    item: Some(stored), ..
-                }),
-            ) = (self.upsert, revived, &attempts.result)
-            {
-                if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
-                    revived = true;
-                    self.delete_expired(&table).await?;
-                    continue;
-                }
-            }
             let write = SingleWrite {
                 db: self.db,
                 operation: "UpdateItem",
@@ -678,20 +649,41 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
                 key,
                 identity: &identity,
             };
-            return match retry::conclude(write, attempts).await? {
-                Concluded::Answered(output) => {
-                    capacity::record(
-                        self.write.capacity.as_ref(),
-                        output.consumed_capacity.as_ref(),
-                    );
-                    span::answered(output.request_id(), output.consumed_capacity.as_slice());
-                    R::output(output.attributes).map_err(|e| {
-                        e.about_item(|| match self.key.to_item() {
-                            Ok(key) => crate::pipeline::read::describe_key(&table, &key),
-                            Err(_) => format!("in table `{table}`"),
-                        })
-                    })
+            let concluded = retry::single_write(
+                write,
+                self.write.capacity.as_ref(),
+                repeat,
+                first,
+                || {
+                    let rendered = self.render(now, Some(&token))?;
+                    Ok(self.fill(self.db.writer().update_item(), rendered))
+                },
+                |request| request.send(),
+            )
+            .await?;
+            // An upsert met an expired item: it is gone for every read, so it is deleted (if
+            // still expired) and the upsert creates the item afresh.
+            if let (
+                true,
+                false,
+                Concluded::Refused(Error::ConditionFailed {
+                    item: Some(stored), ..
+                }),
+            ) = (self.upsert, revived, &concluded)
+            {
+                if !crate::pipeline::write::is_live(M::SCHEMA, stored) {
+                    revived = true;
+                    self.delete_expired(&table).await?;
+                    continue;
                 }
+            }
+            return match concluded {
+                Concluded::Answered(output) => R::output(output.attributes).map_err(|e| {
+                    e.about_item(|| match self.key.to_item() {
+                        Ok(key) => crate::pipeline::read::describe_key(&table, &key),
+                        Err(_) => format!("in table `{table}`"),
+                    })
+                }),
                 Concluded::Applied(stored) => {
                     R::known_applied(stored).unwrap_or(Err(Error::AnswerLost {
                         operation: "UpdateItem",
