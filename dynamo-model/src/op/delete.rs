@@ -119,14 +119,13 @@ impl<'a, M: Model> Delete<'a, M> {
             token: None,
             expects,
         };
-        let write = SingleWrite {
-            db: self.db,
-            operation: "DeleteItem",
-            table: &table,
-            schema: M::SCHEMA,
-            key: self.key.to_item()?,
-            identity: &identity,
-        };
+        let write = SingleWrite::of::<M>(
+            self.db,
+            "DeleteItem",
+            &table,
+            self.key.to_item()?,
+            &identity,
+        );
         let concluded = retry::single_write(
             write,
             self.write.capacity.as_ref(),

@@ -265,14 +265,7 @@ impl<'a, M: Model, R: PutReturn<M>> Put<'a, M, R> {
         let key = key_of(M::SCHEMA, &fields.item);
         let request = self.db.writer().put_item().fill(fields);
         let identity = Identity { token, expects };
-        let write = SingleWrite {
-            db: self.db,
-            operation: "PutItem",
-            table: &table,
-            schema: M::SCHEMA,
-            key,
-            identity: &identity,
-        };
+        let write = SingleWrite::of::<M>(self.db, "PutItem", &table, key, &identity);
         let concluded = retry::single_write(
             write,
             self.write.capacity.as_ref(),

@@ -322,6 +322,26 @@ where
     Ok(concluded)
 }
 
+impl<'a> SingleWrite<'a> {
+    /// A write of an item of `M`.
+    pub(crate) fn of<M: crate::model::Model>(
+        db: &'a Db,
+        operation: &'static str,
+        table: &'a str,
+        key: Item,
+        identity: &'a Identity,
+    ) -> Self {
+        SingleWrite {
+            db,
+            operation,
+            table,
+            schema: M::SCHEMA,
+            key,
+            identity,
+        }
+    }
+}
+
 /// How a single-item write ended, when its outcome is known.
 #[derive(Debug)]
 pub(crate) enum Concluded<T> {

@@ -641,14 +641,7 @@ impl<'a, M: Model, R: UpdateReturn<M>> Update<'a, M, R> {
             let (table, unset_required) = (rendered.table.clone(), rendered.unset_required);
             let key = rendered.key.clone();
             let first = self.fill(self.db.writer().update_item(), rendered);
-            let write = SingleWrite {
-                db: self.db,
-                operation: "UpdateItem",
-                table: &table,
-                schema: M::SCHEMA,
-                key,
-                identity: &identity,
-            };
+            let write = SingleWrite::of::<M>(self.db, "UpdateItem", &table, key, &identity);
             let concluded = retry::single_write(
                 write,
                 self.write.capacity.as_ref(),
